@@ -1,0 +1,293 @@
+"""The mock auth server: a Starlette application built from a `ServerConfig`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tutor.server import pages
+from tutor.server.auth import (
+    Backend,
+    JwtBackend,
+    Principal,
+    SessionBackend,
+    SignedCookieBackend,
+    check_csrf_token,
+    check_same_origin,
+    password_changed,
+)
+from tutor.server.context import ReplicaContext
+from tutor.server.http import Problem, bearer_challenge, read_fields
+from tutor.server.state import RequestHandled
+
+MAX_USERNAME = 128
+MAX_PASSWORD = 1024
+MIN_NEW_PASSWORD = 8  # OWASP Authentication Cheat Sheet's minimum length
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
+    """One replica's ASGI app: the routes plus an access log of every decision."""
+    backend: Backend
+    if ctx.config.mode == "cookie":
+        backend = SessionBackend(ctx)
+    elif ctx.config.mode == "signed-cookie":
+        backend = SignedCookieBackend(ctx)
+    else:
+        backend = JwtBackend(ctx)
+    routes = _Routes(ctx, backend)
+    app = Starlette(
+        routes=[
+            Route("/", routes.index, methods=["GET"]),
+            Route("/app.js", routes.script, methods=["GET"]),
+            Route("/login", routes.login, methods=["POST"]),
+            Route("/profile", routes.profile, methods=["GET"]),
+            Route("/admin", routes.admin, methods=["GET"]),
+            Route("/logout", routes.logout, methods=["POST"]),
+            Route("/refresh", routes.refresh, methods=["POST"]),
+            Route("/password", routes.password, methods=["POST"]),
+            Route("/.well-known/jwks.json", routes.jwks, methods=["GET"]),
+        ],
+    )
+    return _AccessLog(app, ctx)
+
+
+def _audit(request: Request, principal: Principal | None, credential: str | None, reason: str) -> (
+    None
+):
+    request.state.audit = (principal.username if principal else None, credential, reason)
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Turn a `Problem` raised anywhere in a route into its JSON response."""
+
+    async def run(self: Any, request: Request) -> Response:
+        try:
+            return await handler(self, request)  # type: ignore[call-arg]
+        except Problem as problem:
+            # Keep who was recognised, but log the reason the request was refused.
+            principal, credential, _ = getattr(request.state, "audit", (None, None, ""))
+            request.state.audit = (principal, credential, problem.description)
+            return problem.response()
+
+    return run  # type: ignore[return-value]
+
+
+class _Routes:
+    def __init__(self, ctx: ReplicaContext, backend: Backend) -> None:
+        self.ctx = ctx
+        self.backend = backend
+
+    def _authenticate(self, request: Request) -> Principal:
+        try:
+            principal = self.backend.authenticate(request)
+        except Problem as problem:
+            credential = self.backend.credential if _sent_credential(request) else None
+            _audit(request, None, credential, problem.description)
+            raise
+        _audit(request, principal, principal.credential, "credential accepted")
+        return principal
+
+    @_guarded
+    async def index(self, request: Request) -> Response:
+        self.ctx.sweep()
+        mode = self.ctx.config.mode
+        if isinstance(self.backend, SessionBackend):
+            record, set_cookie = self.backend.ensure_anonymous(request)
+            user = self.ctx.users.get(record.username) if record.username else None
+            response = HTMLResponse(pages.cookie_page(self.ctx.config, user, record.csrf_token))
+            if set_cookie:
+                response.headers.append("Set-Cookie", set_cookie)
+        elif isinstance(self.backend, SignedCookieBackend):
+            try:
+                principal = self.backend.authenticate(request)
+                user = self.ctx.users.get(principal.username)
+                csrf = principal.csrf_token or ""
+            except Problem:
+                user, csrf = None, ""
+            response = HTMLResponse(pages.cookie_page(self.ctx.config, user, csrf))
+        else:
+            response = HTMLResponse(pages.jwt_page(self.ctx.config))
+        _audit(request, None, None, f"login page ({mode} mode)")
+        response.headers["Content-Security-Policy"] = pages.CONTENT_SECURITY_POLICY
+        return response
+
+    async def script(self, request: Request) -> Response:
+        _audit(request, None, None, "page script")
+        return Response(pages.JWT_SCRIPT, media_type="text/javascript")
+
+    @_guarded
+    async def login(self, request: Request) -> Response:
+        self.ctx.sweep()
+        fields, is_form = await read_fields(request, ("username", "password"))
+        if self.ctx.config.mode != "jwt":
+            check_same_origin(self.ctx, request)
+        username, password = fields.get("username"), fields.get("password")
+        if not username or password is None:
+            raise Problem(400, "invalid_request", "username and password are required")
+        if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+            raise Problem(400, "invalid_request", "username or password is too long")
+        user = self.ctx.users.authenticate(username, password)
+        if user is None:
+            # One message for a wrong password and an unknown user (OWASP Authentication).
+            _audit(request, None, None, "wrong username or password")
+            raise self.backend.unauthorized("username or password is wrong", "invalid_credentials")
+        response = self.backend.issue(request, user, is_form)
+        _audit(request, Principal(user.username, user.role, self.backend.credential), None,
+               "logged in")
+        return response
+
+    @_guarded
+    async def profile(self, request: Request) -> Response:
+        self.ctx.sweep()
+        principal = self._authenticate(request)
+        body: dict[str, Any] = {"username": principal.username, "role": principal.role}
+        if principal.csrf_token:
+            body["csrf_token"] = principal.csrf_token
+        if principal.claims:
+            body["token"] = {k: principal.claims[k] for k in ("jti", "iat", "exp")}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    @_guarded
+    async def admin(self, request: Request) -> Response:
+        self.ctx.sweep()
+        principal = self._authenticate(request)
+        if principal.role != "admin":
+            reason = f"{principal.username} has role {principal.role!r}; /admin needs 'admin'"
+            _audit(request, principal, principal.credential, reason)
+            challenge = None
+            error = "forbidden"
+            if principal.credential == "bearer":
+                error = "insufficient_scope"
+                challenge = bearer_challenge(error, reason, scope="admin")
+            raise Problem(403, error, reason, challenge)
+        return JSONResponse({"area": "admin", "username": principal.username})
+
+    @_guarded
+    async def logout(self, request: Request) -> Response:
+        self.ctx.sweep()
+        principal = self._authenticate(request)
+        is_form = False
+        if principal.credential != "bearer":
+            check_same_origin(self.ctx, request)
+            sent = request.headers.get("x-csrf-token")
+            if sent is None and _is_form(request):
+                fields, is_form = await read_fields(request, ("csrf_token",))
+                sent = fields.get("csrf_token")
+            check_csrf_token(self.ctx, principal, sent)
+        response = self.backend.end(request, principal, is_form)
+        _audit(request, principal, principal.credential, "logged out")
+        return response
+
+    @_guarded
+    async def refresh(self, request: Request) -> Response:
+        self.ctx.sweep()
+        if not isinstance(self.backend, JwtBackend):
+            raise Problem(404, "not_found", "refresh tokens exist only in jwt mode")
+        fields, _ = await read_fields(request, ("refresh_token",))
+        token = fields.get("refresh_token")
+        if not token:
+            raise Problem(400, "invalid_request", "refresh_token is required")
+        try:
+            response = self.backend.refresh(token)
+        except Problem as problem:
+            _audit(request, None, "refresh-token", problem.description)
+            raise
+        _audit(request, None, "refresh-token", "refresh token rotated")
+        return response
+
+    @_guarded
+    async def password(self, request: Request) -> Response:
+        self.ctx.sweep()
+        principal = self._authenticate(request)
+        fields, _ = await read_fields(request, ("current_password", "new_password", "csrf_token"))
+        if principal.credential != "bearer":
+            check_same_origin(self.ctx, request)
+            sent = request.headers.get("x-csrf-token") or fields.get("csrf_token")
+            check_csrf_token(self.ctx, principal, sent)
+        current, new = fields.get("current_password"), fields.get("new_password")
+        if current is None or new is None:
+            raise Problem(400, "invalid_request", "current_password and new_password are required")
+        if not MIN_NEW_PASSWORD <= len(new) <= MAX_PASSWORD:
+            raise Problem(
+                400, "invalid_request",
+                f"new password must be {MIN_NEW_PASSWORD} to {MAX_PASSWORD} characters",
+            )
+        if self.ctx.users.authenticate(principal.username, current) is None:
+            raise Problem(403, "wrong_password", "current password is wrong")
+        user = self.ctx.users.change_password(principal.username, new)
+        password_changed(self.ctx, user.username)
+        response = self.backend.rotate(request, principal, user)
+        _audit(request, principal, principal.credential, "password changed")
+        return response
+
+    async def jwks(self, request: Request) -> Response:
+        keys = self.ctx.keys.jwks()
+        if keys is None or self.ctx.config.mode != "jwt":
+            _audit(request, None, None, "no public keys in this mode")
+            return JSONResponse(
+                {"error": "not_found", "error_description": "no public keys: HS256 uses a "
+                 "shared secret, which is never published"}, status_code=404)
+        _audit(request, None, None, "public keys")
+        return JSONResponse(keys, headers={"Cache-Control": "max-age=300"})
+
+
+def _is_form(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith("application/x-www-form-urlencoded")
+
+
+def _sent_credential(request: Request) -> bool:
+    return bool(request.headers.get("authorization") or request.headers.get("cookie"))
+
+
+class _AccessLog:
+    """Records every request and the server's decision as a `RequestHandled` event."""
+
+    def __init__(self, app: ASGIApp, ctx: ReplicaContext) -> None:
+        self.app = app
+        self.ctx = ctx
+        self.show_replica = ctx.config.replicas > 1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        state: dict[str, Any] = scope.setdefault("state", {})
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if self.show_replica:
+                    headers = list(message.get("headers", []))
+                    headers.append((b"x-tutor-replica", self.ctx.name.encode()))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            principal, credential, reason = state.get("audit", (None, None, ""))
+            if status == 404 and not reason:
+                reason = "no such route"
+            elif status == 405 and not reason:
+                reason = "method not allowed"
+            self.ctx.emit(
+                RequestHandled,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                principal=principal,
+                credential=credential,
+                reason=reason,
+            )
+

@@ -1,0 +1,178 @@
+"""`MockServer`: one or more replicas behind a round-robin balancer, with snapshots.
+
+This is what scenes, tests and `tutor serve` build. With one replica the balancer is
+left out and requests go straight to the app.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tutor.clock import Clock, SimulatedClock
+from tutor.server.app import create_replica_app
+from tutor.server.config import DemoUser, ServerConfig
+from tutor.server.context import ReplicaContext
+from tutor.server.keys import Keyring
+from tutor.server.signed import SignedCookieCodec
+from tutor.server.state import AuthStore, EventLog
+from tutor.server.tokens import TokenService
+from tutor.server.users import UserDirectory
+
+REPLICA_NAMES = "ABCDEFGH"
+# Endpoints that sign tokens: with an asymmetric key only replica A holds the private key,
+# so the balancer sends these there, as a path-based router sends them to an auth service.
+MINTING_PATHS = frozenset({"/login", "/refresh", "/password"})
+PIN_HEADER = b"x-tutor-replica"
+DEFAULT_BASE_URL = "http://tutor.local"
+
+
+@lru_cache(maxsize=8)
+def _user_directory_template(users: tuple[DemoUser, ...], cost: int) -> UserDirectory:
+    # Hashing the demo passwords costs tens of milliseconds: do it once per run.
+    return UserDirectory(users, cost)
+
+
+@dataclass
+class Replica:
+    """One server process in the simulation."""
+
+    name: str
+    context: ReplicaContext
+    app: ASGIApp
+
+
+@dataclass
+class ServerSnapshot:
+    """Everything the server remembers at one moment, to step a scene backward exactly."""
+
+    now: float
+    stores: list[AuthStore]
+    users: UserDirectory
+    event_count: int
+    balancer_position: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class MockServer:
+    """The mock auth server as scenes and tests use it."""
+
+    def __init__(self, config: ServerConfig | None = None, clock: Clock | None = None) -> None:
+        self.config = config or ServerConfig()
+        self.clock: Clock = clock or SimulatedClock()
+        self.keys = Keyring.create(self.config)
+        self.users = copy.deepcopy(
+            _user_directory_template(self.config.users, self.config.scrypt_cost)
+        )
+        self.log = EventLog(self.clock)
+        shared = AuthStore() if self.config.shared_store else None
+        self.replicas: list[Replica] = []
+        for index in range(self.config.replicas):
+            name = REPLICA_NAMES[index]
+            # Replica A is the issuer; the others get the public key only (asymmetric algs).
+            keys = self.keys if index == 0 else self.keys.verify_only()
+            context = ReplicaContext(
+                name=name,
+                config=self.config,
+                clock=self.clock,
+                keys=keys,
+                users=self.users,
+                store=shared if shared is not None else AuthStore(),
+                log=self.log,
+                tokens=TokenService(self.config, keys, self.clock),
+                signed_cookies=SignedCookieCodec(
+                    keys.hmac_secret, self.clock, self.config.signed_cookie_max_age
+                ),
+            )
+            self.replicas.append(Replica(name, context, create_replica_app(context)))
+        self.balancer = RoundRobinBalancer(self.replicas, self.config.is_asymmetric)
+        self.app: ASGIApp = self.replicas[0].app if len(self.replicas) == 1 else self.balancer
+
+    def replica(self, name: str) -> Replica:
+        """A replica by its letter."""
+        for replica in self.replicas:
+            if replica.name == name:
+                return replica
+        raise KeyError(f"no replica {name!r}; this server has {len(self.replicas)}")
+
+    @property
+    def store(self) -> AuthStore:
+        """Replica A's store (the only one, or the shared one, in most scenes)."""
+        return self.replicas[0].context.store
+
+    def client(self, base_url: str = DEFAULT_BASE_URL, app: ASGIApp | None = None) -> (
+        httpx.AsyncClient
+    ):
+        """An httpx client that talks to this server in-process, with no socket."""
+        transport = httpx.ASGITransport(app=app or self.app)
+        return httpx.AsyncClient(transport=transport, base_url=base_url)
+
+    def sweep(self) -> None:
+        """Expire sessions and denylist entries now (after the clock moved)."""
+        for replica in self.replicas:
+            replica.context.sweep()
+
+    def snapshot(self) -> ServerSnapshot:
+        """A deep copy of the server's memory (stores are copied once even when shared)."""
+        stores = [r.context.store for r in self.replicas]
+        copies = copy.deepcopy((stores, self.users))
+        return ServerSnapshot(
+            now=self.clock.now(),
+            stores=copies[0],
+            users=copies[1],
+            event_count=len(self.log.events),
+            balancer_position=self.balancer.position,
+        )
+
+    def restore(self, snapshot: ServerSnapshot) -> None:
+        """Put the server's memory back as it was when `snapshot` was taken."""
+        restored = copy.deepcopy((snapshot.stores, snapshot.users))
+        for replica, store in zip(self.replicas, restored[0], strict=True):
+            replica.context.store = store
+        # Keep the one UserDirectory object every replica holds; swap its contents.
+        self.users.__dict__.update(restored[1].__dict__)
+        if isinstance(self.clock, SimulatedClock):
+            self.clock.set(snapshot.now)
+        self.log.truncate(snapshot.event_count)
+        self.balancer.position = snapshot.balancer_position
+
+
+class RoundRobinBalancer:
+    """Sends each request to the next replica; `X-Tutor-Replica: B` pins one."""
+
+    def __init__(self, replicas: list[Replica], asymmetric: bool) -> None:
+        self._replicas = replicas
+        self._asymmetric = asymmetric
+        self.position = 0
+
+    def choose(self, scope: Scope) -> Replica:
+        """The replica that gets this request."""
+        for key, value in scope.get("headers", []):
+            if key == PIN_HEADER:
+                wanted = value.decode("latin-1").strip().upper()
+                for replica in self._replicas:
+                    if replica.name == wanted:
+                        return replica
+        if self._asymmetric and scope.get("path") in MINTING_PATHS:
+            return self._replicas[0]
+        replica = self._replicas[self.position % len(self._replicas)]
+        self.position += 1
+        return replica
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            # Nothing to start: answer the server's lifespan messages ourselves.
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await self.choose(scope).app(scope, receive, send)
+
+

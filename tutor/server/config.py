@@ -1,0 +1,167 @@
+"""The mock server's configuration: one frozen object a scene or `tutor serve` builds."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+Mode = Literal["cookie", "signed-cookie", "jwt"]
+Algorithm = Literal["HS256", "RS256", "EdDSA"]
+Role = Literal["reader", "admin"]
+
+MODES: tuple[str, ...] = get_args(Mode)
+ALGORITHMS: tuple[str, ...] = get_args(Algorithm)
+
+
+class ConfigError(ValueError):
+    """A configuration value is unknown or out of range; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A user the mock server knows from the start."""
+
+    username: str
+    password: str
+    role: Role
+
+
+DEFAULT_USERS: tuple[DemoUser, ...] = (
+    DemoUser("alice", "wonderland", "reader"),
+    DemoUser("bob", "builder123", "reader"),
+    DemoUser("queen", "off-with-their-heads", "admin"),
+)
+
+
+@dataclass(frozen=True)
+class Vulnerabilities:
+    """Deliberate weaknesses for the attack lessons. All off by default."""
+
+    accept_alg_none: bool = False
+    """Accept JWTs whose header says `alg: none` and carry no signature."""
+    weak_hmac_secret: bool = False
+    """Sign HS256 tokens with a short secret taken from a small word list."""
+    no_session_rotation: bool = False
+    """Keep the pre-login session id after login (session fixation)."""
+    no_httponly: bool = False
+    """Leave HttpOnly off the session cookie, so page scripts can read it."""
+    samesite_none: bool = False
+    """Send the session cookie with `SameSite=None` (and `Secure`, which browsers require)."""
+    no_csrf_check: bool = False
+    """Accept state-changing cookie requests from any origin, without a CSRF token."""
+
+    def enabled(self) -> list[str]:
+        """Names of the weaknesses that are switched on."""
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
+
+
+# The word list the weak secret comes from: short enough to crack in a lesson.
+WEAK_SECRETS: tuple[str, ...] = ("secret", "password", "changeme", "letmein", "jwt", "admin")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything that decides how the mock server behaves."""
+
+    mode: Mode = "cookie"
+    """How the server remembers a login: server-side sessions, signed cookies or JWTs."""
+    algorithm: Algorithm = "HS256"
+    """JWT signing algorithm (jwt mode only). The server accepts only this one."""
+    issuer: str = "https://tutor.local"
+    """The `iss` claim this server writes and requires."""
+    audience: str = "tutor-api"
+    """The `aud` claim this server writes and requires."""
+    access_token_ttl: int = 300
+    """Seconds an access token lives."""
+    refresh_token_ttl: int = 86_400
+    """Seconds a refresh token lives."""
+    session_idle_timeout: int = 900
+    """Seconds of inactivity after which a server-side session ends."""
+    session_absolute_timeout: int = 28_800
+    """Seconds after login after which a server-side session ends regardless of use."""
+    signed_cookie_max_age: int = 3_600
+    """Seconds a signed session cookie is accepted after it was signed."""
+    denylist: bool = False
+    """jwt mode: remember the `jti` of logged-out tokens and refuse them until they expire."""
+    replicas: int = 1
+    """How many server replicas run behind a round-robin balancer."""
+    shared_store: bool = False
+    """Replicas share one session store, denylist and refresh-token store (like Redis)."""
+    secret: str | None = None
+    """A fixed signing secret (HS256 and signed cookies); random per run when unset."""
+    scrypt_cost: int = 2**14
+    """scrypt's CPU/memory cost `n` for stored password hashes."""
+    vulnerabilities: Vulnerabilities = field(default_factory=Vulnerabilities)
+    """Deliberate weaknesses for the attack lessons."""
+    users: tuple[DemoUser, ...] = DEFAULT_USERS
+    """The demo accounts."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.algorithm not in ALGORITHMS:
+            raise ConfigError(
+                f"algorithm {self.algorithm!r} is not one of {', '.join(ALGORITHMS)}"
+            )
+        for name in (
+            "access_token_ttl",
+            "refresh_token_ttl",
+            "session_idle_timeout",
+            "session_absolute_timeout",
+            "signed_cookie_max_age",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(f"{name} must be a positive whole number of seconds")
+        if not 1 <= self.replicas <= 8:
+            raise ConfigError("replicas must be between 1 and 8")
+        if self.scrypt_cost < 2 or self.scrypt_cost & (self.scrypt_cost - 1):
+            raise ConfigError("scrypt_cost must be a power of two greater than 1")
+        if self.secret is not None and len(self.secret.encode()) < 32:
+            if not self.vulnerabilities.weak_hmac_secret:
+                raise ConfigError(
+                    "a fixed secret must be at least 32 bytes (RFC 7518 §3.2); "
+                    "short secrets are allowed only with the weak_hmac_secret vulnerability"
+                )
+
+    @property
+    def is_asymmetric(self) -> bool:
+        """True when tokens are signed with a private key and verified with a public one."""
+        return self.algorithm != "HS256"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> ServerConfig:
+        """Build a config from YAML-like data, rejecting unknown keys with a suggestion."""
+        known = {f.name for f in dataclasses.fields(cls)} - {"users"}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                raise ConfigError(_unknown_key_message("server", str(key), known))
+            if key == "vulnerabilities":
+                values[key] = _vulnerabilities_from(value)
+            else:
+                values[key] = value
+        return cls(**values)
+
+
+def _vulnerabilities_from(data: Any) -> Vulnerabilities:
+    names = {f.name for f in dataclasses.fields(Vulnerabilities)}
+    if isinstance(data, list | tuple):
+        data = dict.fromkeys(data, True)
+    if not isinstance(data, Mapping):
+        raise ConfigError("vulnerabilities must be a list of names or a mapping of name: true")
+    for key, value in data.items():
+        if key not in names:
+            raise ConfigError(_unknown_key_message("vulnerability", str(key), names))
+        if not isinstance(value, bool):
+            raise ConfigError(f"vulnerability {key} must be true or false")
+    return Vulnerabilities(**data)
+
+
+def _unknown_key_message(kind: str, key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
+    return f"unknown {kind} key {key!r}{hint}"

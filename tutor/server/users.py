@@ -1,0 +1,95 @@
+"""The user directory: demo accounts with scrypt-hashed passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from tutor.server.config import DemoUser, Role
+
+_SALT_BYTES = 16
+_KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class PasswordHash:
+    """An scrypt hash with its parameters, as a database row would keep it."""
+
+    salt: bytes
+    digest: bytes
+    n: int
+    r: int = 8
+    p: int = 1
+
+    @classmethod
+    def create(cls, password: str, n: int) -> PasswordHash:
+        """Hash a password with a fresh random salt."""
+        salt = secrets.token_bytes(_SALT_BYTES)
+        return cls(salt, _scrypt(password, salt, n, 8, 1), n)
+
+    def matches(self, password: str) -> bool:
+        """Compare in constant time, so timing does not reveal how much matched."""
+        candidate = _scrypt(password, self.salt, self.n, self.r, self.p)
+        return hmac.compare_digest(candidate, self.digest)
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8", "surrogatepass"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        maxmem=256 * 1024 * 1024,
+        dklen=_KEY_BYTES,
+    )
+
+
+@dataclass
+class UserRecord:
+    """One account: never holds the plain password."""
+
+    username: str
+    role: Role
+    password: PasswordHash
+    password_generation: int = 0
+    """Bumped on every password change; signed cookies carry it to detect stale logins."""
+
+
+class UserDirectory:
+    """All accounts of one mock server (shared by its replicas, like one database)."""
+
+    def __init__(self, users: tuple[DemoUser, ...], scrypt_cost: int) -> None:
+        self._scrypt_cost = scrypt_cost
+        self._users = {
+            u.username: UserRecord(u.username, u.role, PasswordHash.create(u.password, scrypt_cost))
+            for u in users
+        }
+        # Unknown usernames are checked against this hash so that they cost the same time
+        # as a wrong password (OWASP Authentication Cheat Sheet: no user enumeration).
+        self._decoy = PasswordHash.create(secrets.token_urlsafe(16), scrypt_cost)
+
+    def authenticate(self, username: str, password: str) -> UserRecord | None:
+        """The user when the password is right, else None; the same work either way."""
+        record = self._users.get(username)
+        if record is None:
+            self._decoy.matches(password)
+            return None
+        return record if record.password.matches(password) else None
+
+    def get(self, username: str) -> UserRecord | None:
+        """Look a user up by name."""
+        return self._users.get(username)
+
+    def change_password(self, username: str, new_password: str) -> UserRecord:
+        """Store a new hash and bump the generation that invalidates older logins."""
+        record = self._users[username]
+        record.password = PasswordHash.create(new_password, self._scrypt_cost)
+        record.password_generation += 1
+        return record
+
+    def usernames(self) -> list[str]:
+        """Every account name, sorted."""
+        return sorted(self._users)
