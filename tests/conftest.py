@@ -1,0 +1,33 @@
+"""Shared fixtures: servers on a simulated clock, with cheap password hashing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tutor.clock import SimulatedClock
+from tutor.server import MockServer, ServerConfig
+
+# Tests that are not about hashing use a cheap scrypt cost to stay fast.
+TEST_SCRYPT_COST = 2**10
+
+ServerFactory = Callable[..., MockServer]
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    """A clock that moves only when a test says so."""
+    return SimulatedClock()
+
+
+@pytest.fixture
+def make_server(clock: SimulatedClock) -> ServerFactory:
+    """Build a MockServer on the test's clock: `make_server(mode="jwt", denylist=True)`."""
+
+    def factory(**overrides: Any) -> MockServer:
+        overrides.setdefault("scrypt_cost", TEST_SCRYPT_COST)
+        return MockServer(ServerConfig(**overrides), clock)
+
+    return factory

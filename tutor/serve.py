@@ -1,0 +1,109 @@
+"""`tutor serve`: the mock server on a real loopback port, for curl and real browsers."""
+
+from __future__ import annotations
+
+import ipaddress
+import shlex
+import socket
+import sys
+from typing import TextIO
+
+from tutor.server.config import ServerConfig
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
+# OWASP's minimum scrypt cost for stored passwords; scenes use a cheaper one to stay quick.
+SERVE_SCRYPT_COST = 2**17
+
+
+class ServeError(Exception):
+    """The server cannot start as asked; the message says why and what to do."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for names and addresses that never leave this machine."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int, allow_remote: bool) -> socket.socket:
+    """A listening socket, refusing anything but loopback unless explicitly allowed."""
+    if not allow_remote and not is_loopback(host):
+        raise ServeError(
+            f"refusing to listen on {host!r}: the mock server has demo passwords and "
+            "deliberate weaknesses, so it binds to loopback only. Pass --allow-remote "
+            "if you really want other machines to reach it."
+        )
+    if not 0 <= port <= 65535:
+        raise ServeError(f"port {port} is out of range (0-65535; 0 picks a free one)")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    """http://host:port for a bound socket, bracketing IPv6 addresses."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def banner(config: ServerConfig, url: str) -> str:
+    """What `tutor serve` prints: where it is, how to log in, three commands to paste."""
+    login_json = '{"username": "alice", "password": "wonderland"}'
+    lines = [
+        f"tutor mock server ({config.mode} mode"
+        + (f", {config.algorithm}" if config.mode == "jwt" else "")
+        + f") listening on {url}",
+        f"Open {url}/ in a browser. Demo login: alice / wonderland (admin: queen / "
+        "off-with-their-heads).",
+    ]
+    if enabled := config.vulnerabilities.enabled():
+        lines.append(f"VULNERABLE on purpose: {', '.join(enabled)}")
+    lines.append("Try it with curl:")
+    post = f"curl -si -H 'Content-Type: application/json' -d {shlex.quote(login_json)}"
+    if config.mode == "jwt":
+        extract = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
+        lines += [
+            f"  TOKEN=$({post.replace('-si', '-s')} {url}/login | {extract})",
+            f'  curl -si -H "Authorization: Bearer $TOKEN" {url}/profile',
+            f"  curl -si {url}/profile    # no token: 401, the server does not remember you",
+        ]
+    else:
+        jar = "tutor-cookies.txt"
+        lines += [
+            f"  {post} -c {jar} {url}/login",
+            f"  curl -si -b {jar} {url}/profile",
+            f"  curl -si {url}/profile    # no cookie: 401, the server does not remember you",
+        ]
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)
+
+
+def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:
+    """Run until interrupted."""
+    import uvicorn
+
+    from tutor.clock import SystemClock
+    from tutor.server.cluster import MockServer
+
+    sock = bind(host, port, allow_remote)
+    server = MockServer(config, SystemClock())
+    print(banner(config, base_url(sock)), file=out, flush=True)
+    uv_config = uvicorn.Config(server.app, log_level="warning", lifespan="off")
+    try:
+        uvicorn.Server(uv_config).run(sockets=[sock])
+    finally:
+        sock.close()
+        print("stopped.", file=out if out is not sys.stdout else sys.stdout, flush=True)
