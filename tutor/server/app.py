@@ -30,7 +30,7 @@ MAX_USERNAME = 128
 MAX_PASSWORD = 1024
 MIN_NEW_PASSWORD = 8  # OWASP Authentication Cheat Sheet's minimum length
 
-Handler = Callable[[Request], Awaitable[Response]]
+Handler = Callable[["_Routes", Request], Awaitable[Response]]
 
 
 def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
@@ -68,16 +68,16 @@ def _audit(request: Request, principal: Principal | None, credential: str | None
 def _guarded(handler: Handler) -> Handler:
     """Turn a `Problem` raised anywhere in a route into its JSON response."""
 
-    async def run(self: Any, request: Request) -> Response:
+    async def run(self: _Routes, request: Request) -> Response:
         try:
-            return await handler(self, request)  # type: ignore[call-arg]
+            return await handler(self, request)
         except Problem as problem:
             # Keep who was recognised, but log the reason the request was refused.
             principal, credential, _ = getattr(request.state, "audit", (None, None, ""))
             request.state.audit = (principal, credential, problem.description)
             return problem.response()
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 class _Routes:

@@ -48,11 +48,21 @@ class Backend(Protocol):
     def unauthorized(self, description: str, error: str = "unauthorized") -> Problem: ...
 
 
-def _cookie_spec(ctx: ReplicaContext, request: Request, base_name: str, max_age: int | None) -> (
+def is_https(request: Request) -> bool:
+    """Whether the request came over TLS (read from the scope: building a URL is slow)."""
+    return bool(request.scope.get("scheme") == "https")
+
+
+def _cookie_specs(ctx: ReplicaContext, base_name: str, max_age: int | None) -> (
+    dict[bool, CookieSpec]
+):
+    """The session cookie's attributes over http and https (RFC 6265bis §4.1.2, §4.1.3.2)."""
+    return {https: _cookie_spec(ctx, https, base_name, max_age) for https in (False, True)}
+
+
+def _cookie_spec(ctx: ReplicaContext, https: bool, base_name: str, max_age: int | None) -> (
     CookieSpec
 ):
-    """The session cookie's attributes (RFC 6265bis §4.1.2, §4.1.3.2)."""
-    https = request.url.scheme == "https"
     vulns = ctx.config.vulnerabilities
     same_site = "None" if vulns.samesite_none else "Lax"
     return CookieSpec(
@@ -96,9 +106,10 @@ class SessionBackend:
 
     def __init__(self, ctx: ReplicaContext) -> None:
         self.ctx = ctx
+        self._specs = _cookie_specs(ctx, "sid", None)
 
     def spec(self, request: Request) -> CookieSpec:
-        return _cookie_spec(self.ctx, request, "sid", None)
+        return self._specs[is_https(request)]
 
     def unauthorized(self, description: str, error: str = "unauthorized") -> Problem:
         return Problem(401, error, description, cookie_challenge("sid"))
@@ -188,9 +199,10 @@ class SignedCookieBackend:
 
     def __init__(self, ctx: ReplicaContext) -> None:
         self.ctx = ctx
+        self._specs = _cookie_specs(ctx, "session", ctx.config.signed_cookie_max_age)
 
     def spec(self, request: Request) -> CookieSpec:
-        return _cookie_spec(self.ctx, request, "session", self.ctx.config.signed_cookie_max_age)
+        return self._specs[is_https(request)]
 
     def unauthorized(self, description: str, error: str = "unauthorized") -> Problem:
         return Problem(401, error, description, cookie_challenge("session"))
@@ -258,7 +270,9 @@ class JwtBackend:
         if "access_token" in request.query_params:
             # RFC 6750 §2.3 allows it but warns it leaks into logs and Referer; §5.3 says don't.
             raise Problem(
-                400, "invalid_request", "tokens in the URL are refused; send an Authorization header",
+                400,
+                "invalid_request",
+                "tokens in the URL are refused; send an Authorization header",
                 bearer_challenge("invalid_request", "token in URL refused"),
             )
         header = request.headers.get("authorization", "")

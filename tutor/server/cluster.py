@@ -133,6 +133,7 @@ class MockServer:
         restored = copy.deepcopy((snapshot.stores, snapshot.users))
         for replica, store in zip(self.replicas, restored[0], strict=True):
             replica.context.store = store
+            replica.context.last_sweep = None
         # Keep the one UserDirectory object every replica holds; swap its contents.
         self.users.__dict__.update(restored[1].__dict__)
         if isinstance(self.clock, SimulatedClock):

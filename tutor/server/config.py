@@ -120,8 +120,8 @@ class ServerConfig:
             raise ConfigError("replicas must be between 1 and 8")
         if self.scrypt_cost < 2 or self.scrypt_cost & (self.scrypt_cost - 1):
             raise ConfigError("scrypt_cost must be a power of two greater than 1")
-        if self.secret is not None and len(self.secret.encode()) < 32:
-            if not self.vulnerabilities.weak_hmac_secret:
+        short_secret = self.secret is not None and len(self.secret.encode()) < 32
+        if short_secret and not self.vulnerabilities.weak_hmac_secret:
                 raise ConfigError(
                     "a fixed secret must be at least 32 bytes (RFC 7518 §3.2); "
                     "short secrets are allowed only with the weak_hmac_secret vulnerability"
@@ -142,9 +142,28 @@ class ServerConfig:
                 raise ConfigError(_unknown_key_message("server", str(key), known))
             if key == "vulnerabilities":
                 values[key] = _vulnerabilities_from(value)
-            else:
-                values[key] = value
+                continue
+            expected = _FIELD_TYPES.get(key)
+            if expected is not None and not _has_type(value, expected):
+                raise ConfigError(f"server key {key!r} must be {_TYPE_NAMES[expected]}")
+            values[key] = value
         return cls(**values)
+
+
+_FIELD_TYPES: dict[str, type] = {
+    "mode": str, "algorithm": str, "issuer": str, "audience": str, "secret": str,
+    "access_token_ttl": int, "refresh_token_ttl": int, "session_idle_timeout": int,
+    "session_absolute_timeout": int, "signed_cookie_max_age": int, "replicas": int,
+    "scrypt_cost": int, "denylist": bool, "shared_store": bool,
+}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
+
+
+def _has_type(value: object, expected: type) -> bool:
+    # YAML's true/false are bools, which Python also counts as ints: keep them apart.
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
 
 
 def _vulnerabilities_from(data: Any) -> Vulnerabilities:

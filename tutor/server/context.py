@@ -38,6 +38,8 @@ class ReplicaContext:
     log: EventLog
     tokens: TokenService
     signed_cookies: SignedCookieCodec
+    last_sweep: float | None = None
+    """When `sweep` last ran: nothing can expire again until the clock moves."""
 
     def emit(self, event_type: type[ServerEvent], **fields: object) -> None:
         """Record a server event stamped with this replica and the current time."""
@@ -75,11 +77,14 @@ class ReplicaContext:
 
     def sweep(self) -> None:
         """Drop sessions and denylist entries whose time has passed."""
+        now = self.clock.now()
+        if now == self.last_sweep:
+            return
+        self.last_sweep = now
         for record in list(self.store.sessions.values()):
             reason = self.session_expiry_reason(record)
             if reason is not None:
                 self.destroy_session(record.session_id, reason)
-        now = self.clock.now()
         for jti, exp in list(self.store.denylist.items()):
             if now >= exp:
                 # The token is expired anyway: its entry is no longer needed.

@@ -144,5 +144,6 @@ async def _read_body(request: Request) -> bytes:
 
 def own_origin(request: Request) -> str:
     """scheme://host[:port] of this server as the request addressed it."""
-    url = request.url
-    return f"{url.scheme}://{url.netloc}"
+    scheme = request.scope.get("scheme", "http")
+    host = request.headers.get("host", "")
+    return f"{scheme}://{host}"

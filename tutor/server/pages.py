@@ -78,7 +78,9 @@ def jwt_page(config: ServerConfig) -> str:
 JWT_SCRIPT = """\
 "use strict";
 const out = document.getElementById("out");
-const show = (label, value) => { out.textContent = label + "\\n" + JSON.stringify(value, null, 2); };
+const show = (label, value) => {
+  out.textContent = label + "\\n" + JSON.stringify(value, null, 2);
+};
 async function call(path, options) {
   const response = await fetch(path, options);
   const body = await response.json().catch(() => ({}));

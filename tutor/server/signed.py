@@ -17,6 +17,7 @@ import itsdangerous
 from tutor.clock import Clock
 
 MAX_COOKIE_LENGTH = 4096
+_CACHE_SIZE = 1024
 
 
 class SignedCookieRejected(ValueError):
@@ -36,7 +37,11 @@ class SignedCookieCodec:
     def __init__(self, secret: bytes, clock: Clock, max_age: int) -> None:
         self._signer = _ClockSigner(secret, salt="tutor.signed-session")
         self._signer.clock = clock
+        self._clock = clock
         self._max_age = max_age
+        # Verified values and when they were signed: an HMAC that checked out once always
+        # will, so only the age is checked again.
+        self._verified: dict[str, tuple[int, dict[str, Any]]] = {}
 
     def encode(self, data: dict[str, Any]) -> str:
         """Sign `data` with the current time."""
@@ -45,12 +50,25 @@ class SignedCookieCodec:
 
     def decode(self, value: str) -> dict[str, Any]:
         """The data in a cookie the server signed within `max_age`, else an explanation."""
+        cached = self._verified.get(value)
+        if cached is None:
+            cached = self._verify(value)
+            if len(self._verified) >= _CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]
+            self._verified[value] = cached
+        signed_at, data = cached
+        # Expired from the max_age-th second on, as the cookie's own Max-Age would be.
+        if self._clock.now() - signed_at >= self._max_age:
+            raise SignedCookieRejected("signed cookie has expired")
+        return dict(data)
+
+    def _verify(self, value: str) -> tuple[int, dict[str, Any]]:
         if len(value) > MAX_COOKIE_LENGTH:
             raise SignedCookieRejected(f"cookie is longer than {MAX_COOKIE_LENGTH} characters")
         try:
-            payload = self._signer.unsign(value.encode("utf-8", "replace"), max_age=self._max_age)
-        except itsdangerous.SignatureExpired:
-            raise SignedCookieRejected("signed cookie has expired") from None
+            payload, signed_at = self._signer.unsign(
+                value.encode("utf-8", "replace"), return_timestamp=True
+            )
         except itsdangerous.BadTimeSignature:
             raise SignedCookieRejected("signature does not match the cookie's contents") from None
         except itsdangerous.BadSignature:
@@ -61,7 +79,7 @@ class SignedCookieCodec:
             raise SignedCookieRejected("signed payload is not base64 JSON") from None
         if not isinstance(data, dict):
             raise SignedCookieRejected("signed payload is not a JSON object")
-        return data
+        return int(signed_at.timestamp()), data
 
 
 def read_unverified(value: str) -> dict[str, Any] | None:

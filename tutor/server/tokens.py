@@ -7,8 +7,10 @@ clock and scenes run on a simulated one.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +24,7 @@ from jwt.exceptions import (
     MissingRequiredClaimError,
     PyJWTError,
 )
+from jwt.types import Options
 
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
@@ -34,12 +37,21 @@ TokenKind = Literal["access", "refresh"]
 TOKEN_TYPES: dict[TokenKind, str] = {"access": "at+jwt", "refresh": "rt+jwt"}
 REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud"]
 MAX_TOKEN_LENGTH = 8192
-_PYJWT_OPTIONS: Any = {
+# Verified tokens remembered per server: a signature that checked out once always will
+# (keys never change while a server runs); time claims and the denylist are re-checked.
+VERIFIED_CACHE_SIZE = 1024
+_PYJWT_OPTIONS: Options = {
     "require": REQUIRED_CLAIMS,
     # Time claims are checked below on the server's (possibly simulated) clock.
     "verify_exp": False,
     "verify_nbf": False,
     "verify_iat": False,
+}
+_UNSIGNED_OPTIONS: Options = {
+    **_PYJWT_OPTIONS,
+    "verify_signature": False,
+    "verify_aud": True,
+    "verify_iss": True,
 }
 
 
@@ -87,6 +99,7 @@ class TokenService:
         self._verifying_key = keys.verifying_key
         self._weak = config.vulnerabilities.weak_hmac_secret
         self._accept_none = config.vulnerabilities.accept_alg_none
+        self._verified: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def mint(
         self, kind: TokenKind, subject: str, family: str, extra: dict[str, Any] | None = None
@@ -109,9 +122,7 @@ class TokenService:
         }
         claims.update(extra or {})
         headers = {"typ": TOKEN_TYPES[kind], "kid": self._keys.kid}
-        with warnings.catch_warnings():
-            if self._weak:
-                warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
+        with self._quiet_if_weak():
             token = jwt.encode(
                 claims, self._keys.signing_key, algorithm=self._config.algorithm, headers=headers
             )
@@ -119,6 +130,14 @@ class TokenService:
 
     def verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
         """The token's claims, or `TokenRejected` naming the failing stage."""
+        return self._verify(token, kind)
+
+    def verify_uncached(self, token: str, kind: TokenKind) -> dict[str, Any]:
+        """`verify` without the cache of verified tokens (for benchmarks and tests)."""
+        self._verified.pop(token, None)
+        return self._verify(token, kind)
+
+    def _verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH:
             raise TokenRejected("decode", f"token is longer than {MAX_TOKEN_LENGTH} characters")
         parts = token.count(".") + 1
@@ -126,10 +145,16 @@ class TokenService:
             raise TokenRejected(
                 "decode", f"a JWT has 3 dot-separated parts (header.payload.signature); got {parts}"
             )
-        if self._accept_none and _declares_alg_none(token):
+        cached = self._verified.get(token)
+        if cached is not None:
+            header, claims = cached
+        elif self._accept_none and _declares_alg_none(token):
             header, claims = self._decode_unsigned(token)
         else:
             header, claims = self._decode_signed(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = (header, claims)
         expected_type = TOKEN_TYPES[kind]
         if header.get("typ") != expected_type:
             other = "a refresh" if header.get("typ") == TOKEN_TYPES["refresh"] else "not an access"
@@ -145,9 +170,7 @@ class TokenService:
 
     def _decode_signed(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
-            with warnings.catch_warnings():
-                if self._weak:
-                    warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
+            with self._quiet_if_weak():
                 decoded = jwt.decode_complete(
                     token,
                     self._verifying_key,
@@ -178,17 +201,22 @@ class TokenService:
             raise TokenRejected("claims", _clean(str(exc)) or "claims are invalid") from None
         return decoded["header"], decoded["payload"]
 
+    @contextlib.contextmanager
+    def _quiet_if_weak(self) -> Iterator[None]:
+        # The weak-secret lesson uses a short key on purpose: PyJWT's warning is expected.
+        if not self._weak:
+            yield
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
+            yield
+
     def _decode_unsigned(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         # VULNERABLE on purpose: trusts a token that declares it needs no signature.
         try:
             decoded = jwt.decode_complete(
                 token,
-                options={
-                    **_PYJWT_OPTIONS,
-                    "verify_signature": False,
-                    "verify_aud": True,
-                    "verify_iss": True,
-                },
+                options=_UNSIGNED_OPTIONS,
                 audience=self._config.audience,
                 issuer=self._config.issuer,
             )
