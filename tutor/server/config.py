@@ -139,7 +139,7 @@ class ServerConfig:
         values: dict[str, Any] = {}
         for key, value in data.items():
             if key not in known:
-                raise ConfigError(_unknown_key_message("server", str(key), known))
+                raise ConfigError(unknown_key_message("server", str(key), known))
             if key == "vulnerabilities":
                 values[key] = _vulnerabilities_from(value)
                 continue
@@ -174,13 +174,14 @@ def _vulnerabilities_from(data: Any) -> Vulnerabilities:
         raise ConfigError("vulnerabilities must be a list of names or a mapping of name: true")
     for key, value in data.items():
         if key not in names:
-            raise ConfigError(_unknown_key_message("vulnerability", str(key), names))
+            raise ConfigError(unknown_key_message("vulnerability", str(key), names))
         if not isinstance(value, bool):
             raise ConfigError(f"vulnerability {key} must be true or false")
     return Vulnerabilities(**data)
 
 
-def _unknown_key_message(kind: str, key: str, known: set[str]) -> str:
+def unknown_key_message(kind: str, key: str, known: set[str]) -> str:
+    """`unknown server key 'mdoe'; did you mean 'mode'?` (or the known keys)."""
     close = difflib.get_close_matches(key, sorted(known), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
     return f"unknown {kind} key {key!r}{hint}"

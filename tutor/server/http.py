@@ -102,6 +102,9 @@ async def read_fields(request: Request, names: tuple[str, ...]) -> tuple[dict[st
             data = json.loads(body)
         except (UnicodeDecodeError, ValueError):
             raise Problem(400, "invalid_request", "body is not valid JSON") from None
+        except RecursionError:
+            # A 16 KiB body can still nest arrays deeper than the parser's recursion limit.
+            raise Problem(400, "invalid_request", "JSON body is nested too deeply") from None
         if not isinstance(data, dict):
             raise Problem(400, "invalid_request", "JSON body must be an object")
         is_form = False

@@ -8,6 +8,7 @@ clock and scenes run on a simulated one.
 from __future__ import annotations
 
 import contextlib
+import math
 import secrets
 import warnings
 from collections.abc import Iterator
@@ -166,6 +167,9 @@ class TokenService:
                 f"this is {other} token",
             )
         self._check_times(claims)
+        if not isinstance(claims["jti"], str):
+            # Only a forged token (alg none, a cracked secret) can get here with another type.
+            raise TokenRejected("claims", "claim 'jti' must be a string")
         return claims
 
     def _decode_signed(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -251,7 +255,10 @@ class TokenService:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # Python's JSON parser accepts NaN and Infinity, which no time can be compared with.
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _unverified_header(token: str) -> dict[str, Any]:

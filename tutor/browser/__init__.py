@@ -1,0 +1,1 @@
+"""The simulated browser: cookie jar, web storage, navigation, fetch and injected scripts."""

@@ -1,0 +1,224 @@
+"""Reading a Set-Cookie header, following RFC 6265bis §5.6, plus the §5.1 helpers.
+
+Why by hand rather than `http.cookies.SimpleCookie`: SimpleCookie drops the whole header
+on values real servers send (spaces, quotes, commas, `@`), follows the old RFC 2109
+grammar rather than the lenient §5.6 algorithm browsers use, and knows nothing of
+SameSite semantics or the `__Host-`/`__Secure-` prefixes. The parser here never raises:
+a line it cannot use becomes a `ParseFailure` whose reason a learner can read.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from tutor.browser.sites import is_ip_address
+
+SameSite = Literal["Strict", "Lax", "None", "Default"]
+"""A cookie's SameSite enforcement; "Default" means the attribute was absent or unknown."""
+
+MAX_NAME_VALUE_BYTES = 4096
+"""6265bis §5.6 step 6: a longer name plus value drops the whole cookie."""
+
+MAX_ATTRIBUTE_VALUE_BYTES = 1024
+"""6265bis §5.6 step 4 of the attribute loop: a longer attribute value is ignored."""
+
+# Control characters other than horizontal tab (§5.6 step 1).
+_FORBIDDEN_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_WHITESPACE = " \t"
+
+_SAME_SITE_VALUES: dict[str, SameSite] = {"strict": "Strict", "lax": "Lax", "none": "None"}
+
+
+@dataclass(frozen=True)
+class ParsedSetCookie:
+    """What one Set-Cookie line says, before the storage model (§5.7) judges it."""
+
+    name: str
+    value: str
+    expires: float | None = None
+    """The Expires date as Unix time, if a valid one was given."""
+    max_age: int | None = None
+    """Max-Age in seconds (possibly zero or negative), if a valid one was given."""
+    domain: str | None = None
+    """The Domain attribute, lower-cased, leading dot removed; None when absent."""
+    path: str | None = None
+    """The Path attribute as written; None when absent. Not starting with "/" means
+    the default path (§5.6.5), which needs the request URL to compute."""
+    secure: bool = False
+    http_only: bool = False
+    same_site: SameSite = "Default"
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A Set-Cookie line that yields no cookie, and why."""
+
+    name: str
+    """The cookie name as far as it could be read ("" when there is none)."""
+    reason: str
+
+
+def parse_set_cookie(line: str) -> ParsedSetCookie | ParseFailure:
+    """Parse one Set-Cookie header value (6265bis §5.6).
+
+    Deliberate difference: §5.6 keeps a *nameless* cookie for `Set-Cookie: token` (no
+    "=") or `=token`. Browsers then send it as a bare value, which only confuses a
+    lesson, so both are refused here with a reason.
+    """
+    pair, _, unparsed_attributes = line.partition(";")
+    guessed_name = pair.partition("=")[0].strip(_WHITESPACE) if "=" in pair else ""
+    if _FORBIDDEN_CONTROLS.search(line):
+        return ParseFailure(_printable(guessed_name), "contains control characters")
+    if "=" not in pair:
+        return ParseFailure("", "no '=' in the name=value pair")
+    name, _, value = pair.partition("=")
+    name = name.strip(_WHITESPACE)
+    value = value.strip(_WHITESPACE)
+    if not name and not value:
+        return ParseFailure("", "empty name and value")
+    if not name:
+        return ParseFailure("", "empty cookie name")
+    size = len(name.encode()) + len(value.encode())
+    if size > MAX_NAME_VALUE_BYTES:
+        return ParseFailure(
+            name, f"name and value are {size} bytes; the limit is {MAX_NAME_VALUE_BYTES}"
+        )
+    return _apply_attributes(ParsedSetCookie(name, value), unparsed_attributes)
+
+
+def _apply_attributes(cookie: ParsedSetCookie, unparsed: str) -> ParsedSetCookie:
+    """The attribute loop of §5.6: case-insensitive names, the last valid one wins."""
+    expires: float | None = None
+    max_age: int | None = None
+    domain: str | None = None
+    path: str | None = None
+    secure = http_only = False
+    same_site: SameSite = "Default"
+    for cookie_av in unparsed.split(";"):
+        attr_name, _, attr_value = cookie_av.partition("=")
+        attr_name = attr_name.strip(_WHITESPACE).lower()
+        attr_value = attr_value.strip(_WHITESPACE)
+        if len(attr_value.encode()) > MAX_ATTRIBUTE_VALUE_BYTES:
+            continue
+        if attr_name == "expires":
+            # §5.6.1: an unparseable date is ignored, keeping any earlier valid one.
+            parsed_date = parse_cookie_date(attr_value)
+            if parsed_date is not None:
+                expires = parsed_date
+        elif attr_name == "max-age":
+            # §5.6.2: an optional "-" then digits only; anything else is ignored.
+            if re.fullmatch(r"-?[0-9]+", attr_value):
+                max_age = int(attr_value)
+        elif attr_name == "domain":
+            # §5.6.3: an empty Domain is ignored rather than meaning "this host".
+            if attr_value:
+                domain = attr_value.removeprefix(".").lower()
+        elif attr_name == "path":
+            path = attr_value
+        elif attr_name == "secure":
+            secure = True
+        elif attr_name == "httponly":
+            http_only = True
+        elif attr_name == "samesite":
+            # §5.6.7: an unrecognised value means "Default", not "keep the previous one".
+            same_site = _SAME_SITE_VALUES.get(attr_value.lower(), "Default")
+        # Unknown attributes (Priority, Partitioned, typos) are ignored, as §5.6 says.
+    return ParsedSetCookie(
+        cookie.name, cookie.value, expires=expires, max_age=max_age, domain=domain,
+        path=path, secure=secure, http_only=http_only, same_site=same_site,
+    )
+
+
+def _printable(text: str) -> str:
+    return _FORBIDDEN_CONTROLS.sub("?", text)
+
+
+# --- §5.1.1 dates -------------------------------------------------------------------------
+
+# Delimiters of the cookie-date grammar: everything but digits, letters, ":" and controls.
+_DATE_DELIMITERS = re.compile(r"[\x09\x20-\x2f\x3b-\x40\x5b-\x60\x7b-\x7e]+")
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:[^0-9].*)?", re.DOTALL)
+_DAY = re.compile(r"([0-9]{1,2})(?:[^0-9].*)?", re.DOTALL)
+_YEAR = re.compile(r"([0-9]{2,4})(?:[^0-9].*)?", re.DOTALL)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def parse_cookie_date(text: str) -> float | None:
+    """An Expires value as Unix time, by the cookie-date algorithm of 6265bis §5.1.1.
+
+    Not `http.cookiejar.http2time`: for two-digit years it picks the century from the
+    machine's wall clock, while §5.1.1 fixes it (70-99 → 19xx, 00-69 → 20xx), and the
+    tutor must never read the wall clock.
+    """
+    time_of_day: tuple[int, int, int] | None = None
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    for token in _DATE_DELIMITERS.split(text):
+        if not token:
+            continue
+        if time_of_day is None and (match := _TIME.fullmatch(token)):
+            time_of_day = (int(match[1]), int(match[2]), int(match[3]))
+        elif day is None and (match := _DAY.fullmatch(token)):
+            day = int(match[1])
+        elif month is None and token[:3].lower() in _MONTHS:
+            month = _MONTHS.index(token[:3].lower()) + 1
+        elif year is None and (match := _YEAR.fullmatch(token)):
+            year = int(match[1])
+    if time_of_day is None or day is None or month is None or year is None:
+        return None
+    if 70 <= year <= 99:
+        year += 1900
+    elif 0 <= year <= 69:
+        year += 2000
+    hour, minute, second = time_of_day
+    if not 1 <= day <= 31 or year < 1601 or hour > 23 or minute > 59 or second > 59:
+        return None
+    try:
+        moment = datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:  # 31 February and the like
+        return None
+    return float(calendar.timegm(moment.timetuple()))
+
+
+# --- §5.1.4 paths -------------------------------------------------------------------------
+
+
+def default_path(uri_path: str) -> str:
+    """The path a cookie gets when Set-Cookie has no usable Path (6265bis §5.1.4).
+
+    The request path up to, not including, its last "/"; "/" for "/" or "/login".
+    """
+    if not uri_path.startswith("/") or uri_path.count("/") <= 1:
+        return "/"
+    return uri_path[: uri_path.rindex("/")]
+
+
+def path_matches(request_path: str, cookie_path: str) -> bool:
+    """Whether a request for `request_path` may carry a cookie scoped to `cookie_path`.
+
+    6265bis §5.1.4: equal, or `cookie_path` is a prefix that ends in "/" or is followed
+    by "/" in the request path. So "/admin" matches "/admin/users" but not "/administer".
+    """
+    if request_path == cookie_path:
+        return True
+    if not request_path.startswith(cookie_path):
+        return False
+    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
+
+
+# --- §5.1.3 domains -----------------------------------------------------------------------
+
+
+def domain_matches(host: str, domain: str) -> bool:
+    """Whether `host` is `domain` or a subdomain of it (6265bis §5.1.3).
+
+    IP addresses only match themselves: "1.127.0.0.1" is not a subdomain of anything.
+    """
+    if host == domain:
+        return True
+    return host.endswith("." + domain) and not is_ip_address(host)

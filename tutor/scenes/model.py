@@ -1,0 +1,230 @@
+"""Scenes as data: a server config, the browsers and sites, and a list of steps.
+
+Built from YAML-like mappings (a lesson's ```scene block) with every mistake reported
+as a `SceneError` that names where it is (`steps[2].login.pasword`) and what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.server.config import ConfigError, ServerConfig
+from tutor.server.config import unknown_key_message as unknown_key
+
+
+class SceneError(ValueError):
+    """A scene description is invalid; `path` says where, the message what."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter an action takes."""
+
+    types: tuple[type, ...]
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+def _p(*types: type, required: bool = False, choices: tuple[str, ...] = ()) -> ParamSpec:
+    return ParamSpec(types, required, choices)
+
+
+CREDENTIAL_CHOICES = ("auto", "none")
+# Each action's parameters; `shorthand` is the one a scalar value fills (`advance_clock: 300`).
+ACTIONS: dict[str, dict[str, ParamSpec]] = {
+    "visit": {"path": _p(str, required=True)},
+    "login": {
+        "username": _p(str), "password": _p(str), "via": _p(str, choices=("form", "json")),
+    },
+    "request": {
+        "path": _p(str, required=True), "method": _p(str),
+        "credential": _p(str, choices=CREDENTIAL_CHOICES),
+        "headers": _p(dict), "json": _p(dict, list, str, int, float, bool),
+        "form": _p(dict), "via": _p(str, choices=("fetch", "navigate")),
+    },
+    "logout": {"forget_token": _p(bool), "csrf_token": _p(bool)},
+    "refresh": {"token": _p(str, choices=("current", "previous"))},
+    "advance_clock": {"seconds": _p(int, float, required=True)},
+    "tamper_token": {
+        "claims": _p(dict), "header": _p(dict),
+        "signature": _p(str, choices=("keep", "none", "resign")), "secret": _p(str),
+    },
+    "tamper_cookie": {"name": _p(str), "set": _p(dict, required=True)},
+    "cross_site_request": {
+        "from": _p(str), "path": _p(str, required=True), "method": _p(str),
+        "kind": _p(str, choices=("form", "fetch", "navigate")), "fields": _p(dict),
+    },
+    "xss_steal": {"read": _p(list, str)},
+    "replay": {
+        "path": _p(str, required=True), "method": _p(str),
+        "use": _p(str, choices=("document.cookie", "localStorage", "captured")),
+    },
+    "capture": {},
+    "switch_replica": {"replica": _p(str, required=True)},
+    "change_password": {"current": _p(str), "new": _p(str, required=True)},
+    "clear_credential": {},
+    "restart_browser": {},
+}
+SHORTHAND = {
+    "visit": "path", "request": "path", "advance_clock": "seconds",
+    "switch_replica": "replica", "replay": "path",
+}
+STEP_KEYS = {"id", "narration", "as", "expect"}
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One thing a step promises: `status: 401`, `cookie_sent: [sid]`, ..."""
+
+    kind: str
+    value: Any
+    path: str = ""
+    """Where it was written (for error messages)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that happens in a scene."""
+
+    action: str
+    params: Mapping[str, Any]
+    narration: str = ""
+    actor: str = "user"
+    """Which browser acts."""
+    expect: tuple[Expectation, ...] = ()
+    id: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A server, the sites and browsers around it, and what happens."""
+
+    id: str
+    server: ServerConfig
+    steps: tuple[Step, ...]
+    site: str = "https://bank.test"
+    """The mock server's origin as the browsers see it."""
+    attacker_site: str = "https://evil.test"
+    browsers: tuple[str, ...] = ("user",)
+    title: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps"}
+
+
+def parse_scene(data: Any, default_id: str = "scene") -> Scene:
+    """Build a `Scene` from YAML-like data, or raise `SceneError` saying where and why."""
+    from tutor.scenes.expectations import parse_expectations
+
+    if not isinstance(data, Mapping):
+        raise SceneError("", "a scene must be a mapping with `server` and `steps`")
+    for key in data:
+        if key not in SCENE_KEYS:
+            raise SceneError(str(key), unknown_key("scene", str(key), SCENE_KEYS))
+    server_data = data.get("server", {})
+    if not isinstance(server_data, Mapping):
+        raise SceneError("server", "must be a mapping of server settings")
+    try:
+        server = ServerConfig.from_mapping(server_data)
+    except ConfigError as exc:
+        raise SceneError("server", str(exc)) from None
+    except TypeError as exc:
+        raise SceneError("server", f"invalid setting: {exc}") from None
+    browsers = data.get("browsers", ["user"])
+    if not isinstance(browsers, list) or not browsers or not all(
+        isinstance(b, str) and b for b in browsers
+    ):
+        raise SceneError("browsers", "must be a non-empty list of browser names")
+    site = _origin_field(data, "site", "https://bank.test")
+    attacker = _origin_field(data, "attacker_site", "https://evil.test")
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise SceneError("steps", "must be a non-empty list of steps")
+    steps = tuple(
+        _parse_step(raw, f"steps[{i}]", set(browsers), parse_expectations)
+        for i, raw in enumerate(raw_steps)
+    )
+    scene_id = data.get("id", default_id)
+    if not isinstance(scene_id, str) or not scene_id:
+        raise SceneError("id", "must be a non-empty string")
+    title = data.get("title", "")
+    return Scene(scene_id, server, steps, site, attacker, tuple(browsers), str(title))
+
+
+def _origin_field(data: Mapping[str, Any], key: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise SceneError(key, "must be an origin such as https://bank.test")
+    return value.rstrip("/")
+
+
+def _parse_step(raw: Any, path: str, browsers: set[str], parse_expectations: Any) -> Step:
+    if not isinstance(raw, Mapping):
+        raise SceneError(path, "a step must be a mapping with one action")
+    actions = [k for k in raw if k in ACTIONS]
+    unknown = [k for k in raw if k not in ACTIONS and k not in STEP_KEYS]
+    if unknown:
+        known = set(ACTIONS) | STEP_KEYS
+        raise SceneError(f"{path}.{unknown[0]}", unknown_key("step", str(unknown[0]), known))
+    if len(actions) != 1:
+        found = ", ".join(actions) if actions else "none"
+        raise SceneError(path, f"a step needs exactly one action (found {found}); "
+                         f"actions: {', '.join(sorted(ACTIONS))}")
+    action = actions[0]
+    params = _parse_params(action, raw[action], f"{path}.{action}")
+    actor = raw.get("as", "user" if "user" in browsers else sorted(browsers)[0])
+    if actor not in browsers:
+        raise SceneError(f"{path}.as", f"unknown browser {actor!r}; this scene has "
+                         f"{', '.join(sorted(browsers))}")
+    narration = raw.get("narration", "")
+    if not isinstance(narration, str):
+        raise SceneError(f"{path}.narration", "must be text")
+    step_id = raw.get("id", "")
+    if not isinstance(step_id, str):
+        raise SceneError(f"{path}.id", "must be text")
+    expect = parse_expectations(raw.get("expect", {}), f"{path}.expect")
+    return Step(action, params, narration, actor, expect, step_id, path)
+
+
+def _parse_params(action: str, value: Any, path: str) -> dict[str, Any]:
+    specs = ACTIONS[action]
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        shorthand = SHORTHAND.get(action)
+        if shorthand is None:
+            raise SceneError(path, f"`{action}` takes a mapping of parameters")
+        value = {shorthand: value}
+    params: dict[str, Any] = {}
+    for key, item in value.items():
+        spec = specs.get(str(key))
+        if spec is None:
+            raise SceneError(f"{path}.{key}", unknown_key(f"`{action}`", str(key),
+                                                          set(specs)))
+        if isinstance(item, bool) and bool not in spec.types:
+            raise SceneError(f"{path}.{key}", f"must be {_type_names(spec.types)}")
+        if not isinstance(item, spec.types):
+            raise SceneError(f"{path}.{key}", f"must be {_type_names(spec.types)}")
+        if spec.choices and item not in spec.choices:
+            raise SceneError(f"{path}.{key}", f"must be one of {', '.join(spec.choices)}")
+        params[str(key)] = item
+    for key, spec in specs.items():
+        if spec.required and key not in params:
+            raise SceneError(path, f"`{action}` needs `{key}`")
+    return params
+
+
+def _type_names(types: tuple[type, ...]) -> str:
+    names = {str: "text", int: "a number", float: "a number", bool: "true or false",
+             dict: "a mapping", list: "a list"}
+    return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in types))
+
