@@ -10,7 +10,7 @@ import base64
 import json
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import jwt
@@ -26,9 +26,17 @@ class StepFailed(Exception):
     """The step could not be carried out as written (say why, for the lesson author)."""
 
 
-Emit = Callable[[str, int | None], None]
-"""Report a user action: (text, login step or None)."""
-Action = Callable[[World, Step, Emit], Awaitable[None]]
+class StepIO(Protocol):
+    """How an action talks to the engine while it runs."""
+
+    def user(self, text: str, login_step: int | None = None) -> None:
+        """Report something the person did outside HTTP."""
+
+    def primary(self) -> None:
+        """The next request is the step's main one: expectations look at it."""
+
+
+Action = Callable[[World, Step, StepIO], Awaitable[None]]
 
 
 def _json(exchange: Exchange | RequestBlocked | None) -> dict[str, Any]:
@@ -82,17 +90,18 @@ def _keep_tokens(world: World, browser: Browser, body: Mapping[str, Any]) -> Non
         page.csrf_token = str(body["csrf_token"])
 
 
-async def visit(world: World, step: Step, emit: Emit) -> None:
+async def visit(world: World, step: Step, io: StepIO) -> None:
     await world.browser(step.actor).navigate(world.url(step.params["path"]))
 
 
-async def login(world: World, step: Step, emit: Emit) -> None:
+async def login(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     username = step.params.get("username", "alice")
     password = step.params.get("password", "wonderland")
-    emit(f"{step.actor} types {username} and a password into the login form", 1)
+    io.user(f"{step.actor} types {username} and a password into the login form", 1)
     await _on_site(world, browser)
     via = step.params.get("via") or ("json" if _mode(world) == "jwt" else "form")
+    io.primary()
     if via == "json":
         result = await browser.fetch(world.url("/login"), "POST",
                                      json={"username": username, "password": password})
@@ -106,7 +115,7 @@ async def login(world: World, step: Step, emit: Emit) -> None:
     _keep_tokens(world, browser, _json(exchanges[-1]))
 
 
-async def request(world: World, step: Step, emit: Emit) -> None:
+async def request(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     params = step.params
     method = str(params.get("method", "GET")).upper()
@@ -115,6 +124,7 @@ async def request(world: World, step: Step, emit: Emit) -> None:
     if params.get("via") == "navigate":
         if credential == "none":
             raise StepFailed("a navigation always sends the jar's cookies; use via: fetch")
+        io.primary()
         if method == "GET":
             await browser.navigate(url, from_page=browser.page_origin == world.site)
         else:
@@ -124,6 +134,7 @@ async def request(world: World, step: Step, emit: Emit) -> None:
     await _on_site(world, browser)
     headers = _auth_headers(world, step, browser, method) if credential == "auto" else {}
     headers.update({str(k): str(v) for k, v in params.get("headers", {}).items()})
+    io.primary()
     body = None
     if "form" in params:
         body = urlencode({str(k): str(v) for k, v in params["form"].items()})
@@ -135,12 +146,13 @@ async def request(world: World, step: Step, emit: Emit) -> None:
     _keep_tokens(world, browser, _json(result))
 
 
-async def logout(world: World, step: Step, emit: Emit) -> None:
+async def logout(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     await _on_site(world, browser)
     headers = _auth_headers(world, step, browser, "POST")
     if step.params.get("csrf_token") is False:
         headers.pop("X-CSRF-Token", None)
+    io.primary()
     await browser.fetch(world.url("/logout"), "POST", headers=headers)
     if _mode(world) == "jwt" and step.params.get("forget_token", True):
         # The page deletes its copies; this revokes nothing on the server by itself.
@@ -148,7 +160,7 @@ async def logout(world: World, step: Step, emit: Emit) -> None:
         browser.store("localStorage", world.site, "refresh_token", None)
 
 
-async def refresh(world: World, step: Step, emit: Emit) -> None:
+async def refresh(world: World, step: Step, io: StepIO) -> None:
     if _mode(world) != "jwt":
         raise StepFailed("refresh tokens exist only in jwt mode")
     browser = world.browser(step.actor)
@@ -159,12 +171,13 @@ async def refresh(world: World, step: Step, emit: Emit) -> None:
         token = _tokens(world, browser).get("refresh_token")
     if not token:
         raise StepFailed("no refresh token to use: log in (and refresh once for `previous`)")
+    io.primary()
     result = await browser.fetch(world.url("/refresh"), "POST", json={"refresh_token": token})
     if isinstance(result, Exchange) and result.response.status == 200:
         _keep_tokens(world, browser, _json(result))
 
 
-async def advance_clock(world: World, step: Step, emit: Emit) -> None:
+async def advance_clock(world: World, step: Step, io: StepIO) -> None:
     seconds = step.params["seconds"]
     if seconds < 0:
         raise StepFailed("the clock only moves forward")
@@ -179,7 +192,7 @@ def _b64(data: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-async def tamper_token(world: World, step: Step, emit: Emit) -> None:
+async def tamper_token(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     token = _tokens(world, browser).get("access_token")
     if not token:
@@ -189,7 +202,7 @@ async def tamper_token(world: World, step: Step, emit: Emit) -> None:
     header.update(step.params.get("header", {}))
     claims.update(step.params.get("claims", {}))
     signature = step.params.get("signature", "keep")
-    emit(f"{step.actor} edits the token in devtools ({signature} signature)", None)
+    io.user(f"{step.actor} edits the token in devtools ({signature} signature)")
     if signature == "none":
         header["alg"] = "none"
         forged = f"{_b64(header)}.{_b64(claims)}."
@@ -206,7 +219,7 @@ async def tamper_token(world: World, step: Step, emit: Emit) -> None:
     browser.store("localStorage", world.site, "access_token", forged)
 
 
-async def tamper_cookie(world: World, step: Step, emit: Emit) -> None:
+async def tamper_cookie(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     name = step.params.get("name") or _session_cookie_name(world, browser)
     cookie = next((c for c in browser.jar.cookies() if c.name == name), None)
@@ -218,7 +231,7 @@ async def tamper_cookie(world: World, step: Step, emit: Emit) -> None:
     data.update(step.params["set"])
     payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
     rest = cookie.value.split(".", 1)[1]
-    emit(f"{step.actor} edits the {name} cookie in devtools, keeping its signature", None)
+    io.user(f"{step.actor} edits the {name} cookie in devtools, keeping its signature")
     browser.jar.devtools_set(cookie, f"{payload.decode()}.{rest}")
 
 
@@ -230,15 +243,16 @@ def _session_cookie_name(world: World, browser: Browser) -> str:
     raise StepFailed("no session cookie in the jar")
 
 
-async def cross_site_request(world: World, step: Step, emit: Emit) -> None:
+async def cross_site_request(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     origin = step.params.get("from", world.attacker_origin)
-    emit(f"{step.actor} opens a page on {origin}", None)
+    io.user(f"{step.actor} opens a page on {origin}")
     await browser.navigate(f"{origin}/")
     url = world.url(step.params["path"])
     method = str(step.params.get("method", "POST")).upper()
     fields = {str(k): str(v) for k, v in step.params.get("fields", {}).items()}
     kind = step.params.get("kind", "form")
+    io.primary()
     if kind == "form":
         await browser.submit_form(url, fields, method)
     elif kind == "navigate":
@@ -249,12 +263,12 @@ async def cross_site_request(world: World, step: Step, emit: Emit) -> None:
         await browser.fetch(url, method, headers=headers, body=body, credentials="include")
 
 
-async def xss_steal(world: World, step: Step, emit: Emit) -> None:
+async def xss_steal(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     await _on_site(world, browser)
     reads = step.params.get("read", ["document.cookie", "localStorage"])
     reads = [reads] if isinstance(reads, str) else reads
-    emit(f"an injected script runs in {world.site}'s page", None)
+    io.user(f"an injected script runs in {world.site}'s page")
     script = browser.script()
     for what in reads:
         if what == "document.cookie":
@@ -269,29 +283,30 @@ async def xss_steal(world: World, step: Step, emit: Emit) -> None:
                            credentials="omit")
 
 
-async def capture(world: World, step: Step, emit: Emit) -> None:
+async def capture(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
-    emit(f"a copy of {step.actor}'s credentials is taken (a shared computer, a log, a proxy)",
-         None)
+    io.user(f"a copy of {step.actor}'s credentials is taken (a shared computer, a log, a proxy)")
     world.captured = {c.name: c.value for c in browser.jar.cookies()}
     world.captured.update(_tokens(world, browser))
 
 
-async def replay(world: World, step: Step, emit: Emit) -> None:
+async def replay(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     use = step.params.get("use", "captured")
     headers: dict[str, str] = {}
     if use == "document.cookie":
         loot = world.attacker.latest("document.cookie")
-        if loot is None or not loot.value:
-            raise StepFailed("the attacker has no stolen document.cookie to replay")
-        headers["Cookie"] = loot.value
+        if loot is None:
+            raise StepFailed("the attacker has stolen no document.cookie: add an xss_steal step")
+        if loot.value:  # HttpOnly hid the session cookie: then there is nothing to send
+            headers["Cookie"] = loot.value
     elif use == "localStorage":
         loot = world.attacker.latest("localStorage")
-        token = json.loads(loot.value).get("access_token") if loot else None
-        if not token:
-            raise StepFailed("the attacker has no stolen access token to replay")
-        headers["Authorization"] = f"Bearer {token}"
+        if loot is None:
+            raise StepFailed("the attacker has stolen no localStorage: add an xss_steal step")
+        token = json.loads(loot.value).get("access_token")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
     else:
         if not world.captured:
             raise StepFailed("nothing was captured: add a `capture` step first")
@@ -301,12 +316,13 @@ async def replay(world: World, step: Step, emit: Emit) -> None:
                    if k not in ("access_token", "refresh_token")}
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    emit(f"{step.actor} replays the credential with a plain HTTP client", None)
+    io.user(f"{step.actor} replays the credential with a plain HTTP client")
     method = str(step.params.get("method", "GET")).upper()
+    io.primary()
     await browser.send_raw(method, world.url(step.params["path"]), headers)
 
 
-async def switch_replica(world: World, step: Step, emit: Emit) -> None:
+async def switch_replica(world: World, step: Step, io: StepIO) -> None:
     name = step.params["replica"]
     if name in ("round-robin", "any"):
         world.pin_replica(None)
@@ -317,10 +333,11 @@ async def switch_replica(world: World, step: Step, emit: Emit) -> None:
         raise StepFailed(str(exc.args[0])) from None
 
 
-async def change_password(world: World, step: Step, emit: Emit) -> None:
+async def change_password(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     await _on_site(world, browser)
-    emit(f"{step.actor} changes their password", None)
+    io.user(f"{step.actor} changes their password")
+    io.primary()
     result = await browser.fetch(
         world.url("/password"), "POST", headers=_auth_headers(world, step, browser, "POST"),
         json={"current_password": step.params.get("current", "wonderland"),
@@ -329,9 +346,9 @@ async def change_password(world: World, step: Step, emit: Emit) -> None:
     _keep_tokens(world, browser, _json(result))
 
 
-async def clear_credential(world: World, step: Step, emit: Emit) -> None:
+async def clear_credential(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
-    emit(f"{step.actor}'s client deletes its copy of the credential", None)
+    io.user(f"{step.actor}'s client deletes its copy of the credential")
     if _mode(world) == "jwt":
         browser.store("localStorage", world.site, "access_token", None)
         browser.store("localStorage", world.site, "refresh_token", None)
@@ -339,8 +356,8 @@ async def clear_credential(world: World, step: Step, emit: Emit) -> None:
         browser.clear_site_cookies(world.site)
 
 
-async def restart_browser(world: World, step: Step, emit: Emit) -> None:
-    emit(f"{step.actor} closes and reopens the browser", None)
+async def restart_browser(world: World, step: Step, io: StepIO) -> None:
+    io.user(f"{step.actor} closes and reopens the browser")
     world.browser(step.actor).restart()
 
 

@@ -166,15 +166,20 @@ class SceneEngine:
             if not isinstance(event, RequestHandled):
                 emit(ServerChanged(index, event))
 
-        def on_user(text: str, login_step: int | None) -> None:
-            emit(UserActed(index, step.actor, text, login_step))
+        class _IO:
+            def user(self, text: str, login_step: int | None = None) -> None:
+                emit(UserActed(index, step.actor, text, login_step))
+
+            def primary(self) -> None:
+                if outcome.primary_index is None:
+                    outcome.primary_index = len(outcome.exchanges)
 
         emit(StepStarted(index, step))
         unsubscribe = [b.subscribe(on_browser) for b in self.world.browsers.values()]
         unsubscribe.append(self.world.server.log.subscribe(on_server))
         clock_before = self.world.clock.now()
         try:
-            await ACTIONS[step.action](self.world, step, on_user)
+            await ACTIONS[step.action](self.world, step, _IO())
         except StepFailed as exc:
             record.error = str(exc)
         finally:

@@ -26,11 +26,26 @@ class StepOutcome:
     login_steps: dict[int, tuple[int, ...]] = field(default_factory=dict)
     """Exchange index within the step → which of the four login steps it shows."""
     notes: list[str] = field(default_factory=list)
+    primary_index: int | None = None
+    """Where the step's main request starts (earlier ones open pages it needs)."""
+
+    @property
+    def main(self) -> Exchange | None:
+        """The step's main exchange: the request the step is about, before any redirect."""
+        if self.primary_index is not None and self.primary_index < len(self.exchanges):
+            return self.exchanges[self.primary_index]
+        return self.exchanges[-1] if self.exchanges else None
 
     @property
     def last(self) -> Exchange | None:
         """The step's final exchange (after redirects), if it made any."""
         return self.exchanges[-1] if self.exchanges else None
+
+    @property
+    def main_index(self) -> int:
+        """The index of `main` within `exchanges` (-1 when there is none)."""
+        main = self.main
+        return self.exchanges.index(main) if main is not None else -1
 
 
 @dataclass(frozen=True)
@@ -54,9 +69,17 @@ def _names(value: Any) -> list[str]:
 
 
 def _last(ctx: CheckContext) -> Exchange:
-    if ctx.outcome.last is None:
+    """The exchange most expectations look at: the step's main request."""
+    if ctx.outcome.main is None:
         raise _NoExchange
-    return ctx.outcome.last
+    return ctx.outcome.main
+
+
+def _final_status(value: Any, ctx: CheckContext) -> tuple[bool, str]:
+    final = ctx.outcome.last
+    if final is None:
+        raise _NoExchange
+    return final.response.status == value, f"final status was {final.response.status}"
 
 
 class _NoExchange(Exception):
@@ -221,8 +244,7 @@ def _error_stage(value: Any, ctx: CheckContext) -> tuple[bool, str]:
 
 
 def _login_step(value: Any, ctx: CheckContext) -> tuple[bool, str]:
-    index = len(ctx.outcome.exchanges) - 1
-    steps = ctx.outcome.login_steps.get(index, ())
+    steps = ctx.outcome.login_steps.get(ctx.outcome.main_index, ())
     return value in steps, f"login steps shown: {list(steps) or 'none'}"
 
 
@@ -255,6 +277,7 @@ def _server_events(value: Any, ctx: CheckContext) -> tuple[bool, str]:
 
 CHECKS: dict[str, tuple[Check, tuple[type, ...]]] = {
     "status": (_status, (int,)),
+    "final_status": (_final_status, (int,)),
     "header_present": (_header_present, (str, list)),
     "header_absent": (_header_absent, (str, list)),
     "header_contains": (_header_contains, (dict,)),

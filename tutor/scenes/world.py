@@ -3,6 +3,7 @@ network joining them, and the browsers; with exact snapshots of all of it."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,10 +97,10 @@ class World:
         self.pinned_replica = name
 
     def fingerprint(self) -> Any:
-        """A comparable picture of all state, to prove time travel is exact."""
+        """A comparable copy of all state, to prove time travel is exact."""
         server = self.server
         users = {name: vars(server.users.get(name)) for name in server.users.usernames()}
-        return (
+        return copy.deepcopy((
             self.clock.now(),
             [r.context.store for r in server.replicas],
             repr(users),
@@ -110,7 +111,7 @@ class World:
             dict(self.captured),
             self.pinned_replica,
             len(server.log.events),
-        )
+        ))
 
 
 def _copy_page(page: PageMemory) -> PageMemory:
