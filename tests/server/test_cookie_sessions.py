@@ -927,3 +927,29 @@ async def test_page_marks_enabled_vulnerabilities(make_server: ServerFactory, mo
     assert "VULNERABLE" in unsafe_page
     assert "no_session_rotation" in unsafe_page
     assert "no_httponly" in unsafe_page
+
+
+@pytest.mark.parametrize(("mode", "cookie"), [("cookie", "__Host-sid"),
+                                              ("signed-cookie", "__Host-session")])
+async def test_https_challenge_names_the_host_prefixed_cookie(
+    make_server: ServerFactory, mode: str, cookie: str
+) -> None:
+    """The 401 challenge names the cookie the server really reads over https."""
+    server = make_server(mode=mode)
+    async with server.client(HTTPS) as client:
+        response = await client.get("/profile")
+    assert response.status_code == 401
+    assert f'cookie-name="{cookie}"' in response.headers["www-authenticate"]
+
+
+async def test_loading_the_page_counts_as_activity(
+    make_server: ServerFactory, clock: SimulatedClock
+) -> None:
+    """Any request with the session cookie resets the idle timer (OWASP Session Mgmt)."""
+    server = make_server(session_idle_timeout=60)
+    async with server.client() as client:
+        assert (await login_json(client)).status_code == 200
+        clock.advance(50)
+        assert (await client.get("/")).status_code == 200
+        clock.advance(50)
+        assert (await client.get("/profile")).status_code == 200

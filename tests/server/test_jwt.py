@@ -711,3 +711,13 @@ async def test_password_change_with_denylist_revokes_old_access_tokens(
     denied = {claims_of(t["access_token"])["jti"] for t in (first, second)}
     assert denied <= set(server.store.denylist)
     assert claims_of(queen["access_token"])["jti"] not in server.store.denylist
+
+
+async def test_failed_jwt_login_sends_a_bare_bearer_challenge(make_server: ServerFactory) -> None:
+    """No token was presented, so the challenge carries no error code (RFC 6750 §3.1)."""
+    server = make_server(mode="jwt")
+    async with server.client() as client:
+        response = await client.post("/login", json={"username": "alice", "password": "nope"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="tutor"'
+    assert response.json()["error"] == "invalid_credentials"

@@ -138,7 +138,9 @@ class _Routes:
         if user is None:
             # One message for a wrong password and an unknown user (OWASP Authentication).
             _audit(request, None, None, "wrong username or password")
-            raise self.backend.unauthorized("username or password is wrong", "invalid_credentials")
+            raise self.backend.unauthorized(
+                request, "username or password is wrong", "invalid_credentials"
+            )
         response = self.backend.issue(request, user, is_form)
         _audit(request, Principal(user.username, user.role, self.backend.credential), None,
                "logged in")
@@ -196,7 +198,7 @@ class _Routes:
         if not token:
             raise Problem(400, "invalid_request", "refresh_token is required")
         try:
-            response = self.backend.refresh(token)
+            response = self.backend.refresh(request, token)
         except Problem as problem:
             _audit(request, None, "refresh-token", problem.description)
             raise

@@ -45,7 +45,9 @@ class Backend(Protocol):
     def issue(self, request: Request, user: UserRecord, is_form: bool) -> Response: ...
     def end(self, request: Request, principal: Principal, is_form: bool) -> Response: ...
     def rotate(self, request: Request, principal: Principal, user: UserRecord) -> Response: ...
-    def unauthorized(self, description: str, error: str = "unauthorized") -> Problem: ...
+    def unauthorized(
+        self, request: Request, description: str, error: str = "unauthorized"
+    ) -> Problem: ...
 
 
 def is_https(request: Request) -> bool:
@@ -111,17 +113,19 @@ class SessionBackend:
     def spec(self, request: Request) -> CookieSpec:
         return self._specs[is_https(request)]
 
-    def unauthorized(self, description: str, error: str = "unauthorized") -> Problem:
-        return Problem(401, error, description, cookie_challenge("sid"))
+    def unauthorized(
+        self, request: Request, description: str, error: str = "unauthorized"
+    ) -> Problem:
+        return Problem(401, error, description, cookie_challenge(self.spec(request).name))
 
     def authenticate(self, request: Request) -> Principal:
         record = self.current_session(request)
         if record is None or record.username is None:
-            raise self.unauthorized(self._why_not(request))
+            raise self.unauthorized(request, self._why_not(request))
         record.last_seen = self.ctx.clock.now()
         user = self.ctx.users.get(record.username)
         if user is None:
-            raise self.unauthorized("session belongs to no known user")
+            raise self.unauthorized(request, "session belongs to no known user")
         return Principal(
             user.username, user.role, "cookie", record.csrf_token, record.session_id
         )
@@ -154,6 +158,7 @@ class SessionBackend:
         session_start or express-session do); with the Set-Cookie header when new."""
         record = self.current_session(request)
         if record is not None:
+            record.last_seen = self.ctx.clock.now()  # any request is activity
             return record, None
         record = self.ctx.create_session(None)
         return record, self.spec(request).set(record.session_id)
@@ -204,23 +209,27 @@ class SignedCookieBackend:
     def spec(self, request: Request) -> CookieSpec:
         return self._specs[is_https(request)]
 
-    def unauthorized(self, description: str, error: str = "unauthorized") -> Problem:
-        return Problem(401, error, description, cookie_challenge("session"))
+    def unauthorized(
+        self, request: Request, description: str, error: str = "unauthorized"
+    ) -> Problem:
+        return Problem(401, error, description, cookie_challenge(self.spec(request).name))
 
     def authenticate(self, request: Request) -> Principal:
         value = request.cookies.get(self.spec(request).name)
         if not value:
-            raise self.unauthorized("no session cookie: the server cannot tell who you are")
+            raise self.unauthorized(
+                request, "no session cookie: the server cannot tell who you are"
+            )
         try:
             data = self.ctx.signed_cookies.decode(value)
         except SignedCookieRejected as exc:
-            raise self.unauthorized(str(exc)) from None
+            raise self.unauthorized(request, str(exc)) from None
         user = self.ctx.users.get(str(data.get("user", "")))
         if user is None:
-            raise self.unauthorized("signed session names no known user")
+            raise self.unauthorized(request, "signed session names no known user")
         # Django's approach: a login made before the last password change no longer counts.
         if data.get("pwgen") != user.password_generation:
-            raise self.unauthorized("password changed since this session was signed")
+            raise self.unauthorized(request, "password changed since this session was signed")
         return Principal(
             user.username, user.role, "signed-cookie", str(data.get("csrf", "")) or None
         )
@@ -262,7 +271,12 @@ class JwtBackend:
     def __init__(self, ctx: ReplicaContext) -> None:
         self.ctx = ctx
 
-    def unauthorized(self, description: str, error: str = "invalid_token") -> Problem:
+    def unauthorized(
+        self, request: Request, description: str, error: str = "invalid_token"
+    ) -> Problem:
+        if error == "invalid_credentials":
+            # A failed login presented no token: a bare challenge (RFC 6750 §3.1).
+            return Problem(401, error, description, bearer_challenge())
         # The challenge keeps to RFC 6750's codes; the body may be more specific.
         return Problem(401, error, description, bearer_challenge("invalid_token", description))
 
@@ -358,21 +372,23 @@ class JwtBackend:
         return JSONResponse({"password_changed": True, **self.mint_pair(user)},
                             headers={"Cache-Control": "no-store"})
 
-    def refresh(self, refresh_token: str) -> Response:
+    def refresh(self, request: Request, refresh_token: str) -> Response:
         """Trade a refresh token for a new pair; a reused one revokes its whole family."""
         claims = self.verify(refresh_token, "refresh")
         family = self.ctx.store.families.get(str(claims.get("sid", "")))
         if family is None or family.revoked:
-            raise self.unauthorized("refresh token's family has been revoked", "invalid_grant")
+            raise self.unauthorized(
+                request, "refresh token's family has been revoked", "invalid_grant"
+            )
         if family.current_jti != claims["jti"]:
             self.ctx.revoke_family(family.family, "reuse-detected")
             raise self.unauthorized(
-                "refresh token was already used: its whole family is now revoked",
+                request, "refresh token was already used: its whole family is now revoked",
                 "invalid_grant",
             )
         user = self.ctx.users.get(family.username)
         if user is None:
-            raise self.unauthorized("refresh token names no known user", "invalid_grant")
+            raise self.unauthorized(request, "refresh token names no known user", "invalid_grant")
         return JSONResponse(self.mint_pair(user, family.family),
                             headers={"Cache-Control": "no-store"})
 
