@@ -12,6 +12,7 @@ labels, or three under a few well-known multi-label suffixes) and says so.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
@@ -30,6 +31,7 @@ OPAQUE_ORIGIN = "null"
 """How an origin without a host (about:blank, data: URLs) serializes."""
 
 
+@lru_cache(maxsize=4096)  # pure, and asked on every request
 def host_of(url: str) -> str:
     """The URL's host, lower-cased, without IPv6 brackets or a trailing dot; "" if none."""
     try:
@@ -48,6 +50,7 @@ def is_ip_address(host: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)  # pure, and asked on every request
 def origin_of(url: str) -> str:
     """The serialized origin of a URL: "https://bank.test", "http://127.0.0.1:8000".
 
@@ -81,6 +84,7 @@ def is_public_suffix(domain: str) -> bool:
     return "." not in domain or domain in MULTI_LABEL_SUFFIXES
 
 
+@lru_cache(maxsize=4096)  # pure, and asked on every request
 def registrable_domain(host: str) -> str:
     """The part of a host name that one owner registered: "bank.test" for "api.bank.test".
 
@@ -100,6 +104,7 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
+@lru_cache(maxsize=4096)  # pure, and asked on every request
 def site_of(url: str) -> tuple[str, str] | None:
     """The schemeful site (scheme, registrable domain) of a URL; None if it has no host."""
     try:

@@ -69,6 +69,7 @@ class MockServer:
             _user_directory_template(self.config.users, self.config.scrypt_cost)
         )
         self.log = EventLog(self.clock)
+        self._last_users_copy: UserDirectory | None = None
         shared = AuthStore() if self.config.shared_store else None
         self.replicas: list[Replica] = []
         for index in range(self.config.replicas):
@@ -117,29 +118,38 @@ class MockServer:
             replica.context.sweep()
 
     def snapshot(self) -> ServerSnapshot:
-        """A deep copy of the server's memory (stores are copied once even when shared)."""
-        stores = [r.context.store for r in self.replicas]
-        copies = copy.deepcopy((stores, self.users))
+        """A copy of the server's memory (stores are copied once even when shared)."""
         return ServerSnapshot(
             now=self.clock.now(),
-            stores=copies[0],
-            users=copies[1],
+            stores=_copy_stores([r.context.store for r in self.replicas]),
+            users=self._users_snapshot(),
             event_count=len(self.log.events),
             balancer_position=self.balancer.position,
         )
 
+    def _users_snapshot(self) -> UserDirectory:
+        # Accounts rarely change: reuse the last copy while the stamp says nothing did.
+        if self._last_users_copy is None or self._last_users_copy.stamp != self.users.stamp:
+            self._last_users_copy = self.users.copy()
+        return self._last_users_copy
+
     def restore(self, snapshot: ServerSnapshot) -> None:
         """Put the server's memory back as it was when `snapshot` was taken."""
-        restored = copy.deepcopy((snapshot.stores, snapshot.users))
-        for replica, store in zip(self.replicas, restored[0], strict=True):
+        stores = _copy_stores(snapshot.stores)
+        for replica, store in zip(self.replicas, stores, strict=True):
             replica.context.store = store
             replica.context.last_sweep = None
-        # Keep the one UserDirectory object every replica holds; swap its contents.
-        self.users.__dict__.update(restored[1].__dict__)
+        self.users.restore_from(snapshot.users)
         if isinstance(self.clock, SimulatedClock):
             self.clock.set(snapshot.now)
         self.log.truncate(snapshot.event_count)
         self.balancer.position = snapshot.balancer_position
+
+
+def _copy_stores(stores: list[AuthStore]) -> list[AuthStore]:
+    """Copy each distinct store once, so replicas that shared one still share its copy."""
+    copies: dict[int, AuthStore] = {}
+    return [copies.setdefault(id(store), store.copy()) for store in stores]
 
 
 class RoundRobinBalancer:

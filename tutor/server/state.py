@@ -6,6 +6,7 @@ back exactly when a learner steps backward.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -110,6 +111,19 @@ class AuthStore:
     families: dict[str, RefreshFamily] = field(default_factory=dict)
     issued_access: dict[str, dict[str, int]] = field(default_factory=dict)
     """username → {jti: exp} of access tokens still alive, so a password change can revoke them."""
+
+    def copy(self) -> AuthStore:
+        """A copy sharing nothing mutable (records are flat, so one level is enough).
+
+        Hand-written because `copy.deepcopy` made snapshots several times slower, and a
+        scene snapshots after every step.
+        """
+        return AuthStore(
+            sessions={k: copy.copy(v) for k, v in self.sessions.items()},
+            denylist=dict(self.denylist),
+            families={k: copy.copy(v) for k, v in self.families.items()},
+            issued_access={user: dict(alive) for user, alive in self.issued_access.items()},
+        )
 
     def authenticated_sessions(self) -> list[SessionRecord]:
         """Sessions that belong to a logged-in user."""

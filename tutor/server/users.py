@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
+import itertools
 import secrets
 from dataclasses import dataclass
 
 from tutor.server.config import DemoUser, Role
 
 _SALT_BYTES = 16
+# Every distinct state of a directory gets a stamp never used before, so two directories
+# with the same stamp hold the same accounts (lets snapshots share unchanged copies).
+_STAMPS = itertools.count()
 _KEY_BYTES = 32
 
 
@@ -70,6 +75,8 @@ class UserDirectory:
         # Unknown usernames are checked against this hash so that they cost the same time
         # as a wrong password (OWASP Authentication Cheat Sheet: no user enumeration).
         self._decoy = PasswordHash.create(secrets.token_urlsafe(16), scrypt_cost)
+        self.stamp = next(_STAMPS)
+        """Changes whenever an account changes."""
 
     def authenticate(self, username: str, password: str) -> UserRecord | None:
         """The user when the password is right, else None; the same work either way."""
@@ -88,7 +95,22 @@ class UserDirectory:
         record = self._users[username]
         record.password = PasswordHash.create(new_password, self._scrypt_cost)
         record.password_generation += 1
+        self.stamp = next(_STAMPS)
         return record
+
+    def copy(self) -> UserDirectory:
+        """A copy whose records can change independently (hashes are immutable)."""
+        clone = object.__new__(UserDirectory)
+        clone._scrypt_cost = self._scrypt_cost
+        clone._users = {name: copy.copy(record) for name, record in self._users.items()}
+        clone._decoy = self._decoy
+        clone.stamp = self.stamp
+        return clone
+
+    def restore_from(self, other: UserDirectory) -> None:
+        """Take `other`'s accounts, keeping this object (every replica holds it)."""
+        self._users = {name: copy.copy(record) for name, record in other._users.items()}
+        self.stamp = other.stamp
 
     def usernames(self) -> list[str]:
         """Every account name, sorted."""
