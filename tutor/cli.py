@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from tutor import __version__
 
@@ -23,7 +24,24 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    parser.add_argument("--lessons", type=Path, metavar="DIR",
+                        help="use the course in DIR instead of the built-in one")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("lessons", help="list the course: id, title, minutes, level",
+                        description="List the course, one lesson per line, tab-separated.")
+    lint = commands.add_parser(
+        "lint", help="check lesson files and run every scene",
+        description="Validate lesson files or folders (default: the course) and run their "
+        "scenes. Prints path:line:col: message per error; exit 1 when there are errors.",
+    )
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    lint.add_argument("--no-run", action="store_true", help="skip running the scenes")
+    play = commands.add_parser("play", help="play a lesson",
+                               description="Play a lesson (for now as a plain transcript).")
+    play.add_argument("lesson_id", metavar="LESSON_ID")
+    play.add_argument("--plain", action="store_true",
+                      help="a linear text transcript for screen readers, pipes and CI")
 
     serve = commands.add_parser(
         "serve",
@@ -46,10 +64,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`tutor play ... | head`): stop quietly, as cat would.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "lessons":
+        return _lessons(args)
+    if args.command == "lint":
+        return _lint(args)
+    if args.command == "play":
+        return _play(args)
     parser.print_help()
     print(f"\n{SERVE_HINT}")
     return 0
@@ -74,3 +109,60 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def _course_dir(args: argparse.Namespace) -> Path:
+    from tutor.lessons.course import default_course_dir
+
+    folder: Path = args.lessons or default_course_dir()
+    return folder
+
+
+def _lessons(args: argparse.Namespace) -> int:
+    from tutor.lessons.course import read_catalogue
+
+    folder = _course_dir(args)
+    if not folder.is_dir():
+        print(f"tutor lessons: {folder}: no such folder", file=sys.stderr)
+        return 2
+    catalogue = read_catalogue(folder)
+    for meta in catalogue.lessons:
+        print(f"{meta.id}\t{meta.title}\t{meta.minutes}\t{meta.level}")
+    for error in catalogue.errors:
+        print(error, file=sys.stderr)
+    return 1 if catalogue.errors else 0
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from tutor.lessons.lint import lint_paths
+
+    paths = list(args.paths) or [_course_dir(args)]
+    errors = lint_paths(paths, run_scenes=not args.no_run)
+    for error in errors:
+        print(error)
+    if errors:
+        print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tutor.lessons.course import find_lesson, read_catalogue
+    from tutor.lessons.transcript import write_transcript
+
+    folder = _course_dir(args)
+    lesson, errors = find_lesson(folder, args.lesson_id)
+    if lesson is None:
+        for error in errors:
+            print(error, file=sys.stderr)
+        if not errors:
+            known = ", ".join(m.id for m in read_catalogue(folder).lessons)
+            print(f"tutor play: no lesson {args.lesson_id!r}; lessons: {known}",
+                  file=sys.stderr)
+        return 2
+    if not args.plain:
+        print("The interactive player is not built yet; showing the plain transcript.\n")
+    passed = asyncio.run(write_transcript(lesson, sys.stdout))
+    return 0 if passed else 1

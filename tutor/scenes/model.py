@@ -118,7 +118,59 @@ class Scene:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps"}
+SCENE_SCRYPT_COST = 2**12
+SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps", "tracks"}
+TRACK_KEYS = {"label", "server"}
+
+
+def parse_tracks(data: Any, default_id: str = "scene") -> list[tuple[str, Scene]]:
+    """One scene, or one per track when the data has `tracks:` (run side by side).
+
+    Tracks share the steps; each may change server settings, and a step's `expect:` may
+    hold a mapping under a track's label that applies to that track only.
+    """
+    if not isinstance(data, Mapping) or "tracks" not in data:
+        return [("", parse_scene(data, default_id))]
+    tracks = data["tracks"]
+    if not isinstance(tracks, list) or not 2 <= len(tracks) <= 3:
+        raise SceneError("tracks", "must be a list of 2 or 3 tracks, each with a label")
+    labels: list[str] = []
+    for index, track in enumerate(tracks):
+        path = f"tracks[{index}]"
+        if not isinstance(track, Mapping):
+            raise SceneError(path, "a track is a mapping with `label` and `server`")
+        for key in track:
+            if key not in TRACK_KEYS:
+                raise SceneError(f"{path}.{key}", unknown_key("track", str(key), TRACK_KEYS))
+        label = track.get("label")
+        if not isinstance(label, str) or not label or label in labels:
+            raise SceneError(f"{path}.label", "each track needs a unique text label")
+        labels.append(label)
+    result = []
+    for track, label in zip(tracks, labels, strict=True):
+        merged = {k: v for k, v in data.items() if k != "tracks"}
+        base_server = data.get("server", {})
+        if not isinstance(base_server, Mapping):
+            raise SceneError("server", "must be a mapping of server settings")
+        merged["server"] = {**base_server, **(track.get("server") or {})}
+        merged["steps"] = _steps_for_track(data.get("steps"), label, set(labels))
+        result.append((label, parse_scene(merged, default_id)))
+    return result
+
+
+def _steps_for_track(steps: Any, label: str, labels: set[str]) -> Any:
+    if not isinstance(steps, list):
+        return steps
+    selected = []
+    for step in steps:
+        if isinstance(step, Mapping) and isinstance(step.get("expect"), Mapping):
+            expect = {k: v for k, v in step["expect"].items() if k not in labels}
+            own = step["expect"].get(label)
+            if isinstance(own, Mapping):
+                expect.update(own)
+            step = {**step, "expect": expect}
+        selected.append(step)
+    return selected
 
 
 def parse_scene(data: Any, default_id: str = "scene") -> Scene:
@@ -133,6 +185,9 @@ def parse_scene(data: Any, default_id: str = "scene") -> Scene:
     server_data = data.get("server", {})
     if not isinstance(server_data, Mapping):
         raise SceneError("server", "must be a mapping of server settings")
+    if "scrypt_cost" not in server_data:
+        # Scenes log in often; a cheaper hash keeps them quick and changes nothing shown.
+        server_data = {**server_data, "scrypt_cost": SCENE_SCRYPT_COST}
     try:
         server = ServerConfig.from_mapping(server_data)
     except ConfigError as exc:
@@ -157,6 +212,8 @@ def parse_scene(data: Any, default_id: str = "scene") -> Scene:
     if not isinstance(scene_id, str) or not scene_id:
         raise SceneError("id", "must be a non-empty string")
     title = data.get("title", "")
+    if not isinstance(title, str):
+        raise SceneError("title", "must be text")
     return Scene(scene_id, server, steps, site, attacker, tuple(browsers), str(title))
 
 

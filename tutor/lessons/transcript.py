@@ -1,0 +1,261 @@
+"""`tutor play LESSON --plain`: a lesson as a linear text transcript.
+
+For screen readers, pipes and CI: plain words, ASCII only, no colour or cursor control.
+Every scene runs for real and each step is written out as it happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TextIO
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from tutor.browser import events as browser_events
+from tutor.browser.cookies import SendDecision
+from tutor.lessons.model import Lesson, Prose, QuizBlock, SceneBlock
+from tutor.scenes.engine import SceneEngine
+from tutor.scenes.events import (
+    LOGIN_STEP_NAMES,
+    BrowserChanged,
+    ClockMoved,
+    ExchangeSeen,
+    ExpectationChecked,
+    RequestRefused,
+    SceneEvent,
+    ServerChanged,
+    StepFinished,
+    StepStarted,
+    UserActed,
+)
+from tutor.server import state as server_state
+
+REQUEST_HEADERS = ("cookie", "authorization", "origin", "x-csrf-token", "content-type",
+                   "sec-fetch-site")
+RESPONSE_HEADERS = ("set-cookie", "location", "www-authenticate", "x-tutor-replica")
+MAX_VALUE = 60
+_MARKDOWN = MarkdownIt("commonmark")
+
+
+def shorten(value: str, limit: int = MAX_VALUE) -> str:
+    """Long tokens and ids cut to a readable length, saying how long they were."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}... ({len(value)} characters)"
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Markdown as plain text: headings underlined, lists dashed, code indented."""
+    lines: list[str] = []
+    tokens = _MARKDOWN.parse(markdown)
+    counters: list[int | None] = []  # one per open list: the next number, or None for bullets
+    for index, token in enumerate(tokens):
+        if token.type == "bullet_list_open":
+            counters.append(None)
+        elif token.type == "ordered_list_open":
+            counters.append(int(token.attrGet("start") or 1))
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            counters.pop()
+            if not counters:
+                lines.append("")
+        elif token.type == "inline":
+            text = _inline_text(token)
+            opener = tokens[index - 1] if index else None
+            if opener is not None and opener.type == "heading_open":
+                lines += [text, ("=" if opener.tag == "h1" else "-") * len(text), ""]
+            elif counters:
+                number = counters[-1]
+                marker = "-" if number is None else f"{number}."
+                if number is not None:
+                    counters[-1] = number + 1
+                lines.append("  " * (len(counters) - 1) + f"{marker} {text}")
+            else:
+                lines += [text, ""]
+        elif token.type in ("fence", "code_block"):
+            lines += ["    " + line for line in token.content.rstrip("\n").split("\n")]
+            lines.append("")
+    return "\n".join(lines).strip("\n")
+
+
+def _inline_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "link_close":
+            pass
+        elif child.type == "link_open":
+            href = child.attrGet("href")
+            if href:
+                parts.append("")  # the link text follows; the address goes after it
+    text = "".join(parts)
+    links = [str(c.attrGet("href")) for c in token.children or [] if c.type == "link_open"]
+    if links:
+        text += " (" + ", ".join(links) + ")"
+    return text
+
+
+def describe_event(event: SceneEvent) -> Iterator[str]:
+    """The transcript lines for one scene event."""
+    if isinstance(event, StepStarted):
+        step = event.step
+        yield ""
+        yield f"Step {event.step_index + 1}: {step.action} (by {step.actor})"
+        if step.narration:
+            yield f"  {step.narration.strip()}"
+    elif isinstance(event, UserActed):
+        prefix = f"[login step 1: {LOGIN_STEP_NAMES[1]}] " if event.login_step == 1 else ""
+        yield f"  {prefix}{event.text}"
+    elif isinstance(event, ExchangeSeen):
+        yield from _describe_exchange(event)
+    elif isinstance(event, RequestRefused):
+        yield f"  the browser refused to send {event.blocked.method} {event.blocked.url}: "
+        yield f"    {event.blocked.reason}"
+    elif isinstance(event, BrowserChanged):
+        line = _describe_browser(event.event)
+        if line:
+            yield f"  browser ({event.event.browser}): {line}"
+    elif isinstance(event, ServerChanged):
+        line = _describe_server(event.event)
+        if line:
+            yield f"  server: {line}"
+    elif isinstance(event, ClockMoved):
+        yield f"  clock: {int(event.after - event.before)} seconds pass"
+    elif isinstance(event, ExpectationChecked):
+        verdict = "ok" if event.passed else "FAILED"
+        yield (f"  check {verdict}: {event.expectation.kind} {event.expectation.value!r} "
+               f"({event.detail})")
+    elif isinstance(event, StepFinished) and event.error:
+        yield f"  step could not run: {event.error}"
+
+
+def _describe_exchange(event: ExchangeSeen) -> Iterator[str]:
+    exchange = event.exchange
+    request, response = exchange.request, exchange.response
+    steps = ", ".join(str(s) for s in event.login_steps)
+    label = f"[login step {steps}] " if steps else "[no credential sent] "
+    yield f"  {label}{request.method} {request.url}"
+    for name in REQUEST_HEADERS:
+        value = request.header(name)
+        if value is not None:
+            yield f"    request header {name}: {shorten(value)}"
+    for decision in exchange.cookies_sent:
+        yield f"    cookie {_decision(decision)}"
+    replica = f" (replica {event.replica})" if event.replica else ""
+    yield f"  response {response.status}{replica}"
+    for name in RESPONSE_HEADERS:
+        for value in response.header_values(name):
+            yield f"    response header {name}: {shorten(value, 120)}"
+    if not exchange.readable_by_script:
+        yield "    (the page's script cannot read this response)"
+
+
+def _decision(decision: SendDecision) -> str:
+    verb = "sent" if decision.sent else "withheld"
+    return f"{decision.cookie.name} {verb}: {decision.reason}"
+
+
+def _describe_browser(event: browser_events.BrowserEvent) -> str:
+    if isinstance(event, browser_events.CookieStored):
+        cookie = event.cookie
+        verb = "replaced" if event.replaced else "stored"
+        return f"cookie {cookie.name} {verb} in the cookie jar ({cookie.attributes()})"
+    if isinstance(event, browser_events.CookieRejected):
+        return f"cookie {event.name} rejected: {event.reason}"
+    if isinstance(event, browser_events.CookieRemoved):
+        return f"cookie {event.cookie.name} removed ({event.reason})"
+    if isinstance(event, browser_events.StorageWritten):
+        if event.value is None:
+            return f"{event.area} of {event.origin}: {event.key} removed"
+        return f"{event.area} of {event.origin}: {event.key} = {shorten(event.value)}"
+    if isinstance(event, browser_events.ScriptRead):
+        return f"a script read {event.what}: {shorten(event.value) or '(empty)'}"
+    return ""
+
+
+def _describe_server(event: server_state.ServerEvent) -> str:
+    if isinstance(event, server_state.SessionCreated):
+        who = event.username or "an anonymous visitor"
+        return f"session {shorten(event.session_id, 12)} created for {who}"
+    if isinstance(event, server_state.SessionDestroyed):
+        return f"session {shorten(event.session_id, 12)} destroyed ({event.reason})"
+    if isinstance(event, server_state.TokenIssued):
+        return f"{event.kind} token {event.jti} issued to {event.subject}"
+    if isinstance(event, server_state.TokenDenylisted):
+        return f"token {event.jti} added to the denylist until it expires"
+    if isinstance(event, server_state.RefreshFamilyRevoked):
+        return f"refresh-token family {event.family} revoked ({event.reason})"
+    if isinstance(event, server_state.PasswordChanged):
+        return f"password of {event.username} changed"
+    return ""
+
+
+class _SceneWriter:
+    """Orders lines as a reader expects: the request, what the server did, the response.
+
+    The engine reports server changes as they happen, which is before the finished
+    exchange arrives; they are held back and written right after the request lines.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.pending_server: list[str] = []
+
+    def add(self, event: SceneEvent) -> None:
+        if isinstance(event, ServerChanged):
+            self.pending_server.extend(describe_event(event))
+            return
+        described = list(describe_event(event))
+        if isinstance(event, ExchangeSeen):
+            split = next((i for i, line in enumerate(described)
+                          if line.startswith("  response ")), len(described))
+            described[split:split] = self._take_pending()
+        else:
+            self.lines.extend(self._take_pending())
+        self.lines.extend(described)
+
+    def _take_pending(self) -> list[str]:
+        pending, self.pending_server = self.pending_server, []
+        return pending
+
+    def finish(self) -> list[str]:
+        return self.lines + self._take_pending()
+
+
+async def write_transcript(lesson: Lesson, out: TextIO) -> bool:
+    """Write the whole lesson; returns False if any scene expectation failed."""
+    meta = lesson.meta
+    title = f"Lesson {meta.order}: {meta.title}"
+    out.write(f"{title}\n{'=' * len(title)}\n")
+    out.write(f"{meta.minutes} minutes, {meta.level}. {meta.summary}\n\n")
+    all_passed = True
+    for segment in lesson.segments:
+        if isinstance(segment, Prose):
+            out.write(markdown_to_text(segment.markdown) + "\n\n")
+        elif isinstance(segment, SceneBlock):
+            all_passed &= await _write_scene(segment, out)
+        elif isinstance(segment, QuizBlock):
+            out.write(f"Quiz {segment.id}: {segment.data.get('question', '')}\n")
+            out.write("(take the quizzes with: tutor quiz " + meta.id + ")\n\n")
+    return all_passed
+
+
+async def _write_scene(block: SceneBlock, out: TextIO) -> bool:
+    passed = True
+    for label, scene in block.tracks:
+        config = scene.server
+        heading = f"Scene {block.id}" + (f", {label} track" if label else "")
+        heading += f" (server mode: {config.mode}"
+        heading += f", {config.algorithm})" if config.mode == "jwt" else ")"
+        out.write(f"{heading}\n{'-' * len(heading)}\n")
+        engine = SceneEngine(scene)
+        writer = _SceneWriter()
+        engine.subscribe(writer.add)
+        records = await engine.run_all()
+        lines = writer.finish()
+        passed &= all(r.passed for r in records)
+        out.write("\n".join(lines).lstrip("\n") + "\n\n")
+    return passed

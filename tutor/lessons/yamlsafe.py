@@ -1,0 +1,114 @@
+"""YAML for lesson files: safe, alias-free, bounded, and able to say where a value is.
+
+Lesson authors get errors at `file:line:col`, so we keep PyYAML's node tree (which
+carries positions) next to the plain data, and can turn a data path such as
+`steps[2].login.pasword` back into the line and column where it was written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_YAML_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class YamlProblem(Exception):
+    """Invalid YAML; `line` and `column` are 0-based within the YAML text."""
+
+    message: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class LocatedYaml:
+    """Parsed data plus the node tree to find positions in."""
+
+    data: Any
+    root: yaml.Node | None
+
+    def locate(self, path: str) -> tuple[int, int]:
+        """The 0-based (line, column) of the deepest node along `path` that exists."""
+        node = self.root
+        if node is None:
+            return 0, 0
+        best = node.start_mark
+        for part in _split_path(path):
+            child = _child(node, part)
+            if child is None:
+                break
+            node, best = child, child.start_mark
+        return best.line, best.column
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _split_path(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for name, index in _PATH_PART.findall(path):
+        parts.append(int(index) if index else name)
+    return parts
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == part:
+                # Point at the key for scalars (where the typo is), else into the value.
+                return value if not isinstance(value, yaml.ScalarNode) else key
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        return node.value[part] if 0 <= part < len(node.value) else None
+    return None
+
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+def load(text: str) -> LocatedYaml:
+    """Parse one YAML document safely; aliases are refused outright."""
+    if len(text) > MAX_YAML_CHARS:
+        raise YamlProblem(f"YAML block is larger than {MAX_YAML_CHARS} characters", 0, 0)
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            _refuse_aliases(root)
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line, mark.column) if mark else (0, 0)
+        raise YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", 0, 0) from None
+    except RecursionError:
+        raise YamlProblem("YAML is nested too deeply", 0, 0) from None
+    finally:
+        loader.dispose()
+    return LocatedYaml(data, root)
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    # The composer turns an alias into a second reference to the anchored node; a
+    # "billion laughs" document only explodes once something walks those references.
+    # One visit per node finds any reuse in linear time.
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            mark = node.start_mark
+            raise YamlProblem("YAML aliases (*name) are not allowed in lessons",
+                              mark.line, mark.column)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
