@@ -1,0 +1,253 @@
+"""`tutor serve` for real: a subprocess on a loopback port, reached over a real socket.
+
+Each mode's server is started once for the module, its banner read with a bounded
+deadline (select on the pipe, never an open-ended wait), and stopped in a `finally`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+import pytest
+
+from tests.server.helpers import ALICE, bearer
+from tutor import cli
+from tutor import serve as serve_module
+from tutor.serve import ServeError, is_loopback
+
+BANNER_DEADLINE = 15.0
+STOP_LINE = "Press Ctrl+C to stop."
+CURL_INTRO = "Try it with curl:"
+URL_PATTERN = re.compile(r"listening on (http://\S+)$")
+MARKER = "@@@ next command @@@"
+
+
+@dataclass
+class RunningServer:
+    """A `tutor serve` process and what it printed on start."""
+
+    mode: str
+    process: subprocess.Popen[bytes]
+    banner: list[str]
+    url: str
+
+    @property
+    def curl_lines(self) -> list[str]:
+        """The indented commands under "Try it with curl:"."""
+        start = self.banner.index(CURL_INTRO) + 1
+        return [line.strip() for line in self.banner[start:] if line.startswith("  ")]
+
+
+def _no_proxy_env() -> dict[str, str]:
+    """This environment without proxies, so httpx and curl talk to loopback directly."""
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["NO_PROXY"] = env["no_proxy"] = "*"
+    return env
+
+
+def _read_banner(process: subprocess.Popen[bytes], stderr: IO[bytes]) -> list[str]:
+    """Lines printed up to STOP_LINE, or an AssertionError after BANNER_DEADLINE seconds."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    lines: list[str] = []
+    pending = b""
+    deadline = time.monotonic() + BANNER_DEADLINE
+    while STOP_LINE not in lines:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no banner within {BANNER_DEADLINE}s; got {lines}")
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            stderr.seek(0)
+            raise AssertionError(
+                f"tutor serve exited ({process.poll()}) before its banner; stdout {lines}, "
+                f"stderr {stderr.read().decode(errors='replace')[-2000:]}"
+            )
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        lines += [line.decode() for line in complete]
+    return lines
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+@contextlib.contextmanager
+def _running(mode: str) -> Iterator[RunningServer]:
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tutor", "serve", "--port", "0", "--mode", mode],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            bufsize=0,
+            env=_no_proxy_env(),
+        )
+        try:
+            banner = _read_banner(process, stderr)
+            match = URL_PATTERN.search(banner[0])
+            assert match is not None, banner[0]
+            yield RunningServer(mode, process, banner, match.group(1))
+        finally:
+            _stop(process)
+
+
+@pytest.fixture(scope="module", params=["cookie", "jwt"])
+def running(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    """One real server per mode, shared by this module's tests."""
+    with _running(request.param) as server:
+        yield server
+
+
+def _client(server: RunningServer) -> httpx.Client:
+    return httpx.Client(base_url=server.url, timeout=5, trust_env=False)
+
+
+@pytest.mark.slow
+def test_serve_prints_a_loopback_url_and_three_curl_commands(running: RunningServer) -> None:
+    """OWASP ASVS V14.1 (secure deployment): a demo server with demo passwords listens on
+    loopback by default, and says where and how to try it."""
+    assert f"({running.mode} mode" in running.banner[0]
+    host = httpx.URL(running.url).host
+    assert host == "127.0.0.1"
+    assert httpx.URL(running.url).port not in (None, 0)
+    assert len(running.curl_lines) == 3
+    assert all(running.url in line for line in running.curl_lines)
+    assert running.banner[-1] == STOP_LINE
+
+
+@pytest.mark.slow
+def test_serve_logs_in_and_shows_the_profile_over_a_real_socket(
+    running: RunningServer,
+) -> None:
+    """RFC 6265 §5.4 / RFC 6750 §2.1: over real TCP, the credential from /login is what
+    /profile recognises, and a client without one gets 401 with a challenge."""
+    with _client(running) as client:
+        login = client.post("/login", json=ALICE)
+        assert login.status_code == 200, login.text
+        if running.mode == "jwt":
+            profile = client.get("/profile", headers=bearer(login.json()["access_token"]))
+        else:
+            set_cookie = login.headers["set-cookie"]
+            assert set_cookie.startswith("sid=") and "HttpOnly" in set_cookie
+            profile = client.get("/profile")  # the client's jar re-sends the cookie
+        assert profile.status_code == 200, profile.text
+        assert profile.json()["username"] == "alice"
+    with _client(running) as stranger:
+        anonymous = stranger.get("/profile")
+    assert anonymous.status_code == 401
+    scheme = "Bearer" if running.mode == "jwt" else "Cookie"
+    assert anonymous.headers["www-authenticate"].startswith(scheme)
+
+
+@pytest.mark.slow
+def test_the_banners_curl_commands_work(running: RunningServer, tmp_path: Path) -> None:
+    """RFC 9110 §15.3.1, §15.5.2: the pasted commands log in (200), show the profile
+    (200) and, with no credential, get 401 — exactly as the banner promises."""
+    if shutil.which("curl") is None or shutil.which("bash") is None:
+        pytest.skip("curl or bash is not installed")
+    if running.mode == "jwt" and shutil.which("python3") is None:
+        pytest.skip("the jwt banner pipes through python3, which is not on PATH")
+    script = f"\necho '{MARKER}'\n".join(running.curl_lines)
+    # Run where the cookie jar (a relative file name) can be written and thrown away.
+    result = subprocess.run(
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        env=_no_proxy_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    outputs = result.stdout.split(f"{MARKER}\n")
+    assert len(outputs) == 3, (result.stdout, result.stderr)
+    login, profile, anonymous = outputs
+    if running.mode == "jwt":
+        assert login == "", login  # the token went into $TOKEN
+    else:
+        assert login.startswith("HTTP/1.1 200"), login
+        assert "sid" in (tmp_path / "tutor-cookies.txt").read_text()
+    assert profile.startswith("HTTP/1.1 200"), (profile, result.stderr)
+    assert '"username":"alice"' in profile
+    assert anonymous.startswith("HTTP/1.1 401"), anonymous
+
+
+@pytest.mark.slow
+def test_serve_refuses_a_non_loopback_host_and_exits_2() -> None:
+    """OWASP ASVS V14.1: `--host 0.0.0.0` without `--allow-remote` exits 2 with advice
+    and never starts listening (no banner)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tutor", "serve", "--host", "0.0.0.0", "--port", "0"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=15,
+        check=False,
+    )
+    assert result.returncode == 2, result
+    assert "--allow-remote" in result.stderr
+    assert "listening" not in result.stdout
+
+
+def test_non_loopback_host_is_refused_before_any_socket_exists(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OWASP ASVS V14.1: the refusal happens before a socket is even created."""
+
+    def no_socket(*args: object, **kwargs: object) -> socket.socket:
+        raise AssertionError("a socket was created for a refused host")
+
+    monkeypatch.setattr(socket, "socket", no_socket)
+    with pytest.raises(ServeError, match="--allow-remote"):
+        serve_module.bind("0.0.0.0", 0, allow_remote=False)
+    assert cli.main(["serve", "--host", "10.0.0.1", "--port", "0"]) == 2
+    assert "--allow-remote" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("127.5.5.5", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("10.0.0.1", False),
+        ("192.168.1.10", False),
+        ("example.com", False),
+        ("localhost.example.com", False),
+    ],
+)
+def test_is_loopback(host: str, expected: bool) -> None:
+    """RFC 1122 §3.2.1.3 (127/8 is loopback) and RFC 4291 §2.5.3 (::1): only names and
+    addresses that never leave the machine count; 0.0.0.0 means every interface."""
+    assert is_loopback(host) is expected
