@@ -40,7 +40,9 @@ DISPLAY_LANGUAGES = frozenset({
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FRONT_MATTER_KEYS = {"id", "title", "summary", "order", "level", "minutes", "requires", "tags",
                      "format_version"}
-_MARKDOWN = MarkdownIt("commonmark")
+# Only the block structure matters here (fences, headings, lists): inline parsing is
+# skipped, which leaves each inline token's raw text in `content`.
+_MARKDOWN = MarkdownIt("commonmark").disable("inline")
 
 
 class ErrorCollector:

@@ -78,7 +78,7 @@ def load(text: str) -> LocatedYaml:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
-        if root is not None:
+        if root is not None and "*" in text:  # an alias is written *name
             _refuse_aliases(root)
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
