@@ -1,0 +1,105 @@
+"""`tutor lint`, `tutor lessons` and `tutor play --plain` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tutor.cli import main
+
+GOOD = """---
+id: good
+title: Good lesson
+summary: Works.
+order: 1
+level: beginner
+minutes: 2
+format_version: 1
+---
+
+# Good lesson
+
+Logging in gives a **cookie**.
+
+```scene
+id: login
+steps:
+  - narration: Alice logs in.
+    login: {}
+    expect: {status: 303, cookie_stored: __Host-sid}
+```
+
+## Sources
+
+- RFC 6265bis
+"""
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    (tmp_path / "good.md").write_text(GOOD)
+    return tmp_path
+
+
+def test_lint_clean_course_exits_zero(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", str(course)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_lint_reports_path_line_col_and_exits_one(
+    course: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (course / "good.md").write_text(GOOD.replace("status: 303", "status: 200"))
+    assert main(["lint", str(course)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    assert re.match(r"^.*good\.md:20:14: scene login, step 1 \(login\): expected status 200",
+                    out[0]), out
+
+
+def test_lint_never_shows_a_traceback_on_junk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "junk.md").write_bytes(bytes(range(256)) * 10)
+    (tmp_path / "empty.md").write_bytes(b"")
+    assert main(["lint", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert len(captured.out.strip().splitlines()) == 2
+
+
+def test_lessons_lists_the_course(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lessons", str(course), "lessons"]) == 0
+    assert capsys.readouterr().out == "good\tGood lesson\t2\tbeginner\n"
+
+
+def test_play_unknown_lesson(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lessons", str(course), "play", "nope", "--plain"]) == 2
+    assert "no lesson 'nope'; lessons: good" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_play_plain_is_plain_text_for_dumb_terminals(course: Path) -> None:
+    """Screen readers and pipes get words: no ANSI escapes, no cursor control."""
+    env = {**os.environ, "TERM": "dumb"}
+    result = subprocess.run(
+        [sys.executable, "-m", "tutor", "--lessons", str(course), "play", "good", "--plain"],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "\x1b" not in out
+    assert out.isascii()
+    assert "Lesson 1: Good lesson" in out
+    assert "Logging in gives a cookie." in out
+    assert "[login step 1: the user enters credentials]" in out
+    assert "[login step 2, 3] POST https://bank.test/login" in out
+    assert "response 303" in out
+    assert "cookie __Host-sid stored in the cookie jar" in out
+    assert "server: session" in out and "created for alice" in out
+    assert "check ok: status 303" in out
