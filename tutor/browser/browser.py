@@ -161,27 +161,46 @@ class Browser:
             payload = body.encode() if isinstance(body, str) else body
         cross_origin = page is not None and origin_of(target) != page
         if cross_origin and _needs_preflight(method, send_headers):
-            blocked = await self._preflight(target, method, send_headers, page)
+            blocked = await self._preflight(target, method, send_headers, page, credentials)
             if blocked is not None:
                 return blocked
-        with_cookies = credentials == "include" or (
-            credentials == "same-origin" and not cross_origin
-        )
-        context = RequestContext(url=target, method=method, initiator=page,
-                                 top_level_navigation=False, from_script=True)
-        exchange = await self._send(context, send_headers, payload, mode="cors",
-                                    with_cookies=with_cookies)
-        if cross_origin and not _cors_allows(exchange.response, page, credentials):
-            exchange = _replace(exchange, readable_by_script=False, notes=(
-                "cross-origin response without Access-Control-Allow-Origin: the server "
-                "acted on the request, but the page's script cannot read the answer",
-            ))
-        return exchange
+        for _ in range(MAX_REDIRECTS + 1):
+            cross_origin = page is not None and origin_of(target) != page
+            with_cookies = credentials == "include" or (
+                credentials == "same-origin" and not cross_origin
+            )
+            context = RequestContext(url=target, method=method, initiator=page,
+                                     top_level_navigation=False, from_script=True)
+            exchange = await self._send(context, send_headers, payload, mode="cors",
+                                        with_cookies=with_cookies,
+                                        cors=(page, credentials) if cross_origin else None)
+            location = exchange.response.header("location")
+            # fetch() follows redirects by default (redirect: "follow").
+            if exchange.response.status not in REDIRECT_STATUSES or location is None:
+                return exchange
+            target = urljoin(target, location)
+            if exchange.response.status == 303 or (
+                exchange.response.status in (301, 302) and method == "POST"
+            ):
+                method, payload = "GET", None
+                send_headers = {k: v for k, v in send_headers.items()
+                                if k.lower() != "content-type"}
+        raise RedirectLoop(f"more than {MAX_REDIRECTS} redirects starting at {url}")
 
     async def _preflight(
-        self, target: str, method: str, headers: Mapping[str, str], page: str | None
+        self,
+        target: str,
+        method: str,
+        headers: Mapping[str, str],
+        page: str | None,
+        credentials: Credentials,
     ) -> RequestBlocked | None:
-        asked = ", ".join(sorted(k.lower() for k in headers if k.lower() not in SIMPLE_HEADERS))
+        wanted = sorted(k.lower() for k in headers if k.lower() not in SIMPLE_HEADERS)
+        if any(k.lower() == "content-type" for k in headers) and _needs_preflight("GET", {
+            k: v for k, v in headers.items() if k.lower() == "content-type"
+        }):
+            wanted.append("content-type")
+        asked = ", ".join(wanted)
         preflight_headers = {"Access-Control-Request-Method": method}
         if asked:
             preflight_headers["Access-Control-Request-Headers"] = asked
@@ -189,8 +208,9 @@ class Browser:
                                  top_level_navigation=False, from_script=True)
         exchange = await self._send(context, preflight_headers, None, mode="cors",
                                     with_cookies=False)
-        allowed_origin = exchange.response.header("access-control-allow-origin")
-        if exchange.response.status < 300 and allowed_origin in (page, "*"):
+        if exchange.response.status < 300 and _preflight_allows(
+            exchange.response, page, credentials, method, wanted
+        ):
             return None
         blocked = RequestBlocked(
             at=self.clock.now(), browser=self.name, method=method, url=target,
@@ -223,7 +243,10 @@ class Browser:
         mode: str,
         with_cookies: bool = True,
         store_cookies: bool = True,
+        cors: tuple[str | None, Credentials] | None = None,
     ) -> Exchange:
+        """Send one request; `cors` (page origin, credentials mode) marks a cross-origin
+        fetch whose response the page may only read if the server allows it."""
         self.expire_cookies()
         decisions = tuple(self.jar.for_request(context)) if with_cookies else ()
         send_headers = dict(headers)
@@ -253,6 +276,12 @@ class Browser:
             response=recorded_response, context=context, cookies_sent=decisions,
             cookies_stored=stored,
         )
+        if cors is not None and not _cors_allows(recorded_response, *cors):
+            # Decided before emitting, so listeners see what the script will see.
+            exchange = _replace(exchange, readable_by_script=False, notes=(
+                "cross-origin response without Access-Control-Allow-Origin: the server "
+                "acted on the request, but the page's script cannot read the answer",
+            ))
         # The exchange first, then what it did to the jar: the order a learner reads it in.
         self._emit(exchange)
         self._report_store(stored, before)
@@ -398,6 +427,30 @@ def _needs_preflight(method: str, headers: Mapping[str, str]) -> bool:
         ):
             return True
     return False
+
+
+def _preflight_allows(
+    response: RecordedResponse,
+    page: str | None,
+    credentials: Credentials,
+    method: str,
+    headers: list[str],
+) -> bool:
+    """The CORS preflight check: origin, credentials, method and headers all allowed."""
+    if not _cors_allows(response, page, credentials):
+        return False
+    wildcard_ok = credentials != "include"  # "*" means nothing for credentialed requests
+    methods = _listed(response.header("access-control-allow-methods"))
+    if method not in SIMPLE_METHODS and method not in methods and not (
+        wildcard_ok and "*" in methods
+    ):
+        return False
+    allowed = {h.lower() for h in _listed(response.header("access-control-allow-headers"))}
+    return all(h in allowed for h in headers) or (wildcard_ok and "*" in allowed)
+
+
+def _listed(value: str | None) -> set[str]:
+    return {part.strip() for part in (value or "").split(",") if part.strip()}
 
 
 def _cors_allows(response: RecordedResponse, page: str | None, credentials: Credentials) -> bool:

@@ -38,8 +38,10 @@ class LocatedYaml:
         if node is None:
             return 0, 0
         best = node.start_mark
-        for part in _split_path(path):
-            child = _child(node, part)
+        parts = _split_path(path)
+        for index, part in enumerate(parts):
+            # The last key is where a typo or a bad value is written: point at the key.
+            child = _child(node, part, key=index == len(parts) - 1)
             if child is None:
                 break
             node, best = child, child.start_mark
@@ -56,12 +58,11 @@ def _split_path(path: str) -> list[str | int]:
     return parts
 
 
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+def _child(node: yaml.Node, part: str | int, key: bool) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == part:
-                # Point at the key for scalars (where the typo is), else into the value.
-                return value if not isinstance(value, yaml.ScalarNode) else key
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                return key_node if key else value
         return None
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
         return node.value[part] if 0 <= part < len(node.value) else None

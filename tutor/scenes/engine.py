@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tutor.browser.browser import RedirectLoop
 from tutor.browser.events import BrowserEvent, Exchange, RequestBlocked
+from tutor.browser.network import NetworkError
 from tutor.scenes.actions import ACTIONS, StepFailed
 from tutor.scenes.events import (
     BrowserChanged,
@@ -57,8 +59,9 @@ def login_steps_of(exchange: Exchange) -> tuple[int, ...]:
     request, response = exchange.request, exchange.response
     path = request.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
     if request.method == "POST" and "/" + path == LOGIN_PATH:
-        issued = response.header("set-cookie") is not None or b"access_token" in response.body
-        return (2, 3) if response.status < 400 and issued else (2,)
+        # Step 3 happened when the server accepted the credentials, even if it answered
+        # without a new cookie (a server that does not rotate the session id).
+        return (2, 3) if response.status < 400 else (2,)
     if request.header("authorization") or request.header("cookie"):
         return (4,)
     return ()
@@ -180,7 +183,8 @@ class SceneEngine:
         clock_before = self.world.clock.now()
         try:
             await ACTIONS[step.action](self.world, step, _IO())
-        except StepFailed as exc:
+        except (StepFailed, NetworkError, RedirectLoop) as exc:
+            # A host no server answers, or a redirect loop, is a scene mistake too.
             record.error = str(exc)
         finally:
             for stop in unsubscribe:

@@ -14,7 +14,6 @@ from tutor.clock import SimulatedClock
 from tutor.scenes.model import Scene
 from tutor.server.attacker import AttackerSite, Loot
 from tutor.server.cluster import MockServer, ServerSnapshot
-from tutor.server.state import ServerEvent
 
 
 @dataclass
@@ -36,7 +35,6 @@ class WorldSnapshot:
     captured: dict[str, str]
     now: float
     pinned_replica: str | None
-    server_events: tuple[ServerEvent, ...] = ()
     """The server's event log (ServerSnapshot keeps only its length, which can undo
     events but not bring them back when stepping forward again)."""
 
@@ -81,13 +79,11 @@ class World:
             captured=dict(self.captured),
             now=self.clock.now(),
             pinned_replica=self.pinned_replica,
-            server_events=tuple(self.server.log.events),
         )
 
     def restore(self, snapshot: WorldSnapshot) -> None:
         """Put everything back exactly."""
         self.server.restore(snapshot.server)
-        self.server.log.events[:] = snapshot.server_events
         for name, browser_snapshot in snapshot.browsers.items():
             self.browsers[name].restore(browser_snapshot)
         self.pages = {n: _copy_page(p) for n, p in snapshot.pages.items()}

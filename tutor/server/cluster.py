@@ -19,7 +19,7 @@ from tutor.server.config import DemoUser, ServerConfig
 from tutor.server.context import ReplicaContext
 from tutor.server.keys import Keyring
 from tutor.server.signed import SignedCookieCodec
-from tutor.server.state import AuthStore, EventLog
+from tutor.server.state import AuthStore, EventLog, ServerEvent
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory
 
@@ -53,7 +53,8 @@ class ServerSnapshot:
     now: float
     stores: list[AuthStore]
     users: UserDirectory
-    event_count: int
+    events: tuple[ServerEvent, ...]
+    """The whole event log (events are immutable), so forward-after-back can restore it."""
     balancer_position: int = 0
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -123,7 +124,7 @@ class MockServer:
             now=self.clock.now(),
             stores=_copy_stores([r.context.store for r in self.replicas]),
             users=self._users_snapshot(),
-            event_count=len(self.log.events),
+            events=tuple(self.log.events),
             balancer_position=self.balancer.position,
         )
 
@@ -142,7 +143,7 @@ class MockServer:
         self.users.restore_from(snapshot.users)
         if isinstance(self.clock, SimulatedClock):
             self.clock.set(snapshot.now)
-        self.log.truncate(snapshot.event_count)
+        self.log.events[:] = snapshot.events
         self.balancer.position = snapshot.balancer_position
 
 

@@ -155,8 +155,3 @@ class EventLog:
     def requests(self) -> list[RequestHandled]:
         """The access log: only the request records."""
         return [e for e in self.events if isinstance(e, RequestHandled)]
-
-    def truncate(self, length: int) -> None:
-        """Forget events after `length` (used when a scene steps backward)."""
-        del self.events[length:]
-
