@@ -8,13 +8,13 @@ a password change.
 from __future__ import annotations
 
 import hmac
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from tutor import randomness
 from tutor.server.context import ReplicaContext
 from tutor.server.http import CookieSpec, Problem, bearer_challenge, cookie_challenge, own_origin
 from tutor.server.signed import SignedCookieRejected
@@ -235,7 +235,7 @@ class SignedCookieBackend:
         )
 
     def _cookie_for(self, request: Request, user: UserRecord) -> tuple[str, str]:
-        csrf = secrets.token_urlsafe(32)
+        csrf = randomness.token_urlsafe(32)
         value = self.ctx.signed_cookies.encode(
             {"user": user.username, "role": user.role, "csrf": csrf,
              "pwgen": user.password_generation}
@@ -317,7 +317,7 @@ class JwtBackend:
     def mint_pair(self, user: UserRecord, family: str | None = None) -> dict[str, Any]:
         """A new access and refresh token; a new family unless rotating an old one."""
         try:
-            family = family or secrets.token_urlsafe(12)
+            family = family or randomness.token_urlsafe(12)
             access = self.ctx.tokens.mint(
                 "access", user.username, family, {"role": user.role}
             )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
+from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
 from tutor.server.keys import Keyring
@@ -51,11 +51,11 @@ class ReplicaContext:
         """A new session with a fresh random id that means nothing by itself."""
         now = self.clock.now()
         record = SessionRecord(
-            session_id=secrets.token_urlsafe(SESSION_ID_BYTES),
+            session_id=randomness.token_urlsafe(SESSION_ID_BYTES),
             username=username,
             created_at=now,
             last_seen=now,
-            csrf_token=secrets.token_urlsafe(32),
+            csrf_token=randomness.token_urlsafe(32),
         )
         self.store.sessions[record.session_id] = record
         self.emit(SessionCreated, session_id=record.session_id, username=username)

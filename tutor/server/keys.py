@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -13,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
+from tutor import randomness
 from tutor.server.config import WEAK_SECRETS, ServerConfig
 
 SECRET_BYTES = 32
@@ -44,16 +44,16 @@ class Keyring:
         if config.secret is not None:
             secret = config.secret.encode()
         elif config.vulnerabilities.weak_hmac_secret:
-            secret = secrets.choice(WEAK_SECRETS).encode()
+            secret = randomness.choice(WEAK_SECRETS).encode()
         else:
-            secret = secrets.token_bytes(SECRET_BYTES)
+            secret = randomness.token_bytes(SECRET_BYTES)
         private: Any | None = None
         public: Any | None = None
         if config.algorithm == "RS256":
             private = _rsa_private_key()
             public = private.public_key()
         elif config.algorithm == "EdDSA":
-            private = ed25519.Ed25519PrivateKey.generate()
+            private = ed25519.Ed25519PrivateKey.from_private_bytes(randomness.token_bytes(32))
             public = private.public_key()
         material = public_pem(public) if public is not None else secret
         kid = hashlib.sha256(material).hexdigest()[:16]

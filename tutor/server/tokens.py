@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import secrets
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from jwt.exceptions import (
 )
 from jwt.types import Options
 
+from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
 from tutor.server.keys import Keyring
@@ -118,7 +118,7 @@ class TokenService:
             "aud": self._config.audience,
             "iat": now,
             "exp": now + ttl,
-            "jti": secrets.token_urlsafe(16),
+            "jti": randomness.token_urlsafe(16),
             "sid": family,
         }
         claims.update(extra or {})

@@ -6,9 +6,9 @@ import copy
 import hashlib
 import hmac
 import itertools
-import secrets
 from dataclasses import dataclass
 
+from tutor import randomness
 from tutor.server.config import DemoUser, Role
 
 _SALT_BYTES = 16
@@ -31,7 +31,7 @@ class PasswordHash:
     @classmethod
     def create(cls, password: str, n: int) -> PasswordHash:
         """Hash a password with a fresh random salt."""
-        salt = secrets.token_bytes(_SALT_BYTES)
+        salt = randomness.token_bytes(_SALT_BYTES)
         return cls(salt, _scrypt(password, salt, n, 8, 1), n)
 
     def matches(self, password: str) -> bool:
@@ -74,7 +74,7 @@ class UserDirectory:
         }
         # Unknown usernames are checked against this hash so that they cost the same time
         # as a wrong password (OWASP Authentication Cheat Sheet: no user enumeration).
-        self._decoy = PasswordHash.create(secrets.token_urlsafe(16), scrypt_cost)
+        self._decoy = PasswordHash.create(randomness.token_urlsafe(16), scrypt_cost)
         self.stamp = next(_STAMPS)
         """Changes whenever an account changes."""
 
