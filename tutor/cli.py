@@ -26,18 +26,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     parser.add_argument("--lessons", type=Path, metavar="DIR",
                         help="use the course in DIR instead of the built-in one")
+    # Accepted after the subcommand too (`tutor play X --lessons DIR`).
+    course = argparse.ArgumentParser(add_help=False)
+    course.add_argument("--lessons", type=Path, metavar="DIR", default=argparse.SUPPRESS,
+                        help="use the course in DIR instead of the built-in one")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("lessons", help="list the course: id, title, minutes, level",
-                        description="List the course, one lesson per line, tab-separated.")
+                        description="List the course, one lesson per line, tab-separated.",
+                        parents=[course])
     lint = commands.add_parser(
         "lint", help="check lesson files and run every scene",
         description="Validate lesson files or folders (default: the course) and run their "
         "scenes. Prints path:line:col: message per error; exit 1 when there are errors.",
+        parents=[course],
     )
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     lint.add_argument("--no-run", action="store_true", help="skip running the scenes")
-    play = commands.add_parser("play", help="play a lesson",
+    play = commands.add_parser("play", help="play a lesson", parents=[course],
                                description="Play a lesson (for now as a plain transcript).")
     play.add_argument("lesson_id", metavar="LESSON_ID")
     play.add_argument("--plain", action="store_true",

@@ -531,3 +531,16 @@ def test_preflight_needs_origin_credentials_method_and_headers_allowed(
     """Fetch standard, CORS-preflight fetch: "*" never covers credentialed requests."""
     response = _preflight_response(**headers)
     assert _preflight_allows(response, "https://evil.test", credentials, method, asked) is allowed
+
+
+async def test_scripts_cannot_set_forbidden_headers(net: Net) -> None:
+    """Fetch standard: Cookie, Origin, Host and Sec-* are the browser's to set, not the page's."""
+    browser = net.browser()
+    await browser.navigate(f"{BANK}/")
+    result = exchange(await browser.fetch(f"{BANK}/profile", headers={
+        "Cookie": "__Host-sid=forged", "Origin": "https://bank.test", "Sec-Fetch-Site": "none",
+        "X-Custom": "kept",
+    }))
+    assert result.request.header("x-custom") == "kept"
+    assert "forged" not in (result.request.header("cookie") or "")
+    assert result.request.header("sec-fetch-site") == "same-origin"

@@ -103,3 +103,61 @@ def test_play_plain_is_plain_text_for_dumb_terminals(course: Path) -> None:
     assert "cookie __Host-sid stored in the cookie jar" in out
     assert "server: session" in out and "created for alice" in out
     assert "check ok: status 303" in out
+
+
+def _predict(answer: int, scene: str = "login", step: int = 0) -> str:
+    return GOOD.replace("## Sources", f"""```quiz
+id: predict-it
+kind: predict
+question: What does the login return?
+scene: {scene}
+step: {step}
+answer: {answer}
+```
+
+## Sources""")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_predict(200), "answer 200, but step 0 of scene 'login' really returns 303"),
+        (_predict(303, scene="nope"), "names scene 'nope', which this lesson does not have"),
+        (_predict(303, step=5), "step 5 is outside scene 'login'"),
+    ],
+)
+def test_a_predict_quiz_cannot_lie(
+    course: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    (course / "good.md").write_text(text)
+    assert main(["lint", str(course)]) == 1
+    assert message in capsys.readouterr().out
+
+
+def test_a_true_predict_quiz_lints_clean(course: Path) -> None:
+    (course / "good.md").write_text(_predict(303))
+    assert main(["lint", str(course)]) == 0
+
+
+def test_one_file_is_linted_against_its_folder(
+    course: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`requires` resolves against the lessons beside the file, not just the file."""
+    second = GOOD.replace("id: good", "id: second").replace("order: 1", "order: 2")
+    second = second.replace("format_version: 1", "requires: [good]\nformat_version: 1")
+    (course / "second.md").write_text(second)
+    assert main(["lint", str(course / "second.md")]) == 0, capsys.readouterr().out
+
+
+def test_lessons_option_works_after_the_subcommand(
+    course: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lessons", "--lessons", str(course)]) == 0
+    assert capsys.readouterr().out.startswith("good\t")
+
+
+def test_transcript_keeps_tables_readable() -> None:
+    from tutor.lessons.transcript import markdown_to_text
+
+    text = markdown_to_text("| claim | meaning |\n|---|---|\n| `exp` | expiry |\n")
+    assert text.splitlines() == ["claim | meaning", "exp | expiry"]

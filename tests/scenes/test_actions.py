@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tutor.scenes import SceneEngine, StepRecord, parse_scene
 from tutor.scenes.events import UserActed
 from tutor.server.state import RefreshFamilyRevoked, SessionDestroyed, TokenDenylisted
@@ -388,3 +390,32 @@ async def test_idle_timeout_destroys_the_session() -> None:
     )
     [destroyed] = records[3].outcome.server_events
     assert isinstance(destroyed, SessionDestroyed) and destroyed.reason == "idle-timeout"
+
+
+@pytest.mark.parametrize(
+    ("site", "cookie", "vulnerable", "replay_status"),
+    [
+        ("http://bank.test", "sid", True, 200),    # fixation works without rotation
+        ("http://bank.test", "sid", False, 401),   # rotation defeats it
+        ("https://bank.test", "__Host-sid", True, 401),  # __Host- cannot be planted
+    ],
+)
+async def test_planted_session_cookie_fixation(
+    site: str, cookie: str, vulnerable: bool, replay_status: int
+) -> None:
+    """OWASP Session Management: renew the id at login; RFC 6265bis §4.1.3.2 __Host-."""
+    scene = parse_scene({
+        "site": site,
+        "server": {"mode": "cookie",
+                   "vulnerabilities": ["no_session_rotation"] if vulnerable else []},
+        "browsers": ["user", "attacker"],
+        "steps": [
+            {"visit": "/", "as": "attacker"}, {"capture": {}, "as": "attacker"},
+            {"plant_cookie": {"name": cookie}}, {"login": {}},
+            {"replay": "/profile", "as": "attacker",
+             "expect": {"status": replay_status}},
+        ],
+    })
+    records = await SceneEngine(scene).run_all()
+    assert all(r.error is None for r in records)
+    assert records[-1].passed, records[-1].failures

@@ -334,6 +334,9 @@ COMMON_STEPS: list[dict[str, Any]] = [
     {"cross_site_request": {"path": "/profile", "kind": "navigate", "method": "GET"}},
     {"xss_steal": {}},
     {"capture": {}},
+    {"capture": {}, "as": "attacker"},
+    {"plant_cookie": {"name": "__Host-sid"}},
+    {"plant_cookie": {"name": "__Host-sid", "via": "script"}},
     {"replay": "/profile", "as": "attacker"},
     {"switch_replica": "B"},
     {"switch_replica": "any"},
@@ -416,3 +419,14 @@ async def test_login_without_rotation_still_shows_step_three() -> None:
     })
     records = await SceneEngine(scene).run_all()
     assert all(r.passed for r in records), [r.failures for r in records]
+
+
+async def test_clock_moves_before_what_it_causes() -> None:
+    """The transcript and the stage read events in order: time passes, then sessions end."""
+    scene = parse_scene({"server": {"mode": "cookie", "session_idle_timeout": 60},
+                         "steps": [{"login": {}}, {"advance_clock": 60}]})
+    engine = SceneEngine(scene)
+    await engine.forward()
+    record = await engine.forward()
+    kinds = [type(e).__name__ for e in record.events]
+    assert kinds.index("ClockMoved") < kinds.index("ServerChanged")

@@ -40,6 +40,14 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Requests a page may send cross-origin without asking first (Fetch standard, "CORS-safelisted").
 SIMPLE_METHODS = frozenset({"GET", "HEAD", "POST"})
 SIMPLE_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
+# Headers a page's script may not set (Fetch standard, "forbidden request-header"): the
+# browser drops them silently, so a script can never hand-craft a Cookie header.
+FORBIDDEN_HEADERS = frozenset({
+    "accept-charset", "accept-encoding", "access-control-request-headers",
+    "access-control-request-method", "connection", "content-length", "cookie", "cookie2",
+    "date", "dnt", "expect", "host", "keep-alive", "origin", "referer", "set-cookie", "te",
+    "trailer", "transfer-encoding", "upgrade", "via",
+})
 SIMPLE_CONTENT_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 )
@@ -152,7 +160,11 @@ class Browser:
         page = self.page_origin
         target = self.resolve(url)
         method = method.upper()
-        send_headers = dict(headers or {})
+        send_headers = {
+            name: value for name, value in (headers or {}).items()
+            if name.lower() not in FORBIDDEN_HEADERS
+            and not name.lower().startswith(("proxy-", "sec-"))
+        }
         payload: bytes | None
         if json is not None:
             payload = jsonlib.dumps(json).encode()
@@ -303,6 +315,16 @@ class Browser:
                 self._emit(CookieStored(now, self.name, cookie, replaced))
             elif not decision.stored:
                 self._emit(CookieRejected(now, self.name, decision.cookie_name, decision.reason))
+
+    def receive_cookie_from(self, url: str, set_cookie: str) -> StoreDecision:
+        """A `Set-Cookie` arriving from another page the user opened (e.g. a sibling
+        subdomain the attacker controls), judged by the jar's usual rules."""
+        before = self._cookie_keys()
+        context = RequestContext(url=url, method="GET", initiator=None,
+                                 top_level_navigation=True)
+        decisions = self.jar.set_from_response(context, [set_cookie])
+        self._report_store(decisions, before)
+        return decisions[0]
 
     def expire_cookies(self) -> None:
         """Drop cookies whose time has come (the clock may have moved)."""

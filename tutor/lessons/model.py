@@ -78,6 +78,10 @@ class QuizBlock:
     line: int
     kind: str
     data: dict[str, Any]
+    locate: Callable[[str], tuple[int, int]] = field(
+        default=lambda path: (0, 0), compare=False, repr=False
+    )
+    """1-based (line, column) in the file of a key such as `answer`."""
 
 
 Segment = Prose | SceneBlock | QuizBlock

@@ -42,7 +42,7 @@ FRONT_MATTER_KEYS = {"id", "title", "summary", "order", "level", "minutes", "req
                      "format_version"}
 # Only the block structure matters here (fences, headings, lists): inline parsing is
 # skipped, which leaves each inline token's raw text in `content`.
-_MARKDOWN = MarkdownIt("commonmark").disable("inline")
+_MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
 
 
 class ErrorCollector:
@@ -270,6 +270,11 @@ def _block(kind: str, content: str, line_offset: int, errors: ErrorCollector) ->
     if not isinstance(data, Mapping):
         errors.add(line_offset + 1, 1, f"a {kind} block holds a YAML mapping")
         return None
+
+    def locate(path: str) -> tuple[int, int]:
+        line, column = located.locate(path)
+        return line_offset + line + 1, column + 1
+
     block_id = data.get("id")
     if not isinstance(block_id, str) or not ID_PATTERN.match(block_id):
         fail_at("id", f"a {kind} block needs an `id` (lower-case letters, digits, dashes) "
@@ -281,17 +286,13 @@ def _block(kind: str, content: str, line_offset: int, errors: ErrorCollector) ->
         except SceneError as exc:
             fail_at(exc.path, f"scene {block_id}: {exc}")
             return None
-        def locate(path: str) -> tuple[int, int]:
-            line, column = located.locate(path)
-            return line_offset + line + 1, column + 1
-
         return SceneBlock(block_id, line_offset, tuple(tracks), locate)
     problems = check_quiz(data)
     for path, message in problems:
         fail_at(path, f"quiz {block_id}: {path + ': ' if path else ''}{message}")
     if problems:
         return None
-    return QuizBlock(block_id, line_offset, str(data["kind"]), dict(data))
+    return QuizBlock(block_id, line_offset, str(data["kind"]), dict(data), locate)
 
 
 def _bullets_under(tokens: list[Token], heading: str) -> list[str]:

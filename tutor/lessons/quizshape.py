@@ -18,7 +18,7 @@ KIND_KEYS: dict[str, set[str]] = {
     "multiple": {"options"},
     "true_false": {"options"},
     "order": {"items"},
-    "predict": {"scene", "step", "answer", "feedback"},
+    "predict": {"scene", "track", "step", "answer", "feedback"},
     "challenge": {"goal", "mode", "server", "solution"},
 }
 OPTION_KEYS = {"text", "correct", "feedback"}

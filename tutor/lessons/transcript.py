@@ -35,7 +35,7 @@ REQUEST_HEADERS = ("cookie", "authorization", "origin", "x-csrf-token", "content
                    "sec-fetch-site")
 RESPONSE_HEADERS = ("set-cookie", "location", "www-authenticate", "x-tutor-replica")
 MAX_VALUE = 60
-_MARKDOWN = MarkdownIt("commonmark")
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
 
 
 def shorten(value: str, limit: int = MAX_VALUE) -> str:
@@ -50,8 +50,17 @@ def markdown_to_text(markdown: str) -> str:
     lines: list[str] = []
     tokens = _MARKDOWN.parse(markdown)
     counters: list[int | None] = []  # one per open list: the next number, or None for bullets
+    row: list[str] = []
     for index, token in enumerate(tokens):
-        if token.type == "bullet_list_open":
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            lines.append(" | ".join(row))
+        elif token.type == "table_close":
+            lines.append("")
+        elif token.type == "inline" and tokens[index - 1].type in ("th_open", "td_open"):
+            row.append(_inline_text(token))
+        elif token.type == "bullet_list_open":
             counters.append(None)
         elif token.type == "ordered_list_open":
             counters.append(int(token.attrGet("start") or 1))

@@ -35,6 +35,9 @@ class StepIO(Protocol):
     def primary(self) -> None:
         """The next request is the step's main one: expectations look at it."""
 
+    def clock_moved(self, before: float, after: float) -> None:
+        """Time passed (reported before what it caused, such as expired sessions)."""
+
 
 Action = Callable[[World, Step, StepIO], Awaitable[None]]
 
@@ -181,7 +184,9 @@ async def advance_clock(world: World, step: Step, io: StepIO) -> None:
     seconds = step.params["seconds"]
     if seconds < 0:
         raise StepFailed("the clock only moves forward")
+    before = world.clock.now()
     world.clock.advance(seconds)
+    io.clock_moved(before, world.clock.now())
     world.server.sweep()
     for browser in world.browsers.values():
         browser.expire_cookies()
@@ -290,6 +295,26 @@ async def capture(world: World, step: Step, io: StepIO) -> None:
     world.captured.update(_tokens(world, browser))
 
 
+async def plant_cookie(world: World, step: Step, io: StepIO) -> None:
+    browser = world.browser(step.actor)
+    name = step.params["name"]
+    value = step.params.get("value") or world.captured.get(name)
+    if not value:
+        raise StepFailed(f"no value for {name!r}: give `value` or capture one first")
+    scheme, host = world.site.split("://", 1)
+    host = host.split(":")[0]
+    secure = "; Secure" if scheme == "https" else ""
+    if step.params.get("via", "subdomain") == "subdomain":
+        sibling = f"{scheme}://attacker.{host}/"
+        io.user(f"{step.actor} visits {sibling}, a subdomain the attacker controls, "
+                f"which sets a cookie for all of {host}")
+        browser.receive_cookie_from(sibling, f"{name}={value}; Domain={host}; Path=/{secure}")
+    else:
+        await _on_site(world, browser)
+        io.user(f"an injected script on {world.site} writes document.cookie")
+        browser.script().set_cookie(f"{name}={value}; Path=/{secure}")
+
+
 async def replay(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     use = step.params.get("use", "captured")
@@ -325,8 +350,10 @@ async def replay(world: World, step: Step, io: StepIO) -> None:
 async def switch_replica(world: World, step: Step, io: StepIO) -> None:
     name = step.params["replica"]
     if name in ("round-robin", "any"):
+        io.user("the balancer goes back to round-robin across the replicas")
         world.pin_replica(None)
         return
+    io.user(f"the balancer now sends {step.actor}'s requests to replica {name.upper()}")
     try:
         world.pin_replica(name.upper())
     except KeyError as exc:
@@ -365,7 +392,7 @@ ACTIONS: dict[str, Action] = {
     "visit": visit, "login": login, "request": request, "logout": logout,
     "refresh": refresh, "advance_clock": advance_clock, "tamper_token": tamper_token,
     "tamper_cookie": tamper_cookie, "cross_site_request": cross_site_request,
-    "xss_steal": xss_steal, "capture": capture, "replay": replay,
+    "xss_steal": xss_steal, "capture": capture, "plant_cookie": plant_cookie, "replay": replay,
     "switch_replica": switch_replica, "change_password": change_password,
     "clear_credential": clear_credential, "restart_browser": restart_browser,
 }

@@ -177,10 +177,12 @@ class SceneEngine:
                 if outcome.primary_index is None:
                     outcome.primary_index = len(outcome.exchanges)
 
+            def clock_moved(self, before: float, after: float) -> None:
+                emit(ClockMoved(index, before, after))
+
         emit(StepStarted(index, step))
         unsubscribe = [b.subscribe(on_browser) for b in self.world.browsers.values()]
         unsubscribe.append(self.world.server.log.subscribe(on_server))
-        clock_before = self.world.clock.now()
         try:
             await ACTIONS[step.action](self.world, step, _IO())
         except (StepFailed, NetworkError, RedirectLoop) as exc:
@@ -189,8 +191,6 @@ class SceneEngine:
         finally:
             for stop in unsubscribe:
                 stop()
-        if self.world.clock.now() != clock_before:
-            emit(ClockMoved(index, clock_before, self.world.clock.now()))
         if record.error is None:
             context = CheckContext(outcome, self.world, step.actor)
             for expectation in step.expect:

@@ -67,6 +67,10 @@ ACTIONS: dict[str, dict[str, ParamSpec]] = {
         "use": _p(str, choices=("document.cookie", "localStorage", "captured")),
     },
     "capture": {},
+    "plant_cookie": {
+        "name": _p(str, required=True), "value": _p(str),
+        "via": _p(str, choices=("script", "subdomain")),
+    },
     "switch_replica": {"replica": _p(str, required=True)},
     "change_password": {"current": _p(str), "new": _p(str, required=True)},
     "clear_credential": {},
