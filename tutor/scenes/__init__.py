@@ -1,12 +1,26 @@
 """The scene engine: scenes as data, run step by step against the in-process world.
 
-No Textual import here (a test enforces it): the UI only listens to the events.
+No Textual import here (a test enforces it): the UI only listens to the events. Exports
+load lazily, so parsing a scene does not start the server machinery.
 """
 
 from __future__ import annotations
 
-from tutor.scenes.engine import SceneEngine, StepRecord, login_steps_of
-from tutor.scenes.model import Scene, SceneError, Step, parse_scene
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.scenes.engine import SceneEngine, StepRecord, login_steps_of
+    from tutor.scenes.model import Scene, SceneError, Step, parse_scene
 
 __all__ = ["Scene", "SceneEngine", "SceneError", "Step", "StepRecord", "login_steps_of",
            "parse_scene"]
+_HOMES = {"SceneEngine": "engine", "StepRecord": "engine", "login_steps_of": "engine",
+          "Scene": "model", "SceneError": "model", "Step": "model", "parse_scene": "model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"tutor.scenes.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'tutor.scenes' has no attribute {name!r}")

@@ -1,12 +1,16 @@
 """The mock auth server: cookie sessions, signed cookies and JWTs, as real servers do them.
 
-This package never imports Textual (a test enforces it).
+This package never imports Textual (a test enforces it). Its exports load lazily, so
+reading a config (`tutor.server.config`) does not pull in Starlette, httpx and PyJWT.
 """
 
 from __future__ import annotations
 
-from tutor.server.cluster import MockServer, ServerSnapshot
-from tutor.server.config import ConfigError, DemoUser, ServerConfig, Vulnerabilities
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.server.cluster import MockServer, ServerSnapshot
+    from tutor.server.config import ConfigError, DemoUser, ServerConfig, Vulnerabilities
 
 __all__ = [
     "ConfigError",
@@ -16,3 +20,13 @@ __all__ = [
     "ServerSnapshot",
     "Vulnerabilities",
 ]
+_HOMES = {"MockServer": "cluster", "ServerSnapshot": "cluster", "ConfigError": "config",
+          "DemoUser": "config", "ServerConfig": "config", "Vulnerabilities": "config"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"tutor.server.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'tutor.server' has no attribute {name!r}")
