@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -48,10 +49,10 @@ def main() -> int:
     ok = True
     worst_name, worst = "", 0.0
     for name, text in texts:
-        elapsed = median_seconds(lambda text=text, name=name: parse_lesson(text, name))
+        elapsed = median_seconds(partial(parse_lesson, text, name))
         if elapsed > worst:
             worst_name, worst = name, elapsed
-    baseline = max(median_seconds(lambda text=text: markdown.parse(text)) for _, text in texts)
+    baseline = max(median_seconds(partial(markdown.parse, text)) for _, text in texts)
     ok &= worst <= 0.005
     print(f"parse one lesson (slowest: {Path(worst_name).name}) {worst * 1e3:6.2f} ms "
           f"(target ≤ 5 ms: {'ok' if worst <= 0.005 else 'OVER'}); markdown-it alone "

@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     parser.add_argument("--lessons", type=Path, metavar="DIR",
                         help="use the course in DIR instead of the built-in one")
+    parser.add_argument("--reset", action="store_true",
+                        help="forget all progress (the old file is kept as a backup)")
     # Accepted after the subcommand too (`tutor play X --lessons DIR`).
     course = argparse.ArgumentParser(add_help=False)
     course.add_argument("--lessons", type=Path, metavar="DIR", default=argparse.SUPPRESS,
@@ -44,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     lint.add_argument("--no-run", action="store_true", help="skip running the scenes")
     play = commands.add_parser("play", help="play a lesson", parents=[course],
-                               description="Play a lesson (for now as a plain transcript).")
+                               description="Open a lesson in the player, or with --plain "
+                               "print it as a text transcript.")
     play.add_argument("lesson_id", metavar="LESSON_ID")
     play.add_argument("--plain", action="store_true",
                       help="a linear text transcript for screen readers, pipes and CI")
@@ -91,8 +94,41 @@ def _main(argv: Sequence[str] | None) -> int:
         return _lint(args)
     if args.command == "play":
         return _play(args)
-    parser.print_help()
-    print(f"\n{SERVE_HINT}")
+    if args.reset:
+        return _reset()
+    return _run_tui(args, None)
+
+
+def _reset() -> int:
+    from tutor.progress import ProgressStore
+
+    store = ProgressStore()
+    backup = store.reset()
+    if backup is None:
+        print("No progress to reset.")
+    else:
+        print(f"Progress reset. The old progress is kept at {backup}")
+    return 0
+
+
+def _run_tui(args: argparse.Namespace, lesson_id: str | None) -> int:
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        print("tutor: the interactive tutor needs a terminal. For text, use:\n"
+              "  tutor lessons                 list the course\n"
+              "  tutor play LESSON_ID --plain  a lesson as a transcript", file=sys.stderr)
+        return 2
+    from tutor.progress import ProgressStore
+    from tutor.ui.app import build_app
+    from tutor.ui.config import AppConfig, config_path, load_keymap
+
+    folder = _course_dir(args)
+    if not folder.is_dir():
+        print(f"tutor: no course at {folder}", file=sys.stderr)
+        return 2
+    keymap, problems = load_keymap(config_path())
+    config = AppConfig(course_dir=folder, progress=ProgressStore(), keymap=keymap,
+                       open_lesson=lesson_id, notices=problems)
+    build_app(config).run()
     return 0
 
 
@@ -169,6 +205,6 @@ def _play(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return 2
     if not args.plain:
-        print("The interactive player is not built yet; showing the plain transcript.\n")
+        return _run_tui(args, lesson.meta.id)
     passed = asyncio.run(write_transcript(lesson, sys.stdout))
     return 0 if passed else 1

@@ -1,0 +1,108 @@
+"""Driving the real app with Textual's pilot: navigate, step, travel in time, quit."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.widgets import DataTable, Static
+
+from tests.ui.conftest import AppFactory
+from tutor.ui.screens.catalogue import CatalogueScreen
+from tutor.ui.screens.help import HelpScreen
+from tutor.ui.screens.player import PlayerScreen
+from tutor.ui.screens.too_small import TooSmallScreen
+from tutor.ui.widgets.stage import TrackStage, shown_exchanges
+
+
+def _text(widget: Static) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_catalogue_lists_the_course_and_opens_a_lesson(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogueScreen)
+        table = app.screen.query_one("#lessons", DataTable)
+        assert table.row_count == len(app.catalogue.lessons) >= 14
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayerScreen)
+        assert app.screen.lesson.meta.id == "four-login-steps"
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogueScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_stepping_shows_exchanges_and_the_store_row(make_app: AppFactory) -> None:
+    app = make_app(open_lesson="session-cookies")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        stage = player.query_one(TrackStage)
+        for _ in range(2):
+            await pilot.press("n")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        engine = stage.engine
+        assert engine.position == 2
+        assert shown_exchanges(engine)
+        assert len(engine.world.server.store.authenticated_sessions()) == 1
+        server_text = _text(stage.query_one(".server", Static))
+        assert "alice" in server_text
+        await pilot.press("p")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert engine.position == 1
+        assert engine.world.server.store.authenticated_sessions() == []
+        assert "alice" not in _text(stage.query_one(".server", Static))
+
+
+async def test_help_and_back(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = _text(app.screen.query_one("#help-keys", Static))
+        assert "Next step" in keys and "Open lesson" in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogueScreen)
+
+
+async def test_too_small_terminal_says_so_and_recovers(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.resize_terminal(40, 10)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "40×10" in _text(app.screen.query_one("#too-small-message", Static))
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogueScreen)
+
+
+async def test_progress_is_saved_and_resumed(make_app: AppFactory) -> None:
+    app = make_app(open_lesson="four-login-steps")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("n")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+    entry = app.config.progress.load().lessons["four-login-steps"]
+    assert entry.step == 3 and entry.status == "in_progress"
+    again = make_app(open_lesson="four-login-steps")
+    async with again.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        stage = again.screen.query_one(TrackStage)
+        assert stage.engine.position == 3

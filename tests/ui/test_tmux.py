@@ -1,0 +1,55 @@
+"""The installed `tutor` in a real terminal (tmux), driven as a person would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
+TUTOR = str(Path(sys.executable).with_name("tutor"))
+
+
+def _tmux(*args: str) -> str:
+    assert TMUX is not None
+    return subprocess.run([TMUX, *args], capture_output=True, text=True, check=True,
+                          timeout=10).stdout
+
+
+def _wait_for(predicate: Callable[[str], bool], session: str, timeout: float = 20) -> str:
+    """Poll the pane (bounded) until `predicate` holds; returns the last capture."""
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if predicate(screen):
+            return screen
+        time.sleep(0.2)  # waiting for a real process; not a test of timing
+    raise AssertionError(f"timed out; the screen was:\n{screen}")
+
+
+def test_catalogue_player_and_quit_in_tmux(tmp_path: Path) -> None:
+    session = f"tutor-test-{time.monotonic_ns()}"
+    env = f"TUTOR_DATA_DIR={tmp_path} TUTOR_CONFIG={tmp_path / 'none.toml'} TERM=xterm-256color"
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+          f"env {env} {TUTOR}; echo EXITED-$?; sleep 30")
+    try:
+        _wait_for(lambda s: "The course" in s and "Why log in" in s, session)
+        _tmux("send-keys", "-t", session, "Enter")
+        _wait_for(lambda s: "Scene 1" in s and "step 0 of" in s, session)
+        _tmux("send-keys", "-t", session, "n")
+        _wait_for(lambda s: "step 1 of" in s, session)
+        _tmux("send-keys", "-t", session, "q")
+        _wait_for(lambda s: "The course" in s, session)
+        _tmux("send-keys", "-t", session, "q")
+        _wait_for(lambda s: "EXITED-0" in s, session)
+        assert (tmp_path / "progress.json").exists()
+    finally:
+        _tmux("kill-session", "-t", session)

@@ -1,0 +1,141 @@
+"""The Textual app: built by `build_app` from an `AppConfig`, in the CLI and in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
+from tutor.progress import Progress
+from tutor.ui.config import AppConfig
+from tutor.ui.screens.catalogue import CatalogueScreen
+from tutor.ui.screens.help import HelpScreen
+from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+
+class TutorApp(App[None]):
+    """Lessons on the left, the live stage on the right."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "tutor"
+    SUB_TITLE = "how web login really works"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", id="help",
+                tooltip="Show every key and what it does"),
+        Binding("q", "back", "Back", id="back",
+                tooltip="Go back to the catalogue, or quit from the catalogue"),
+    ]
+
+    def __init__(self, config: AppConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.progress: Progress = config.progress.load()
+        self.catalogue: Catalogue = read_catalogue(config.course_dir)
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        if self.progress.settings.theme in self.available_themes:
+            self.theme = self.progress.settings.theme
+        if self.progress.settings.reduced_motion:
+            self.animation_level = "none"
+        self.push_screen(CatalogueScreen())
+        for notice in [self.config.progress.notice, *self.config.notices]:
+            if notice:
+                self.notify(notice, severity="warning", timeout=15)
+        if self.catalogue.errors:
+            self.notify(f"{len(self.catalogue.errors)} problem(s) in the course; run "
+                        "`tutor lint` for details", severity="warning")
+        if self.config.open_lesson:
+            self.open_lesson(self.config.open_lesson)
+        self.call_after_refresh(self._check_size)
+
+    def watch_theme(self, theme: str) -> None:
+        self.progress.settings.theme = theme
+        self.save_progress()
+
+    def open_lesson(self, lesson_id: str) -> None:
+        """Open a lesson in the player (errors become a notification, not a crash)."""
+        lesson, errors = find_lesson(self.config.course_dir, lesson_id)
+        if lesson is None:
+            detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
+            self.notify(detail, severity="error", timeout=10)
+            return
+        self.progress.last_lesson = lesson_id
+        entry = self.progress.lesson(lesson_id)
+        if entry.status == "new":
+            entry.status = "in_progress"
+        self.save_progress()
+        # Imported here: the player brings in the scene engine and the server, which the
+        # catalogue (the first frame) does not need.
+        from tutor.ui.screens.player import PlayerScreen
+
+        self.push_screen(PlayerScreen(lesson))
+
+    def save_progress(self) -> None:
+        """Write progress now; a failure is reported, and the app goes on."""
+        try:
+            self.config.progress.save(self.progress)
+        except OSError as exc:
+            self.notify(f"Could not save progress: {exc}", severity="error")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_back(self) -> None:
+        if isinstance(self.screen, CatalogueScreen):
+            self.exit()
+        elif len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_toggle_motion(self) -> None:
+        """Reduced motion: no animated arrows, no smooth scrolling."""
+        reduced = not self.progress.settings.reduced_motion
+        self.progress.settings.reduced_motion = reduced
+        self.animation_level = "none" if reduced else "full"
+        self.save_progress()
+        self.notify("Reduced motion on" if reduced else "Reduced motion off")
+
+    def action_reset_progress(self) -> None:
+        backup = self.config.progress.reset()
+        settings = self.progress.settings
+        self.progress = Progress(settings=settings)
+        self.save_progress()
+        where = f" (the old file is kept at {backup})" if backup else ""
+        self.notify(f"Progress reset{where}")
+        if isinstance(self.screen, CatalogueScreen):
+            self.screen.refresh_rows()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Every key and what it does", self.action_help)
+        yield SystemCommand("Reduced motion", "Turn animations off or on",
+                            self.action_toggle_motion)
+        yield SystemCommand("Reset progress", "Start the course over (a backup is kept)",
+                            self.action_reset_progress)
+        for meta in self.catalogue.lessons:
+            yield SystemCommand(f"Open: {meta.title}", meta.summary,
+                                lambda lesson_id=meta.id: self.open_lesson(lesson_id),
+                                discover=False)
+
+    def on_resize(self) -> None:
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif showing and not too_small:
+            self.pop_screen()
+
+
+def build_app(config: AppConfig) -> TutorApp:
+    """The one way the app is made, for the CLI and for tests alike."""
+    return TutorApp(config)

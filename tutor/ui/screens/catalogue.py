@@ -1,0 +1,100 @@
+"""The course as a list: pick a lesson; the one to resume is selected already."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+if TYPE_CHECKING:
+    from tutor.ui.app import TutorApp
+
+STATUS_LABELS = {"new": "new", "in_progress": "in progress", "done": "done ✓"}
+
+
+class CatalogueScreen(Screen[None]):
+    """Every lesson with its length, level and the learner's status."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open lesson", id="open-lesson",
+                tooltip="Open the highlighted lesson"),
+    ]
+
+    @property
+    def tutor(self) -> TutorApp:
+        from tutor.ui.app import TutorApp
+
+        assert isinstance(self.app, TutorApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="catalogue"):
+            yield Static("The course", id="catalogue-title")
+            yield DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
+            yield Static(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lessons", DataTable)
+        table.add_columns("#", "Lesson", "Minutes", "Level", "Status")
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        """Rebuild the rows from the catalogue and progress; select the lesson to resume."""
+        table = self.query_one("#lessons", DataTable)
+        table.clear()
+        progress = self.tutor.progress
+        lessons = self.tutor.catalogue.lessons
+        for meta in lessons:
+            table.add_row(str(meta.order), meta.title, str(meta.minutes), meta.level,
+                          STATUS_LABELS[progress.status(meta.id)], key=meta.id)
+        if not lessons:
+            self.query_one("#summary", Static).update(
+                f"No lessons found in {self.tutor.config.course_dir}.")
+            return
+        table.move_cursor(row=self._resume_row(), animate=False)
+        self._show_summary(table.cursor_row)
+
+    def _resume_row(self) -> int:
+        lessons = self.tutor.catalogue.lessons
+        progress = self.tutor.progress
+        ids = [meta.id for meta in lessons]
+        if progress.last_lesson in ids and progress.status(progress.last_lesson) != "done":
+            return ids.index(progress.last_lesson)
+        for index, meta in enumerate(lessons):
+            if progress.status(meta.id) != "done":
+                return index
+        return 0
+
+    @on(DataTable.RowHighlighted, "#lessons")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_summary(event.cursor_row)
+
+    def _show_summary(self, row: int) -> None:
+        lessons = self.tutor.catalogue.lessons
+        if not 0 <= row < len(lessons):
+            return
+        meta = lessons[row]
+        needs = f"\nTake first: {', '.join(meta.requires)}" if meta.requires else ""
+        self.query_one("#summary", Static).update(f"[b]{meta.title}[/b]\n{meta.summary}{needs}")
+
+    @on(DataTable.RowSelected, "#lessons")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.tutor.open_lesson(event.row_key.value)
+
+    def action_open(self) -> None:
+        table = self.query_one("#lessons", DataTable)
+        lessons = self.tutor.catalogue.lessons
+        if 0 <= table.cursor_row < len(lessons):
+            self.tutor.open_lesson(lessons[table.cursor_row].id)

@@ -1,0 +1,53 @@
+"""Every key and what it does, read from the bindings themselves (so remaps show)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+INTRO = """tutor shows how web login really works. Each lesson's scenes run against a real
+(in-process) auth server: step through them and watch every request, cookie and token.
+Ctrl+P opens the command palette with every app-wide action."""
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal list of keys; any of escape, q, ? or F1 closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="close-help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static("Help", id="help-title")
+            yield Static(INTRO, id="help-intro")
+            yield Static(self._keys(), id="help-keys")
+
+    def _keys(self) -> str:
+        from tutor.ui.screens.catalogue import CatalogueScreen
+        from tutor.ui.screens.player import PlayerScreen
+
+        sections = [("Everywhere", self.app.BINDINGS), ("Catalogue", CatalogueScreen.BINDINGS),
+                    ("Lesson player", PlayerScreen.BINDINGS)]
+        keymap = getattr(self.app, "config", None)
+        remapped: dict[str, str] = keymap.keymap if keymap is not None else {}
+        lines: list[str] = []
+        for title, bindings in sections:
+            lines.append(f"[b]{title}[/b]")
+            for binding in bindings:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                keys = remapped.get(binding.id or "", binding.key)
+                shown = ", ".join(self.app.get_key_display(Binding(k.strip(), ""))
+                                  for k in keys.split(","))
+                lines.append(f"  {shown:<22} {binding.description}")
+            lines.append("")
+        return "\n".join(lines)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

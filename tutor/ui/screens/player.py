@@ -1,0 +1,316 @@
+"""The lesson player: the prose beside a stage that plays the lesson's scenes for real."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Markdown, Static, Tab, Tabs
+
+from tutor.lessons.model import Lesson, Prose, QuizBlock, SceneBlock
+from tutor.scenes.engine import SceneEngine
+from tutor.ui.widgets.stage import TrackStage
+
+if TYPE_CHECKING:
+    from tutor.ui.app import TutorApp
+
+NARROW_WIDTH = 110
+SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0)
+_HINTS_SECTION = re.compile(r"^## Hints\s*$.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+
+
+def scene_heading(index: int, block: SceneBlock) -> str:
+    """The heading that marks a scene's place in the prose."""
+    title = block.scene.title or block.id
+    return f"Scene {index + 1}: {title}"
+
+
+def lesson_markdown(lesson: Lesson) -> str:
+    """The prose, with each scene marked by a heading and the hints held back."""
+    parts: list[str] = []
+    scene_number = 0
+    for segment in lesson.segments:
+        if isinstance(segment, Prose):
+            parts.append(_HINTS_SECTION.sub("", segment.markdown))
+        elif isinstance(segment, SceneBlock):
+            parts.append(f"### ▶ {scene_heading(scene_number, segment)}\n\n"
+                         "*On the stage: press* `n` *to take the next step.*")
+            scene_number += 1
+        elif isinstance(segment, QuizBlock):
+            question = str(segment.data.get("question", "")).strip()
+            parts.append(f"> **Quiz:** {question}")
+    return "\n\n".join(part.strip("\n") for part in parts if part.strip())
+
+
+class PlayerScreen(Screen[None]):
+    """One lesson: prose, stage, narration and hints."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,right", "next_step", "Next step", id="next-step",
+                tooltip="Run the next step of the scene"),
+        Binding("p,left", "previous_step", "Previous", id="previous-step",
+                tooltip="Step back in time, exactly"),
+        Binding("space", "play_pause", "Play/pause", id="play-pause",
+                tooltip="Step automatically at the current speed"),
+        Binding("r", "restart_scene", "Restart", id="restart-scene",
+                tooltip="Back to the start of this scene"),
+        Binding("right_square_bracket", "next_scene", "Next scene", id="next-scene",
+                tooltip="Go to the lesson's next scene"),
+        Binding("left_square_bracket", "previous_scene", "Prev scene", id="previous-scene",
+                tooltip="Go to the lesson's previous scene", show=False),
+        Binding("full_stop", "select_exchange(1)", "Later exchange", id="later-exchange",
+                show=False, tooltip="Show the next exchange in detail"),
+        Binding("comma", "select_exchange(-1)", "Earlier exchange", id="earlier-exchange",
+                show=False, tooltip="Show the previous exchange in detail"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", show=False,
+                tooltip="Play faster"),
+        Binding("minus", "speed(-1)", "Slower", id="slower", show=False, tooltip="Play slower"),
+        Binding("h", "hint", "Hint", id="hint", tooltip="Reveal the next hint"),
+        Binding("t", "transcript", "Transcript", id="transcript",
+                tooltip="Read the lesson as a plain text transcript"),
+        Binding("tab", "switch_pane", "Lesson/Stage", id="switch-pane", show=False,
+                tooltip="In a narrow terminal, switch between the lesson and the stage"),
+    ]
+
+    class Stepped(Message):
+        """The scene moved (forward, back or restart)."""
+
+    def __init__(self, lesson: Lesson) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.scenes = lesson.scenes
+        self.scene_index = 0
+        self.engines: list[SceneEngine] = []
+        self.speed_index = 1
+        self._autoplay: Timer | None = None
+
+    @property
+    def tutor(self) -> TutorApp:
+        from tutor.ui.app import TutorApp
+
+        assert isinstance(self.app, TutorApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+        with Horizontal(id="player"):
+            with VerticalScroll(id="prose"):
+                yield Markdown(lesson_markdown(self.lesson), id="lesson-text")
+            with Vertical(id="stage"):
+                yield Static(id="scene-title")
+                yield Static(id="narration")
+                yield Static(id="hints")
+                yield Horizontal(id="tracks")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.sub_title = self.lesson.meta.title
+        self._apply_width()
+        entry = self.tutor.progress.lesson(self.lesson.meta.id)
+        ids = [block.id for block in self.scenes]
+        start = ids.index(entry.scene) if entry.scene in ids else 0
+        await self.show_scene(start, resume_step=entry.step if entry.scene in ids else 0)
+        self._show_hints()
+
+    def on_resize(self) -> None:
+        self._apply_width()
+
+    def _apply_width(self) -> None:
+        narrow = self.size.width < NARROW_WIDTH
+        self.set_class(narrow, "narrow")
+        if narrow and not (self.has_class("show-prose") or self.has_class("show-stage")):
+            self.add_class("show-stage")
+
+    # --- scenes ----------------------------------------------------------------------------
+
+    async def show_scene(self, index: int, resume_step: int = 0) -> None:
+        """Build fresh engines for scene `index` and put their stages up."""
+        self._stop_autoplay()
+        tracks = self.query_one("#tracks", Horizontal)
+        await tracks.remove_children()
+        if not self.scenes:
+            self.query_one("#scene-title", Static).update("This lesson has no scenes.")
+            return
+        self.scene_index = index
+        block = self.scenes[index]
+        self.engines = [SceneEngine(scene) for _, scene in block.tracks]
+        await tracks.mount_all(TrackStage(engine, label) for engine, (label, _) in
+                               zip(self.engines, block.tracks, strict=True))
+        if resume_step:
+            for engine in self.engines:
+                await engine.goto(min(resume_step, len(engine.scene.steps)))
+            for stage in self.query(TrackStage):
+                stage.stepped(animate=False)
+        self._scroll_prose_to_scene()
+        self._update_captions()
+
+    def _scroll_prose_to_scene(self) -> None:
+        markdown = self.query_one("#lesson-text", Markdown)
+        wanted = scene_heading(self.scene_index, self.scenes[self.scene_index])
+        for _level, title, block_id in markdown.table_of_contents:
+            if wanted in title and block_id:
+                self.call_after_refresh(
+                    lambda block_id=block_id: self._scroll_to_block(markdown, block_id))
+                return
+
+    def _scroll_to_block(self, markdown: Markdown, block_id: str) -> None:
+        for block in markdown.query(f"#{block_id}"):
+            block.scroll_visible(top=True, animate=self.app.animation_level != "none")
+
+    def _update_captions(self) -> None:
+        block = self.scenes[self.scene_index]
+        engine = self.engines[0]
+        title = scene_heading(self.scene_index, block)
+        self.query_one("#scene-title", Static).update(
+            f"[b]{title}[/b]  ·  scene {self.scene_index + 1} of {len(self.scenes)}  ·  "
+            f"step {engine.position} of {len(engine.scene.steps)}  ·  "
+            f"speed {SPEEDS[self.speed_index]}×")
+        narration = "Press n (or →) to take the first step."
+        if engine.position:
+            step = engine.scene.steps[engine.position - 1]
+            record = engine.records[engine.position - 1]
+            narration = step.narration or f"{step.action} ({step.actor})"
+            failed = [f"✗ {f.expectation.kind}: {f.detail}" for f in record.failures]
+            if record.error:
+                failed.append(f"✗ {record.error}")
+            if failed:
+                narration += "\n" + "\n".join(failed)
+        elif engine.at_end:
+            narration = "This scene has no steps."
+        if engine.at_end and engine.position:
+            narration += "\n[dim]End of scene: ] for the next one, r to replay.[/dim]"
+        self.query_one("#narration", Static).update(narration)
+
+    def _save_position(self) -> None:
+        entry = self.tutor.progress.lesson(self.lesson.meta.id)
+        entry.scene = self.scenes[self.scene_index].id
+        entry.step = self.engines[0].position
+        last_scene = self.scene_index == len(self.scenes) - 1
+        if last_scene and self.engines[0].at_end:
+            entry.status = "done"
+        elif entry.status == "new":
+            entry.status = "in_progress"
+        self.tutor.save_progress()
+
+    # --- stepping (the engine's async work runs in exclusive workers) ----------------------
+
+    @work(exclusive=True, group="engine", exit_on_error=False)
+    async def _step(self, direction: int) -> None:
+        if not self.engines:
+            return
+        engine = self.engines[0]
+        if direction > 0 and engine.at_end:
+            self._stop_autoplay()
+            return
+        if direction < 0 and engine.position == 0:
+            return
+        for each in self.engines:
+            if direction > 0:
+                await each.forward()
+            elif direction < 0:
+                each.back()
+            else:
+                each.restart()
+        self.post_message(self.Stepped())
+
+    @on(Stepped)
+    def _after_step(self) -> None:
+        animate = self.app.animation_level != "none"
+        for stage in self.query(TrackStage):
+            stage.stepped(animate=animate)
+        self._update_captions()
+        self._save_position()
+
+    def action_next_step(self) -> None:
+        self._step(1)
+
+    def action_previous_step(self) -> None:
+        self._stop_autoplay()
+        self._step(-1)
+
+    def action_restart_scene(self) -> None:
+        self._stop_autoplay()
+        self._step(0)
+
+    async def action_next_scene(self) -> None:
+        if self.scene_index + 1 < len(self.scenes):
+            await self.show_scene(self.scene_index + 1)
+            self._save_position()
+
+    async def action_previous_scene(self) -> None:
+        if self.scene_index > 0:
+            await self.show_scene(self.scene_index - 1)
+            self._save_position()
+
+    def action_select_exchange(self, delta: int) -> None:
+        for stage in self.query(TrackStage):
+            stage.select(delta)
+
+    # --- autoplay, speed, hints, transcript, panes -------------------------------------------
+
+    def action_play_pause(self) -> None:
+        if self._autoplay is not None:
+            self._stop_autoplay()
+            self.notify("Paused", timeout=1.5)
+            return
+        self._autoplay = self.set_interval(1.6 / SPEEDS[self.speed_index],
+                                           self.action_next_step)
+        self.action_next_step()
+
+    def _stop_autoplay(self) -> None:
+        if self._autoplay is not None:
+            self._autoplay.stop()
+            self._autoplay = None
+
+    def action_speed(self, delta: int) -> None:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
+        self.tutor.progress.settings.speed = SPEEDS[self.speed_index]
+        if self._autoplay is not None:
+            self._stop_autoplay()
+            self.action_play_pause()
+        if self.engines:
+            self._update_captions()
+
+    def action_hint(self) -> None:
+        entry = self.tutor.progress.lesson(self.lesson.meta.id)
+        if entry.hints_shown >= len(self.lesson.hints):
+            self.notify("No more hints for this lesson." if self.lesson.hints
+                        else "This lesson has no hints.", timeout=3)
+            return
+        entry.hints_shown += 1
+        self.tutor.save_progress()
+        self._show_hints()
+
+    def _show_hints(self) -> None:
+        shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
+        hints = self.lesson.hints[:shown]
+        self.query_one("#hints", Static).update(
+            "\n".join(f"💡 {hint}" for hint in hints))
+
+    def action_transcript(self) -> None:
+        from tutor.ui.screens.transcript import TranscriptScreen
+
+        self.app.push_screen(TranscriptScreen(self.lesson))
+
+    def action_switch_pane(self) -> None:
+        if not self.has_class("narrow"):
+            return
+        tabs = self.query_one("#pane-tabs", Tabs)
+        tabs.active = "tab-prose" if tabs.active == "tab-stage" else "tab-stage"
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _pane_chosen(self, event: Tabs.TabActivated) -> None:
+        stage = event.tab.id == "tab-stage"
+        self.set_class(stage, "show-stage")
+        self.set_class(not stage, "show-prose")
+
+    def on_screen_suspend(self) -> None:
+        self._stop_autoplay()

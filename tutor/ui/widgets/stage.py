@@ -1,0 +1,164 @@
+"""The stage: one scene track, drawn from the scene engine's state after each step.
+
+A thin view: everything shown is rendered from the engine's records and world by the
+pure functions in `tutor.ui.render`; the widget only decides what is selected.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive, var
+from textual.widgets import Static, TabbedContent, TabPane
+
+from tutor.browser.events import Exchange
+from tutor.scenes.engine import SceneEngine
+from tutor.scenes.events import ExchangeSeen
+from tutor.ui.render import (
+    render_browser,
+    render_cookie_decisions,
+    render_exchange,
+    render_jwt,
+    render_sequence,
+    render_server,
+    render_stepper,
+)
+from tutor.ui.render.sequence import arrow_frame
+
+
+def shown_exchanges(engine: SceneEngine) -> list[ExchangeSeen]:
+    """Every exchange of the steps applied so far, in order."""
+    return [event for record in engine.records[: engine.position] for event in record.events
+            if isinstance(event, ExchangeSeen)]
+
+
+def token_in(exchange: Exchange) -> str | None:
+    """The JWT an exchange carries: the Bearer header, else one in the JSON answer."""
+    header = exchange.request.header("authorization") or ""
+    if header.lower().startswith("bearer "):
+        return header.split(" ", 1)[1].strip()
+    try:
+        body: Any = json.loads(exchange.response.body)
+    except ValueError:
+        return None
+    token = body.get("access_token") if isinstance(body, dict) else None
+    return token if isinstance(token, str) else None
+
+
+def failed_stage(exchange: Exchange) -> str | None:
+    """Where the server said token verification failed (its 401 body's `stage`)."""
+    try:
+        body: Any = json.loads(exchange.response.body)
+    except ValueError:
+        return None
+    stage = body.get("stage") if isinstance(body, dict) else None
+    return stage if isinstance(stage, str) else None
+
+
+class TrackStage(Vertical):
+    """Stepper, sequence diagram and detail tabs for one scene track."""
+
+    selected: reactive[int | None] = reactive(None, init=False)
+    """Index (in `shown_exchanges`) of the exchange shown in detail; None = the latest."""
+    arrow_progress: var[float] = var(1.0)
+    """0 → 1 while the newest request travels from browser to server."""
+
+    def __init__(self, engine: SceneEngine, label: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.engine = engine
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        if self.label:
+            yield Static(f"{self.label} track", classes="track-label")
+        yield Static(classes="stepper")
+        yield Static(classes="sequence")
+        with TabbedContent(classes="details"):
+            with TabPane("Exchange", classes="tab-exchange"):
+                yield VerticalScroll(Static(classes="exchange"), Static(classes="decisions"))
+            with TabPane("Browser", classes="tab-browser"):
+                yield VerticalScroll(Static(classes="browser"))
+            with TabPane("Server", classes="tab-server"):
+                yield VerticalScroll(Static(classes="server"))
+            with TabPane("JWT", classes="tab-jwt"):
+                yield VerticalScroll(Static(classes="jwt"))
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        self._draw_sequence()
+
+    def watch_selected(self) -> None:
+        self.refresh_view()
+
+    def watch_arrow_progress(self) -> None:
+        self._draw_sequence()
+
+    def stepped(self, animate: bool) -> None:
+        """Redraw after the engine moved; animate the newest arrow if asked."""
+        self.selected = None
+        self.refresh_view()
+        if animate and shown_exchanges(self.engine):
+            self.arrow_progress = 0.0
+            self.animate("arrow_progress", 1.0, duration=0.5)
+
+    def select(self, delta: int) -> None:
+        """Move the detail view to an earlier (-1) or later (+1) exchange."""
+        exchanges = shown_exchanges(self.engine)
+        if not exchanges:
+            return
+        current = len(exchanges) - 1 if self.selected is None else self.selected
+        self.selected = max(0, min(len(exchanges) - 1, current + delta))
+
+    def _current(self) -> ExchangeSeen | None:
+        exchanges = shown_exchanges(self.engine)
+        if not exchanges:
+            return None
+        index = len(exchanges) - 1 if self.selected is None else self.selected
+        return exchanges[min(index, len(exchanges) - 1)]
+
+    def refresh_view(self) -> None:
+        if not self.is_mounted:
+            return
+        current = self._current()
+        world = self.engine.world
+        self.query_one(".stepper", Static).update(
+            render_stepper(current.login_steps if current else ()))
+        self._draw_sequence()
+        if current is None:
+            self.query_one(".exchange", Static).update("No request yet: press n to step.")
+            self.query_one(".decisions", Static).update("")
+        else:
+            self.query_one(".exchange", Static).update(render_exchange(current.exchange))
+            self.query_one(".decisions", Static).update(
+                render_cookie_decisions(current.exchange))
+        actor = "user" if "user" in world.browsers else next(iter(world.browsers))
+        self.query_one(".browser", Static).update(render_browser(world.browser(actor),
+                                                                  world.site))
+        self.query_one(".server", Static).update(render_server(world.server))
+        token = token_in(current.exchange) if current else None
+        if token is None:
+            token = world.browser(actor).storage("localStorage", world.site).get("access_token")
+        jwt_view = self.query_one(".jwt", Static)
+        if token is None:
+            jwt_view.update("No JWT in this exchange or in localStorage.")
+        else:
+            stage = failed_stage(current.exchange) if current else None
+            jwt_view.update(render_jwt(token, world.clock.now(), stage))
+
+    def _draw_sequence(self) -> None:
+        if not self.is_mounted:
+            return
+        exchanges = shown_exchanges(self.engine)
+        width = max(self.size.width - 2, 20)
+        selected = self.selected if self.selected is not None else len(exchanges) - 1
+        text = render_sequence(exchanges, selected if exchanges else None, width)
+        if exchanges and self.arrow_progress < 1.0:
+            text = render_sequence(exchanges[:-1], None, width)
+            text.append("\n")
+            text.append_text(arrow_frame(exchanges[-1].exchange, self.arrow_progress, width))
+        self.query_one(".sequence", Static).update(text)
