@@ -37,10 +37,15 @@ def _wait_for(predicate: Callable[[str], bool], session: str, timeout: float = 2
 
 def test_catalogue_player_and_quit_in_tmux(tmp_path: Path) -> None:
     session = f"tutor-test-{time.monotonic_ns()}"
-    env = f"TUTOR_DATA_DIR={tmp_path} TUTOR_CONFIG={tmp_path / 'none.toml'} TERM=xterm-256color"
-    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+    # Unset COLUMNS/LINES: the test runner may export them, and Textual would believe them.
+    env = (f"-u COLUMNS -u LINES TUTOR_DATA_DIR={tmp_path} "
+           f"TUTOR_CONFIG={tmp_path / 'none.toml'} TERM=xterm-256color")
+    _tmux("new-session", "-d", "-s", session, "-x", "140", "-y", "40",
           f"env {env} {TUTOR}; echo EXITED-$?; sleep 30")
     try:
+        # A detached session may start at tmux's default size; make it wide enough for
+        # the lesson and the stage side by side.
+        _tmux("resize-window", "-t", session, "-x", "140", "-y", "40")
         _wait_for(lambda s: "The course" in s and "Why log in" in s, session)
         _tmux("send-keys", "-t", session, "Enter")
         _wait_for(lambda s: "Scene 1" in s and "step 0 of" in s, session)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -33,7 +33,7 @@ class CatalogueScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Static("tutor — how web login really works", id="title-bar")
         with Vertical(id="catalogue"):
             yield Static("The course", id="catalogue-title")
             yield DataTable(id="lessons", cursor_type="row", zebra_stripes=True)

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Markdown, Static, Tab, Tabs
+from textual.widgets import Footer, Markdown, Static, Tab, Tabs
 
 from tutor.lessons.model import Lesson, Prose, QuizBlock, SceneBlock
 from tutor.scenes.engine import SceneEngine
@@ -90,6 +90,7 @@ class PlayerScreen(Screen[None]):
         self.engines: list[SceneEngine] = []
         self.speed_index = 1
         self._autoplay: Timer | None = None
+        self._gone = False
 
     @property
     def tutor(self) -> TutorApp:
@@ -99,7 +100,9 @@ class PlayerScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # A plain title bar rather than Textual's Header, whose title watchers can fire on a
+        # screen popped mid-mount (found by the monkey test) and raise.
+        yield Static(f"tutor — {self.lesson.meta.title}", id="title-bar", markup=False)
         yield Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
         with Horizontal(id="player"):
             with VerticalScroll(id="prose"):
@@ -112,7 +115,8 @@ class PlayerScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.sub_title = self.lesson.meta.title
+        if not self._alive:
+            return
         self._apply_width()
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
         ids = [block.id for block in self.scenes]
@@ -131,17 +135,35 @@ class PlayerScreen(Screen[None]):
 
     # --- scenes ----------------------------------------------------------------------------
 
+    def _set(self, selector: str, content: str) -> None:
+        # Through a query, not query_one: a popped screen may still finish an action.
+        for widget in self.query(selector).results(Static):
+            widget.update(content)
+
+    @property
+    def _alive(self) -> bool:
+        """False once the screen has been popped: queued keys and messages may still
+        arrive, and must not touch a DOM that is gone."""
+        return self.is_attached and not self._gone
+
     async def show_scene(self, index: int, resume_step: int = 0) -> None:
         """Build fresh engines for scene `index` and put their stages up."""
         self._stop_autoplay()
-        tracks = self.query_one("#tracks", Horizontal)
+        if not self._alive:
+            return
+        found = self.query("#tracks").results(Horizontal)
+        tracks = next(iter(found), None)
+        if tracks is None:
+            return
         await tracks.remove_children()
         if not self.scenes:
-            self.query_one("#scene-title", Static).update("This lesson has no scenes.")
+            self._set("#scene-title", "This lesson has no scenes.")
             return
         self.scene_index = index
         block = self.scenes[index]
         self.engines = [SceneEngine(scene) for _, scene in block.tracks]
+        if not self._alive:
+            return
         await tracks.mount_all(TrackStage(engine, label) for engine, (label, _) in
                                zip(self.engines, block.tracks, strict=True))
         if resume_step:
@@ -149,11 +171,14 @@ class PlayerScreen(Screen[None]):
                 await engine.goto(min(resume_step, len(engine.scene.steps)))
             for stage in self.query(TrackStage):
                 stage.stepped(animate=False)
-        self._scroll_prose_to_scene()
+        if index or resume_step:  # a fresh lesson starts at its introduction
+            self._scroll_prose_to_scene()
         self._update_captions()
 
     def _scroll_prose_to_scene(self) -> None:
-        markdown = self.query_one("#lesson-text", Markdown)
+        markdown = next(iter(self.query("#lesson-text").results(Markdown)), None)
+        if markdown is None:
+            return
         wanted = scene_heading(self.scene_index, self.scenes[self.scene_index])
         for _level, title, block_id in markdown.table_of_contents:
             if wanted in title and block_id:
@@ -166,11 +191,13 @@ class PlayerScreen(Screen[None]):
             block.scroll_visible(top=True, animate=self.app.animation_level != "none")
 
     def _update_captions(self) -> None:
+        if not self.engines or not self._alive:
+            return
         block = self.scenes[self.scene_index]
         engine = self.engines[0]
         title = scene_heading(self.scene_index, block)
-        self.query_one("#scene-title", Static).update(
-            f"[b]{title}[/b]  ·  scene {self.scene_index + 1} of {len(self.scenes)}  ·  "
+        self._set("#scene-title",
+                  f"[b]{title}[/b]  ·  scene {self.scene_index + 1} of {len(self.scenes)}  ·  "
             f"step {engine.position} of {len(engine.scene.steps)}  ·  "
             f"speed {SPEEDS[self.speed_index]}×")
         narration = "Press n (or →) to take the first step."
@@ -187,9 +214,11 @@ class PlayerScreen(Screen[None]):
             narration = "This scene has no steps."
         if engine.at_end and engine.position:
             narration += "\n[dim]End of scene: ] for the next one, r to replay.[/dim]"
-        self.query_one("#narration", Static).update(narration)
+        self._set("#narration", narration)
 
     def _save_position(self) -> None:
+        if not self.engines or not self._alive:
+            return
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
         entry.scene = self.scenes[self.scene_index].id
         entry.step = self.engines[0].position
@@ -223,6 +252,8 @@ class PlayerScreen(Screen[None]):
 
     @on(Stepped)
     def _after_step(self) -> None:
+        if not self._alive:
+            return
         animate = self.app.animation_level != "none"
         for stage in self.query(TrackStage):
             stage.stepped(animate=animate)
@@ -230,33 +261,47 @@ class PlayerScreen(Screen[None]):
         self._save_position()
 
     def action_next_step(self) -> None:
+        if not self._alive:
+            return
         self._step(1)
 
     def action_previous_step(self) -> None:
+        if not self._alive:
+            return
         self._stop_autoplay()
         self._step(-1)
 
     def action_restart_scene(self) -> None:
+        if not self._alive:
+            return
         self._stop_autoplay()
         self._step(0)
 
     async def action_next_scene(self) -> None:
+        if not self._alive:
+            return
         if self.scene_index + 1 < len(self.scenes):
             await self.show_scene(self.scene_index + 1)
             self._save_position()
 
     async def action_previous_scene(self) -> None:
+        if not self._alive:
+            return
         if self.scene_index > 0:
             await self.show_scene(self.scene_index - 1)
             self._save_position()
 
     def action_select_exchange(self, delta: int) -> None:
+        if not self._alive:
+            return
         for stage in self.query(TrackStage):
             stage.select(delta)
 
     # --- autoplay, speed, hints, transcript, panes -------------------------------------------
 
     def action_play_pause(self) -> None:
+        if not self._alive:
+            return
         if self._autoplay is not None:
             self._stop_autoplay()
             self.notify("Paused", timeout=1.5)
@@ -271,6 +316,8 @@ class PlayerScreen(Screen[None]):
             self._autoplay = None
 
     def action_speed(self, delta: int) -> None:
+        if not self._alive:
+            return
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
         self.tutor.progress.settings.speed = SPEEDS[self.speed_index]
         if self._autoplay is not None:
@@ -280,6 +327,8 @@ class PlayerScreen(Screen[None]):
             self._update_captions()
 
     def action_hint(self) -> None:
+        if not self._alive:
+            return
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
         if entry.hints_shown >= len(self.lesson.hints):
             self.notify("No more hints for this lesson." if self.lesson.hints
@@ -290,20 +339,27 @@ class PlayerScreen(Screen[None]):
         self._show_hints()
 
     def _show_hints(self) -> None:
+        if not self._alive:
+            return
         shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
         hints = self.lesson.hints[:shown]
-        self.query_one("#hints", Static).update(
-            "\n".join(f"💡 {hint}" for hint in hints))
+        self._set("#hints", "\n".join(f"💡 {hint}" for hint in hints))
 
     def action_transcript(self) -> None:
+        if not self._alive:
+            return
         from tutor.ui.screens.transcript import TranscriptScreen
 
         self.app.push_screen(TranscriptScreen(self.lesson))
 
     def action_switch_pane(self) -> None:
+        if not self._alive:
+            return
         if not self.has_class("narrow"):
             return
-        tabs = self.query_one("#pane-tabs", Tabs)
+        tabs = next(iter(self.query("#pane-tabs").results(Tabs)), None)
+        if tabs is None:
+            return
         tabs.active = "tab-prose" if tabs.active == "tab-stage" else "tab-stage"
 
     @on(Tabs.TabActivated, "#pane-tabs")
@@ -313,4 +369,8 @@ class PlayerScreen(Screen[None]):
         self.set_class(not stage, "show-prose")
 
     def on_screen_suspend(self) -> None:
+        self._stop_autoplay()
+
+    def on_unmount(self) -> None:
+        self._gone = True
         self._stop_autoplay()

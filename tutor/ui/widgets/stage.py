@@ -121,34 +121,39 @@ class TrackStage(Vertical):
         index = len(exchanges) - 1 if self.selected is None else self.selected
         return exchanges[min(index, len(exchanges) - 1)]
 
+    def _set(self, selector: str, content: Any) -> None:
+        # Quietly nothing when the stage is being taken down (a scene switch can race a
+        # redraw); a learner pressing keys fast must never see a crash.
+        for widget in self.query(selector).results(Static):
+            widget.update(content)
+
     def refresh_view(self) -> None:
         if not self.is_mounted:
             return
         current = self._current()
         world = self.engine.world
-        self.query_one(".stepper", Static).update(
+        self._set(".stepper", 
             render_stepper(current.login_steps if current else ()))
         self._draw_sequence()
         if current is None:
-            self.query_one(".exchange", Static).update("No request yet: press n to step.")
-            self.query_one(".decisions", Static).update("")
+            self._set(".exchange", "No request yet: press n to step.")
+            self._set(".decisions", "")
         else:
-            self.query_one(".exchange", Static).update(render_exchange(current.exchange))
-            self.query_one(".decisions", Static).update(
+            self._set(".exchange", render_exchange(current.exchange))
+            self._set(".decisions", 
                 render_cookie_decisions(current.exchange))
         actor = "user" if "user" in world.browsers else next(iter(world.browsers))
-        self.query_one(".browser", Static).update(render_browser(world.browser(actor),
+        self._set(".browser", render_browser(world.browser(actor),
                                                                   world.site))
-        self.query_one(".server", Static).update(render_server(world.server))
+        self._set(".server", render_server(world.server))
         token = token_in(current.exchange) if current else None
         if token is None:
             token = world.browser(actor).storage("localStorage", world.site).get("access_token")
-        jwt_view = self.query_one(".jwt", Static)
         if token is None:
-            jwt_view.update("No JWT in this exchange or in localStorage.")
+            self._set(".jwt", "No JWT in this exchange or in localStorage.")
         else:
             stage = failed_stage(current.exchange) if current else None
-            jwt_view.update(render_jwt(token, world.clock.now(), stage))
+            self._set(".jwt", render_jwt(token, world.clock.now(), stage))
 
     def _draw_sequence(self) -> None:
         if not self.is_mounted:
@@ -161,4 +166,4 @@ class TrackStage(Vertical):
             text = render_sequence(exchanges[:-1], None, width)
             text.append("\n")
             text.append_text(arrow_frame(exchanges[-1].exchange, self.arrow_progress, width))
-        self.query_one(".sequence", Static).update(text)
+        self._set(".sequence", text)
