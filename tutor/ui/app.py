@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -53,6 +54,17 @@ class TutorApp(App[None]):
         if self.config.open_lesson:
             self.open_lesson(self.config.open_lesson)
         self.call_after_refresh(self._check_size)
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, exit_on_error=False, group="warm-up")
+    def _warm_up(self) -> None:
+        """While the learner reads the catalogue, load what the player needs (the scene
+        engine, the server, PyJWT, cryptography) so opening a lesson is quick."""
+        from tutor.scenes.engine import SceneEngine
+        from tutor.scenes.model import parse_scene
+        from tutor.ui.screens import player  # noqa: F401
+
+        SceneEngine(parse_scene({"steps": [{"visit": "/"}]}))
 
     def watch_theme(self, theme: str) -> None:
         self.progress.settings.theme = theme

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.markdown import Markdown as RichMarkdown
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Markdown, Static, Tab, Tabs
+from textual.widgets import Footer, Static, Tab, Tabs
 
 from tutor.lessons.model import Lesson, Prose, QuizBlock, SceneBlock
 from tutor.scenes.engine import SceneEngine
@@ -32,21 +33,27 @@ def scene_heading(index: int, block: SceneBlock) -> str:
     return f"Scene {index + 1}: {title}"
 
 
-def lesson_markdown(lesson: Lesson) -> str:
-    """The prose, with each scene marked by a heading and the hints held back."""
-    parts: list[str] = []
+def prose_parts(lesson: Lesson) -> list[tuple[str, str]]:
+    """The lesson as (kind, markdown) parts: prose, a scene marker, or a quiz teaser.
+
+    Each part becomes one Static rendering Rich Markdown: far fewer widgets than
+    Textual's Markdown (one per block), which made opening a lesson take most of a second.
+    """
+    parts: list[tuple[str, str]] = []
     scene_number = 0
     for segment in lesson.segments:
         if isinstance(segment, Prose):
-            parts.append(_HINTS_SECTION.sub("", segment.markdown))
+            text = _HINTS_SECTION.sub("", segment.markdown).strip("\n")
+            if text.strip():
+                parts.append(("prose", text))
         elif isinstance(segment, SceneBlock):
-            parts.append(f"### ▶ {scene_heading(scene_number, segment)}\n\n"
-                         "*On the stage: press* `n` *to take the next step.*")
+            parts.append(("scene", f"▶ {scene_heading(scene_number, segment)}  "
+                          "(on the stage: n takes the next step)"))
             scene_number += 1
         elif isinstance(segment, QuizBlock):
             question = str(segment.data.get("question", "")).strip()
-            parts.append(f"> **Quiz:** {question}")
-    return "\n\n".join(part.strip("\n") for part in parts if part.strip())
+            parts.append(("quiz", f"> **Quiz:** {question}"))
+    return parts
 
 
 class PlayerScreen(Screen[None]):
@@ -83,7 +90,7 @@ class PlayerScreen(Screen[None]):
         """The scene moved (forward, back or restart)."""
 
     def __init__(self, lesson: Lesson) -> None:
-        super().__init__()
+        super().__init__(classes="show-prose")
         self.lesson = lesson
         self.scenes = lesson.scenes
         self.scene_index = 0
@@ -106,7 +113,14 @@ class PlayerScreen(Screen[None]):
         yield Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
         with Horizontal(id="player"):
             with VerticalScroll(id="prose"):
-                yield Markdown(lesson_markdown(self.lesson), id="lesson-text")
+                scene_number = 0
+                for kind, text in prose_parts(self.lesson):
+                    if kind == "scene":
+                        yield Static(text, classes="scene-marker", markup=False,
+                                     id=f"scene-marker-{scene_number}")
+                        scene_number += 1
+                    else:
+                        yield Static(RichMarkdown(text), classes=f"prose-{kind}")
             with Vertical(id="stage"):
                 yield Static(id="scene-title")
                 yield Static(id="narration")
@@ -176,19 +190,9 @@ class PlayerScreen(Screen[None]):
         self._update_captions()
 
     def _scroll_prose_to_scene(self) -> None:
-        markdown = next(iter(self.query("#lesson-text").results(Markdown)), None)
-        if markdown is None:
-            return
-        wanted = scene_heading(self.scene_index, self.scenes[self.scene_index])
-        for _level, title, block_id in markdown.table_of_contents:
-            if wanted in title and block_id:
-                self.call_after_refresh(
-                    lambda block_id=block_id: self._scroll_to_block(markdown, block_id))
-                return
-
-    def _scroll_to_block(self, markdown: Markdown, block_id: str) -> None:
-        for block in markdown.query(f"#{block_id}"):
-            block.scroll_visible(top=True, animate=self.app.animation_level != "none")
+        for marker in self.query(f"#scene-marker-{self.scene_index}"):
+            self.call_after_refresh(lambda marker=marker: marker.scroll_visible(
+                top=True, animate=self.app.animation_level != "none"))
 
     def _update_captions(self) -> None:
         if not self.engines or not self._alive:
@@ -365,6 +369,8 @@ class PlayerScreen(Screen[None]):
     @on(Tabs.TabActivated, "#pane-tabs")
     def _pane_chosen(self, event: Tabs.TabActivated) -> None:
         stage = event.tab.id == "tab-stage"
+        if self.has_class("show-stage") == stage and self.has_class("show-prose") != stage:
+            return  # unchanged: a class change restyles the whole screen
         self.set_class(stage, "show-stage")
         self.set_class(not stage, "show-prose")
 
