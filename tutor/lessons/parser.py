@@ -142,19 +142,43 @@ def _front_matter(lines: list[str], errors: ErrorCollector) -> tuple[LessonMeta 
     return meta, body_start
 
 
+class _YamlInFile:
+    """A YAML snippet of a lesson file: its data, and errors placed at file positions."""
+
+    def __init__(self, located: yamlsafe.LocatedYaml, line_offset: int,
+                 errors: ErrorCollector) -> None:
+        self.data = located.data
+        self._located = located
+        self._line_offset = line_offset
+        self._errors = errors
+
+    @classmethod
+    def load(cls, text: str, line_offset: int, errors: ErrorCollector, label: str) -> (
+        _YamlInFile | None
+    ):
+        """Parse the snippet that starts at 0-based file line `line_offset`."""
+        try:
+            return cls(yamlsafe.load(text), line_offset, errors)
+        except yamlsafe.YamlProblem as exc:
+            errors.add(line_offset + exc.line + 1, exc.column + 1, f"{label}: {exc.message}")
+            return None
+
+    def locate(self, path: str) -> tuple[int, int]:
+        """1-based (line, column) in the file of a data path."""
+        line, column = self._located.locate(path)
+        return self._line_offset + line + 1, column + 1
+
+    def fail(self, path: str, message: str) -> None:
+        """Report a problem at the place `path` is written."""
+        self._errors.add(*self.locate(path), message)
+
+
 def parse_front_matter(text: str, errors: ErrorCollector, line_offset: int) -> LessonMeta | None:
     """Validate the front matter; `line_offset` is the 0-based line the YAML starts on."""
-    try:
-        located = yamlsafe.load(text)
-    except yamlsafe.YamlProblem as exc:
-        errors.add(line_offset + exc.line + 1, exc.column + 1, f"front matter: {exc.message}")
+    snippet = _YamlInFile.load(text, line_offset, errors, "front matter")
+    if snippet is None:
         return None
-    data = located.data
-
-    def fail(key: str, message: str) -> None:
-        line, column = located.locate(key)
-        errors.add(line_offset + line + 1, column + 1, message)
-
+    data, fail = snippet.data, snippet.fail
     if not isinstance(data, Mapping):
         errors.add(line_offset + 1, 1, "front matter must be a mapping of keys to values")
         return None
@@ -258,24 +282,13 @@ def _is_closed(token: Token, lines: list[str], body_start: int) -> bool:
 
 def _block(kind: str, content: str, line_offset: int, errors: ErrorCollector) -> Segment | None:
     """Parse a block whose YAML starts at 0-based file line `line_offset`."""
-    try:
-        located = yamlsafe.load(content)
-    except yamlsafe.YamlProblem as exc:
-        errors.add(line_offset + exc.line + 1, exc.column + 1, f"{kind} block: {exc.message}")
+    snippet = _YamlInFile.load(content, line_offset, errors, f"{kind} block")
+    if snippet is None:
         return None
-    data = located.data
-
-    def fail_at(path: str, message: str) -> None:
-        line, column = located.locate(path)
-        errors.add(line_offset + line + 1, column + 1, message)
-
+    data, fail_at, locate = snippet.data, snippet.fail, snippet.locate
     if not isinstance(data, Mapping):
         errors.add(line_offset + 1, 1, f"a {kind} block holds a YAML mapping")
         return None
-
-    def locate(path: str) -> tuple[int, int]:
-        line, column = located.locate(path)
-        return line_offset + line + 1, column + 1
 
     block_id = data.get("id")
     if not isinstance(block_id, str) or not ID_PATTERN.match(block_id):
