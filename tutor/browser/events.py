@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from tutor.browser.cookies import Cookie, RequestContext, SendDecision, StoreDecision
 
 
+def first_header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    """The first value of header `name` (case-insensitive), or None."""
+    wanted = name.lower()
+    return next((value for key, value in headers if key.lower() == wanted), None)
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     """A request exactly as the browser sent it."""
@@ -18,8 +24,7 @@ class RecordedRequest:
 
     def header(self, name: str) -> str | None:
         """The first value of a header, case-insensitively."""
-        wanted = name.lower()
-        return next((v for k, v in self.headers if k.lower() == wanted), None)
+        return first_header(self.headers, name)
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,7 @@ class RecordedResponse:
 
     def header(self, name: str) -> str | None:
         """The first value of a header, case-insensitively."""
-        wanted = name.lower()
-        return next((v for k, v in self.headers if k.lower() == wanted), None)
+        return first_header(self.headers, name)
 
     def header_values(self, name: str) -> list[str]:
         """Every value of a header (Set-Cookie may repeat)."""
