@@ -112,15 +112,10 @@ class PlayerScreen(Screen[None]):
         yield Static(f"tutor — {self.lesson.meta.title}", id="title-bar", markup=False)
         yield Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
         with Horizontal(id="player"):
-            with VerticalScroll(id="prose"):
-                scene_number = 0
-                for kind, text in prose_parts(self.lesson):
-                    if kind == "scene":
-                        yield Static(text, classes="scene-marker", markup=False,
-                                     id=f"scene-marker-{scene_number}")
-                        scene_number += 1
-                    else:
-                        yield Static(RichMarkdown(text), classes=f"prose-{kind}")
+            # The prose is filled in just after the first frame: measuring Rich Markdown
+            # means rendering it, and the stage should not wait for that. (Not Textual's
+            # Lazy: it raises if the screen goes away before its turn comes.)
+            yield VerticalScroll(id="prose")
             with Vertical(id="stage"):
                 yield Static(id="scene-title")
                 yield Static(id="narration")
@@ -131,6 +126,7 @@ class PlayerScreen(Screen[None]):
     async def on_mount(self) -> None:
         if not self._alive:
             return
+        self.call_after_refresh(self._fill_prose)
         self._apply_width()
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
         ids = [block.id for block in self.scenes]
@@ -189,8 +185,27 @@ class PlayerScreen(Screen[None]):
             self._scroll_prose_to_scene()
         self._update_captions()
 
-    def _scroll_prose_to_scene(self) -> None:
-        for marker in self.query(f"#scene-marker-{self.scene_index}"):
+    async def _fill_prose(self) -> None:
+        if not self._alive:
+            return
+        widgets: list[Static] = []
+        scene_number = 0
+        for kind, text in prose_parts(self.lesson):
+            if kind == "scene":
+                widgets.append(Static(text, classes="scene-marker", markup=False,
+                                      id=f"scene-marker-{scene_number}"))
+                scene_number += 1
+            else:
+                widgets.append(Static(RichMarkdown(text), classes=f"prose-{kind}"))
+        for prose in self.query("#prose").results(VerticalScroll):
+            await prose.mount_all(widgets)
+
+    def _scroll_prose_to_scene(self, attempts: int = 3) -> None:
+        markers = list(self.query(f"#scene-marker-{self.scene_index}"))
+        if not markers and attempts and self._alive:
+            # The prose is mounted lazily: try again after the next frame.
+            self.call_after_refresh(self._scroll_prose_to_scene, attempts - 1)
+        for marker in markers:
             self.call_after_refresh(lambda marker=marker: marker.scroll_visible(
                 top=True, animate=self.app.animation_level != "none"))
 
