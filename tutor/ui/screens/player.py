@@ -150,6 +150,10 @@ class PlayerScreen(Screen[None]):
         for widget in self.query(selector).results(Static):
             widget.update(content)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No action runs on a screen that has been popped: queued keys may still arrive."""
+        return self._alive
+
     @property
     def _alive(self) -> bool:
         """False once the screen has been popped: queued keys and messages may still
@@ -280,47 +284,33 @@ class PlayerScreen(Screen[None]):
         self._save_position()
 
     def action_next_step(self) -> None:
-        if not self._alive:
-            return
         self._step(1)
 
     def action_previous_step(self) -> None:
-        if not self._alive:
-            return
         self._stop_autoplay()
         self._step(-1)
 
     def action_restart_scene(self) -> None:
-        if not self._alive:
-            return
         self._stop_autoplay()
         self._step(0)
 
     async def action_next_scene(self) -> None:
-        if not self._alive:
-            return
         if self.scene_index + 1 < len(self.scenes):
             await self.show_scene(self.scene_index + 1)
             self._save_position()
 
     async def action_previous_scene(self) -> None:
-        if not self._alive:
-            return
         if self.scene_index > 0:
             await self.show_scene(self.scene_index - 1)
             self._save_position()
 
     def action_select_exchange(self, delta: int) -> None:
-        if not self._alive:
-            return
         for stage in self.query(TrackStage):
             stage.select(delta)
 
     # --- autoplay, speed, hints, transcript, panes -------------------------------------------
 
     def action_play_pause(self) -> None:
-        if not self._alive:
-            return
         if self._autoplay is not None:
             self._stop_autoplay()
             self.notify("Paused", timeout=1.5)
@@ -335,8 +325,6 @@ class PlayerScreen(Screen[None]):
             self._autoplay = None
 
     def action_speed(self, delta: int) -> None:
-        if not self._alive:
-            return
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
         self.tutor.progress.settings.speed = SPEEDS[self.speed_index]
         if self._autoplay is not None:
@@ -346,8 +334,6 @@ class PlayerScreen(Screen[None]):
             self._update_captions()
 
     def action_hint(self) -> None:
-        if not self._alive:
-            return
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
         if entry.hints_shown >= len(self.lesson.hints):
             self.notify("No more hints for this lesson." if self.lesson.hints
@@ -365,15 +351,11 @@ class PlayerScreen(Screen[None]):
         self._set("#hints", "\n".join(f"💡 {hint}" for hint in hints))
 
     def action_transcript(self) -> None:
-        if not self._alive:
-            return
         from tutor.ui.screens.transcript import TranscriptScreen
 
         self.app.push_screen(TranscriptScreen(self.lesson))
 
     def action_switch_pane(self) -> None:
-        if not self._alive:
-            return
         if not self.has_class("narrow"):
             return
         tabs = next(iter(self.query("#pane-tabs").results(Tabs)), None)
