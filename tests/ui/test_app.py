@@ -55,14 +55,19 @@ async def test_stepping_shows_exchanges_and_the_store_row(make_app: AppFactory) 
         assert engine.position == 2
         assert shown_exchanges(engine)
         assert len(engine.world.server.store.authenticated_sessions()) == 1
-        server_text = _text(stage.query_one(".server", Static))
+        assert "GET /profile" in _text(stage.query_one(".detail", Static))
+        for _ in range(2):  # exchange → browser → server
+            await pilot.press("d")
+        await pilot.pause()
+        assert stage.detail == "server"
+        server_text = _text(stage.query_one(".detail", Static))
         assert "alice" in server_text
         await pilot.press("p")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert engine.position == 1
         assert engine.world.server.store.authenticated_sessions() == []
-        assert "alice" not in _text(stage.query_one(".server", Static))
+        assert "alice" not in _text(stage.query_one(".detail", Static))
 
 
 async def test_help_and_back(make_app: AppFactory) -> None:

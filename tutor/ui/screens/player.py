@@ -76,6 +76,8 @@ class PlayerScreen(Screen[None]):
                 show=False, tooltip="Show the next exchange in detail"),
         Binding("comma", "select_exchange(-1)", "Earlier exchange", id="earlier-exchange",
                 show=False, tooltip="Show the previous exchange in detail"),
+        Binding("d", "next_detail", "Details", id="next-detail", show=False,
+                tooltip="Show the next detail view: exchange, browser, server, JWT"),
         Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", show=False,
                 tooltip="Play faster"),
         Binding("minus", "speed(-1)", "Slower", id="slower", show=False, tooltip="Play slower"),
@@ -307,6 +309,10 @@ class PlayerScreen(Screen[None]):
     def action_select_exchange(self, delta: int) -> None:
         for stage in self.query(TrackStage):
             stage.select(delta)
+
+    def action_next_detail(self) -> None:
+        for stage in self.query(TrackStage):
+            stage.show_detail(1)
 
     # --- autoplay, speed, hints, transcript, panes -------------------------------------------
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.console import Group
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive, var
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, Tab, Tabs
 
 from tutor.browser.events import Exchange
 from tutor.scenes.engine import SceneEngine
@@ -58,13 +60,24 @@ def failed_stage(exchange: Exchange) -> str | None:
     return stage if isinstance(stage, str) else None
 
 
+DETAIL_TABS = (("exchange", "Exchange"), ("browser", "Browser"), ("server", "Server"),
+               ("jwt", "JWT"))
+"""The stage's detail views: (name, tab label)."""
+
+
 class TrackStage(Vertical):
-    """Stepper, sequence diagram and detail tabs for one scene track."""
+    """Stepper, sequence diagram and detail tabs for one scene track.
+
+    The detail tabs share one Static and only the visible one is rendered: four panes of
+    widgets per track made opening a lesson slower, and hidden views cost a render per step.
+    """
 
     selected: reactive[int | None] = reactive(None, init=False)
     """Index (in `shown_exchanges`) of the exchange shown in detail; None = the latest."""
     arrow_progress: var[float] = var(1.0)
     """0 → 1 while the newest request travels from browser to server."""
+    detail: reactive[str] = reactive("exchange", init=False)
+    """Which detail view is shown: a name from DETAIL_TABS."""
 
     def __init__(self, engine: SceneEngine, label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -76,15 +89,14 @@ class TrackStage(Vertical):
             yield Static(f"{self.label} track", classes="track-label")
         yield Static(classes="stepper")
         yield Static(classes="sequence")
-        with TabbedContent(classes="details"):
-            with TabPane("Exchange", classes="tab-exchange"):
-                yield VerticalScroll(Static(classes="exchange"), Static(classes="decisions"))
-            with TabPane("Browser", classes="tab-browser"):
-                yield VerticalScroll(Static(classes="browser"))
-            with TabPane("Server", classes="tab-server"):
-                yield VerticalScroll(Static(classes="server"))
-            with TabPane("JWT", classes="tab-jwt"):
-                yield VerticalScroll(Static(classes="jwt"))
+        tabs = Tabs(*(Tab(label, id=f"detail-{name}") for name, label in DETAIL_TABS),
+                    classes="detail-tabs")
+        # Not focusable: a focused Tabs would take ←/→, which step the scene. Mouse clicks
+        # and the player's `d` key choose the view instead.
+        tabs.can_focus = False
+        yield tabs
+        with VerticalScroll(classes="details"):
+            yield Static(classes="detail")
 
     def on_mount(self) -> None:
         self.refresh_view()
@@ -94,6 +106,24 @@ class TrackStage(Vertical):
 
     def watch_selected(self) -> None:
         self.refresh_view()
+
+    def watch_detail(self, name: str) -> None:
+        for tabs in self.query(Tabs).results(Tabs):
+            if tabs.active != f"detail-{name}":
+                tabs.active = f"detail-{name}"
+        self.refresh_view()
+
+    @on(Tabs.TabActivated, ".detail-tabs")
+    def _detail_chosen(self, event: Tabs.TabActivated) -> None:
+        event.stop()  # the player's own pane tabs listen for TabActivated too
+        name = (event.tab.id or "").removeprefix("detail-")
+        if name in dict(DETAIL_TABS):
+            self.detail = name
+
+    def show_detail(self, step: int) -> None:
+        """Move to the next (+1) or previous (-1) detail tab, wrapping around."""
+        names = [name for name, _ in DETAIL_TABS]
+        self.detail = names[(names.index(self.detail) + step) % len(names)]
 
     def watch_arrow_progress(self) -> None:
         self._draw_sequence()
@@ -131,29 +161,30 @@ class TrackStage(Vertical):
         if not self.is_mounted:
             return
         current = self._current()
-        world = self.engine.world
-        self._set(".stepper", 
-            render_stepper(current.login_steps if current else ()))
+        self._set(".stepper", render_stepper(current.login_steps if current else ()))
         self._draw_sequence()
-        if current is None:
-            self._set(".exchange", "No request yet: press n to step.")
-            self._set(".decisions", "")
-        else:
-            self._set(".exchange", render_exchange(current.exchange))
-            self._set(".decisions", 
-                render_cookie_decisions(current.exchange))
+        self._set(".detail", self.render_detail(self.detail, current))
+
+    def render_detail(self, name: str, current: ExchangeSeen | None) -> Any:
+        """The content of one detail view for the selected exchange."""
+        world = self.engine.world
         actor = "user" if "user" in world.browsers else next(iter(world.browsers))
-        self._set(".browser", render_browser(world.browser(actor),
-                                                                  world.site))
-        self._set(".server", render_server(world.server))
+        if name == "exchange":
+            if current is None:
+                return "No request yet: press n to step."
+            return Group(render_exchange(current.exchange),
+                         render_cookie_decisions(current.exchange))
+        if name == "browser":
+            return render_browser(world.browser(actor), world.site)
+        if name == "server":
+            return render_server(world.server)
         token = token_in(current.exchange) if current else None
         if token is None:
             token = world.browser(actor).storage("localStorage", world.site).get("access_token")
         if token is None:
-            self._set(".jwt", "No JWT in this exchange or in localStorage.")
-        else:
-            stage = failed_stage(current.exchange) if current else None
-            self._set(".jwt", render_jwt(token, world.clock.now(), stage))
+            return "No JWT in this exchange or in localStorage."
+        stage = failed_stage(current.exchange) if current else None
+        return render_jwt(token, world.clock.now(), stage)
 
     def _draw_sequence(self) -> None:
         if not self.is_mounted:
