@@ -101,7 +101,7 @@ def _load_lessons(args: argparse.Namespace, command: str) -> list[Lesson] | None
         print(f"tutor {command}: no course at {folder}", file=sys.stderr)
         return None
     lessons, errors = load_course(folder)
-    wanted: list[str] = list(getattr(args, "lesson_ids", []))
+    wanted = list(dict.fromkeys(getattr(args, "lesson_ids", [])))  # each lesson once
     by_id = {lesson.meta.id: lesson for lesson in lessons}
     missing = [lesson_id for lesson_id in wanted if lesson_id not in by_id]
     if missing:
@@ -142,8 +142,13 @@ def _quiz(args: argparse.Namespace) -> int:
     import asyncio
 
     title = ("a cookie-versus-JWT review" if not args.lesson_ids
-             else "lesson " + ", ".join(args.lesson_ids))
-    asyncio.run(_play_plain(session, title, store, progress, sys.stdin, sys.stdout))
+             else "lesson " + ", ".join(dict.fromkeys(args.lesson_ids)))
+    try:
+        asyncio.run(_play_plain(session, title, store, progress, sys.stdin, sys.stdout))
+    except KeyboardInterrupt:
+        # Every settled question was saved as it ended; say where the score stood.
+        print(f"\n(interrupted) score: {session.score}")
+        return 130
     return 0
 
 

@@ -93,6 +93,33 @@ def test_hints_and_skip_in_plain_mode(
     assert "The answer: 200 (OK: the server accepted the request and answered it)." in out
 
 
+class InterruptedInput:
+    """Standard input where the learner presses Ctrl-C after the given lines."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = list(lines)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        if not self.lines:
+            raise KeyboardInterrupt
+        return self.lines.pop(0)
+
+
+def test_ctrl_c_keeps_what_was_answered(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    monkeypatch.setattr("sys.stdin", InterruptedInput("401\n"))
+    assert main(["quiz", LESSON, LESSON, "--plain"]) == 130
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Quiz: lesson {LESSON}, 5 questions.", "a lesson named twice is asked once"
+    assert out[-1] == "(interrupted) score: 1/1"
+    assert ProgressStore(data_dir / "progress.json").load().quiz[
+        f"{LESSON}/replay-after-logout"].last_correct is True
+
+
 def test_unknown_lesson_is_exit_two(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
