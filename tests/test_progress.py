@@ -47,7 +47,7 @@ def test_bad_file_is_set_aside_with_a_notice(tmp_path: Path, content: bytes) -> 
 
 def test_newer_version_says_so(tmp_path: Path) -> None:
     path = tmp_path / "progress.json"
-    path.write_text(json.dumps({"version": 2}))
+    path.write_text(json.dumps({"version": 3}))
     store = ProgressStore(path)
     store.load()
     assert store.notice and "newer tutor" in store.notice

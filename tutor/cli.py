@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor import __version__
+from tutor import __version__, cli_quiz
 
 SERVE_HINT = (
     "Start the mock auth server for curl or a browser with:  tutor serve --mode jwt\n"
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="jwt mode: refuse logged-out tokens until they expire")
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
                        help="switch on a deliberate weakness (repeatable); see docs")
+    cli_quiz.add_commands(commands)
     return parser
 
 
@@ -86,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in cli_quiz.COMMANDS:
+        return cli_quiz.run(args)
     if args.command == "serve":
         return _serve(args)
     if args.command == "lessons":

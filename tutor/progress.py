@@ -14,8 +14,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-PROGRESS_VERSION = 1
+PROGRESS_VERSION = 2
+"""Version 2 added quiz results and the review-session counter; version 1 files migrate."""
 Status = Literal["new", "in_progress", "done"]
+STATUSES: tuple[Status, ...] = ("new", "in_progress", "done")
+LEITNER_BOXES = 5
 DATA_DIR_VARIABLE = "TUTOR_DATA_DIR"
 
 
@@ -42,6 +45,23 @@ class LessonProgress:
 
 
 @dataclass
+class QuestionProgress:
+    """One quiz question's history and its Leitner box."""
+
+    attempts: int = 0
+    """Answers given, over every time the question was asked."""
+    times_asked: int = 0
+    times_correct: int = 0
+    """Times it was answered right within the allowed attempts."""
+    last_correct: bool | None = None
+    """How the last time went (None: never settled)."""
+    box: int = 1
+    """Leitner box, 1 (comes back next review) to 5 (comes back rarely)."""
+    due: int = 0
+    """The review session from which it is due again."""
+
+
+@dataclass
 class Settings:
     """Choices the learner made in the app."""
 
@@ -57,6 +77,10 @@ class Progress:
     lessons: dict[str, LessonProgress] = field(default_factory=dict)
     last_lesson: str | None = None
     settings: Settings = field(default_factory=Settings)
+    quiz: dict[str, QuestionProgress] = field(default_factory=dict)
+    """Per question, keyed `lesson-id/quiz-id`."""
+    review_sessions: int = 0
+    """How many quiz sessions were started: the Leitner schedule counts in these."""
 
     def lesson(self, lesson_id: str) -> LessonProgress:
         """The progress of one lesson (created on first use)."""
@@ -89,38 +113,37 @@ class ProgressStore:
         except (OSError, UnicodeDecodeError) as exc:
             return self._set_aside(f"could not be read ({exc.__class__.__name__})")
         try:
-            data = json.loads(raw)
-            return _from_json(data)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            return parse_progress(json.loads(raw))
+        except ValueError as exc:
             return self._set_aside(str(exc) or exc.__class__.__name__)
 
     def save(self, progress: Progress) -> None:
         """Write atomically: readers see the old file or the new one, never a mix."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"version": PROGRESS_VERSION, **asdict(progress)}, indent=2)
-        handle, temporary = tempfile.mkstemp(prefix=".progress-", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(payload)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps(progress_document(progress), indent=2))
 
     def reset(self) -> Path | None:
         """Start over: the old file is kept beside it as a backup, whose path is returned."""
+        return self.backup("reset", move=True)
+
+    def backup(self, reason: str, move: bool = False) -> Path | None:
+        """Copy (or move) the file to `progress.REASON-TIME.json` beside it; None if absent."""
         if not self.path.exists():
             return None
-        backup = self.path.with_name(f"progress.reset-{time.strftime('%Y%m%d-%H%M%S')}.json")
-        os.replace(self.path, backup)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = self.path.with_name(f"progress.{reason}-{stamp}.json")
+        counter = 1
+        while backup.exists():  # two backups within a second must not overwrite each other
+            counter += 1
+            backup = self.path.with_name(f"progress.{reason}-{stamp}-{counter}.json")
+        if move:
+            os.replace(self.path, backup)
+        else:
+            write_atomically(backup, self.path.read_text(encoding="utf-8"))
         return backup
 
     def _set_aside(self, reason: str) -> Progress:
-        backup = self.path.with_name(f"progress.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.json")
         try:
-            os.replace(self.path, backup)
+            backup = self.backup("corrupt", move=True)
             where = f"it was moved to {backup}"
         except OSError:
             where = "it was left where it is"
@@ -129,20 +152,134 @@ class ProgressStore:
         return Progress()
 
 
-def _from_json(data: Any) -> Progress:
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so readers see the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class ProgressFormatError(ValueError):
+    """A progress document that does not fit the format, saying where and what."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(f"{where}: {what}" if where else what)
+        self.where = where
+        self.what = what
+
+
+def parse_progress(data: Any) -> Progress:
+    """A progress document (version 1 or 2) as `Progress`; raises ProgressFormatError."""
     if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
+        raise ProgressFormatError("", "not a JSON object")
     version = data.get("version")
-    if version != PROGRESS_VERSION:
-        raise ValueError(f"version {version!r} is not {PROGRESS_VERSION}"
-                         + (" (made by a newer tutor)" if isinstance(version, int)
-                            and version > PROGRESS_VERSION else ""))
-    lessons = {}
-    for lesson_id, entry in dict(data.get("lessons", {})).items():
-        item = LessonProgress(**entry)
-        if item.status not in ("new", "in_progress", "done"):
-            raise ValueError(f"lesson {lesson_id}: unknown status {item.status!r}")
-        lessons[str(lesson_id)] = item
-    settings = Settings(**data.get("settings", {}))
+    if isinstance(version, int) and not isinstance(version, bool) and (
+            version > PROGRESS_VERSION):
+        raise ProgressFormatError("version", f"version {version} was made by a newer tutor "
+                                  f"(this one reads up to {PROGRESS_VERSION})")
+    if version not in (1, PROGRESS_VERSION):
+        raise ProgressFormatError("version", f"version {version!r} is not a progress "
+                                  f"version (1 to {PROGRESS_VERSION})")
+    allowed = {"version", "lessons", "last_lesson", "settings"}
+    if version == PROGRESS_VERSION:
+        allowed |= {"quiz", "review_sessions"}
+    _only_keys(data, allowed, "")
+    lessons = {str(k): _lesson(v, f"lessons.{k}")
+               for k, v in _mapping(data.get("lessons", {}), "lessons").items()}
+    quiz = {str(k): _question(v, f"quiz.{k}")
+            for k, v in _mapping(data.get("quiz", {}), "quiz").items()}
+    settings = _settings(data.get("settings", {}), "settings")
     last = data.get("last_lesson")
-    return Progress(lessons, last if isinstance(last, str) else None, settings)
+    if last is not None and not isinstance(last, str):
+        raise ProgressFormatError("last_lesson", "must be a lesson id or null")
+    sessions = _count(data.get("review_sessions", 0), "review_sessions")
+    return Progress(lessons, last, settings, quiz, sessions)
+
+
+def progress_document(progress: Progress) -> dict[str, Any]:
+    """The JSON document for `progress`, at the current version."""
+    return {"version": PROGRESS_VERSION, **asdict(progress)}
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ProgressFormatError(where, "must be a JSON object")
+    return value
+
+
+def _only_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
+    for key in data:
+        if key not in allowed:
+            place = f"{where}.{key}" if where else str(key)
+            raise ProgressFormatError(place, f"unknown field (known: {', '.join(sorted(allowed))})")
+
+
+def _count(value: Any, where: str, low: int = 0, high: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or (
+            high is not None and value > high):
+        span = f"{low} to {high}" if high is not None else f"{low} or more"
+        raise ProgressFormatError(where, f"must be a whole number, {span} (got {value!r})")
+    return value
+
+
+def _lesson(value: Any, where: str) -> LessonProgress:
+    data = _mapping(value, where)
+    _only_keys(data, {"status", "scene", "step", "hints_shown"}, where)
+    status = data.get("status", "new")
+    if status not in STATUSES:
+        raise ProgressFormatError(f"{where}.status", f"unknown status {status!r} "
+                                  f"(one of {', '.join(STATUSES)})")
+    scene = data.get("scene")
+    if scene is not None and not isinstance(scene, str):
+        raise ProgressFormatError(f"{where}.scene", "must be a scene id or null")
+    return LessonProgress(status, scene, _count(data.get("step", 0), f"{where}.step"),
+                          _count(data.get("hints_shown", 0), f"{where}.hints_shown"))
+
+
+def _question(value: Any, where: str) -> QuestionProgress:
+    data = _mapping(value, where)
+    _only_keys(data, {"attempts", "times_asked", "times_correct", "last_correct", "box",
+                      "due"}, where)
+    last = data.get("last_correct")
+    if last is not None and not isinstance(last, bool):
+        raise ProgressFormatError(f"{where}.last_correct", "must be true, false or null")
+    return QuestionProgress(
+        attempts=_count(data.get("attempts", 0), f"{where}.attempts"),
+        times_asked=_count(data.get("times_asked", 0), f"{where}.times_asked"),
+        times_correct=_count(data.get("times_correct", 0), f"{where}.times_correct"),
+        last_correct=last,
+        box=_count(data.get("box", 1), f"{where}.box", 1, LEITNER_BOXES),
+        due=_count(data.get("due", 0), f"{where}.due"),
+    )
+
+
+def _settings(value: Any, where: str) -> Settings:
+    data = _mapping(value, where)
+    _only_keys(data, {"theme", "reduced_motion", "speed"}, where)
+    settings = Settings()
+    theme = data.get("theme", settings.theme)
+    motion = data.get("reduced_motion", settings.reduced_motion)
+    speed = data.get("speed", settings.speed)
+    if not isinstance(theme, str):
+        raise ProgressFormatError(f"{where}.theme", "must be a theme name")
+    if not isinstance(motion, bool):
+        raise ProgressFormatError(f"{where}.reduced_motion", "must be true or false")
+    if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
+        raise ProgressFormatError(f"{where}.speed", "must be a positive number")
+    return Settings(theme, motion, float(speed))
+
+
+def lesson_score(progress: Progress, lesson_id: str, total: int) -> tuple[int, int]:
+    """(questions answered right the last time, total) for one lesson's quiz."""
+    prefix = f"{lesson_id}/"
+    correct = sum(1 for key, entry in progress.quiz.items()
+                  if key.startswith(prefix) and entry.last_correct)
+    return min(correct, total), total

@@ -60,6 +60,9 @@ def check_quiz(data: Mapping[str, Any]) -> Problems:
         answer = data.get("answer")
         if not (isinstance(answer, int) and 100 <= answer <= 599):
             problems.append(("answer", "answer must be the HTTP status the step returns"))
+        if "feedback" in data and not _text(data["feedback"]):
+            problems.append(("feedback", "feedback must be text, shown once the question "
+                             "is settled"))
     elif kind == "challenge" and not isinstance(data.get("goal"), Mapping):
         problems.append(("goal", "a challenge needs a `goal` mapping (what the server "
                          "must accept)"))

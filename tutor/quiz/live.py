@@ -1,0 +1,58 @@
+"""Predict questions run their scene for real: the server's answer is the proof."""
+
+from __future__ import annotations
+
+from tutor.browser.events import Exchange
+from tutor.lessons.transcript import REQUEST_HEADERS, RESPONSE_HEADERS, shorten
+from tutor.quiz.grading import BODY_EXCERPT, LiveExchange, status_meaning
+from tutor.quiz.questions import Question
+from tutor.scenes.engine import SceneEngine
+
+
+async def run_predict_step(question: Question) -> LiveExchange | str:
+    """Run the question's scene up to and including its step; the step's main exchange,
+    or a sentence saying why there is none."""
+    data = question.quiz.data
+    scene_id, step = str(data.get("scene")), data.get("step")
+    if question.scene is None:
+        return f"the lesson has no scene {scene_id!r} (or no such track)"
+    if not isinstance(step, int) or not 0 <= step < len(question.scene.steps):
+        return f"step {step} is outside scene {scene_id!r}"
+    engine = SceneEngine(question.scene)
+    await engine.goto(step + 1)
+    record = engine.records[step]
+    if record.error:
+        return f"step {step + 1} of scene {scene_id!r} could not run: {record.error}"
+    main = record.outcome.main
+    if main is None:
+        return f"step {step + 1} of scene {scene_id!r} makes no HTTP request"
+    return live_exchange(scene_id, str(data.get("track", "")), step, main)
+
+
+def live_exchange(scene_id: str, track: str, step: int, exchange: Exchange) -> LiveExchange:
+    """The parts of an exchange that prove or refute a prediction."""
+    request, response = exchange.request, exchange.response
+    request_headers = tuple((name, value) for name in REQUEST_HEADERS
+                            for value in [request.header(name)] if value is not None)
+    response_headers = tuple((name, value) for name in RESPONSE_HEADERS
+                             for value in response.header_values(name))
+    body = response.text.strip()
+    if len(body) > BODY_EXCERPT:
+        body = body[:BODY_EXCERPT] + "..."
+    return LiveExchange(scene_id, track, step, request.method, request.url, response.status,
+                        request_headers, response_headers, body)
+
+
+def live_lines(live: LiveExchange) -> list[str]:
+    """The live exchange as plain text lines."""
+    track = f", {live.track} track" if live.track else ""
+    lines = [f"The scene ran live (scene {live.scene_id}{track}, step {live.step + 1}):",
+             f"  {live.method} {live.url}"]
+    lines += [f"    request header {name}: {shorten(value)}"
+              for name, value in live.request_headers]
+    lines.append(f"  response {live.status} ({status_meaning(live.status)})")
+    lines += [f"    response header {name}: {shorten(value, 120)}"
+              for name, value in live.response_headers]
+    if live.body:
+        lines.append(f"    body: {' '.join(live.body.split())}")
+    return lines
