@@ -99,7 +99,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _play(args)
     if args.reset:
         return _reset()
-    return _run_tui(args, None)
+    return run_tui(args)
 
 
 def _reset() -> int:
@@ -114,11 +114,15 @@ def _reset() -> int:
     return 0
 
 
-def _run_tui(args: argparse.Namespace, lesson_id: str | None) -> int:
+def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
+            quiz: tuple[list[str], int | None] | None = None) -> int:
+    """Open the interactive tutor: the catalogue, or a lesson, or a quiz (lesson ids, seed)."""
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         print("tutor: the interactive tutor needs a terminal. For text, use:\n"
               "  tutor lessons                 list the course\n"
-              "  tutor play LESSON_ID --plain  a lesson as a transcript", file=sys.stderr)
+              "  tutor play LESSON_ID --plain  a lesson as a transcript\n"
+              "  tutor quiz [LESSON_ID] --plain  a quiz, answers read from standard input",
+              file=sys.stderr)
         return 2
     from tutor.progress import ProgressStore
     from tutor.ui.app import build_app
@@ -130,7 +134,7 @@ def _run_tui(args: argparse.Namespace, lesson_id: str | None) -> int:
         return 2
     keymap, problems = load_keymap(config_path())
     config = AppConfig(course_dir=folder, progress=ProgressStore(), keymap=keymap,
-                       open_lesson=lesson_id, notices=problems)
+                       open_lesson=lesson_id, open_quiz=quiz, notices=problems)
     build_app(config).run()
     return 0
 
@@ -208,6 +212,6 @@ def _play(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return 2
     if not args.plain:
-        return _run_tui(args, lesson.meta.id)
+        return run_tui(args, lesson.meta.id)
     passed = asyncio.run(write_transcript(lesson, sys.stdout))
     return 0 if passed else 1

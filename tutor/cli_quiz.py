@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from tutor.quiz.session import QuizEvent, QuizSession
 
 COMMANDS = ("quiz", "progress")
-REVIEW_SIZE = 10
 ALL_LESSONS = "__all__"
 
 QUIZ_DESCRIPTION = """\
@@ -122,29 +121,22 @@ def _load_progress(store: ProgressStore) -> Progress:
 
 def _quiz(args: argparse.Namespace) -> int:
     from tutor.progress import ProgressStore
-    from tutor.quiz.leitner import pick_review, start_review_session
-    from tutor.quiz.questions import lesson_questions
+    from tutor.quiz.plan import plan_quiz
     from tutor.quiz.session import QuizSession
 
     lessons = _load_lessons(args, "quiz")
     if lessons is None:
         return 2
+    if not args.plain:
+        return _run_quiz_tui(args)
     store = ProgressStore()
     progress = _load_progress(store)
-    questions = [q for lesson in lessons for q in lesson_questions(lesson)]
-    number = start_review_session(progress)
-    if not args.lesson_ids:
-        seed = args.seed if args.seed is not None else number
-        questions = pick_review(questions, progress, number, seed, REVIEW_SIZE)
-    session = QuizSession(questions)
-    if not args.plain:
-        return _run_quiz_tui(args, session)
+    plan = plan_quiz(lessons, args.lesson_ids, progress, args.seed)
+    session = QuizSession(plan.questions)
     import asyncio
 
-    title = ("a cookie-versus-JWT review" if not args.lesson_ids
-             else "lesson " + ", ".join(dict.fromkeys(args.lesson_ids)))
     try:
-        asyncio.run(_play_plain(session, title, store, progress, sys.stdin, sys.stdout))
+        asyncio.run(_play_plain(session, plan.title, store, progress, sys.stdin, sys.stdout))
     except KeyboardInterrupt:
         # Every settled question was saved as it ended; say where the score stood.
         print(f"\n(interrupted) score: {session.score}")
@@ -152,11 +144,11 @@ def _quiz(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_quiz_tui(args: argparse.Namespace, session: QuizSession) -> int:
-    """The interactive quiz (replaced by the TUI's quiz screen)."""
-    print("tutor quiz: the interactive quiz opens in the tutor's quiz screen, which is not "
-          "available here; add --plain to take it as text.", file=sys.stderr)
-    return 2
+def _run_quiz_tui(args: argparse.Namespace) -> int:
+    """The interactive quiz: the tutor opens straight on its quiz screen."""
+    from tutor.cli import run_tui
+
+    return run_tui(args, quiz=(list(args.lesson_ids), args.seed))
 
 
 async def _play_plain(session: QuizSession, title: str, store: ProgressStore,

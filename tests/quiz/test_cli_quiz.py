@@ -141,7 +141,7 @@ def test_the_review_picks_ten_and_is_repeatable(
     assert again[-1] == "score: 0/0"
 
 
-def test_without_plain_the_quiz_needs_the_tui(
+def test_without_a_terminal_the_quiz_points_to_plain(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["quiz", LESSON]) == 2

@@ -26,6 +26,9 @@ class AppConfig:
     """Binding id → comma-separated keys, from the settings file."""
     open_lesson: str | None = None
     """Open this lesson straight away (`tutor play LESSON`)."""
+    open_quiz: tuple[list[str], int | None] | None = None
+    """Open a quiz straight away (`tutor quiz [LESSON ...]`): lesson ids (none = a
+    review across the course) and an optional seed for the review's pick."""
     notices: list[str] = field(default_factory=list)
     """Messages to show once the app is up (a bad settings file, say)."""
 

@@ -1,0 +1,355 @@
+"""The quiz screen: one question at a time, graded by the quiz engine (and, for predict
+questions, by the scene running live against the mock server)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Group
+from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, SelectionList, Static
+
+from tutor.quiz.grading import Grader
+from tutor.quiz.leitner import record_results
+from tutor.quiz.plan import QuizPlan
+from tutor.quiz.questions import Question
+from tutor.quiz.session import (
+    AnswerGraded,
+    AnswerRejected,
+    AnswerRevealed,
+    HintShown,
+    QuestionShown,
+    QuestionUnavailable,
+    QuizEvent,
+    QuizFinished,
+    QuizSession,
+    submit,
+)
+
+if TYPE_CHECKING:
+    from tutor.ui.app import TutorApp
+
+KIND_LABELS = {"single": "pick one", "multiple": "pick every right answer",
+               "true_false": "true or false", "order": "put in order",
+               "predict": "predict the response", "challenge": "challenge"}
+TYPED_KINDS = ("predict", "challenge")
+LINE_STYLES = (("  [right]", "green"), ("  [wrong]", "red"), ("  [missed]", "yellow"),
+               ("The scene ran live", "bold cyan"), ("  response ", "bold"))
+
+
+def styled_feedback(lines: tuple[str, ...] | list[str], correct: bool | None) -> Text:
+    """Feedback lines as Rich text: the verdict coloured, each option's mark coloured.
+
+    Built as Text (not markup): lesson text may contain brackets.
+    """
+    text = Text()
+    for index, line in enumerate(lines):
+        style = ""
+        if index == 0 and correct is not None:
+            style = "bold green" if correct else "bold red"
+        for prefix, prefix_style in LINE_STYLES:
+            if line.startswith(prefix):
+                style = prefix_style
+        text.append(line + "\n", style=style)
+    return text
+
+
+class QuizScreen(Screen[None]):
+    """Asks a quiz plan's questions; results go into the learner's progress as they settle."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "answer", "Answer", id="quiz-answer",
+                tooltip="Answer with the options chosen (Enter works too)"),
+        Binding("h", "hint", "Hint", id="quiz-hint", tooltip="Reveal the next hint"),
+        Binding("s", "skip", "Skip", id="quiz-skip",
+                tooltip="Give up on this question and see the answer"),
+        Binding("n", "next_question", "Next", id="quiz-next",
+                tooltip="Go on to the next question"),
+        Binding("shift+up,K", "move_item(-1)", "Move up", id="quiz-move-up",
+                tooltip="Order questions: move the highlighted item up"),
+        Binding("shift+down,J", "move_item(1)", "Move down", id="quiz-move-down",
+                tooltip="Order questions: move the highlighted item down"),
+        Binding("escape", "leave", "Back", id="quiz-back",
+                tooltip="Leave the quiz (answers so far are saved)"),
+    ]
+
+    class Answered(Message):
+        """The quiz engine has graded a line; these events are what to show."""
+
+        def __init__(self, events: list[QuizEvent]) -> None:
+            super().__init__()
+            self.events = events
+
+    def __init__(self, plan: QuizPlan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.session = QuizSession(plan.questions)
+        self.grader = Grader()
+        self.question: Question | None = None
+        """The question on screen."""
+        self.arrangement: list[int] = []
+        """Order questions: the shown items' indexes, as the learner has arranged them."""
+        self.waiting: list[QuizEvent] = []
+        """Events held back until the learner has read the feedback and pressed n."""
+        self.busy = False
+        """A line is being graded (a predict scene may be running)."""
+        self._saved = 0
+
+    @property
+    def tutor(self) -> TutorApp:
+        from tutor.ui.app import TutorApp
+
+        assert isinstance(self.app, TutorApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"tutor — Quiz: {self.plan.title}", id="title-bar", markup=False)
+        with VerticalScroll(id="quiz"):
+            yield Static(id="quiz-head")
+            yield Static(id="quiz-question")
+            yield OptionList(id="quiz-options")
+            yield SelectionList[int](id="quiz-selection")
+            yield Input(id="quiz-input")
+            yield Static(id="quiz-hints")
+            yield Static(id="quiz-feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.tutor.save_progress()  # the review session this run counts as
+        self._handle(self.session.start())
+
+    # --- showing events ----------------------------------------------------------------------
+
+    def _handle(self, events: list[QuizEvent]) -> None:
+        for position, event in enumerate(events):
+            if isinstance(event, (QuestionShown, QuizFinished)) and self._feedback_showing():
+                # Let the learner read the verdict before the next question replaces it.
+                self.waiting = events[position:]
+                self._set_head(suffix="  ·  press n for the next question")
+                break
+            self._show(event)
+        self._save_results()
+
+    def _feedback_showing(self) -> bool:
+        return bool(self.query_one("#quiz-feedback", Static).has_class("settled"))
+
+    def _show(self, event: QuizEvent) -> None:
+        feedback = self.query_one("#quiz-feedback", Static)
+        if isinstance(event, QuestionShown):
+            self._show_question(event)
+        elif isinstance(event, HintShown):
+            hints = self.query_one("#quiz-hints", Static)
+            if not event.text:
+                self.notify("No more hints for this question." if event.number
+                            else "This question has no hints.", timeout=3)
+                return
+            shown = self.question.hints[: event.number] if self.question else ()
+            hints.update(Text("\n".join(f"💡 {hint}" for hint in shown)))
+        elif isinstance(event, AnswerRejected):
+            feedback.update(Text(event.message, style="yellow"))
+        elif isinstance(event, AnswerGraded):
+            lines = list(event.lines)
+            if not event.settled:
+                lines.append("Try once more (h for a hint)." if event.question.kind != "challenge"
+                             else "Send another request, or s to skip.")
+            feedback.update(styled_feedback(lines, event.grade.correct))
+            feedback.set_class(event.settled, "settled")
+        elif isinstance(event, AnswerRevealed):
+            previous = feedback.renderable if feedback.has_class("settled") else Text()
+            revealed = styled_feedback(event.lines, None)
+            revealed.stylize("bold", 0, len(event.lines[0]) if event.lines else 0)
+            feedback.update(Group(previous, revealed) if isinstance(previous, Text) and
+                            previous.plain else revealed)
+            feedback.add_class("settled")
+        elif isinstance(event, QuestionUnavailable):
+            feedback.update(Text(f"Left out of the score: {event.message}", style="yellow"))
+            feedback.add_class("settled")
+        elif isinstance(event, QuizFinished):
+            self._show_finish(event)
+
+    def _show_question(self, event: QuestionShown) -> None:
+        question = event.question
+        self.question = question
+        self.head = (f"Question {event.number} of {event.total}  ·  "
+                     f"{KIND_LABELS.get(question.kind, question.kind)}  ·  "
+                     f"lesson {question.lesson_id}")
+        self._set_head()
+        self.query_one("#quiz-question", Static).update(RichMarkdown(question.prompt))
+        self.query_one("#quiz-hints", Static).update("")
+        feedback = self.query_one("#quiz-feedback", Static)
+        feedback.update(Text(event.instructions + " (h for a hint, s to skip)", style="dim"))
+        feedback.remove_class("settled")
+        options = self.query_one("#quiz-options", OptionList)
+        selection = self.query_one("#quiz-selection", SelectionList)
+        typed = self.query_one("#quiz-input", Input)
+        options.clear_options()
+        selection.clear_options()
+        typed.value = ""
+        options.display = question.kind in ("single", "true_false", "order")
+        selection.display = question.kind == "multiple"
+        typed.display = question.kind in TYPED_KINDS
+        if question.kind == "multiple":
+            selection.add_options([(text, index) for index, text in
+                                   enumerate(question.choices)])
+            selection.focus()
+        elif question.kind in TYPED_KINDS:
+            typed.placeholder = ("the HTTP status code, e.g. 401" if question.kind == "predict"
+                                 else "a curl command, e.g. curl -H 'Authorization: …' "
+                                 "http://127.0.0.1:8000/admin")
+            typed.focus()
+        else:
+            self.arrangement = list(range(len(question.choices)))
+            self._fill_options(0)
+            options.focus()
+        self.query_one("#quiz", VerticalScroll).scroll_home(animate=False)
+
+    def _fill_options(self, highlighted: int) -> None:
+        question = self.question
+        if question is None:
+            return
+        options = self.query_one("#quiz-options", OptionList)
+        options.clear_options()
+        if question.kind == "order":
+            options.add_options([f"{place}. {question.choices[index]}"
+                                 for place, index in enumerate(self.arrangement, 1)])
+        else:
+            options.add_options([f"{number}. {text}"
+                                 for number, text in enumerate(question.choices, 1)])
+        options.highlighted = highlighted
+
+    def _set_head(self, suffix: str = "") -> None:
+        head = getattr(self, "head", "")
+        score = self.session.score
+        tail = f"  ·  score {score}" if score.answered else ""
+        self.query_one("#quiz-head", Static).update(Text(head + tail + suffix, style="bold"))
+
+    def _show_finish(self, event: QuizFinished) -> None:
+        self.question = None
+        for selector in ("#quiz-options", "#quiz-selection", "#quiz-input"):
+            self.query_one(selector).display = False
+        self.query_one("#quiz-hints", Static).update("")
+        score = event.score
+        self.query_one("#quiz-head", Static).update(Text("Quiz finished", style="bold"))
+        if not self.plan.questions:
+            summary = Text("There are no questions to ask here.")
+        else:
+            summary = Text(f"You got {score.correct} of {score.answered} right "
+                           f"({score.first_try} at the first try).\n\n", style="bold")
+            for result in event.results:
+                mark, style = ("✓", "green") if result.correct else ("✗", "red")
+                summary.append(f"{mark} ", style=style)
+                summary.append(f"{result.key}\n")
+            summary.append("\nMissed questions come back sooner in `tutor quiz` reviews. "
+                           "Esc goes back.", style="dim")
+        self.query_one("#quiz-question", Static).update(summary)
+        feedback = self.query_one("#quiz-feedback", Static)
+        feedback.update("")
+        feedback.remove_class("settled")
+        self._save_results()
+
+    def _save_results(self) -> None:
+        results = self.session.results
+        if len(results) > self._saved:
+            record_results(self.tutor.progress, results[self._saved:])
+            self._saved = len(results)
+            self.tutor.save_progress()
+
+    # --- answering -------------------------------------------------------------------------
+
+    def current_line(self) -> str | None:
+        """The answer the widgets hold, as the line the plain quiz would read."""
+        question = self.question
+        if question is None:
+            return None
+        if question.kind == "multiple":
+            chosen = self.query_one("#quiz-selection", SelectionList).selected
+            return ",".join(str(index + 1) for index in sorted(chosen))
+        if question.kind in TYPED_KINDS:
+            return self.query_one("#quiz-input", Input).value
+        if question.kind == "order":
+            return ",".join(str(index + 1) for index in self.arrangement)
+        highlighted = self.query_one("#quiz-options", OptionList).highlighted
+        return None if highlighted is None else str(highlighted + 1)
+
+    def send(self, line: str) -> None:
+        """Grade one line (an answer, `h` or `s`), exactly as the plain quiz would."""
+        if self.busy or self.session.finished:
+            return
+        self.busy = True
+        self._grade(line)
+
+    @work(exclusive=True, group="quiz", exit_on_error=False)
+    async def _grade(self, line: str) -> None:
+        try:
+            events = await submit(self.session, self.grader, line)
+        finally:
+            self.busy = False
+        self.post_message(self.Answered(events))
+
+    @on(Answered)
+    def _answered(self, message: Answered) -> None:
+        if self.is_attached:
+            self._handle(message.events)
+            self._set_head(suffix="  ·  press n for the next question" if self.waiting
+                           else "")
+
+    def action_answer(self) -> None:
+        if self.waiting:
+            self.action_next_question()
+            return
+        line = self.current_line()
+        if line is None or not line.strip():
+            self.notify("Choose an answer first.", timeout=2)
+            return
+        self.send(line)
+
+    def action_hint(self) -> None:
+        if not self.waiting:
+            self.send("h")
+
+    def action_skip(self) -> None:
+        if not self.waiting:
+            self.send("s")
+
+    def action_next_question(self) -> None:
+        if not self.waiting:
+            return
+        events, self.waiting = self.waiting, []
+        self.query_one("#quiz-feedback", Static).remove_class("settled")
+        self._handle(events)
+
+    def action_move_item(self, step: int) -> None:
+        question = self.question
+        options = self.query_one("#quiz-options", OptionList)
+        if question is None or question.kind != "order" or options.highlighted is None:
+            return
+        here = options.highlighted
+        there = here + step
+        if not 0 <= there < len(self.arrangement):
+            return
+        self.arrangement[here], self.arrangement[there] = (self.arrangement[there],
+                                                           self.arrangement[here])
+        self._fill_options(there)
+
+    @on(OptionList.OptionSelected, "#quiz-options")
+    def _option_chosen(self) -> None:
+        self.action_answer()
+
+    @on(Input.Submitted, "#quiz-input")
+    def _typed(self, event: Input.Submitted) -> None:
+        if self.waiting:
+            self.action_next_question()
+        elif event.value.strip():
+            self.send(event.value)
+            event.input.value = ""
+
+    def action_leave(self) -> None:
+        self._save_results()
+        self.app.pop_screen()
