@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.repeater.goal import challenge_problems
 from tutor.server.config import unknown_key_message
 
 QUIZ_KINDS = ("single", "multiple", "true_false", "order", "predict", "challenge")
@@ -60,9 +61,8 @@ def check_quiz(data: Mapping[str, Any]) -> Problems:
         answer = data.get("answer")
         if not (isinstance(answer, int) and 100 <= answer <= 599):
             problems.append(("answer", "answer must be the HTTP status the step returns"))
-    elif kind == "challenge" and not isinstance(data.get("goal"), Mapping):
-        problems.append(("goal", "a challenge needs a `goal` mapping (what the server "
-                         "must accept)"))
+    elif kind == "challenge":
+        problems += challenge_problems(data)
     return problems
 
 
