@@ -118,7 +118,7 @@ def parse_curl(line: str) -> RequestDraft:
     """A curl command line as a draft, or `CurlError` saying what could not be read."""
     _refuse_shell_expansion(line)
     try:
-        args = shlex.split(line.replace("\\\r\n", " ").replace("\\\n", " "))
+        args = shlex.split(_join_continued_lines(line))
     except ValueError as exc:
         raise CurlError(f"cannot split the command into words: {exc} (an unclosed quote?)"
                         ) from None
@@ -210,6 +210,30 @@ def _path_of(url: str) -> str:
     if parts.scheme not in ("http", "https"):
         raise CurlError(f"URL {url!r}: only http and https URLs are supported")
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _join_continued_lines(line: str) -> str:
+    """Drop backslash-newline pairs outside single quotes, as a POSIX shell does."""
+    kept: list[str] = []
+    quote: str | None = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\" and quote != "'":
+            following = line[index + 1:index + 3]
+            if following.startswith("\n") or following == "\r\n":
+                index += 2 if following.startswith("\n") else 3
+                continue
+            kept.append(line[index:index + 2])
+            index += 2
+            continue
+        if quote is None and char in "'\"":
+            quote = char
+        elif char == quote:
+            quote = None
+        kept.append(char)
+        index += 1
+    return "".join(kept)
 
 
 def _refuse_shell_expansion(line: str) -> None:
