@@ -159,15 +159,22 @@ def grade_challenge_line(
 
 
 async def verify_challenge(data: Mapping[str, Any]) -> Problems:
-    """For lint: the goal is not met by doing nothing, and the solution reaches it."""
+    """For lint: neither doing nothing nor a bare request with no credential meets the
+    goal, and the reference solution, run against a fresh server, does."""
     try:
+        bare = start_challenge(data)
         run = start_challenge(data)
     except ChallengeError:
         return []  # the parser already reported the shape problems, where they are
-    await run.start()
-    idle = run.goal_met()
+    await bare.start()
+    idle = bare.goal_met()
     if idle.passed:
         return [("goal", f"the goal is met before the learner does anything ({idle.message})")]
+    goal = bare.goal
+    if (await bare.attempt(RequestDraft(goal.method, goal.path))).passed:
+        return [("goal", f"a bare {goal.method} {goal.path} with no credential already "
+                 "meets the goal: ask for something only the attack achieves")]
+    await run.start()
     problems: Problems = []
     for index, step in enumerate(run.solution):
         result = await run.attempt(parse_solution_step(step))
