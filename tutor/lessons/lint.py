@@ -12,6 +12,7 @@ from pathlib import Path
 from tutor.lessons.course import check_course, lesson_files, read_catalogue
 from tutor.lessons.model import Lesson, LessonError, QuizBlock, SceneBlock
 from tutor.lessons.parser import load_lesson
+from tutor.repeater.challenges import verify_challenge
 from tutor.scenes.engine import SceneEngine
 
 
@@ -47,7 +48,8 @@ Statuses = dict[tuple[str, str], list[int | None]]
 
 async def run_lesson_scenes(lesson: Lesson) -> list[LessonError]:
     """Run every scene (every track) of a lesson; each broken promise is an error, and
-    so is a predict quiz whose stated answer is not what its scene really returns."""
+    so is a predict quiz whose stated answer is not what its scene really returns, and a
+    challenge whose reference solution does not reach its goal."""
     errors: list[LessonError] = []
     statuses: Statuses = {}
     for block in lesson.scenes:
@@ -55,6 +57,19 @@ async def run_lesson_scenes(lesson: Lesson) -> list[LessonError]:
     for quiz in lesson.quizzes:
         if quiz.kind == "predict":
             errors.extend(check_predict(quiz, lesson, statuses))
+        elif quiz.kind == "challenge":
+            errors.extend(await check_challenge(quiz, lesson))
+    return errors
+
+
+async def check_challenge(quiz: QuizBlock, lesson: Lesson) -> list[LessonError]:
+    """A challenge must be winnable and not already won: lint runs its reference
+    solution against a fresh challenge server, after checking that doing nothing fails."""
+    errors: list[LessonError] = []
+    for key, message in await verify_challenge(quiz.data):
+        line, column = quiz.locate(key)
+        errors.append(LessonError(str(lesson.path), line, column,
+                                  f"quiz {quiz.id}: {message}"))
     return errors
 
 

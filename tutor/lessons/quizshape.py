@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.repeater.goal import challenge_problems
 from tutor.server.config import unknown_key_message
 
 QUIZ_KINDS = ("single", "multiple", "true_false", "order", "predict", "challenge")
@@ -63,9 +64,8 @@ def check_quiz(data: Mapping[str, Any]) -> Problems:
         if "feedback" in data and not _text(data["feedback"]):
             problems.append(("feedback", "feedback must be text, shown once the question "
                              "is settled"))
-    elif kind == "challenge" and not isinstance(data.get("goal"), Mapping):
-        problems.append(("goal", "a challenge needs a `goal` mapping (what the server "
-                         "must accept)"))
+    elif kind == "challenge":
+        problems += challenge_problems(data)
     return problems
 
 

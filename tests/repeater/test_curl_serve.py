@@ -1,0 +1,40 @@
+"""A rendered curl command works against `tutor serve` over a real loopback socket."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from tests.repeater.helpers import JSON_HEADERS
+from tests.server.test_serve import _no_proxy_env, _running
+from tutor.repeater.curl import to_curl
+from tutor.repeater.draft import RequestDraft
+
+
+@pytest.mark.slow
+def test_rendered_commands_run_against_tutor_serve() -> None:
+    if shutil.which("curl") is None or shutil.which("bash") is None:
+        pytest.skip("curl or bash is not installed")
+    with _running("jwt") as server:
+
+        def run(draft: RequestDraft) -> tuple[int, str]:
+            command = to_curl(draft, server.url) + " -s -w '\\n%{http_code}'"
+            result = subprocess.run(["bash", "-c", command], env=_no_proxy_env(),
+                                    capture_output=True, text=True, timeout=30, check=False)
+            assert result.returncode == 0, (command, result.stderr)
+            body, _, status = result.stdout.rpartition("\n")
+            return int(status), body
+
+        # No login: the server's scrypt cost is high, and these exercise every part anyway.
+        status, body = run(RequestDraft("GET", "/admin", (("Authorization", "Bearer a.b.c"),)))
+        assert (status, json.loads(body)["stage"]) == (401, "decode")
+        refresh = RequestDraft("POST", "/refresh", JSON_HEADERS, (("theme", "dark"),),
+                               json.dumps({"refresh_token": "not-a-token"}))
+        status, body = run(refresh)
+        assert (status, json.loads(body)["error"]) == (401, "invalid_token"), body
+        status, body = run(RequestDraft("POST", "/refresh", JSON_HEADERS, (), "{}"))
+        assert (status, json.loads(body)["error_description"]) == (
+            400, "refresh_token is required")

@@ -1,0 +1,255 @@
+"""curl in and out: a draft as a command that works against `tutor serve`, and a pasted
+command back into a draft.
+
+Rendering quotes every argument with `shlex.quote`, so the command is safe to paste into
+a POSIX shell. Parsing reads the options that describe a request (`-X`, `-H`, `-b`,
+`-d`, `--data-raw`, `--json`, the URL) and a few that only change what curl prints
+(`-s`, `-i`, `-v`); anything else is refused with a message, never guessed at, because
+a silently ignored option would send a different request than the learner wrote.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+from tutor.browser.events import Exchange
+from tutor.repeater.draft import RequestDraft, parse_cookie_header
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+FORM_TYPE = "application/x-www-form-urlencoded"
+JSON_TYPE = "application/json"
+# Short options that only change what curl prints, never what it sends.
+QUIET_SHORT = frozenset("sSivk")
+QUIET_LONG = frozenset({"--silent", "--show-error", "--include", "--verbose", "--insecure"})
+SUPPORTED = ("-X/--request, -H/--header, -b/--cookie, -d/--data, --data-raw, "
+             "--data-binary, --json, -I/--head, --url, and -s, -S, -i, -v, -k")
+
+
+class CurlError(ValueError):
+    """A curl command line that cannot be read as one request; the message says why."""
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def to_curl(draft: RequestDraft, base_url: str = DEFAULT_BASE_URL) -> str:
+    """A curl command sending `draft` to the server at `base_url` (`tutor serve`'s URL)."""
+    args = ["curl"]
+    has_body = bool(draft.body)
+    if draft.method == "HEAD" and not has_body:
+        args.append("--head")
+    elif not (draft.method == "GET" and not has_body) and not (
+        draft.method == "POST" and has_body
+    ):
+        args += ["-X", draft.method]
+    args.append(base_url.rstrip("/") + draft.path)
+    for name, value in draft.headers:
+        args += ["-H", f"{name}: {value}"]
+    if has_body and draft.header("content-type") is None:
+        # curl adds a form Content-Type to any -d body; an empty -H value removes it.
+        args += ["-H", "Content-Type:"]
+    cookie = draft.cookie_header()
+    if cookie is not None:
+        args += ["-b", cookie]
+    if has_body:
+        args += ["--data-raw", draft.body]
+    return " ".join(shlex.quote(arg) for arg in args)
+
+
+def exchange_to_curl(exchange: Exchange, base_url: str = DEFAULT_BASE_URL) -> str:
+    """The request of a recorded exchange as a curl command."""
+    return to_curl(RequestDraft.from_exchange(exchange), base_url)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+class _Command:
+    """What the options of one command line said so far."""
+
+    def __init__(self) -> None:
+        self.method: str | None = None
+        self.url: str | None = None
+        self.headers: list[tuple[str, str]] = []
+        self.removed: set[str] = set()
+        self.cookies: list[tuple[str, str]] = []
+        self.data: list[str] = []
+        self.json = False
+        self.head = False
+
+    def header(self, value: str) -> None:
+        name, colon, rest = value.partition(":")
+        name = name.strip()
+        if not colon or not name:
+            raise CurlError(f"-H {value!r}: a header is written 'Name: value'")
+        if not rest.strip():
+            self.removed.add(name.lower())  # curl: "Name:" with no value removes it
+        elif name.lower() == "cookie":
+            self.cookies += parse_cookie_header(rest.strip())
+        else:
+            self.headers.append((name, rest.strip()))
+
+    def cookie(self, value: str) -> None:
+        if "=" not in value:
+            raise CurlError(f"-b {value!r}: curl would read cookies from a file of that name; "
+                            "write them inline instead, as -b 'name=value; other=value'")
+        self.cookies += parse_cookie_header(value)
+
+    def add_data(self, value: str, *, raw: bool) -> None:
+        if not raw and value.startswith("@"):
+            raise CurlError(f"{value!r}: reading the body from a file is not supported here; "
+                            "paste the body itself with --data-raw")
+        self.data.append(value)
+
+    def add_json(self, value: str) -> None:
+        self.add_data(value, raw=False)
+        self.json = True
+
+    def set_url(self, value: str) -> None:
+        if self.url is not None:
+            raise CurlError(f"two URLs ({self.url!r} and {value!r}): one command sends one "
+                            "request; pipes, ';' and '&&' are not supported")
+        self.url = value
+
+
+def parse_curl(line: str) -> RequestDraft:
+    """A curl command line as a draft, or `CurlError` saying what could not be read."""
+    _refuse_shell_expansion(line)
+    try:
+        args = shlex.split(_join_continued_lines(line))
+    except ValueError as exc:
+        raise CurlError(f"cannot split the command into words: {exc} (an unclosed quote?)"
+                        ) from None
+    if not args or args[0].rsplit("/", 1)[-1] != "curl":
+        raise CurlError("a curl command starts with the word curl")
+    command = _Command()
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg.startswith("--"):
+            _long_option(command, arg, rest)
+        elif arg.startswith("-") and len(arg) > 1:
+            _short_options(command, arg, rest)
+        else:
+            command.set_url(arg)
+    return _draft_of(command)
+
+
+def _value(option: str, rest: Iterator[str]) -> str:
+    value = next(rest, None)
+    if value is None:
+        raise CurlError(f"{option} needs a value after it")
+    return value
+
+
+def _long_option(command: _Command, option: str, rest: Iterator[str]) -> None:
+    if option in QUIET_LONG:
+        return
+    if option == "--head":
+        command.head = True
+        return
+    handlers: dict[str, Callable[[str], None]] = {
+        "--request": lambda v: setattr(command, "method", v),
+        "--header": command.header,
+        "--cookie": command.cookie,
+        "--data": lambda v: command.add_data(v, raw=False),
+        "--data-ascii": lambda v: command.add_data(v, raw=False),
+        "--data-binary": lambda v: command.add_data(v, raw=False),
+        "--data-raw": lambda v: command.add_data(v, raw=True),
+        "--json": command.add_json,
+        "--url": command.set_url,
+    }
+    handler = handlers.get(option)
+    if handler is None:
+        raise CurlError(f"option {option} is not supported here; use {SUPPORTED}")
+    handler(_value(option, rest))
+
+
+def _short_options(command: _Command, arg: str, rest: Iterator[str]) -> None:
+    with_value: dict[str, Callable[[str], None]] = {
+        "X": lambda v: setattr(command, "method", v),
+        "H": command.header,
+        "b": command.cookie,
+        "d": lambda v: command.add_data(v, raw=False),
+    }
+    for position, letter in enumerate(arg[1:], 1):
+        if letter in with_value:
+            attached = arg[position + 1:]
+            with_value[letter](attached if attached else _value(f"-{letter}", rest))
+            return
+        if letter == "I":
+            command.head = True
+        elif letter not in QUIET_SHORT:
+            raise CurlError(f"option -{letter} (in {arg!r}) is not supported here; "
+                            f"use {SUPPORTED}")
+
+
+def _draft_of(command: _Command) -> RequestDraft:
+    if command.url is None:
+        raise CurlError("the command names no URL, e.g. http://127.0.0.1:8000/profile")
+    path = _path_of(command.url)
+    body = ("&" if not command.json else "").join(command.data)
+    method = command.method or ("HEAD" if command.head else "POST" if command.data else "GET")
+    headers = [(k, v) for k, v in command.headers if k.lower() not in command.removed]
+    names = {k.lower() for k, _ in headers}
+    if command.data and "content-type" not in names | command.removed:
+        headers.append(("Content-Type", JSON_TYPE if command.json else FORM_TYPE))
+    if command.json and "accept" not in names | command.removed:
+        headers.append(("Accept", JSON_TYPE))
+    cookies = [] if "cookie" in command.removed else command.cookies
+    return RequestDraft(method, path, tuple(headers), tuple(cookies), body)
+
+
+def _path_of(url: str) -> str:
+    if url.startswith("/"):
+        return url.split("#", 1)[0]
+    if "://" not in url:
+        url = "http://" + url  # curl's default scheme
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise CurlError(f"URL {url!r}: only http and https URLs are supported")
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _join_continued_lines(line: str) -> str:
+    """Drop backslash-newline pairs outside single quotes, as a POSIX shell does."""
+    kept: list[str] = []
+    quote: str | None = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\" and quote != "'":
+            following = line[index + 1:index + 3]
+            if following.startswith("\n") or following == "\r\n":
+                index += 2 if following.startswith("\n") else 3
+                continue
+            kept.append(line[index:index + 2])
+            index += 2
+            continue
+        if quote is None and char in "'\"":
+            quote = char
+        elif char == quote:
+            quote = None
+        kept.append(char)
+        index += 1
+    return "".join(kept)
+
+
+def _refuse_shell_expansion(line: str) -> None:
+    """A `$VAR` or `$(...)` would be expanded by a shell, but nothing here runs one."""
+    quote: str | None = None
+    escaped = False
+    for position, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote is None and char in "'\"":
+            quote = char
+        elif char == quote:
+            quote = None
+        elif char == "$" and quote != "'" and line[position + 1:position + 2].strip():
+            word = line[position:].split()[0].rstrip("\"'")
+            raise CurlError(f"{word} is a shell variable or command, and no shell runs "
+                            "here: paste its value instead")
