@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def read_catalogue(folder: Path) -> Catalogue:
         else:
             meta = parse_front_matter(found[0], collector, line_offset=1)
             if meta is not None:
-                metas.append(meta)
+                quizzes = sum(1 for line in lines if line.strip() == "```quiz")
+                metas.append(dataclasses.replace(meta, quizzes=quizzes))
         errors.extend(collector.errors)
     errors.extend(check_course(metas))
     metas.sort(key=lambda m: (m.order, m.id))

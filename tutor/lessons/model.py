@@ -41,6 +41,8 @@ class LessonMeta:
     format_version: int = FORMAT_VERSION
     path: str = ""
     line: int = 1
+    quizzes: int = 0
+    """How many ```quiz blocks the lesson has (counted when the catalogue is read)."""
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,9 @@ class TutorApp(App[None]):
                         "`tutor lint` for details", severity="warning")
         if self.config.open_lesson:
             self.open_lesson(self.config.open_lesson)
+        if self.config.open_quiz is not None:
+            lesson_ids, seed = self.config.open_quiz
+            self.open_quiz(lesson_ids, seed)
         self.call_after_refresh(self._check_size)
         self.call_after_refresh(self._warm_up)
 
@@ -87,6 +90,25 @@ class TutorApp(App[None]):
         from tutor.ui.screens.player import PlayerScreen
 
         self.push_screen(PlayerScreen(lesson))
+
+    def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> None:
+        """Quiz the named lessons, or (none named) a review across the course."""
+        from tutor.lessons.course import load_course
+        from tutor.quiz.plan import plan_quiz
+        from tutor.ui.screens.quiz import QuizScreen
+
+        lessons, errors = load_course(self.config.course_dir)
+        known = {lesson.meta.id for lesson in lessons}
+        missing = [lesson_id for lesson_id in lesson_ids if lesson_id not in known]
+        if missing:
+            detail = str(errors[0]) if errors else f"no lesson {missing[0]!r} in the course"
+            self.notify(detail, severity="error", timeout=10)
+            return
+        plan = plan_quiz(lessons, lesson_ids, self.progress, seed)
+        if not plan.questions:
+            self.notify("No questions to ask there.", timeout=4)
+            return
+        self.push_screen(QuizScreen(plan))
 
     def save_progress(self) -> None:
         """Write progress now; a failure is reported, and the app goes on."""
@@ -130,7 +152,12 @@ class TutorApp(App[None]):
                             self.action_toggle_motion)
         yield SystemCommand("Reset progress", "Start the course over (a backup is kept)",
                             self.action_reset_progress)
+        yield SystemCommand("Review quiz", "A mixed cookie-versus-JWT review; missed "
+                            "questions come back sooner", lambda: self.open_quiz([]))
         for meta in self.catalogue.lessons:
+            yield SystemCommand(f"Quiz: {meta.title}", f"The questions of {meta.title}",
+                                lambda lesson_id=meta.id: self.open_quiz([lesson_id]),
+                                discover=False)
             yield SystemCommand(f"Open: {meta.title}", meta.summary,
                                 lambda lesson_id=meta.id: self.open_lesson(lesson_id),
                                 discover=False)

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tutor.progress import lesson_score
+
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
 
@@ -23,6 +25,10 @@ class CatalogueScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open lesson", id="open-lesson",
                 tooltip="Open the highlighted lesson"),
+        Binding("Q", "quiz", "Quiz", id="lesson-quiz",
+                tooltip="Take the highlighted lesson's quiz"),
+        Binding("v", "review", "Review", id="review-quiz",
+                tooltip="A mixed cookie-versus-JWT review; missed questions come back"),
     ]
 
     @property
@@ -42,7 +48,7 @@ class CatalogueScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#lessons", DataTable)
-        table.add_columns("#", "Lesson", "Minutes", "Level", "Status")
+        table.add_columns("#", "Lesson", "Minutes", "Level", "Status", "Quiz")
         self.refresh_rows()
         table.focus()
 
@@ -56,8 +62,11 @@ class CatalogueScreen(Screen[None]):
         progress = self.tutor.progress
         lessons = self.tutor.catalogue.lessons
         for meta in lessons:
+            right, total = lesson_score(progress, meta.id, meta.quizzes)
+            asked = any(key.startswith(f"{meta.id}/") for key in progress.quiz)
+            score = f"{right}/{total}" if asked and total else "–"
             table.add_row(str(meta.order), meta.title, str(meta.minutes), meta.level,
-                          STATUS_LABELS[progress.status(meta.id)], key=meta.id)
+                          STATUS_LABELS[progress.status(meta.id)], score, key=meta.id)
         if not lessons:
             self.query_one("#summary", Static).update(
                 f"No lessons found in {self.tutor.config.course_dir}.")
@@ -92,6 +101,15 @@ class CatalogueScreen(Screen[None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
             self.tutor.open_lesson(event.row_key.value)
+
+    def action_quiz(self) -> None:
+        table = self.query_one("#lessons", DataTable)
+        lessons = self.tutor.catalogue.lessons
+        if 0 <= table.cursor_row < len(lessons):
+            self.tutor.open_quiz([lessons[table.cursor_row].id])
+
+    def action_review(self) -> None:
+        self.tutor.open_quiz([])
 
     def action_open(self) -> None:
         table = self.query_one("#lessons", DataTable)

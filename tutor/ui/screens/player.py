@@ -82,6 +82,8 @@ class PlayerScreen(Screen[None]):
                 tooltip="Play faster"),
         Binding("minus", "speed(-1)", "Slower", id="slower", show=False, tooltip="Play slower"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Reveal the next hint"),
+        Binding("Q", "quiz", "Quiz", id="player-quiz",
+                tooltip="Take this lesson's quiz"),
         Binding("t", "transcript", "Transcript", id="transcript",
                 tooltip="Read the lesson as a plain text transcript"),
         Binding("tab", "switch_pane", "Lesson/Stage", id="switch-pane", show=False,
@@ -238,7 +240,11 @@ class PlayerScreen(Screen[None]):
         elif engine.at_end:
             narration = "This scene has no steps."
         if engine.at_end and engine.position:
-            narration += "\n[dim]End of scene: ] for the next one, r to replay.[/dim]"
+            if self.scene_index + 1 < len(self.scenes):
+                narration += "\n[dim]End of scene: ] for the next one, r to replay.[/dim]"
+            else:
+                narration += ("\n[dim]End of the lesson's last scene: Q for its quiz, "
+                              "r to replay.[/dim]")
         self._set("#narration", narration)
 
     def _save_position(self) -> None:
@@ -355,6 +361,10 @@ class PlayerScreen(Screen[None]):
         shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
         hints = self.lesson.hints[:shown]
         self._set("#hints", "\n".join(f"💡 {hint}" for hint in hints))
+
+    def action_quiz(self) -> None:
+        self._stop_autoplay()
+        self.tutor.open_quiz([self.lesson.meta.id])
 
     def action_transcript(self) -> None:
         from tutor.ui.screens.transcript import TranscriptScreen

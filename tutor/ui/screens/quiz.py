@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.console import Group
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on, work
@@ -40,6 +39,17 @@ KIND_LABELS = {"single": "pick one", "multiple": "pick every right answer",
                "true_false": "true or false", "order": "put in order",
                "predict": "predict the response", "challenge": "challenge"}
 TYPED_KINDS = ("predict", "challenge")
+HOW_TO_ANSWER = {
+    "single": "↑/↓ to choose, Enter to answer.",
+    "true_false": "↑/↓ to choose, Enter to answer.",
+    "multiple": "Space ticks an option; tick every right one, then press a to answer.",
+    "order": "Move the highlighted item with shift+↑/↓ (or K/J), then press Enter.",
+    "predict": "Type the status code the server will answer with, then Enter. The scene "
+               "then runs for real.",
+    "challenge": "Type a curl command (or: cross-site form POST /path) and press Enter; it "
+                 "is sent to a live challenge server, whose own log grades you.",
+}
+"""The quiz engine's instructions are for typed answers; on screen the widgets differ."""
 LINE_STYLES = (("  [right]", "green"), ("  [wrong]", "red"), ("  [missed]", "yellow"),
                ("The scene ran live", "bold cyan"), ("  response ", "bold"))
 
@@ -70,7 +80,7 @@ class QuizScreen(Screen[None]):
         Binding("h", "hint", "Hint", id="quiz-hint", tooltip="Reveal the next hint"),
         Binding("s", "skip", "Skip", id="quiz-skip",
                 tooltip="Give up on this question and see the answer"),
-        Binding("n", "next_question", "Next", id="quiz-next",
+        Binding("n,enter", "next_question", "Next", id="quiz-next",
                 tooltip="Go on to the next question"),
         Binding("shift+up,K", "move_item(-1)", "Move up", id="quiz-move-up",
                 tooltip="Order questions: move the highlighted item up"),
@@ -100,6 +110,8 @@ class QuizScreen(Screen[None]):
         """Events held back until the learner has read the feedback and pressed n."""
         self.busy = False
         """A line is being graded (a predict scene may be running)."""
+        self.feedback_text = Text()
+        """The verdict on the last answer, kept so a revealed answer can follow it."""
         self._saved = 0
 
     @property
@@ -133,6 +145,10 @@ class QuizScreen(Screen[None]):
                 # Let the learner read the verdict before the next question replaces it.
                 self.waiting = events[position:]
                 self._set_head(suffix="  ·  press n for the next question")
+                # Out of the typed answer, so n (and Enter) go on to the next question.
+                typed = self.query_one("#quiz-input", Input)
+                typed.disabled = True
+                self.query_one("#quiz", VerticalScroll).focus()
                 break
             self._show(event)
         self._save_results()
@@ -150,8 +166,8 @@ class QuizScreen(Screen[None]):
                 self.notify("No more hints for this question." if event.number
                             else "This question has no hints.", timeout=3)
                 return
-            shown = self.question.hints[: event.number] if self.question else ()
-            hints.update(Text("\n".join(f"💡 {hint}" for hint in shown)))
+            hints_shown = self.question.hints[: event.number] if self.question else ()
+            hints.update(Text("\n".join(f"💡 {hint}" for hint in hints_shown)))
         elif isinstance(event, AnswerRejected):
             feedback.update(Text(event.message, style="yellow"))
         elif isinstance(event, AnswerGraded):
@@ -159,14 +175,16 @@ class QuizScreen(Screen[None]):
             if not event.settled:
                 lines.append("Try once more (h for a hint)." if event.question.kind != "challenge"
                              else "Send another request, or s to skip.")
-            feedback.update(styled_feedback(lines, event.grade.correct))
+            self.feedback_text = styled_feedback(lines, event.grade.correct)
+            feedback.update(self.feedback_text)
             feedback.set_class(event.settled, "settled")
         elif isinstance(event, AnswerRevealed):
-            previous = feedback.renderable if feedback.has_class("settled") else Text()
             revealed = styled_feedback(event.lines, None)
             revealed.stylize("bold", 0, len(event.lines[0]) if event.lines else 0)
-            feedback.update(Group(previous, revealed) if isinstance(previous, Text) and
-                            previous.plain else revealed)
+            shown = self.feedback_text.copy() if feedback.has_class("settled") else Text()
+            shown.append_text(revealed)
+            self.feedback_text = shown
+            feedback.update(shown)
             feedback.add_class("settled")
         elif isinstance(event, QuestionUnavailable):
             feedback.update(Text(f"Left out of the score: {event.message}", style="yellow"))
@@ -184,7 +202,10 @@ class QuizScreen(Screen[None]):
         self.query_one("#quiz-question", Static).update(RichMarkdown(question.prompt))
         self.query_one("#quiz-hints", Static).update("")
         feedback = self.query_one("#quiz-feedback", Static)
-        feedback.update(Text(event.instructions + " (h for a hint, s to skip)", style="dim"))
+        how = HOW_TO_ANSWER.get(question.kind, event.instructions)
+        keys = ("(type h for a hint, s to skip)" if question.kind in TYPED_KINDS
+                else "(h for a hint, s to skip)")
+        feedback.update(Text(f"{how} {keys}", style="dim"))
         feedback.remove_class("settled")
         options = self.query_one("#quiz-options", OptionList)
         selection = self.query_one("#quiz-selection", SelectionList)
@@ -192,6 +213,7 @@ class QuizScreen(Screen[None]):
         options.clear_options()
         selection.clear_options()
         typed.value = ""
+        typed.disabled = False
         options.display = question.kind in ("single", "true_false", "order")
         selection.display = question.kind == "multiple"
         typed.display = question.kind in TYPED_KINDS

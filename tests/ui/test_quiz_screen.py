@@ -1,0 +1,166 @@
+"""The quiz screen, driven as a learner would: keys, the option list, the typed answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList, SelectionList, Static
+
+from tests.ui.conftest import AppFactory
+from tutor.quiz.questions import Question
+from tutor.ui.screens.catalogue import CatalogueScreen
+from tutor.ui.screens.quiz import QuizScreen
+
+
+def _text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _quiz(pilot: Pilot[Any]) -> QuizScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, QuizScreen)
+    return screen
+
+
+def _right_numbers(question: Question) -> list[int]:
+    if question.kind == "order":
+        return [question.shown_items.index(item) + 1 for item in question.items]
+    return [number for number, option in enumerate(question.options, 1) if option.correct]
+
+
+async def _answer_right(pilot: Pilot[Any]) -> None:
+    """Answer the question on screen correctly, using the widgets a learner would."""
+    screen = _quiz(pilot)
+    question = screen.question
+    assert question is not None
+    if question.kind in ("single", "true_false"):
+        options = screen.query_one("#quiz-options", OptionList)
+        options.highlighted = _right_numbers(question)[0] - 1
+        await pilot.press("enter")
+    elif question.kind == "multiple":
+        selection = screen.query_one("#quiz-selection", SelectionList)
+        for number in _right_numbers(question):
+            selection.select(number - 1)
+        await pilot.press("a")
+    elif question.kind == "order":
+        # Bubble each item into place with the move keys.
+        target = [n - 1 for n in _right_numbers(question)]
+        for place, wanted in enumerate(target):
+            here = screen.arrangement.index(wanted)
+            screen.query_one("#quiz-options", OptionList).highlighted = here
+            for _ in range(here - place):
+                await pilot.press("shift+up")
+        assert screen.arrangement == target
+        await pilot.press("enter")
+    elif question.kind == "predict":
+        await pilot.click("#quiz-input")
+        await pilot.press(*str(question.answer_status), "enter")
+    await _settle(pilot)
+
+
+async def test_a_whole_lesson_quiz_right_then_the_score_on_the_catalogue(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#lessons", DataTable)
+        table.move_cursor(row=0)
+        await pilot.press("Q")
+        await _settle(pilot)
+        screen = _quiz(pilot)
+        total = len(screen.plan.questions)
+        assert total >= 3
+        kinds = set()
+        for number in range(1, total + 1):
+            assert f"Question {number} of {total}" in _text(screen.query_one("#quiz-head",
+                                                                              Static))
+            assert screen.question is not None
+            kinds.add(screen.question.kind)
+            await _answer_right(pilot)
+            assert _text(screen.query_one("#quiz-feedback", Static)).startswith("Right")
+            await pilot.press("n")
+            await _settle(pilot)
+        assert "predict" in kinds
+        summary = _text(screen.query_one("#quiz-question", Static))
+        assert f"You got {total} of {total} right ({total} at the first try)" in summary
+        lesson_id = screen.plan.questions[0].lesson_id
+        saved = app.config.progress.load()
+        assert sum(key.startswith(f"{lesson_id}/") for key in saved.quiz) == total
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogueScreen)
+        row = app.screen.query_one("#lessons", DataTable).get_row(lesson_id)
+        assert row[-1] == f"{total}/{total}"
+
+
+async def test_two_misses_reveal_the_answer_and_a_hint_costs_nothing(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(open_quiz=(["four-login-steps"], None))
+    async with app.run_test(size=(100, 36)) as pilot:
+        await _settle(pilot)
+        screen = _quiz(pilot)
+        # Find a choice question and miss it twice.
+        while screen.question is not None and screen.question.kind not in (
+                "single", "true_false"):
+            await pilot.press("s", "n")
+            await _settle(pilot)
+        question = screen.question
+        assert question is not None
+        wrong = next(n for n, o in enumerate(question.options, 1) if not o.correct)
+        if question.hints:
+            await pilot.press("h")
+            await _settle(pilot)
+            assert question.hints[0] in _text(screen.query_one("#quiz-hints", Static))
+        options = screen.query_one("#quiz-options", OptionList)
+        options.highlighted = wrong - 1
+        await pilot.press("enter")
+        await _settle(pilot)
+        feedback = _text(screen.query_one("#quiz-feedback", Static))
+        assert feedback.startswith("Not right") and "Try once more" in feedback
+        assert screen.question is question  # a second try
+        options.highlighted = wrong - 1
+        await pilot.press("a")
+        await _settle(pilot)
+        feedback = _text(screen.query_one("#quiz-feedback", Static))
+        assert "The answer:" in feedback
+        assert "press n" in _text(screen.query_one("#quiz-head", Static))
+        result = screen.session.results[-1]
+        assert not result.correct and result.attempts == 2
+
+
+async def test_a_predict_question_shows_the_live_response_after_a_typo_and_a_miss(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(open_quiz=(["http-is-stateless"], None))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _settle(pilot)
+        screen = _quiz(pilot)
+        while screen.question is not None and screen.question.kind != "predict":
+            await pilot.press("s", "n")
+            await _settle(pilot)
+        question = screen.question
+        assert question is not None
+        typed = screen.query_one("#quiz-input", Input)
+        assert typed.has_focus
+        await pilot.press(*"abc", "enter")
+        await _settle(pilot)
+        assert screen.session.attempts == 0  # a typo uses no try
+        wrong = "200" if question.answer_status != 200 else "404"
+        await pilot.press(*wrong, "enter")
+        await _settle(pilot)
+        first = _text(screen.query_one("#quiz-feedback", Static))
+        assert "ran live" not in first  # the live response would give the answer away
+        await pilot.press(*str(question.answer_status), "enter")
+        await _settle(pilot)
+        feedback = _text(screen.query_one("#quiz-feedback", Static))
+        assert feedback.startswith("Right")
+        assert "The scene ran live" in feedback
+        assert f"response {question.answer_status}" in feedback
