@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor import __version__
+from tutor import __version__, cli_har
 
 SERVE_HINT = (
     "Start the mock auth server for curl or a browser with:  tutor serve --mode jwt\n"
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="jwt mode: refuse logged-out tokens until they expire")
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
                        help="switch on a deliberate weakness (repeatable); see docs")
+    cli_har.add_commands(commands)
     return parser
 
 
@@ -88,6 +89,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command in cli_har.COMMANDS:
+        return cli_har.run(args)
     if args.command == "lessons":
         return _lessons(args)
     if args.command == "lint":
