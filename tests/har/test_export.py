@@ -25,9 +25,9 @@ async def scene_exchanges(mode: str, *steps: dict[str, Any]) -> list[Exchange]:
     return [x for r in records for x in r.outcome.exchanges]
 
 
-LOGOUT_AND_REPLAY = ({"visit": "/"}, {"login": {}}, {"request": "/profile"}, {"capture": {}},
-                     {"advance_clock": 30}, {"logout": {}},
-                     {"replay": "/profile", "as": "attacker"})
+LOGOUT_AND_REPLAY: tuple[dict[str, Any], ...] = (
+    {"visit": "/"}, {"login": {}}, {"request": "/profile"}, {"capture": {}},
+    {"advance_clock": 30}, {"logout": {}}, {"replay": "/profile", "as": "attacker"})
 
 
 @pytest.mark.parametrize("mode", ["cookie", "signed-cookie", "jwt"])
