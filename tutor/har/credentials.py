@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -241,14 +242,19 @@ def is_token_field(name: str) -> bool:
 
 def decode_jwt(value: str, location: str) -> FoundToken | None:
     """Decode a JWT's header and claims locally; no signature check (labelled so)."""
-    if not _JWT_WHOLE.match(value):
-        return None
+    parts = _decode_parts(value) if _JWT_WHOLE.match(value) else None
+    return None if parts is None else FoundToken(location, parts[0], parts[1], value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    # Cached: a recording sends the same bearer token on request after request.
     try:
         header = jwt.get_unverified_header(value)
         claims = jwt.decode(value, options={"verify_signature": False})
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
-    return FoundToken(location, header, claims, value)
+    return header, claims
 
 
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
