@@ -66,7 +66,8 @@ def _inspect(args: argparse.Namespace, analysis: Any) -> int:
     from tutor.har.render import analysis_json, inspect_text
 
     if args.json:
-        print(json.dumps(analysis_json(analysis), indent=2, ensure_ascii=False))
+        # Compact: the indented encoder is pure Python and slow on big recordings.
+        print(json.dumps(analysis_json(analysis), ensure_ascii=False))
     else:
         print(inspect_text(analysis))
     return 0

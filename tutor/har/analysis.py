@@ -11,6 +11,7 @@ Everything here is a heuristic over what a recording shows; it never contacts an
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -54,7 +55,7 @@ class EntryAnalysis:
         return max(self.login_steps) if self.login_steps else None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Analysis:
     """The whole HAR, analysed."""
 
@@ -64,7 +65,14 @@ class Analysis:
 
     def findings_for(self, index: int) -> list[Finding]:
         """The findings about entry `index`."""
-        return [f for f in self.findings if f.entry == index]
+        return self._by_entry.get(index, [])
+
+    @functools.cached_property
+    def _by_entry(self) -> dict[int, list[Finding]]:
+        grouped: dict[int, list[Finding]] = {}
+        for finding in self.findings:
+            grouped.setdefault(finding.entry, []).append(finding)
+        return grouped
 
 
 def analyse(har: Har) -> Analysis:

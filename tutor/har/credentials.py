@@ -250,11 +250,11 @@ def decode_jwt(value: str, location: str) -> FoundToken | None:
 def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     # Cached: a recording sends the same bearer token on request after request.
     try:
-        header = jwt.get_unverified_header(value)
-        claims = jwt.decode(value, options={"verify_signature": False})
+        # One call gives both parts; the signature is deliberately not checked.
+        decoded = jwt.decode_complete(value, options={"verify_signature": False})
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
-    return header, claims
+    return decoded["header"], decoded["payload"]
 
 
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:

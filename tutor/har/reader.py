@@ -21,8 +21,8 @@ from typing import Any
 
 from tutor.har.model import Har, HarBody, HarEntry, HarError, HarRequest, HarResponse, Header
 
-MAX_HAR_BYTES = 200 * 1024 * 1024
-"""Bigger files are refused before reading: parsed JSON takes several times its size in
+MAX_HAR_BYTES = 100 * 1024 * 1024
+"""Bigger files are refused before reading: parsed JSON takes about five times its size in
 memory, and a recording of one login is a few megabytes at most."""
 
 _BOMS = (

@@ -118,12 +118,12 @@ def inspect_text(analysis: Analysis) -> str:
     har = analysis.har
     lines = [f"{len(har.entries)} exchanges" + (f", recorded by {har.creator}"
                                                 if har.creator else "")]
-    interesting = [e for e in analysis.entries if e.sent or e.set or e.tokens
-                   or e.login_steps or analysis.findings_for(e.entry.index)]
+    interesting = {e.entry.index for e in analysis.entries if e.sent or e.set or e.tokens
+                   or e.login_steps or analysis.findings_for(e.entry.index)}
     quiet = len(analysis.entries) - len(interesting)
     for item in analysis.entries:
         request, response = item.entry.request, item.entry.response
-        if item in interesting:
+        if item.entry.index in interesting:
             lines.append("")
             lines += entry_lines(item, analysis)
         elif quiet <= 20:
