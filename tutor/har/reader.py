@@ -40,7 +40,7 @@ def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES) -> Har:
         size = path.stat().st_size
         if size > max_bytes:
             raise HarError(
-                str(path), f"{size / 1e6:.1f} MB is more than the {max_bytes / 1e6:.0f} MB "
+                str(path), f"{size / 2**20:.1f} MiB is more than the {max_bytes / 2**20:.0f} MiB "
                 "limit; export fewer requests (filter the devtools Network panel first)")
         raw = path.read_bytes()
     except IsADirectoryError:
