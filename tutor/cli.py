@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor import __version__, cli_quiz
+from tutor import __version__, cli_har, cli_quiz
 
 SERVE_HINT = (
     "Start the mock auth server for curl or a browser with:  tutor serve --mode jwt\n"
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
                        help="switch on a deliberate weakness (repeatable); see docs")
     cli_quiz.add_commands(commands)
+    cli_har.add_commands(commands)
     return parser
 
 
@@ -91,6 +92,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return cli_quiz.run(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command in cli_har.COMMANDS:
+        return cli_har.run(args)
     if args.command == "lessons":
         return _lessons(args)
     if args.command == "lint":

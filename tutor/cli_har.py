@@ -1,0 +1,92 @@
+"""`tutor inspect` and `tutor replay`: the HAR subcommands (registered by tutor.cli).
+
+Exit statuses: 0 done, 1 (`replay --against-mock` only) some statuses differ, 2 the
+file could not be read or the command needs what is not there (a terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+COMMANDS = frozenset({"inspect", "replay"})
+
+
+def add_commands(commands: Any) -> None:
+    """Add `inspect` and `replay` to the CLI's subparsers."""
+    inspect = commands.add_parser(
+        "inspect", help="analyse a HAR file: credentials, login steps, findings",
+        description="Read a HAR file saved by a browser or tool and show every credential "
+        "sent or set, the login steps and what to notice. Nothing leaves this machine.")
+    inspect.add_argument("har", type=Path, metavar="FILE.har")
+    inspect.add_argument("--json", action="store_true",
+                         help="machine-readable output (schema in docs/har-inspect.md)")
+    replay = commands.add_parser(
+        "replay", help="step through a HAR file's exchanges",
+        description="Replay a HAR recording: in the TUI, as a transcript (--plain), or "
+        "re-sent to the in-process mock server (--against-mock).")
+    replay.add_argument("har", type=Path, metavar="FILE.har")
+    replay.add_argument("--plain", action="store_true",
+                        help="print the timeline as a text transcript")
+    replay.add_argument("--against-mock", action="store_true",
+                        help="re-send each request to the mock server and compare statuses")
+    replay.add_argument("--mode", choices=["cookie", "signed-cookie", "jwt"], default=None,
+                        help="mock server mode for --against-mock (default: guessed)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `inspect` or `replay`; returns the exit status."""
+    from tutor.har.analysis import analyse
+    from tutor.har.model import HarError
+    from tutor.har.reader import read_har
+
+    try:
+        har = read_har(args.har)
+    except HarError as exc:
+        print(f"tutor {args.command}: {args.har}: {exc}" if exc.where != str(args.har)
+              else f"tutor {args.command}: {exc}", file=sys.stderr)
+        return 2
+    analysis = analyse(har)
+    if args.command == "inspect":
+        return _inspect(args, analysis)
+    if args.against_mock:
+        return _against_mock(args, analysis)
+    if args.plain:
+        from tutor.har.render import replay_text
+
+        print(replay_text(analysis))
+        return 0
+    return _run_replay_tui(args, har)
+
+
+def _inspect(args: argparse.Namespace, analysis: Any) -> int:
+    from tutor.har.render import analysis_json, inspect_text
+
+    if args.json:
+        # Compact: the indented encoder is pure Python and slow on big recordings.
+        print(json.dumps(analysis_json(analysis), ensure_ascii=False))
+    else:
+        print(inspect_text(analysis))
+    return 0
+
+
+def _against_mock(args: argparse.Namespace, analysis: Any) -> int:
+    import asyncio
+
+    from tutor.har.replay import guess_mode, replay_against_mock, replay_report
+
+    mode = args.mode or guess_mode(analysis)
+    print(f"Replaying against the mock server in {mode} mode (no network).")
+    results = asyncio.run(replay_against_mock(analysis, mode))
+    print(replay_report(results))
+    return 1 if any(r.differs for r in results) else 0
+
+
+def _run_replay_tui(args: argparse.Namespace, har: Any) -> int:
+    """The interactive replay (the TUI's timeline); a placeholder until it lands."""
+    print("tutor replay: the interactive replay is not available yet; use --plain "
+          "(or --against-mock)", file=sys.stderr)
+    return 2

@@ -1,0 +1,140 @@
+"""What a learner should notice in a HAR: credentials per exchange, login steps, findings.
+
+Login steps (the course's model of every login):
+1. the user opens the login page (a GET answered with a password form, or a login path),
+2. the credentials travel (a request with a password field, or Basic authorization),
+3. the server answers with a credential (a session-like cookie, or a JWT in the body),
+4. the client attaches that credential to a later request.
+
+Everything here is a heuristic over what a recording shows; it never contacts anyone.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from tutor.har.credentials import (
+    CookieSet,
+    FoundToken,
+    SentCredential,
+    body_json,
+    cookies_set,
+    form_fields,
+    has_password_field,
+    is_token_field,
+    looks_like_session,
+    sent_credentials,
+    tokens_found,
+    url_credentials,
+)
+from tutor.har.findings import Finding, find_all
+from tutor.har.model import Har, HarEntry
+
+_LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
+_PASSWORD_INPUT = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EntryAnalysis:
+    """What one exchange shows."""
+
+    entry: HarEntry
+    sent: list[SentCredential]
+    set: list[CookieSet]
+    tokens: list[FoundToken]
+    login_steps: tuple[int, ...]
+    """Every login step this exchange shows (POST /login is often both 2 and 3)."""
+    url_credentials: list[str] = field(default_factory=list)
+    """Names of URL parts that carry a credential."""
+
+    @property
+    def login_step(self) -> int | None:
+        """The furthest login step shown, or None."""
+        return max(self.login_steps) if self.login_steps else None
+
+
+@dataclass
+class Analysis:
+    """The whole HAR, analysed."""
+
+    har: Har
+    entries: list[EntryAnalysis]
+    findings: list[Finding]
+
+    def findings_for(self, index: int) -> list[Finding]:
+        """The findings about entry `index`."""
+        return self._by_entry.get(index, [])
+
+    @functools.cached_property
+    def _by_entry(self) -> dict[int, list[Finding]]:
+        grouped: dict[int, list[Finding]] = {}
+        for finding in self.findings:
+            grouped.setdefault(finding.entry, []).append(finding)
+        return grouped
+
+
+def analyse(har: Har) -> Analysis:
+    """Analyse every exchange, then look across them for findings."""
+    issued: set[str] = set()
+    """Names of cookies, and raw token values, handed out at a step 3 so far."""
+    entries: list[EntryAnalysis] = []
+    for entry in har.entries:
+        sent = sent_credentials(entry.request)
+        set_cookies = cookies_set(entry)
+        tokens = tokens_found(entry, sent, set_cookies)
+        steps = _login_steps(entry, sent, set_cookies, issued)
+        entries.append(EntryAnalysis(entry, sent, set_cookies, tokens, steps,
+                                     url_credentials(entry.request.url)))
+    return Analysis(har, entries, find_all(entries))
+
+
+def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[CookieSet],
+                 issued: set[str]) -> tuple[int, ...]:
+    request, response = entry.request, entry.response
+    steps: list[int] = []
+    if request.method == "GET" and _shows_login_form(entry):
+        steps.append(1)
+    fields = form_fields(request.body)
+    sends_secret = has_password_field(fields) or any(c.type == "basic" for c in sent)
+    if sends_secret:
+        steps.append(2)
+    new_credentials = _credentials_issued(entry, set_cookies)
+    # A session cookie on a plain page view is an anonymous session, not a login: step 3
+    # needs credentials in this request or a token in the answer.
+    accepted = 200 <= response.status < 400
+    # Accepted credentials are step 3 even without a new cookie: a server that does not
+    # rotate the session id keeps the old one.
+    if accepted and (sends_secret or _body_issues_token(entry)):
+        steps.append(3)
+        issued.update(new_credentials)
+    carries = [c for c in sent if c.type in ("bearer", "basic")
+               or c.name in issued or c.value in issued or looks_like_session(c.name, c.value)]
+    if carries and not sends_secret:
+        steps.append(4)
+    return tuple(sorted(set(steps)))
+
+
+def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:
+    issued = {c.name for c in set_cookies if not c.cleared and c.parsed is not None
+              and looks_like_session(c.name, c.value)}
+    document = body_json(entry.response.body)
+    if isinstance(document, dict):
+        issued |= {v for k, v in document.items() if isinstance(v, str) and is_token_field(k)}
+    return issued
+
+
+def _body_issues_token(entry: HarEntry) -> bool:
+    document = body_json(entry.response.body)
+    return isinstance(document, dict) and any(
+        isinstance(value, str) and len(value) >= 16 and is_token_field(key)
+        for key, value in document.items())
+
+
+def _shows_login_form(entry: HarEntry) -> bool:
+    body = entry.response.body
+    if body is not None and body.data and "html" in body.mime_type.lower():
+        return bool(_PASSWORD_INPUT.search(body.text or ""))
+    # No page recorded (Firefox leaves bodies out by default): judge by the path.
+    return bool(_LOGIN_PATH.search(entry.request.path)) and entry.response.status == 200

@@ -1,0 +1,330 @@
+"""Finding credentials in one exchange: cookies and Authorization sent, cookies set, JWTs.
+
+Every value found here is a secret of the person who recorded the HAR. The dataclasses
+keep the raw value for the analysis (to tell one session id from another) but the
+renderers never print it whole, and the JSON never contains it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import jwt
+
+from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
+from tutor.har.model import HarBody, HarEntry, HarRequest
+
+CredentialType = Literal["cookie", "bearer", "basic"]
+
+# Three base64url segments, the first an encoded JSON object ("eyJ" is '{"'). The third
+# may be empty: an unsigned `alg: none` token still deserves a label.
+JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_JWT_WHOLE = re.compile(JWT_PATTERN.pattern + r"\Z")
+_SESSION_HINTS = ("sess", "sid", "auth", "token", "jwt", "login", "remember", "identity",
+                  "access", "refresh", "user")
+_NOT_CREDENTIALS = ("csrf", "xsrf", "consent", "theme", "lang", "_ga", "_gid")
+_SECRET_FIELDS = re.compile(r"pass(word|wd)?|pwd|secret|passphrase", re.IGNORECASE)
+_USER_FIELDS = re.compile(r"user(name)?|login|email", re.IGNORECASE)
+_TOKEN_FIELDS = re.compile(r"(access|id|refresh|auth)?_?token|jwt|session(_?id)?|sid",
+                           re.IGNORECASE)
+_URL_SECRET_PARAMS = re.compile(
+    r"(access_|id_|refresh_|auth_)?token|jwt|session(_?id)?|sid|pass(word|wd)?|pwd|"
+    r"api_?key|secret|auth", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SentCredential:
+    """A credential the client sent with a request."""
+
+    type: CredentialType
+    name: str
+    """The cookie name, or "Authorization" for bearer and basic."""
+    value: str
+    """The raw secret (never printed whole, never in the JSON)."""
+    user: str | None = None
+    """The user name of a Basic credential."""
+
+
+@dataclass(frozen=True)
+class CookieSet:
+    """One Set-Cookie of a response."""
+
+    name: str
+    value: str
+    parsed: ParsedSetCookie | None
+    """None when the line yields no cookie (then `rejected` says why)."""
+    cleared: bool
+    rejected: str | None = None
+
+    def attributes(self) -> dict[str, Any]:
+        """The parsed attributes, JSON-ready (names as in ParsedSetCookie)."""
+        if self.parsed is None:
+            return {}
+        cookie = self.parsed
+        return {"domain": cookie.domain, "path": cookie.path, "expires": cookie.expires,
+                "max_age": cookie.max_age, "secure": cookie.secure,
+                "http_only": cookie.http_only, "same_site": cookie.same_site}
+
+
+@dataclass(frozen=True)
+class FoundToken:
+    """A JWT found in an exchange, decoded without checking its signature."""
+
+    location: str
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    value: str
+
+
+def looks_like_session(name: str, value: str = "") -> bool:
+    """Whether a cookie looks like it carries a login (a guess from its name or value)."""
+    lowered = name.lower()
+    if any(hint in lowered for hint in _NOT_CREDENTIALS):
+        return False
+    return any(hint in lowered for hint in _SESSION_HINTS) or bool(_JWT_WHOLE.match(value))
+
+
+def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
+    """The name=value pairs of a Cookie header (pairs without "=" are skipped)."""
+    for part in header.split(";"):
+        name, equals, value = part.strip().partition("=")
+        if equals and name.strip():
+            yield name.strip(), value.strip().strip('"')
+
+
+def sent_credentials(request: HarRequest) -> list[SentCredential]:
+    """Cookies (the Cookie headers, else request.cookies) and Authorization sent."""
+    found: list[SentCredential] = []
+    pairs = [p for header in request.header_values("cookie") for p in cookie_pairs(header)]
+    seen = {name for name, _ in pairs}
+    # Some exporters list cookies only in request.cookies (or strip the header).
+    pairs += [(name, value) for name, value in request.cookies if name not in seen]
+    found += [SentCredential("cookie", name, value) for name, value in pairs]
+    for header in request.header_values("authorization"):
+        scheme, _, value = header.strip().partition(" ")
+        if scheme.lower() == "bearer":
+            found.append(SentCredential("bearer", "Authorization", value.strip()))
+        elif scheme.lower() == "basic":
+            found.append(SentCredential("basic", "Authorization", value.strip(),
+                                        _basic_user(value.strip())))
+    return found
+
+
+def _basic_user(encoded: str) -> str | None:
+    try:
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return decoded.partition(":")[0]
+
+
+def set_cookie_lines(entry: HarEntry) -> list[str]:
+    """Every Set-Cookie line of the response (Chrome may join several with newlines)."""
+    return [line for header in entry.response.header_values("set-cookie")
+            for line in header.split("\n") if line.strip()]
+
+
+def cookies_set(entry: HarEntry) -> list[CookieSet]:
+    """The cookies the response sets or clears, parsed with the browser's own parser."""
+    now = entry_time(entry)
+    results: list[CookieSet] = []
+    lines = set_cookie_lines(entry)
+    if not lines:
+        # Sanitised exports strip the header but may keep response.cookies.
+        lines = [_line_from_har_cookie(c) for c in entry.response.cookies]
+    for line in lines:
+        if not line:
+            continue
+        parsed = parse_set_cookie(line)
+        if isinstance(parsed, ParsedSetCookie):
+            results.append(CookieSet(parsed.name, parsed.value, parsed,
+                                     is_clearing(parsed, now)))
+        else:
+            results.append(CookieSet(parsed.name, "", None, False, parsed.reason))
+    return results
+
+
+def is_clearing(cookie: ParsedSetCookie, now: float | None) -> bool:
+    """True when this Set-Cookie deletes the cookie rather than storing it (§5.7)."""
+    if cookie.max_age is not None:  # Max-Age wins over Expires
+        if cookie.max_age <= 0:
+            return True
+    elif cookie.expires is not None and now is not None and cookie.expires <= now:
+        return True
+    has_lifetime = cookie.max_age is not None or cookie.expires is not None
+    return cookie.value == "" and has_lifetime
+
+
+def _line_from_har_cookie(cookie: dict[str, object]) -> str:
+    name, value = cookie.get("name"), cookie.get("value", "")
+    if not isinstance(name, str) or not isinstance(value, str):
+        return ""
+    parts = [f"{name}={value}"]
+    for key, attribute in (("path", "Path"), ("domain", "Domain"), ("expires", "Expires"),
+                           ("sameSite", "SameSite")):
+        if isinstance(cookie.get(key), str) and cookie[key]:
+            parts.append(f"{attribute}={cookie[key]}")
+    if cookie.get("httpOnly") is True:
+        parts.append("HttpOnly")
+    if cookie.get("secure") is True:
+        parts.append("Secure")
+    line = "; ".join(parts)
+    return line.replace("\n", " ")
+
+
+def entry_time(entry: HarEntry) -> float | None:
+    """When the exchange happened: startedDateTime, else the response's Date header."""
+    if entry.started is not None:
+        return entry.started
+    date = entry.response.header("date")
+    if date:
+        try:
+            return parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return None
+    return None
+
+
+# --- bodies and JWTs ---------------------------------------------------------------------
+
+
+def body_json(body: HarBody | None) -> Any:
+    """The body parsed as JSON, or None when it is not JSON."""
+    if body is None or not body.data:
+        return None
+    text = body.text
+    if text is None or text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def form_fields(body: HarBody | None) -> dict[str, str]:
+    """Field names and string values of a form or JSON-object body."""
+    if body is None:
+        return {}
+    if body.params:
+        return dict(body.params)
+    document = body_json(body)
+    if isinstance(document, dict):
+        return {str(k): v for k, v in document.items() if isinstance(v, str)}
+    text = body.text
+    if text and "=" in text and "form" in body.mime_type.lower():
+        return dict(parse_qsl(text, keep_blank_values=True))
+    return {}
+
+
+def has_password_field(fields: dict[str, str]) -> bool:
+    """A login form: a password-like field."""
+    return any(_SECRET_FIELDS.fullmatch(name) for name in fields)
+
+
+def has_user_field(fields: dict[str, str]) -> bool:
+    """A user-name-like field."""
+    return any(_USER_FIELDS.fullmatch(name) for name in fields)
+
+
+def is_token_field(name: str) -> bool:
+    """A JSON field name that carries a token (access_token, id_token, session...)."""
+    return bool(_TOKEN_FIELDS.fullmatch(name))
+
+
+def decode_jwt(value: str, location: str) -> FoundToken | None:
+    """Decode a JWT's header and claims locally; no signature check (labelled so)."""
+    parts = _decode_parts(value) if _JWT_WHOLE.match(value) else None
+    return None if parts is None else FoundToken(location, parts[0], parts[1], value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    # Cached: a recording sends the same bearer token on request after request.
+    try:
+        # One call gives both parts; the signature is deliberately not checked.
+        decoded = jwt.decode_complete(value, options={"verify_signature": False})
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    return decoded["header"], decoded["payload"]
+
+
+def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
+    if "eyJ" not in text:
+        return []
+    found = (decode_jwt(m.group(0), location) for m in JWT_PATTERN.finditer(text))
+    return [token for token in found if token is not None]
+
+
+def _walk_json(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_json(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk_json(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def _jwts_in_body(body: HarBody | None, side: str) -> list[FoundToken]:
+    if body is None or b"eyJ" not in body.data:
+        return []
+    document = body_json(body)
+    if document is not None:
+        return [t for path, text in _walk_json(document, "$")
+                for t in _jwts_in_text(text, f"{side}.body:{path}")]
+    fields = form_fields(body)
+    if fields:
+        return [t for name, text in fields.items()
+                for t in _jwts_in_text(text, f"{side}.body:{name}")]
+    return _jwts_in_text(body.text or "", f"{side}.body")
+
+
+def tokens_found(entry: HarEntry, sent: list[SentCredential],
+                 set_cookies: list[CookieSet]) -> list[FoundToken]:
+    """Every JWT in the exchange: Authorization, cookies, URL, and JSON or form bodies."""
+    tokens: list[FoundToken] = []
+    for credential in sent:
+        where = ("request.header:Authorization" if credential.type != "cookie"
+                 else f"request.cookie:{credential.name}")
+        token = decode_jwt(unquote(credential.value), where)
+        tokens += [token] if token else []
+    for cookie in set_cookies:
+        token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
+        tokens += [token] if token else []
+    for name, value in url_params(entry.request.url):
+        tokens += _jwts_in_text(value, f"request.url:{name}")
+    tokens += _jwts_in_body(entry.request.body, "request")
+    tokens += _jwts_in_body(entry.response.body, "response")
+    return tokens
+
+
+def url_params(url: str) -> list[tuple[str, str]]:
+    """Query and fragment parameters of a URL (a fragment can carry an OAuth token)."""
+    parts = urlsplit(url)
+    return (parse_qsl(parts.query, keep_blank_values=True)
+            + parse_qsl(parts.fragment, keep_blank_values=True))
+
+
+def url_credentials(url: str) -> list[str]:
+    """Names of URL parts that carry a credential: user info, token-like parameters."""
+    parts = urlsplit(url)
+    names = ["user:password in the host part"] if parts.password else []
+    for name, value in url_params(url):
+        if value and (_URL_SECRET_PARAMS.fullmatch(name) or _JWT_WHOLE.match(value)):
+            names.append(name)
+    return names
+
+
+def shorten(secret: str, keep: int = 6) -> str:
+    """A credential as a learner may see it on screen: the first few characters."""
+    return secret if len(secret) <= keep else secret[:keep] + "…"

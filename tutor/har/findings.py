@@ -1,0 +1,159 @@
+"""The findings: what a learner should notice across a recording, one sentence each."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from tutor.browser.cookie_parse import path_matches
+from tutor.har.credentials import SentCredential, looks_like_session
+
+if TYPE_CHECKING:
+    from tutor.har.analysis import EntryAnalysis
+
+FindingKind = Literal["missing-httponly", "missing-secure", "missing-samesite",
+                      "credential-in-url", "cookie-cleared", "credential-reused-after-drop"]
+FINDING_KINDS: tuple[FindingKind, ...] = (
+    "missing-httponly", "missing-secure", "missing-samesite", "credential-in-url",
+    "cookie-cleared", "credential-reused-after-drop")
+
+_LOGOUT_PATH = re.compile(r"log-?out|sign-?out|log-?off", re.IGNORECASE)
+
+CredentialKey = tuple[str, str, str]
+"""(type, name, value): one particular credential."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something worth a learner's attention, about one entry."""
+
+    kind: FindingKind
+    entry: int
+    message: str
+
+
+def find_all(entries: Sequence[EntryAnalysis]) -> list[Finding]:
+    """Every finding, in entry order."""
+    findings: list[Finding] = []
+    tracker = _DropTracker()
+    for item in entries:
+        findings += _cookie_attribute_findings(item)
+        findings += _url_findings(item)
+        findings += tracker.visit(item)
+    findings.sort(key=lambda f: f.entry)
+    return findings
+
+
+def _cookie_attribute_findings(item: EntryAnalysis) -> list[Finding]:
+    index = item.entry.index
+    findings: list[Finding] = []
+    for cookie in item.set:
+        if cookie.parsed is None:
+            continue
+        if cookie.cleared:
+            findings.append(Finding("cookie-cleared", index, (
+                f"The server deletes cookie {cookie.name} here (an expiry in the past or "
+                "Max-Age=0): this is how a logout ends a cookie login in the browser. "
+                "A copy kept elsewhere may still work if the server does not forget it too.")))
+            continue
+        if not (looks_like_session(cookie.name, cookie.value) or 3 in item.login_steps):
+            continue
+        parsed = cookie.parsed
+        if not parsed.http_only:
+            findings.append(Finding("missing-httponly", index, (
+                f"Cookie {cookie.name} is set without HttpOnly, so any script on the page "
+                "can read it with document.cookie; an XSS bug could steal the login.")))
+        if not parsed.secure:
+            findings.append(Finding("missing-secure", index, (
+                f"Cookie {cookie.name} is set without Secure, so the browser also sends it "
+                "over plain http, where anyone on the network can read it.")))
+        if parsed.same_site == "Default":
+            findings.append(Finding("missing-samesite", index, (
+                f"Cookie {cookie.name} is set without SameSite, so how it travels on "
+                "requests from other sites depends on the browser's default; say Lax or "
+                "Strict to make cross-site request forgery harder.")))
+    return findings
+
+
+def _url_findings(item: EntryAnalysis) -> list[Finding]:
+    if not item.url_credentials:
+        return []
+    names = ", ".join(item.url_credentials)
+    return [Finding("credential-in-url", item.entry.index, (
+        f"The URL carries a credential ({names}). URLs end up in browser history, server "
+        "logs and Referer headers, so a secret there leaks; send it in a header or body."))]
+
+
+def _label(credential: SentCredential) -> str:
+    if credential.type == "cookie":
+        return f"cookie {credential.name}"
+    return "bearer token" if credential.type == "bearer" else "Basic credential"
+
+
+class _DropTracker:
+    """Remembers which credentials the client gave up, to spot them coming back."""
+
+    def __init__(self) -> None:
+        self.dropped: dict[CredentialKey, tuple[int, str]] = {}
+        """credential → (entry index, how it was dropped)."""
+        self.held: dict[tuple[str, str, str], tuple[str, str]] = {}
+        """(host, type, name) → (value, cookie path) the client holds now."""
+
+    def _drop(self, key: CredentialKey, index: int, how: str) -> None:
+        self.dropped.setdefault(key, (index, how))
+
+    def visit(self, item: EntryAnalysis) -> list[Finding]:
+        entry = item.entry
+        index, host, status = entry.index, entry.request.host, entry.response.status
+        findings: list[Finding] = []
+        for credential in item.sent:
+            key = (credential.type, credential.name, credential.value)
+            if key in self.dropped and 200 <= status < 300:
+                when, how = self.dropped.pop(key)
+                findings.append(Finding("credential-reused-after-drop", index, (
+                    f"The {_label(credential)} was {how} at entry {when}, yet this request "
+                    f"presents it again and the server accepts it ({status}): the server "
+                    "still honours a credential the client had given up.")))
+            slot = (host, credential.type, credential.name)
+            previous = self.held.get(slot)
+            if previous and previous[0] != credential.value:
+                self._drop((credential.type, credential.name, previous[0]), index,
+                           "replaced by a new value")
+            path = previous[1] if previous else "/"
+            self.held[slot] = (credential.value, path)
+        self._missing_cookies(item)
+        for cookie in item.set:
+            slot = (host, "cookie", cookie.name)
+            previous = self.held.get(slot)
+            if cookie.cleared:
+                if previous:
+                    self._drop(("cookie", cookie.name, previous[0]), index,
+                               "cleared by the server")
+                self.held.pop(slot, None)
+            elif cookie.parsed is not None:
+                if previous and previous[0] != cookie.value:
+                    self._drop(("cookie", cookie.name, previous[0]), index,
+                               "replaced by the server")
+                path = cookie.parsed.path or "/"
+                self.held[slot] = (cookie.value, path if path.startswith("/") else "/")
+        if _LOGOUT_PATH.search(entry.request.path) and 200 <= status < 400:
+            for credential in item.sent:
+                self._drop((credential.type, credential.name, credential.value), index,
+                           "sent to log out")
+        return findings
+
+    def _missing_cookies(self, item: EntryAnalysis) -> None:
+        """A same-site request to the host that lacks a cookie the client held: the
+        client stopped sending it (cleared by the user or by a script)."""
+        request = item.entry.request
+        fetch_site = (request.header("sec-fetch-site") or "").lower()
+        if request.method == "OPTIONS" or not request.headers or fetch_site == "cross-site":
+            return
+        sent = {c.name for c in item.sent if c.type == "cookie"}
+        for (host, kind, name), (value, path) in list(self.held.items()):
+            if (kind == "cookie" and host == request.host and name not in sent
+                    and path_matches(request.path, path)):
+                self._drop(("cookie", name, value), item.entry.index, "no longer sent")
+                del self.held[(host, kind, name)]

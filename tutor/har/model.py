@@ -1,0 +1,140 @@
+"""The normalised HAR: what the reader produces and the analysis consumes.
+
+Only what the tutor uses is kept. Headers stay ordered `(name, value)` pairs exactly as
+recorded, HTTP/2 pseudo-headers (`:authority`, `:path`) included, since a learner may
+want to see them; lookups skip nothing and ignore case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+Header = tuple[str, str]
+"""One header or query parameter: (name, value), in recorded order."""
+
+
+class HarError(Exception):
+    """A HAR file that cannot be read, with where (`entries[3].request.url`) and what."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+def header_values(headers: tuple[Header, ...], name: str) -> list[str]:
+    """Every value of header `name`, case-insensitively, in order."""
+    wanted = name.lower()
+    return [value for key, value in headers if key.lower() == wanted]
+
+
+@dataclass(frozen=True)
+class HarBody:
+    """A request's postData or a response's content, decoded."""
+
+    mime_type: str = ""
+    data: bytes = b""
+    """The body bytes (base64 already decoded)."""
+    params: tuple[Header, ...] = ()
+    """postData.params as recorded (form fields), when the exporter gave them."""
+
+    @property
+    def text(self) -> str | None:
+        """The body as UTF-8 text, or None when it is binary."""
+        try:
+            return self.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    @property
+    def is_binary(self) -> bool:
+        """True when the bytes are not UTF-8 text (an image, compressed data)."""
+        return self.text is None
+
+
+@dataclass(frozen=True)
+class HarRequest:
+    """What the client sent."""
+
+    method: str
+    url: str
+    http_version: str = ""
+    headers: tuple[Header, ...] = ()
+    cookies: tuple[Header, ...] = ()
+    """request.cookies as the exporter listed them (name, value)."""
+    query: tuple[Header, ...] = ()
+    body: HarBody | None = None
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a header, case-insensitively."""
+        return header_values(self.headers, name)
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, or None."""
+        values = self.header_values(name)
+        return values[0] if values else None
+
+    @property
+    def host(self) -> str:
+        """The URL's host name, lower-cased ("" when the URL has none)."""
+        return (urlsplit(self.url).hostname or "").lower()
+
+    @property
+    def path(self) -> str:
+        """The URL's path ("/" when empty)."""
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def path_and_query(self) -> str:
+        """Path plus "?query" as it would appear on the request line."""
+        parts = urlsplit(self.url)
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+@dataclass(frozen=True)
+class HarResponse:
+    """What the server answered (status 0: the request failed or was blocked)."""
+
+    status: int
+    status_text: str = ""
+    http_version: str = ""
+    headers: tuple[Header, ...] = ()
+    cookies: tuple[dict[str, object], ...] = ()
+    """response.cookies as the exporter listed them; used only when the Set-Cookie
+    headers were stripped (sanitised exports)."""
+    body: HarBody | None = None
+    redirect_url: str = ""
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a header, case-insensitively."""
+        return header_values(self.headers, name)
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, or None."""
+        values = self.header_values(name)
+        return values[0] if values else None
+
+
+@dataclass(frozen=True)
+class HarEntry:
+    """One exchange of the recording."""
+
+    index: int
+    """0-based position in log.entries."""
+    request: HarRequest
+    response: HarResponse
+    started: float | None = None
+    """startedDateTime as Unix time; None when missing or unreadable."""
+    time_ms: float = 0.0
+    """Total time of the exchange in milliseconds, as recorded."""
+
+
+@dataclass(frozen=True)
+class Har:
+    """A whole HAR file."""
+
+    entries: tuple[HarEntry, ...]
+    version: str = ""
+    creator: str = ""
+    """creator.name plus its version, for display."""

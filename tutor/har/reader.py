@@ -1,0 +1,277 @@
+"""Reading a HAR file: bytes → text → JSON → the typed model, or one clear `HarError`.
+
+Exporters disagree on the optional parts (Firefox writes `headersSize: null` and empty
+`timings`, Charles `redirectURL: null`, Chrome status 0 for a failed request, Insomnia
+an empty postData on a GET), so only what HAR 1.2 marks required *and* the analysis
+needs is enforced: `log.entries`, each entry's `request.method`, `request.url` and
+`response.status`. Everything else falls back to a default when absent or null; a value
+of the wrong type is still an error, because it means the file is not what it claims.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import datetime
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tutor.har.model import Har, HarBody, HarEntry, HarError, HarRequest, HarResponse, Header
+
+MAX_HAR_BYTES = 100 * 1024 * 1024
+"""Bigger files are refused before reading: parsed JSON takes about five times its size in
+memory, and a recording of one login is a few megabytes at most."""
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES) -> Har:
+    """Load a HAR file from disk."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise HarError(
+                str(path), f"{size / 2**20:.1f} MiB is more than the {max_bytes / 2**20:.0f} MiB "
+                "limit; export fewer requests (filter the devtools Network panel first)")
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise HarError(str(path), "is a folder, not a HAR file") from None
+    except OSError as exc:
+        raise HarError(str(path), exc.strerror or str(exc)) from None
+    return parse_har(raw)
+
+
+def parse_har(raw: bytes) -> Har:
+    """Decode and validate HAR bytes (UTF-8 with or without BOM, UTF-16/32 with a BOM)."""
+    return har_from_json(_load_json(_decode(raw)))
+
+
+def _decode(raw: bytes) -> str:
+    if not raw.strip():
+        raise HarError("", "the file is empty")
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise HarError("", f"starts with a {encoding} byte-order mark but byte "
+                               f"{exc.start} is not valid {encoding}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = " (it looks like binary data, not a HAR file)" if b"\0" in raw[:1024] else ""
+        raise HarError("", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset "
+                       f"{exc.start}{hint}") from None
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        near_end = exc.pos >= len(text.rstrip()) - 1
+        hint = " (the file looks truncated)" if near_end else ""
+        raise HarError(f"line {exc.lineno}, column {exc.colno}",
+                       f"not valid JSON: {exc.msg}{hint}") from None
+    except RecursionError:
+        raise HarError("", "not a HAR file: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python allows
+        raise HarError("", f"not valid JSON: {exc}") from None
+
+
+def har_from_json(document: Any) -> Har:
+    """Validate parsed JSON as HAR 1.x and normalise it."""
+    if not isinstance(document, dict):
+        raise HarError("", f"not a HAR file: the top level is {_kind(document)}, "
+                       "expected an object with a \"log\"")
+    if "log" not in document:
+        raise HarError("", "not a HAR file: no \"log\" object at the top level")
+    log = _object(document["log"], "log")
+    entries = log.get("entries")
+    if entries is None:
+        raise HarError("log", "no \"entries\" list")
+    if not isinstance(entries, list):
+        raise HarError("log.entries", f"expected a list, got {_kind(entries)}")
+    creator = _optional_object(log.get("creator"), "log.creator")
+    creator_name = " ".join(
+        part for part in (_text(creator.get("name"), "log.creator.name"),
+                          _text(creator.get("version"), "log.creator.version")) if part
+    )
+    return Har(
+        entries=tuple(_entry(item, index) for index, item in enumerate(entries)),
+        version=_text(log.get("version"), "log.version"),
+        creator=creator_name,
+    )
+
+
+def _entry(item: Any, index: int) -> HarEntry:
+    where = f"entries[{index}]"
+    entry = _object(item, where)
+    for part in ("request", "response"):
+        if part not in entry:
+            raise HarError(where, f"no \"{part}\" object")
+    return HarEntry(
+        index=index,
+        request=_request(_object(entry["request"], f"{where}.request"), f"{where}.request"),
+        response=_response(_object(entry["response"], f"{where}.response"),
+                           f"{where}.response"),
+        started=_timestamp(entry.get("startedDateTime"), f"{where}.startedDateTime"),
+        time_ms=_number(entry.get("time"), f"{where}.time"),
+    )
+
+
+def _request(request: Mapping[str, Any], where: str) -> HarRequest:
+    method = _required_text(request, "method", where)
+    url = _required_text(request, "url", where)
+    if not method:
+        raise HarError(f"{where}.method", "is empty")
+    post = _optional_object(request.get("postData"), f"{where}.postData")
+    return HarRequest(
+        method=method.upper(),
+        url=url,
+        http_version=_text(request.get("httpVersion"), f"{where}.httpVersion"),
+        headers=_pairs(request.get("headers"), f"{where}.headers"),
+        cookies=_pairs(request.get("cookies"), f"{where}.cookies"),
+        query=_pairs(request.get("queryString"), f"{where}.queryString"),
+        body=_post_data(post, f"{where}.postData") if post.get("text") or post.get("params")
+        else None,
+    )
+
+
+def _response(response: Mapping[str, Any], where: str) -> HarResponse:
+    if "status" not in response:
+        raise HarError(where, "no \"status\"")
+    status = response["status"]
+    if isinstance(status, float) and status.is_integer():
+        status = int(status)
+    if isinstance(status, bool) or not isinstance(status, int) or not 0 <= status <= 999:
+        raise HarError(f"{where}.status", f"expected an HTTP status 0-999, got {status!r:.40}")
+    raw_cookies = response.get("cookies") or []
+    if not isinstance(raw_cookies, list):
+        raise HarError(f"{where}.cookies", f"expected a list, got {_kind(raw_cookies)}")
+    content = _optional_object(response.get("content"), f"{where}.content")
+    return HarResponse(
+        status=status,
+        status_text=_text(response.get("statusText"), f"{where}.statusText"),
+        http_version=_text(response.get("httpVersion"), f"{where}.httpVersion"),
+        headers=_pairs(response.get("headers"), f"{where}.headers"),
+        cookies=tuple(_object(c, f"{where}.cookies[{i}]") for i, c in enumerate(raw_cookies)),
+        body=_content(content, f"{where}.content") if content else None,
+        redirect_url=_text(response.get("redirectURL"), f"{where}.redirectURL"),
+    )
+
+
+def _post_data(post: Mapping[str, Any], where: str) -> HarBody:
+    params = _pairs(post.get("params"), f"{where}.params")
+    text = _text(post.get("text"), f"{where}.text")
+    # Some exporters give only params for a form: rebuild the body a server would get.
+    if not text and params:
+        from urllib.parse import urlencode
+
+        text = urlencode(params)
+    return HarBody(_text(post.get("mimeType"), f"{where}.mimeType"),
+                   text.encode("utf-8", "replace"), params)
+
+
+def _content(content: Mapping[str, Any], where: str) -> HarBody:
+    text = _text(content.get("text"), f"{where}.text")
+    encoding = _text(content.get("encoding"), f"{where}.encoding")
+    if encoding.lower() == "base64":
+        try:
+            data = base64.b64decode(text.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError):
+            # Line-wrapped base64 is common enough to accept; anything else is not.
+            try:
+                data = base64.b64decode("".join(text.split()).encode("ascii"), validate=True)
+            except (binascii.Error, UnicodeEncodeError):
+                raise HarError(f"{where}.text", "content.encoding is base64 but the text "
+                               "is not valid base64") from None
+    elif encoding:
+        raise HarError(f"{where}.encoding", f"unknown encoding {encoding!r:.40} "
+                       "(HAR 1.2 knows only base64)")
+    else:
+        data = text.encode("utf-8", "replace")
+    return HarBody(_text(content.get("mimeType"), f"{where}.mimeType"), data)
+
+
+# --- typed accessors: each names the place that is wrong -------------------------------
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise HarError(where, f"expected an object, got {_kind(value)}")
+    return value
+
+
+def _optional_object(value: Any, where: str) -> dict[str, Any]:
+    return {} if value is None else _object(value, where)
+
+
+def _text(value: Any, where: str) -> str:
+    """An optional string; null means absent."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise HarError(where, f"expected a string, got {_kind(value)}")
+    return value
+
+
+def _required_text(mapping: Mapping[str, Any], key: str, where: str) -> str:
+    if key not in mapping or mapping[key] is None:
+        raise HarError(where, f"no \"{key}\"")
+    return _text(mapping[key], f"{where}.{key}")
+
+
+def _number(value: Any, where: str) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise HarError(where, f"expected a number, got {_kind(value)}")
+    return float(value)
+
+
+def _pairs(value: Any, where: str) -> tuple[Header, ...]:
+    """A HAR list of {name, value} objects; numbers as values are accepted as text."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise HarError(where, f"expected a list, got {_kind(value)}")
+    pairs: list[Header] = []
+    for index, item in enumerate(value):
+        here = f"{where}[{index}]"
+        pair = _object(item, here)
+        name = _required_text(pair, "name", here)
+        raw = pair.get("value")
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(raw)
+        pairs.append((name, _text(raw, f"{here}.value")))
+    return tuple(pairs)
+
+
+def _timestamp(value: Any, where: str) -> float | None:
+    """ISO 8601 → Unix time; an unreadable date is dropped, not fatal (time is optional
+    to the analysis, which then falls back to the response's Date header)."""
+    text = _text(value, where)
+    if not text:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()
