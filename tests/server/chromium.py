@@ -101,6 +101,8 @@ class BrowserRecording:
     """What the page showed at named moments (`profile`, `home`, `reload`, `logout`)."""
     sent: list[SentRequest] = field(default_factory=list)
     """Every request the browser sent to the server, in order."""
+    console: list[str] = field(default_factory=list)
+    """The Console panel: messages and uncaught errors, CSP violations among them."""
 
 
 def record_session(browser: Browser, mode: str, base_url: str, har: Path) -> BrowserRecording:
@@ -115,6 +117,9 @@ def record_session(browser: Browser, mode: str, base_url: str, har: Path) -> Bro
     recording = BrowserRecording(mode, har)
     try:
         page = context.new_page()
+        page.on("console", lambda message: recording.console.append(
+            f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: recording.console.append(f"uncaught: {error}"))
         page.goto(base_url + "/")
         page.fill("#login input[name=username]", USERNAME)
         page.fill("#login input[name=password]", PASSWORD)

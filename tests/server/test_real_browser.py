@@ -111,6 +111,12 @@ def test_the_page_logs_in_reuses_the_credential_and_logs_out(
     assert _credential_requests(recording) == expected
 
 
+def test_the_console_stays_empty(recording: BrowserRecording) -> None:
+    """CSP Level 3 §5.5 reports violations to the console, as Chromium does uncaught
+    script errors and form-field advice: the pages run without any of them."""
+    assert recording.console == []
+
+
 def test_the_password_travels_only_in_the_login_body(recording: BrowserRecording) -> None:
     """OWASP ASVS V8.3.1: the password is never in a URL, in cookie or jwt mode."""
     assert recording.sent, "the browser sent nothing"
