@@ -118,7 +118,7 @@ def record_session(browser: Browser, mode: str, base_url: str, har: Path) -> Bro
     try:
         page = context.new_page()
         page.on("console", lambda message: recording.console.append(
-            f"{message.type}: {message.text}"))
+            f"{message.type}: {message.text} ({message.location.get('url', '?')})"))
         page.on("pageerror", lambda error: recording.console.append(f"uncaught: {error}"))
         page.goto(base_url + "/")
         page.fill("#login input[name=username]", USERNAME)

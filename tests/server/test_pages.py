@@ -71,3 +71,19 @@ async def test_jwt_page_script_is_served_as_javascript(make_server: ServerFactor
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert "localStorage" in script.text
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+async def test_the_browsers_own_icon_request_is_not_an_error(
+    make_server: ServerFactory, mode: str
+) -> None:
+    """Browsers fetch /favicon.ico unasked (HTML §4.2.4.4); a 404 there would show as an
+    error in the learner's console, so the server answers 204 No Content (RFC 9110
+    §15.3.5) and lets the browser cache that."""
+    server = make_server(mode=mode)
+    async with server.client() as client:
+        icon = await client.get("/favicon.ico")
+    assert icon.status_code == 204
+    assert icon.content == b""
+    assert "max-age" in icon.headers["cache-control"]
+    assert server.log.requests()[-1].reason == "no icon"
