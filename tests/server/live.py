@@ -86,23 +86,43 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.stdout.close()
 
 
+def _start(mode: str, extra_args: tuple[str, ...], stderr: IO[bytes]) -> (
+    subprocess.Popen[bytes]
+):
+    return subprocess.Popen(
+        [sys.executable, "-m", "tutor", "serve", "--port", "0", "--mode", mode, *extra_args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        bufsize=0,
+        env=no_proxy_env(),
+    )
+
+
 @contextlib.contextmanager
-def running_server(mode: str, *extra_args: str) -> Iterator[RunningServer]:
-    """`tutor serve --port 0 --mode MODE` until the block ends, however it ends."""
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tutor", "serve", "--port", "0", "--mode", mode,
-             *extra_args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            bufsize=0,
-            env=no_proxy_env(),
-        )
-        try:
+def running_servers(*modes: str, extra_args: tuple[str, ...] = ()) -> (
+    Iterator[list[RunningServer]]
+):
+    """One `tutor serve --port 0 --mode MODE` per mode until the block ends, however it
+    ends. They start side by side: each spends seconds hashing the demo passwords."""
+    with contextlib.ExitStack() as stack:
+        started = []
+        for mode in modes:
+            stderr = stack.enter_context(tempfile.TemporaryFile())
+            process = _start(mode, extra_args, stderr)
+            stack.callback(_stop, process)
+            started.append((mode, process, stderr))
+        servers = []
+        for mode, process, stderr in started:
             banner = _read_banner(process, stderr)
             match = URL_PATTERN.search(banner[0])
             assert match is not None, banner[0]
-            yield RunningServer(mode, process, banner, match.group(1))
-        finally:
-            _stop(process)
+            servers.append(RunningServer(mode, process, banner, match.group(1)))
+        yield servers
+
+
+@contextlib.contextmanager
+def running_server(mode: str, *extra_args: str) -> Iterator[RunningServer]:
+    """`tutor serve --port 0 --mode MODE [EXTRA_ARGS]` until the block ends."""
+    with running_servers(mode, extra_args=extra_args) as (server,):
+        yield server

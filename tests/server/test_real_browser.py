@@ -1,7 +1,8 @@
 """A real browser against `tutor serve`: headless Chromium logs in with the page's own
 form in cookie and jwt mode, reuses the credential, logs out, and records a HAR.
 
-One recording per mode is shared by the module (Chromium is launched once). The first
+One recording per mode is shared by the module (Chromium is launched once, and both
+servers start side by side). The first
 group of tests checks what a learner sees in devtools; the second runs `tutor inspect`
 on the recorded HAR. Everything skips, with the reason, where Chromium or Playwright is
 missing.
@@ -12,9 +13,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,55 +27,46 @@ from tests.server.chromium import (
     missing_tools,
     record_session,
 )
-from tests.server.live import no_proxy_env, running_server
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+from tests.server.live import no_proxy_env, running_servers
 
 pytestmark = pytest.mark.slow
 
+MODES = ("cookie", "jwt")
 SESSION_COOKIE = "sid"
 INSPECT_TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Headless Chromium, launched once for the module."""
+def recordings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BrowserRecording]:
+    """One login, reuse and logout per mode against a real `tutor serve`, recorded by
+    one headless Chromium; both servers start side by side to save seconds."""
     if reason := missing_tools():
         pytest.skip(reason)
-    with launched_chromium() as browser:
-        yield browser
+    folder = tmp_path_factory.mktemp("har")
+    with running_servers(*MODES) as servers, launched_chromium() as browser:
+        return {server.mode: record_session(browser, server.mode, server.url,
+                                            folder / f"{server.mode}.har")
+                for server in servers}
 
 
-def _record(mode: str, chromium: Browser, tmp_path_factory: pytest.TempPathFactory) -> (
-    BrowserRecording
-):
-    har = tmp_path_factory.mktemp(f"har-{mode}") / f"{mode}.har"
-    with running_server(mode) as server:
-        return record_session(chromium, mode, server.url, har)
+@pytest.fixture
+def cookie_recording(recordings: dict[str, BrowserRecording]) -> BrowserRecording:
+    """Chromium against `tutor serve --mode cookie`."""
+    return recordings["cookie"]
 
 
-@pytest.fixture(scope="module")
-def cookie_recording(
-    chromium: Browser, tmp_path_factory: pytest.TempPathFactory
+@pytest.fixture
+def jwt_recording(recordings: dict[str, BrowserRecording]) -> BrowserRecording:
+    """Chromium against `tutor serve --mode jwt`."""
+    return recordings["jwt"]
+
+
+@pytest.fixture(params=MODES)
+def recording(
+    request: pytest.FixtureRequest, recordings: dict[str, BrowserRecording]
 ) -> BrowserRecording:
-    """One login, reuse and logout against a real `tutor serve --mode cookie`."""
-    return _record("cookie", chromium, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def jwt_recording(chromium: Browser, tmp_path_factory: pytest.TempPathFactory) -> (
-    BrowserRecording
-):
-    """One login, reuse and logout against a real `tutor serve --mode jwt`."""
-    return _record("jwt", chromium, tmp_path_factory)
-
-
-@pytest.fixture(params=["cookie", "jwt"])
-def recording(request: pytest.FixtureRequest) -> BrowserRecording:
     """Each mode's recording in turn, for checks that hold in both."""
-    shared: BrowserRecording = request.getfixturevalue(f"{request.param}_recording")
-    return shared
+    return recordings[request.param]
 
 
 def _credential_requests(recording: BrowserRecording) -> list[tuple[str, str]]:
