@@ -49,6 +49,8 @@ def missing_tools() -> str | None:
     if importlib.util.find_spec("playwright") is None:
         return "playwright is not installed (pip install -e '.[test]')"
     if chromium_path() is None:
+        if override := os.environ.get("TUTOR_CHROMIUM"):
+            return f"TUTOR_CHROMIUM names {override!r}, which does not exist"
         return "chromium is not installed (apt-get install chromium)"
     return None
 
