@@ -96,9 +96,11 @@ class BrowserRecording:
     document_cookie_logged_in: str = ""
     """What `document.cookie` returned to the page's scripts while logged in."""
     cookies_after_logout: list[dict[str, Any]] = field(default_factory=list)
+    """The cookie store once logout has answered (and its redirect, in cookie modes)."""
     storage_logged_in: dict[str, str] = field(default_factory=dict)
     """Application → Local Storage while logged in."""
     storage_after_logout: dict[str, str] = field(default_factory=dict)
+    """Local Storage once the page's logout has run."""
     texts: dict[str, str] = field(default_factory=dict)
     """What the page showed at named moments (`profile`, `home`, `reload`, `logout`)."""
     sent: list[SentRequest] = field(default_factory=list)
