@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import httpx
 
 ALICE = {"username": "alice", "password": "wonderland"}
@@ -24,3 +26,31 @@ async def bearer_login(client: httpx.AsyncClient, who: dict[str, str] = ALICE) -
 def bearer(token: str) -> dict[str, str]:
     """An Authorization header for `token`."""
     return {"Authorization": f"Bearer {token}"}
+
+
+class _Elements(HTMLParser):
+    """Collects start tags and their attributes, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """The page's start tags with attributes."""
+    parser = _Elements()
+    parser.feed(html)
+    return parser.tags
+
+
+def forms(html: str) -> dict[str, dict[str, str | None]]:
+    """action → attributes of every <form> on the page."""
+    return {str(attrs.get("action")): attrs for tag, attrs in elements(html) if tag == "form"}
+
+
+def inputs(html: str) -> dict[str, dict[str, str | None]]:
+    """name → attributes of every <input> on the page."""
+    return {str(attrs.get("name")): attrs for tag, attrs in elements(html) if tag == "input"}

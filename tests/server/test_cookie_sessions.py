@@ -9,14 +9,13 @@ import base64
 import binascii
 import hashlib
 import re
-from html.parser import HTMLParser
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from tests.conftest import ServerFactory
-from tests.server.helpers import ALICE, login_json
+from tests.server.helpers import ALICE, forms, inputs, login_json
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, Vulnerabilities
 from tutor.server.state import (
@@ -97,34 +96,6 @@ def destroyed(server: MockServer) -> dict[str, str]:
 def last_request(server: MockServer) -> RequestHandled:
     """The newest access-log record."""
     return server.log.requests()[-1]
-
-
-class _Elements(HTMLParser):
-    """Collects start tags and their attributes, in document order."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
-def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    """The page's start tags with attributes."""
-    parser = _Elements()
-    parser.feed(html)
-    return parser.tags
-
-
-def forms(html: str) -> dict[str, dict[str, str | None]]:
-    """action → attributes of every <form> on the page."""
-    return {str(attrs.get("action")): attrs for tag, attrs in elements(html) if tag == "form"}
-
-
-def inputs(html: str) -> dict[str, dict[str, str | None]]:
-    """name → attributes of every <input> on the page."""
-    return {str(attrs.get("name")): attrs for tag, attrs in elements(html) if tag == "input"}
 
 
 # --- 1. a challenge on every 401 ------------------------------------------------------

@@ -1,127 +1,33 @@
 """`tutor serve` for real: a subprocess on a loopback port, reached over a real socket.
 
-Each mode's server is started once for the module, its banner read with a bounded
-deadline (select on the pipe, never an open-ended wait), and stopped in a `finally`.
+Each mode's server is started once for the module (see `tests.server.live`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import select
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import httpx
 import pytest
 
 from tests.server.helpers import ALICE, bearer
+from tests.server.live import STOP_LINE, RunningServer, no_proxy_env, running_server
 from tutor import cli
 from tutor import serve as serve_module
 from tutor.serve import ServeError, is_loopback
 
-BANNER_DEADLINE = 15.0
-STOP_LINE = "Press Ctrl+C to stop."
-CURL_INTRO = "Try it with curl:"
-URL_PATTERN = re.compile(r"listening on (http://\S+)$")
 MARKER = "@@@ next command @@@"
-
-
-@dataclass
-class RunningServer:
-    """A `tutor serve` process and what it printed on start."""
-
-    mode: str
-    process: subprocess.Popen[bytes]
-    banner: list[str]
-    url: str
-
-    @property
-    def curl_lines(self) -> list[str]:
-        """The indented commands under "Try it with curl:"."""
-        start = self.banner.index(CURL_INTRO) + 1
-        return [line.strip() for line in self.banner[start:] if line.startswith("  ")]
-
-
-def _no_proxy_env() -> dict[str, str]:
-    """This environment without proxies, so httpx and curl talk to loopback directly."""
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env["NO_PROXY"] = env["no_proxy"] = "*"
-    return env
-
-
-def _read_banner(process: subprocess.Popen[bytes], stderr: IO[bytes]) -> list[str]:
-    """Lines printed up to STOP_LINE, or an AssertionError after BANNER_DEADLINE seconds."""
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
-    lines: list[str] = []
-    pending = b""
-    deadline = time.monotonic() + BANNER_DEADLINE
-    while STOP_LINE not in lines:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"no banner within {BANNER_DEADLINE}s; got {lines}")
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            stderr.seek(0)
-            raise AssertionError(
-                f"tutor serve exited ({process.poll()}) before its banner; stdout {lines}, "
-                f"stderr {stderr.read().decode(errors='replace')[-2000:]}"
-            )
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        lines += [line.decode() for line in complete]
-    return lines
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-    if process.stdout is not None:
-        process.stdout.close()
-
-
-@contextlib.contextmanager
-def _running(mode: str) -> Iterator[RunningServer]:
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tutor", "serve", "--port", "0", "--mode", mode],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            bufsize=0,
-            env=_no_proxy_env(),
-        )
-        try:
-            banner = _read_banner(process, stderr)
-            match = URL_PATTERN.search(banner[0])
-            assert match is not None, banner[0]
-            yield RunningServer(mode, process, banner, match.group(1))
-        finally:
-            _stop(process)
 
 
 @pytest.fixture(scope="module", params=["cookie", "jwt"])
 def running(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     """One real server per mode, shared by this module's tests."""
-    with _running(request.param) as server:
+    with running_server(request.param) as server:
         yield server
 
 
@@ -179,7 +85,7 @@ def test_the_banners_curl_commands_work(running: RunningServer, tmp_path: Path) 
     result = subprocess.run(
         ["bash", "-c", script],
         cwd=tmp_path,
-        env=_no_proxy_env(),
+        env=no_proxy_env(),
         capture_output=True,
         text=True,
         timeout=30,

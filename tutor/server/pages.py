@@ -60,10 +60,14 @@ def cookie_page(config: ServerConfig, user: UserRecord | None, csrf_token: str) 
 
 def jwt_page(config: ServerConfig) -> str:
     """A page whose script logs in with fetch and keeps the token in localStorage."""
+    # method and action matter even though the script sends the login itself: a form
+    # without them submits as a GET to this page, so pressing Enter before the script
+    # has run (or with scripts off) would put the password in the URL and history.
     body = (
-        '<form id="login"><label>Username <input name="username" value="alice"></label>'
-        '<label>Password <input name="password" type="password"></label>'
-        "<button>Log in</button></form>"
+        '<form method="post" action="/login" id="login"><label>Username '
+        '<input name="username" autocomplete="username" value="alice"></label>'
+        '<label>Password <input name="password" type="password" '
+        'autocomplete="current-password"></label><button>Log in</button></form>'
         '<p><button id="profile">GET /profile</button> '
         '<button id="logout">Log out</button></p>'
         '<pre id="out">Not logged in.</pre>'
@@ -91,6 +95,11 @@ async function profile() {
   const headers = token ? { Authorization: "Bearer " + token } : {};
   const { status, body } = await call("/profile", { headers });
   show("GET /profile -> " + status, body);
+}
+if (localStorage.getItem("access_token")) {
+  // The token outlives a reload or a closed tab: localStorage is kept per origin.
+  out.textContent = "A token from an earlier login is still in localStorage; " +
+    "GET /profile sends it.";
 }
 document.getElementById("login").addEventListener("submit", async (event) => {
   event.preventDefault();

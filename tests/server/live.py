@@ -1,0 +1,128 @@
+"""`tutor serve` as a real subprocess on a free loopback port, for tests that need a socket.
+
+The banner is read with a bounded deadline (select on the pipe, never an open-ended
+wait) and the process is always stopped in a `finally`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+BANNER_DEADLINE = 15.0
+STOP_LINE = "Press Ctrl+C to stop."
+CURL_INTRO = "Try it with curl:"
+URL_PATTERN = re.compile(r"listening on (http://\S+)$")
+
+
+@dataclass
+class RunningServer:
+    """A `tutor serve` process and what it printed on start."""
+
+    mode: str
+    process: subprocess.Popen[bytes]
+    banner: list[str]
+    url: str
+
+    @property
+    def curl_lines(self) -> list[str]:
+        """The indented commands under "Try it with curl:"."""
+        start = self.banner.index(CURL_INTRO) + 1
+        return [line.strip() for line in self.banner[start:] if line.startswith("  ")]
+
+
+def no_proxy_env() -> dict[str, str]:
+    """This environment without proxies, so clients talk to loopback directly."""
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["NO_PROXY"] = env["no_proxy"] = "*"
+    return env
+
+
+def _read_banner(process: subprocess.Popen[bytes], stderr: IO[bytes]) -> list[str]:
+    """Lines printed up to STOP_LINE, or an AssertionError after BANNER_DEADLINE seconds."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    lines: list[str] = []
+    pending = b""
+    deadline = time.monotonic() + BANNER_DEADLINE
+    while STOP_LINE not in lines:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no banner within {BANNER_DEADLINE}s; got {lines}")
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            stderr.seek(0)
+            raise AssertionError(
+                f"tutor serve exited ({process.poll()}) before its banner; stdout {lines}, "
+                f"stderr {stderr.read().decode(errors='replace')[-2000:]}"
+            )
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        lines += [line.decode() for line in complete]
+    return lines
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def _start(mode: str, extra_args: tuple[str, ...], stderr: IO[bytes]) -> (
+    subprocess.Popen[bytes]
+):
+    return subprocess.Popen(
+        [sys.executable, "-m", "tutor", "serve", "--port", "0", "--mode", mode, *extra_args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        bufsize=0,
+        env=no_proxy_env(),
+    )
+
+
+@contextlib.contextmanager
+def running_servers(*modes: str, extra_args: tuple[str, ...] = ()) -> (
+    Iterator[list[RunningServer]]
+):
+    """One `tutor serve --port 0 --mode MODE` per mode until the block ends, however it
+    ends. They start side by side: each spends seconds hashing the demo passwords."""
+    with contextlib.ExitStack() as stack:
+        started = []
+        for mode in modes:
+            stderr = stack.enter_context(tempfile.TemporaryFile())
+            process = _start(mode, extra_args, stderr)
+            stack.callback(_stop, process)
+            started.append((mode, process, stderr))
+        servers = []
+        for mode, process, stderr in started:
+            banner = _read_banner(process, stderr)
+            match = URL_PATTERN.search(banner[0])
+            assert match is not None, banner[0]
+            servers.append(RunningServer(mode, process, banner, match.group(1)))
+        yield servers
+
+
+@contextlib.contextmanager
+def running_server(mode: str, *extra_args: str) -> Iterator[RunningServer]:
+    """`tutor serve --port 0 --mode MODE [EXTRA_ARGS]` until the block ends."""
+    with running_servers(mode, extra_args=extra_args) as (server,):
+        yield server
