@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from tests.repeater.helpers import JSON_HEADERS
-from tests.server.test_serve import _no_proxy_env, _running
+from tests.server.live import no_proxy_env, running_server
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import RequestDraft
 
@@ -18,11 +18,11 @@ from tutor.repeater.draft import RequestDraft
 def test_rendered_commands_run_against_tutor_serve() -> None:
     if shutil.which("curl") is None or shutil.which("bash") is None:
         pytest.skip("curl or bash is not installed")
-    with _running("jwt") as server:
+    with running_server("jwt") as server:
 
         def run(draft: RequestDraft) -> tuple[int, str]:
             command = to_curl(draft, server.url) + " -s -w '\\n%{http_code}'"
-            result = subprocess.run(["bash", "-c", command], env=_no_proxy_env(),
+            result = subprocess.run(["bash", "-c", command], env=no_proxy_env(),
                                     capture_output=True, text=True, timeout=30, check=False)
             assert result.returncode == 0, (command, result.stderr)
             body, _, status = result.stdout.rpartition("\n")

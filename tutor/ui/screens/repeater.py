@@ -1,0 +1,350 @@
+"""The Repeater: free play against a mock server, edit and resend, on a timeline.
+
+A thin view over `tutor.repeater`: the Sandbox sends, records and time-travels; this
+screen turns the editor's text into a `RequestDraft` and shows what came back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static, TextArea
+
+from tutor.repeater.curl import to_curl
+from tutor.repeater.draft import DraftError, RequestDraft
+from tutor.repeater.sandbox import Sandbox, SandboxError, TimelineEntry
+from tutor.ui.render import render_exchange
+from tutor.ui.render.sequence import credential_of
+
+if TYPE_CHECKING:
+    from tutor.repeater.challenges import ChallengeRun
+    from tutor.repeater.compare import ExchangeDiff
+
+STARTER = RequestDraft("POST", "/login", (("Content-Type", "application/json"),), (),
+                       '{"username": "alice", "password": "wonderland"}')
+"""What the editor holds in a fresh sandbox: the login, step 2 of the four."""
+
+
+def draft_from_editor(request_line: str, headers: str, body: str) -> RequestDraft:
+    """The editor's three fields as a draft; `DraftError` says what is wrong and where."""
+    parts = request_line.split()
+    if len(parts) != 2:
+        raise DraftError(["request line: write the method and the path, e.g. GET /profile"])
+    draft = RequestDraft(parts[0].upper(), parts[1])
+    for number, line in enumerate(headers.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise DraftError([f"headers, line {number}: write Name: value"])
+        draft = draft.with_header(name.strip(), value.strip())
+    draft = draft.with_body(body)
+    draft.validate()
+    return draft
+
+
+def editor_headers(draft: RequestDraft) -> str:
+    """A draft's headers (and its cookies, as one Cookie header) as editor lines."""
+    lines = [f"{name}: {value}" for name, value in draft.headers]
+    if draft.cookies:
+        lines.append("Cookie: " + "; ".join(f"{name}={value}" for name, value in draft.cookies))
+    return "\n".join(lines)
+
+
+def timeline_label(entry: TimelineEntry) -> Text:
+    """One timeline row: number, who, request, status, credential, login steps."""
+    text = Text(f"{entry.index + 1:>2} ")
+    main = entry.main
+    if main is None:
+        text.append(entry.label, style="dim")
+        return text
+    status = main.response.status
+    text.append("✓ " if status < 400 else "✗ ", style="green" if status < 400 else "red")
+    path = main.request.url.split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else "/"
+    text.append(f"{main.request.method} {path} → {status}")
+    credential = credential_of(main)
+    if credential:
+        text.append(f"  [{credential}]", style="cyan")
+    if entry.login_steps:
+        text.append(f"  step {','.join(map(str, entry.login_steps))}", style="magenta")
+    if entry.sender != "you":
+        text.append(f"  ({entry.sender})", style="yellow")
+    return text
+
+
+class RepeaterScreen(Screen[bool]):
+    """Send, edit and resend requests; step back and forth through what happened.
+
+    Dismissed with True when it was opened for a challenge and the server's log shows
+    the goal reached.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send", id="repeater-send",
+                tooltip="Send the request in the editor (resend, if it came from the timeline)"),
+        Binding("f2", "time(-1)", "◀ Back", id="repeater-back",
+                tooltip="Step back in time: browser and server as they were"),
+        Binding("f3", "time(1)", "Fwd ▶", id="repeater-forward",
+                tooltip="Step forward again through the timeline"),
+        Binding("f6", "copy_curl", "curl", id="repeater-curl",
+                tooltip="Copy the request as a curl command for `tutor serve`"),
+        Binding("f7", "jwt_editor", "JWT editor", id="repeater-jwt",
+                tooltip="Edit the token in Authorization: keep, re-sign or drop the signature"),
+        Binding("f8", "settings", "Server", id="repeater-settings",
+                tooltip="Choose the mock server's mode and weaknesses (starts afresh)"),
+        Binding("escape", "leave", "Back", id="repeater-leave", tooltip="Leave the Repeater"),
+    ]
+
+    class Sent(Message):
+        """The sandbox has answered; show the timeline again."""
+
+        def __init__(self, entry: TimelineEntry, diff: ExchangeDiff | None,
+                     verdict: str | None) -> None:
+            super().__init__()
+            self.entry = entry
+            self.diff = diff
+            self.verdict = verdict
+
+    def __init__(self, sandbox: Sandbox | None = None, draft: RequestDraft | None = None,
+                 challenge: ChallengeRun | None = None, title: str = "") -> None:
+        super().__init__()
+        self.challenge = challenge
+        self.sandbox = challenge.sandbox if challenge else sandbox or Sandbox.choose("cookie")
+        self.initial_draft = draft or STARTER
+        self.title_text = title
+        self.editing: int | None = None
+        """The timeline entry the editor was loaded from: sending then resends it."""
+        self.goal_met = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar", markup=False)
+        with Horizontal(id="repeater"):
+            with Vertical(id="timeline-pane"):
+                yield Static("Timeline", classes="pane-title")
+                yield OptionList(id="timeline")
+            with Vertical(id="editor-pane"):
+                yield Static(id="goal")
+                yield Input(id="request-line", placeholder="GET /profile")
+                yield TextArea(id="request-headers", soft_wrap=True)
+                yield TextArea(id="request-body", soft_wrap=True)
+                with VerticalScroll(id="response-pane"):
+                    yield Static(id="response")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one("#request-headers").border_title = "Headers (Name: value)"
+        self.query_one("#request-body").border_title = "Body"
+        self._load_draft(self.initial_draft)
+        self._show_title()
+        await self.sandbox.start()
+        self._refresh_timeline()
+        self.query_one("#request-line", Input).focus()
+        if self.challenge is not None:
+            self._set_goal(self.challenge.goal_met().message)
+
+    # --- the editor ------------------------------------------------------------------------
+
+    def _load_draft(self, draft: RequestDraft) -> None:
+        self.query_one("#request-line", Input).value = f"{draft.method} {draft.path}"
+        self.query_one("#request-headers", TextArea).text = editor_headers(draft)
+        self.query_one("#request-body", TextArea).text = draft.body
+
+    def current_draft(self) -> RequestDraft:
+        """The editor's request (`DraftError` when it cannot be sent)."""
+        return draft_from_editor(self.query_one("#request-line", Input).value,
+                                 self.query_one("#request-headers", TextArea).text,
+                                 self.query_one("#request-body", TextArea).text)
+
+    def _show_title(self) -> None:
+        config = self.sandbox.config
+        weak = ", ".join(config.vulnerabilities.enabled())
+        mode = config.mode + (f" {config.algorithm}" if config.mode == "jwt" else "")
+        title = self.title_text or "Repeater"
+        self.query_one("#title-bar", Static).update(
+            f"tutor — {title} · {mode} server" + (f" · weak: {weak}" if weak else ""))
+
+    def _set_goal(self, message: str) -> None:
+        goal = self.query_one("#goal", Static)
+        goal.update(Text(message, style="bold green" if self.goal_met else "bold"))
+        goal.display = True
+
+    # --- sending -----------------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        try:
+            draft = self.current_draft()
+        except DraftError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self._send(draft, self.editing)
+
+    @work(exclusive=True, group="repeater", exit_on_error=False)
+    async def _send(self, draft: RequestDraft, editing: int | None) -> None:
+        diff = None
+        verdict = None
+        try:
+            if self.challenge is not None:
+                if editing is not None:
+                    self.sandbox.goto(editing)
+                result = await self.challenge.attempt(draft)
+                if result.entry is None:
+                    self.notify(result.message, severity="error", timeout=6)
+                    return
+                entry, verdict = result.entry, self.challenge.goal_met().message
+                self.goal_met = self.goal_met or result.passed
+            elif editing is not None:
+                resent = await self.sandbox.resend(editing, draft)
+                entry, diff = resent.entry, resent.diff
+            else:
+                entry = await self.sandbox.send(draft)
+        except (SandboxError, DraftError) as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        self.post_message(self.Sent(entry, diff, verdict))
+
+    @on(Sent)
+    def _sent(self, message: Sent) -> None:
+        if not self.is_attached:
+            return
+        self.editing = None
+        self._refresh_timeline()
+        self._show_entry(message.entry, message.diff)
+        if message.verdict is not None:
+            self._set_goal(message.verdict)
+
+    def _show_entry(self, entry: TimelineEntry, diff: ExchangeDiff | None = None) -> None:
+        parts: list[RenderableType] = []
+        if diff is not None:
+            changes = Text("Compared with the original:\n", style="bold")
+            changes.append("\n".join(diff.summary()) or "no difference")
+            parts.append(changes)
+        if entry.main is not None:
+            parts.append(render_exchange(entry.main))
+        for blocked in entry.blocked:
+            parts.append(Text(f"The browser refused: {blocked.reason}", style="yellow"))
+        for handled in entry.handled:
+            event = handled.event
+            parts.append(Text(f"Server log: {event.method} {event.path} → {event.status}"
+                              f" ({event.reason})", style="dim"))
+        self.query_one("#response", Static).update(Group(*parts))
+
+    # --- the timeline ----------------------------------------------------------------------
+
+    def _refresh_timeline(self) -> None:
+        timeline = self.query_one("#timeline", OptionList)
+        timeline.clear_options()
+        for entry in self.sandbox.entries:
+            label = timeline_label(entry)
+            if entry.index >= self.sandbox.position:
+                label.stylize("dim strike")  # undone: stepped back past it
+            timeline.add_option(label)
+        if self.sandbox.position:
+            timeline.highlighted = self.sandbox.position - 1
+        self.query_one("#timeline-pane").border_subtitle = (
+            f"at {self.sandbox.position} of {len(self.sandbox.entries)}")
+
+    @on(OptionList.OptionSelected, "#timeline")
+    def _entry_chosen(self, event: OptionList.OptionSelected) -> None:
+        """Go to the moment just after that entry, and load its request to edit."""
+        index = event.option_index
+        self.sandbox.goto(index + 1)
+        entry = self.sandbox.entries[index]
+        if entry.draft is not None:
+            self._load_draft(entry.draft)
+            self.editing = index
+        self._refresh_timeline()
+        self._show_entry(entry)
+        self.notify(f"At entry {index + 1}: edit the request and press ctrl+s to resend it "
+                    "from the moment before it.", timeout=4)
+
+    def action_time(self, step: int) -> None:
+        if step < 0 and self.sandbox.position > 0:
+            self.sandbox.back()
+        elif step > 0 and self.sandbox.position < len(self.sandbox.entries):
+            self.sandbox.forward()
+        else:
+            return
+        self.editing = None
+        self._refresh_timeline()
+        if self.sandbox.position:
+            self._show_entry(self.sandbox.entries[self.sandbox.position - 1])
+        else:
+            self.query_one("#response", Static).update("The start: nothing sent yet.")
+        if self.challenge is not None:
+            self._set_goal(self.challenge.goal_met().message)
+
+    # --- tools -------------------------------------------------------------------------------
+
+    def action_copy_curl(self) -> None:
+        try:
+            command = to_curl(self.current_draft())
+        except DraftError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.app.copy_to_clipboard(command)
+        self.query_one("#response", Static).update(Group(
+            Text("Copied (works against `tutor serve`, in the same mode):", style="bold"),
+            Text(command)))
+
+    def action_jwt_editor(self) -> None:
+        from tutor.ui.screens.jwt_editor import JwtEditorScreen, token_in_draft
+
+        try:
+            draft = self.current_draft()
+        except DraftError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        token = token_in_draft(draft) or self._last_token()
+        if token is None:
+            self.notify("No token to edit: log in to a jwt-mode server first (f8 picks "
+                        "the mode).", timeout=5)
+            return
+
+        def use(edited: str | None) -> None:
+            if edited:
+                self._load_draft(draft.with_header("Authorization", f"Bearer {edited}"))
+
+        self.app.push_screen(JwtEditorScreen(token), use)
+
+    def _last_token(self) -> str | None:
+        from tutor.ui.widgets.stage import token_in
+
+        for entry in reversed(self.sandbox.current):
+            if entry.main is not None:
+                token = token_in(entry.main)
+                if token:
+                    return token
+        return None
+
+    def action_settings(self) -> None:
+        if self.challenge is not None:
+            self.notify("A challenge's server is fixed.", timeout=3)
+            return
+        from tutor.ui.screens.sandbox_settings import SandboxSettingsScreen
+
+        def chosen(sandbox: Sandbox | None) -> None:
+            if sandbox is not None:
+                self.sandbox = sandbox
+                self.editing = None
+                self._restart()
+
+        self.app.push_screen(SandboxSettingsScreen(self.sandbox.config), chosen)
+
+    @work(exclusive=True, group="repeater", exit_on_error=False)
+    async def _restart(self) -> None:
+        await self.sandbox.start()
+        self._show_title()
+        self._refresh_timeline()
+        self.query_one("#response", Static).update("A fresh server: nothing sent yet.")
+
+    def action_leave(self) -> None:
+        self.dismiss(self.goal_met)

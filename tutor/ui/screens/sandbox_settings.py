@@ -1,0 +1,65 @@
+"""Choose the Repeater's mock server: its mode, algorithm and deliberate weaknesses."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Select, Static
+
+from tutor.repeater.sandbox import Sandbox, SandboxError
+from tutor.server.config import ServerConfig, Vulnerabilities
+
+MODES = ("cookie", "signed-cookie", "jwt")
+ALGORITHMS = ("HS256", "RS256", "EdDSA")
+
+
+class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
+    """Dismissed with a fresh sandbox built from the choices, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "apply", "Start", id="settings-apply",
+                tooltip="Start a fresh server with these choices"),
+        Binding("escape", "cancel", "Cancel", id="settings-cancel", tooltip="Keep the server"),
+    ]
+
+    def __init__(self, current: ServerConfig) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        enabled = set(self.current.vulnerabilities.enabled())
+        with Vertical(id="settings-box"):
+            yield Static("The Repeater's server (a fresh one: the timeline starts over)",
+                         id="settings-title")
+            yield Select([(mode, mode) for mode in MODES], value=self.current.mode,
+                         allow_blank=False, id="settings-mode")
+            yield Select([(alg, alg) for alg in ALGORITHMS], value=self.current.algorithm,
+                         allow_blank=False, id="settings-algorithm")
+            for field in dataclasses.fields(Vulnerabilities):
+                yield Checkbox(field.name, value=field.name in enabled,
+                               name=field.name, classes="weakness")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Start", variant="primary", id="settings-start")
+                yield Button("Cancel", id="settings-cancel-button")
+
+    @on(Button.Pressed, "#settings-start")
+    def action_apply(self) -> None:
+        weaknesses = [box.name for box in self.query(Checkbox) if box.value and box.name]
+        mode = self.query_one("#settings-mode", Select).value
+        algorithm = self.query_one("#settings-algorithm", Select).value
+        try:
+            sandbox = Sandbox.choose(str(mode), str(algorithm), weaknesses)
+        except SandboxError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.dismiss(sandbox)
+
+    @on(Button.Pressed, "#settings-cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
