@@ -7,7 +7,7 @@ import pytest
 
 from tests.repeater.helpers import bearer_draft, body_of, login_draft, sandbox
 from tutor.repeater.draft import DraftError, RequestDraft
-from tutor.repeater.sandbox import SandboxError
+from tutor.repeater.sandbox import Sandbox, SandboxError
 from tutor.server.state import RequestHandled
 
 
@@ -124,3 +124,29 @@ async def test_repeated_headers_are_combined_as_http_allows() -> None:
     entry = await box.send(RequestDraft("GET", "/", (("X-A", "1"), ("x-a", "2"))))
     assert entry.main is not None and entry.main.request.header("x-a") == "1, 2"
     assert isinstance(entry.handled[0].event, RequestHandled)
+
+
+async def test_a_scene_world_can_be_borrowed_and_given_back_exactly() -> None:
+    from tutor.lessons.course import default_course_dir, find_lesson
+    from tutor.scenes.engine import SceneEngine
+    from tutor.scenes.events import ExchangeSeen
+
+    lesson, _ = find_lesson(default_course_dir(), "session-cookies")
+    assert lesson is not None
+    engine = SceneEngine(lesson.scenes[0].tracks[0][1])
+    await engine.goto(2)  # logged in, the profile fetched with the cookie
+    fingerprint = engine.world.fingerprint()
+    with_cookie = next(event.exchange for record in engine.records[:2]
+                       for event in record.events if isinstance(event, ExchangeSeen)
+                       and event.exchange.request.url.endswith("/profile")
+                       and event.exchange.request.header("cookie"))
+    borrowed = Sandbox(world=engine.world)
+    await borrowed.start()
+    replayed = await borrowed.send(RequestDraft.from_exchange(with_cookie))
+    assert replayed.main is not None and replayed.main.response.status == 200
+    logged_out = await borrowed.send(RequestDraft.from_exchange(with_cookie).without_header(
+        "Cookie"))
+    assert logged_out.main is not None and logged_out.main.response.status == 401
+    borrowed.release()
+    assert engine.world.fingerprint() == fingerprint
+    assert "you" not in engine.world.browsers

@@ -186,8 +186,13 @@ class Grader:
             if isinstance(live, str):
                 return Grade(False, f"The scene could not be run: {live}", unavailable=True)
             return grade_status(question, answer, live)
-        state = self._challenges.setdefault(question.key, {})
+        state = self.challenge_state(question)
         return grade_challenge(question, answer, state, self.challenge_grader())
+
+    def challenge_state(self, question: Question) -> dict[str, Any]:
+        """What a challenge question keeps between attempts (its live run, once started):
+        the Repeater and typed answers share it, so they act on one server."""
+        return self._challenges.setdefault(question.key, {})
 
     async def live(self, question: Question) -> LiveExchange | str:
         """Run a predict question's scene up to its step (once), or say why it cannot."""

@@ -27,7 +27,7 @@ from tutor.repeater.draft import RequestDraft
 from tutor.scenes.actions import StepFailed, cross_site_request, login
 from tutor.scenes.engine import login_steps_of
 from tutor.scenes.model import Scene, Step
-from tutor.scenes.world import World, WorldSnapshot
+from tutor.scenes.world import PageMemory, World, WorldSnapshot
 from tutor.server.config import ConfigError, ServerConfig
 from tutor.server.state import RequestHandled, ServerEvent
 
@@ -108,10 +108,16 @@ class _QuietIO:
 class Sandbox:
     """A mock server, a clock, your browser and maybe a victim's, on one timeline."""
 
-    def __init__(self, config: ServerConfig | None = None, *, victim: str | None = None) -> None:
-        self.config = config or ServerConfig()
+    def __init__(self, config: ServerConfig | None = None, *, victim: str | None = None,
+                 world: World | None = None) -> None:
+        self.config = world.scene.server if world else config or ServerConfig()
         browsers = (YOU, VICTIM) if victim else (YOU,)
-        self.world = World(Scene("sandbox", self.config, (), browsers=browsers))
+        self.world = world or World(Scene("sandbox", self.config, (), browsers=browsers))
+        self._borrowed = world is not None
+        if YOU not in self.world.browsers:
+            # A scene's world, borrowed: add your curl-like browser beside the scene's own.
+            self.world.browsers[YOU] = Browser(YOU, self.world.network, self.world.clock)
+            self.world.pages[YOU] = PageMemory()
         self.victim_name = victim
         if victim is not None and victim not in {u.username for u in self.config.users}:
             known = ", ".join(u.username for u in self.config.users)
@@ -182,6 +188,17 @@ class Sandbox:
                 lambda io: login(self.world, step, io), truncate=False,
             )
         self._initial = self.world.snapshot()
+
+    def release(self) -> None:
+        """Give a borrowed scene world back exactly as it was lent (your browser removed)."""
+        if not self._borrowed:
+            return
+        if self._initial is not None:
+            self.world.restore(self._initial)
+        self.world.browsers.pop(YOU, None)
+        self.world.pages.pop(YOU, None)
+        self.entries.clear()
+        self.position = 0
 
     def _require_started(self) -> None:
         if self._initial is None:

@@ -110,6 +110,12 @@ class TutorApp(App[None]):
             return
         self.push_screen(QuizScreen(plan))
 
+    def open_repeater(self) -> None:
+        """Free play: the Repeater against a fresh cookie-mode server (f8 changes it)."""
+        from tutor.ui.screens.repeater import RepeaterScreen
+
+        self.push_screen(RepeaterScreen())
+
     def save_progress(self) -> None:
         """Write progress now; a failure is reported, and the app goes on."""
         try:
@@ -152,6 +158,8 @@ class TutorApp(App[None]):
                             self.action_toggle_motion)
         yield SystemCommand("Reset progress", "Start the course over (a backup is kept)",
                             self.action_reset_progress)
+        yield SystemCommand("Repeater", "Free play: send, edit and resend requests to a mock "
+                            "server whose mode and weaknesses you choose", self.open_repeater)
         yield SystemCommand("Review quiz", "A mixed cookie-versus-JWT review; missed "
                             "questions come back sooner", lambda: self.open_quiz([]))
         for meta in self.catalogue.lessons:

@@ -27,6 +27,8 @@ class CatalogueScreen(Screen[None]):
                 tooltip="Open the highlighted lesson"),
         Binding("Q", "quiz", "Quiz", id="lesson-quiz",
                 tooltip="Take the highlighted lesson's quiz"),
+        Binding("R", "repeater", "Repeater", id="open-repeater",
+                tooltip="Free play: send and edit requests to a mock server"),
         Binding("v", "review", "Review", id="review-quiz",
                 tooltip="A mixed cookie-versus-JWT review; missed questions come back"),
     ]
@@ -107,6 +109,9 @@ class CatalogueScreen(Screen[None]):
         lessons = self.tutor.catalogue.lessons
         if 0 <= table.cursor_row < len(lessons):
             self.tutor.open_quiz([lessons[table.cursor_row].id])
+
+    def action_repeater(self) -> None:
+        self.tutor.open_repeater()
 
     def action_review(self) -> None:
         self.tutor.open_quiz([])

@@ -82,6 +82,8 @@ class PlayerScreen(Screen[None]):
                 tooltip="Play faster"),
         Binding("minus", "speed(-1)", "Slower", id="slower", show=False, tooltip="Play slower"),
         Binding("h", "hint", "Hint", id="hint", tooltip="Reveal the next hint"),
+        Binding("e", "edit_resend", "Edit & resend", id="edit-resend",
+                tooltip="Open the shown exchange in the Repeater, in this scene's state"),
         Binding("Q", "quiz", "Quiz", id="player-quiz",
                 tooltip="Take this lesson's quiz"),
         Binding("t", "transcript", "Transcript", id="transcript",
@@ -361,6 +363,27 @@ class PlayerScreen(Screen[None]):
         shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
         hints = self.lesson.hints[:shown]
         self._set("#hints", "\n".join(f"💡 {hint}" for hint in hints))
+
+    def action_edit_resend(self) -> None:
+        from tutor.repeater.draft import RequestDraft
+        from tutor.repeater.sandbox import Sandbox
+        from tutor.ui.screens.repeater import RepeaterScreen
+
+        stage = next(iter(self.query(TrackStage)), None)
+        current = stage.current_exchange() if stage else None
+        if stage is None or current is None:
+            self.notify("No exchange yet: step the scene first (n).", timeout=3)
+            return
+        self._stop_autoplay()
+        sandbox = Sandbox(world=stage.engine.world)
+        draft = RequestDraft.from_exchange(current.exchange)
+
+        def back(_: bool | None) -> None:
+            for each in self.query(TrackStage):
+                each.refresh_view()
+
+        self.app.push_screen(RepeaterScreen(sandbox, draft, title="Repeater on this scene"),
+                             back)
 
     def action_quiz(self) -> None:
         self._stop_autoplay()

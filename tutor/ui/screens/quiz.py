@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, SelectionList, Static
 
-from tutor.quiz.grading import Grader
+from tutor.quiz.grading import Grade, Grader
 from tutor.quiz.leitner import record_results
 from tutor.quiz.plan import QuizPlan
 from tutor.quiz.questions import Question
@@ -46,8 +46,9 @@ HOW_TO_ANSWER = {
     "order": "Move the highlighted item with shift+↑/↓ (or K/J), then press Enter.",
     "predict": "Type the status code the server will answer with, then Enter. The scene "
                "then runs for real.",
-    "challenge": "Type a curl command (or: cross-site form POST /path) and press Enter; it "
-                 "is sent to a live challenge server, whose own log grades you.",
+    "challenge": "Press ctrl+r to work in the Repeater, or type a curl command (or: "
+                 "cross-site form POST /path) and press Enter. Either way the live challenge "
+                 "server's own log grades you.",
 }
 """The quiz engine's instructions are for typed answers; on screen the widgets differ."""
 LINE_STYLES = (("  [right]", "green"), ("  [wrong]", "red"), ("  [missed]", "yellow"),
@@ -86,6 +87,8 @@ class QuizScreen(Screen[None]):
                 tooltip="Order questions: move the highlighted item up"),
         Binding("shift+down,J", "move_item(1)", "Move down", id="quiz-move-down",
                 tooltip="Order questions: move the highlighted item down"),
+        Binding("ctrl+r", "repeater", "Repeater", id="quiz-repeater",
+                tooltip="Challenges: work on the challenge server in the Repeater"),
         Binding("escape", "leave", "Back", id="quiz-back",
                 tooltip="Leave the quiz (answers so far are saved)"),
     ]
@@ -371,6 +374,31 @@ class QuizScreen(Screen[None]):
         elif event.value.strip():
             self.send(event.value)
             event.input.value = ""
+
+    def action_repeater(self) -> None:
+        question = self.question
+        if question is None or question.kind != "challenge" or self.waiting or self.busy:
+            self.notify("The Repeater grades challenge questions.", timeout=3)
+            return
+        from tutor.repeater.challenges import STATE_KEY, ChallengeError, start_challenge
+        from tutor.ui.screens.repeater import RepeaterScreen
+
+        state = self.grader.challenge_state(question)
+        run = state.get(STATE_KEY)
+        if run is None:
+            try:
+                run = state[STATE_KEY] = start_challenge(question.quiz.data)
+            except ChallengeError as exc:
+                self.notify(f"This challenge is written wrongly: {exc}", severity="error")
+                return
+
+        def back(passed: bool | None) -> None:
+            if passed and self.question is question:
+                verdict = run.goal_met()
+                self._handle(self.session.record(Grade(
+                    True, "Goal reached: the server accepted it.", detail=verdict.message)))
+
+        self.app.push_screen(RepeaterScreen(challenge=run, title="Challenge"), back)
 
     def action_leave(self) -> None:
         self._save_results()

@@ -202,6 +202,8 @@ class RepeaterScreen(Screen[bool]):
                 entry, verdict = result.entry, self.challenge.goal_met().message
                 self.goal_met = self.goal_met or result.passed
             elif editing is not None:
+                # From the moment before the original, so the edit replaces it (a branch).
+                self.sandbox.goto(editing)
                 resent = await self.sandbox.resend(editing, draft)
                 entry, diff = resent.entry, resent.diff
             else:
@@ -347,4 +349,8 @@ class RepeaterScreen(Screen[bool]):
         self.query_one("#response", Static).update("A fresh server: nothing sent yet.")
 
     def action_leave(self) -> None:
+        self.sandbox.release()  # a borrowed scene world goes back exactly as it was
         self.dismiss(self.goal_met)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "narrow")

@@ -144,6 +144,10 @@ class TrackStage(Vertical):
         current = len(exchanges) - 1 if self.selected is None else self.selected
         self.selected = max(0, min(len(exchanges) - 1, current + delta))
 
+    def current_exchange(self) -> ExchangeSeen | None:
+        """The exchange shown in detail (the latest, unless one was selected)."""
+        return self._current()
+
     def _current(self) -> ExchangeSeen | None:
         exchanges = shown_exchanges(self.engine)
         if not exchanges:

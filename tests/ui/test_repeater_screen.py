@@ -1,0 +1,197 @@
+"""The Repeater, driven as a learner would: send, step back, edit and resend, the JWT
+editor, a challenge solved against the server's own log, and the player's `e`."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, RadioButton, Static, TextArea
+
+from tests.ui.conftest import AppFactory
+from tutor.repeater.curl import parse_curl
+from tutor.repeater.sandbox import Sandbox
+from tutor.ui.screens.jwt_editor import JwtEditorScreen
+from tutor.ui.screens.player import PlayerScreen
+from tutor.ui.screens.quiz import QuizScreen
+from tutor.ui.screens.repeater import RepeaterScreen, draft_from_editor, editor_headers
+
+
+def _text(widget: Static) -> str:
+    """What the widget shows, as plain text (Rich renderables rendered wide)."""
+    content = widget.content
+    if isinstance(content, str):
+        return content
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(content)
+    return console.export_text()
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _repeater(pilot: Pilot[Any]) -> RepeaterScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, RepeaterScreen)
+    return screen
+
+
+def test_editor_text_round_trips_through_a_draft() -> None:
+    draft = draft_from_editor("get /profile?x=1", "Accept: text/html\nCookie: a=1; b=2", "")
+    assert (draft.method, draft.path, draft.cookies) == ("GET", "/profile?x=1",
+                                                         (("a", "1"), ("b", "2")))
+    assert draft_from_editor("GET /profile?x=1", editor_headers(draft), "") == draft
+
+
+async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("R")
+        await _settle(pilot)
+        screen = _repeater(pilot)
+        await pilot.press("ctrl+s")  # the starter: alice logs in
+        await _settle(pilot)
+        assert len(screen.sandbox.entries) == 1
+        login = screen.sandbox.entries[0].main
+        assert login is not None and login.response.status == 200  # JSON login: no redirect
+        cookie = login.response.header("set-cookie") or ""
+        assert "HttpOnly" in _text(screen.query_one("#response", Static))
+        # Ask for the profile without the cookie: a stranger.
+        screen.query_one("#request-line", Input).value = "GET /profile"
+        screen.query_one("#request-headers", TextArea).text = "Accept: application/json"
+        screen.query_one("#request-body", TextArea).text = ""
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        stranger = screen.sandbox.entries[1].main
+        assert stranger is not None and stranger.response.status == 401
+        # Pick that entry on the timeline, add the cookie and resend it from that moment.
+        timeline = screen.query_one("#timeline", OptionList)
+        timeline.highlighted = 1
+        timeline.action_select()
+        await _settle(pilot)
+        assert screen.editing == 1
+        headers = screen.query_one("#request-headers", TextArea)
+        headers.text += "\nCookie: " + cookie.split(";", 1)[0]
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert len(screen.sandbox.entries) == 2  # the edit replaced the original
+        resent = screen.sandbox.entries[1].main
+        assert resent is not None and resent.response.status == 200
+        shown = _text(screen.query_one("#response", Static))
+        assert "Compared with the original" in shown and "401" in shown and "200" in shown
+        # Back in time: the server forgets the session's use, then forward again.
+        await pilot.press("f2")
+        assert screen.sandbox.position == 1
+        await pilot.press("f3")
+        assert screen.sandbox.position == 2
+        await pilot.press("f6")
+        assert "curl" in _text(screen.query_one("#response", Static))
+
+
+async def test_the_jwt_editor_forges_alg_none_and_the_fixed_server_refuses(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(130, 44)) as pilot:
+        await pilot.pause()
+        app.push_screen(RepeaterScreen(Sandbox.choose("jwt")))
+        await _settle(pilot)
+        screen = _repeater(pilot)
+        screen.query_one("#request-body", TextArea).text = json.dumps(
+            {"username": "alice", "password": "wonderland"})
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        screen.query_one("#request-line", Input).value = "GET /admin"
+        screen.query_one("#request-headers", TextArea).text = ""
+        screen.query_one("#request-body", TextArea).text = ""
+        await pilot.press("f7")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, JwtEditorScreen)
+        claims = editor.query_one("#jwt-claims", TextArea)
+        claims.text = claims.text.replace('"reader"', '"admin"')
+        none = next(b for b in editor.query(RadioButton) if b.name == "none")
+        none.value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        authorization = screen.current_draft().header("Authorization") or ""
+        assert authorization.startswith("Bearer ") and authorization.endswith(".")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        refused = screen.sandbox.entries[-1].main
+        assert refused is not None and refused.response.status == 401
+        assert json.loads(refused.response.body)["stage"] == "algorithm"
+
+
+async def test_a_challenge_solved_in_the_repeater_counts_in_the_quiz(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(open_quiz=(["jwt-attacks"], None))
+    async with app.run_test(size=(130, 44)) as pilot:
+        await _settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        while quiz.question is not None and quiz.question.quiz.id != "challenge-alg-none":
+            await pilot.press("s" if quiz.question.kind not in ("predict", "challenge")
+                              else "ctrl+r")
+            if isinstance(app.screen, RepeaterScreen):
+                await pilot.press("escape")
+            quiz.action_skip()
+            await _settle(pilot)
+            quiz.action_next_question()
+            await pilot.pause()
+        question = quiz.question
+        assert question is not None
+        await pilot.press("ctrl+r")
+        await _settle(pilot)
+        screen = _repeater(pilot)
+        assert "Not yet" in _text(screen.query_one("#goal", Static))
+        for line in question.quiz.data["solution"]:
+            draft = parse_curl(line)
+            screen.query_one("#request-line", Input).value = f"{draft.method} {draft.path}"
+            screen.query_one("#request-headers", TextArea).text = editor_headers(draft)
+            screen.query_one("#request-body", TextArea).text = draft.body
+            await pilot.press("ctrl+s")
+            await _settle(pilot)
+        assert "Goal met" in _text(screen.query_one("#goal", Static))
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is quiz
+        assert _text(quiz.query_one("#quiz-feedback", Static)).startswith("Goal reached")
+        result = quiz.session.results[-1]
+        assert result.key.endswith("challenge-alg-none") and result.correct
+
+
+async def test_edit_and_resend_from_the_player_gives_the_scene_back_unchanged(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(open_lesson="session-cookies")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await _settle(pilot)
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        for _ in range(2):
+            await pilot.press("n")
+            await _settle(pilot)
+        engine = player.engines[0]
+        before = engine.world.fingerprint()
+        await pilot.press("e")
+        await _settle(pilot)
+        screen = _repeater(pilot)
+        assert screen.query_one("#request-line", Input).value == "GET /profile"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        replayed = screen.sandbox.entries[0].main
+        assert replayed is not None and replayed.response.status == 200
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is player
+        assert engine.world.fingerprint() == before
