@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tutor import __version__, cli_har, cli_quiz
 
@@ -118,8 +119,10 @@ def _reset() -> int:
 
 
 def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
-            quiz: tuple[list[str], int | None] | None = None) -> int:
-    """Open the interactive tutor: the catalogue, or a lesson, or a quiz (lesson ids, seed)."""
+            quiz: tuple[list[str], int | None] | None = None,
+            replay: tuple[Any, str] | None = None) -> int:
+    """Open the interactive tutor: the catalogue, or a lesson, a quiz (lesson ids, seed),
+    or a HAR replay (its analysis and file name)."""
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         print("tutor: the interactive tutor needs a terminal. For text, use:\n"
               "  tutor lessons                 list the course\n"
@@ -137,7 +140,8 @@ def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
         return 2
     keymap, problems = load_keymap(config_path())
     config = AppConfig(course_dir=folder, progress=ProgressStore(), keymap=keymap,
-                       open_lesson=lesson_id, open_quiz=quiz, notices=problems)
+                       open_lesson=lesson_id, open_quiz=quiz, open_replay=replay,
+                       notices=problems)
     build_app(config).run()
     return 0
 

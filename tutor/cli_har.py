@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
         print(replay_text(analysis))
         return 0
-    return _run_replay_tui(args, har)
+    return _run_replay_tui(args, analysis)
 
 
 def _inspect(args: argparse.Namespace, analysis: Any) -> int:
@@ -85,8 +85,8 @@ def _against_mock(args: argparse.Namespace, analysis: Any) -> int:
     return 1 if any(r.differs for r in results) else 0
 
 
-def _run_replay_tui(args: argparse.Namespace, har: Any) -> int:
-    """The interactive replay (the TUI's timeline); a placeholder until it lands."""
-    print("tutor replay: the interactive replay is not available yet; use --plain "
-          "(or --against-mock)", file=sys.stderr)
-    return 2
+def _run_replay_tui(args: argparse.Namespace, analysis: Any) -> int:
+    """The interactive replay: the tutor opens on the recording's timeline."""
+    from tutor.cli import run_tui
+
+    return run_tui(args, replay=(analysis, args.har.name))

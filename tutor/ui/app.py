@@ -53,6 +53,11 @@ class TutorApp(App[None]):
                         "`tutor lint` for details", severity="warning")
         if self.config.open_lesson:
             self.open_lesson(self.config.open_lesson)
+        if self.config.open_replay is not None:
+            from tutor.ui.screens.replay import ReplayScreen
+
+            analysis, name = self.config.open_replay
+            self.push_screen(ReplayScreen(analysis, name))
         if self.config.open_quiz is not None:
             lesson_ids, seed = self.config.open_quiz
             self.open_quiz(lesson_ids, seed)

@@ -10,6 +10,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tutor.progress import ProgressStore
 
@@ -29,6 +30,8 @@ class AppConfig:
     open_quiz: tuple[list[str], int | None] | None = None
     """Open a quiz straight away (`tutor quiz [LESSON ...]`): lesson ids (none = a
     review across the course) and an optional seed for the review's pick."""
+    open_replay: tuple[Any, str] | None = None
+    """Open a HAR recording's timeline (`tutor replay FILE.har`): its analysis and name."""
     notices: list[str] = field(default_factory=list)
     """Messages to show once the app is up (a bad settings file, say)."""
 

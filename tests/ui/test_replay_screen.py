@@ -1,0 +1,57 @@
+"""`tutor replay FILE.har` in the TUI: the timeline, each exchange explained, findings."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.widgets import OptionList, Static
+
+from tests.har.builders import cookie_login_flow, entry, har_bytes, headers, token
+from tests.ui.conftest import AppFactory
+from tutor.har.analysis import analyse
+from tutor.har.reader import parse_har
+from tutor.ui.screens.replay import ReplayScreen
+
+
+def _text(widget: Static) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_stepping_through_a_recording_and_jumping_to_findings(
+    make_app: AppFactory,
+) -> None:
+    bearer = token(sub="alice", role="reader")
+    recording = har_bytes(*cookie_login_flow(), entry(
+        url="https://api.test/me", request_headers=headers(authorization=f"Bearer {bearer}")))
+    analysis = analyse(parse_har(recording))
+    app = make_app(open_replay=(analysis, "session.har"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        timeline = screen.query_one("#replay-timeline", OptionList)
+        assert timeline.option_count == 6
+        detail = screen.query_one("#replay-detail", Static)
+        assert "login step 1" in _text(detail)
+        await pilot.press("n")
+        await pilot.pause()
+        shown = _text(detail)
+        assert "POST https://bank.test/login" in shown and "login step 2" in shown
+        assert "s3cr3t-session-id-0123456789" in shown  # short enough to show whole
+        await pilot.press("f")
+        await pilot.pause()
+        found = timeline.highlighted
+        assert found is not None and analysis.findings_for(found)
+        assert "!" in _text(detail)
+        for _ in range(10):
+            await pilot.press("n")
+        await pilot.pause()
+        assert timeline.highlighted == 5
+        last = _text(detail)
+        assert "UNVERIFIED" in last and bearer not in last  # the token is cut, not shown
+        await pilot.press("p")
+        await pilot.pause()
+        assert timeline.highlighted == 4

@@ -1,0 +1,128 @@
+"""`tutor replay FILE.har`: a recorded session on a timeline, each exchange explained.
+
+Everything shown comes from `tutor.har.analysis` (the same analysis as `tutor inspect`);
+tokens are decoded locally and marked UNVERIFIED, and nothing is sent anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from rich.console import Group
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+
+from tutor.har.analysis import Analysis, EntryAnalysis
+from tutor.har.render import entry_lines
+
+CREDENTIAL_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "www-authenticate"})
+SHORTENED = 48
+"""Credential header values are cut to this: a replay is for reading, not for copying
+secrets off the screen."""
+
+
+def replay_row(item: EntryAnalysis, findings: int) -> Text:
+    """One timeline row: index, request, status, credentials sent, login step, findings."""
+    request, response = item.entry.request, item.entry.response
+    parts = urlsplit(request.url)
+    text = Text(f"{item.entry.index:>3} ")
+    ok = 0 < response.status < 400
+    text.append("✓ " if ok else "✗ ", style="green" if ok else "red")
+    text.append(f"{request.method} {parts.path or '/'} → {response.status or '—'}")
+    kinds = sorted({credential.type for credential in item.sent})
+    if kinds:
+        text.append(f"  [{','.join(kinds)}]", style="cyan")
+    if item.login_step:
+        text.append(f"  step {item.login_step}", style="magenta")
+    if findings:
+        text.append(f"  ⚠{findings}", style="yellow")
+    return text
+
+
+def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
+    """Headers with the credential ones highlighted and their values shortened."""
+    text = Text(f"{title}\n", style="bold")
+    for name, value in headers:
+        if name.lower() in CREDENTIAL_HEADERS:
+            shown = value if len(value) <= SHORTENED else value[:SHORTENED] + "…"
+            text.append(f"  {name}: {shown}\n", style="bold yellow")
+        else:
+            text.append(f"  {name}: {value}\n", style="dim")
+    return text
+
+
+class ReplayScreen(Screen[None]):
+    """Step through a HAR recording; the analysis of each exchange beside it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,right", "move(1)", "Next", id="replay-next", tooltip="The next exchange"),
+        Binding("p,left", "move(-1)", "Previous", id="replay-previous",
+                tooltip="The previous exchange"),
+        Binding("f", "next_finding", "Next finding", id="replay-finding",
+                tooltip="Jump to the next exchange with something to notice"),
+    ]
+
+    def __init__(self, analysis: Analysis, name: str) -> None:
+        super().__init__()
+        self.analysis = analysis
+        self.file_name = name
+
+    def compose(self) -> ComposeResult:
+        har = self.analysis.har
+        creator = f" · recorded by {har.creator}" if har.creator else ""
+        yield Static(f"tutor — replay of {self.file_name}{creator}", id="title-bar",
+                     markup=False)
+        with Horizontal(id="replay"):
+            yield OptionList(id="replay-timeline")
+            with VerticalScroll(id="replay-detail-pane"):
+                yield Static(id="replay-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        timeline = self.query_one("#replay-timeline", OptionList)
+        timeline.add_options(
+            replay_row(item, len(self.analysis.findings_for(item.entry.index)))
+            for item in self.analysis.entries)
+        if self.analysis.entries:
+            timeline.highlighted = 0
+        else:
+            self.query_one("#replay-detail", Static).update("This recording has no exchanges.")
+        timeline.focus()
+
+    @on(OptionList.OptionHighlighted, "#replay-timeline")
+    def _show(self, event: OptionList.OptionHighlighted) -> None:
+        item = self.analysis.entries[event.option_index]
+        lines = entry_lines(item, self.analysis)
+        summary = Text(lines[0] + "\n", style="bold")
+        for line in lines[1:]:
+            style = "yellow" if line.lstrip().startswith("!") else (
+                "magenta" if "login step" in line else "")
+            summary.append(line + "\n", style=style)
+        if not item.sent:
+            summary.append("    No credential went with this request: to the server it "
+                           "comes from a stranger.\n", style="dim")
+        self.query_one("#replay-detail", Static).update(Group(
+            summary, headers_text("Request headers", item.entry.request.headers),
+            headers_text("Response headers", item.entry.response.headers)))
+
+    def action_move(self, step: int) -> None:
+        timeline = self.query_one("#replay-timeline", OptionList)
+        if not self.analysis.entries:
+            return
+        current = timeline.highlighted or 0
+        timeline.highlighted = max(0, min(len(self.analysis.entries) - 1, current + step))
+
+    def action_next_finding(self) -> None:
+        timeline = self.query_one("#replay-timeline", OptionList)
+        current = timeline.highlighted if timeline.highlighted is not None else -1
+        for item in self.analysis.entries[current + 1:]:
+            if self.analysis.findings_for(item.entry.index):
+                timeline.highlighted = self.analysis.entries.index(item)
+                return
+        self.notify("No more findings after this one.", timeout=3)
