@@ -127,7 +127,8 @@ def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
         print("tutor: the interactive tutor needs a terminal. For text, use:\n"
               "  tutor lessons                 list the course\n"
               "  tutor play LESSON_ID --plain  a lesson as a transcript\n"
-              "  tutor quiz [LESSON_ID] --plain  a quiz, answers read from standard input",
+              "  tutor quiz [LESSON_ID] --plain  a quiz, answers read from standard input\n"
+              "  tutor replay FILE.har --plain   a recorded session, explained",
               file=sys.stderr)
         return 2
     from tutor.progress import ProgressStore

@@ -47,7 +47,7 @@ def test_inspect_json_is_the_documented_document(
     assert SID not in out
 
 
-def test_replay_plain_is_a_transcript_and_the_tui_is_not_there_yet(
+def test_replay_plain_is_a_transcript_and_without_a_terminal_points_to_it(
         flow_har: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", str(flow_har), "--plain"]) == 0
     out = capsys.readouterr().out
@@ -56,7 +56,7 @@ def test_replay_plain_is_a_transcript_and_the_tui_is_not_there_yet(
     assert blocks[2].startswith("#1  POST https://bank.test/login  → 303  [+0.000s]")
     assert "login step 3" in blocks[2] and "Set-Cookie sets sid=s3cr3t…" in blocks[2]
     assert main(["replay", str(flow_har)]) == 2
-    assert "use --plain" in capsys.readouterr().err
+    assert "tutor replay FILE.har --plain" in capsys.readouterr().err  # no terminal here
 
 
 async def _scene_har(tmp_path: Path, mode: str) -> Path:
