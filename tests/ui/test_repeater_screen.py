@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -12,6 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, RadioButton, Static, TextArea
 
 from tests.ui.conftest import AppFactory
+from tutor.har.analysis import analyse
+from tutor.har.reader import read_har
 from tutor.repeater.curl import parse_curl
 from tutor.repeater.sandbox import Sandbox
 from tutor.ui.screens.jwt_editor import JwtEditorScreen
@@ -48,7 +51,8 @@ def test_editor_text_round_trips_through_a_draft() -> None:
     assert draft_from_editor("GET /profile?x=1", editor_headers(draft), "") == draft
 
 
-async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory) -> None:
+async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory,
+                                                            tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=(130, 40)) as pilot:
         await pilot.pause()
@@ -92,6 +96,14 @@ async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory)
         assert screen.sandbox.position == 2
         await pilot.press("f6")
         assert "curl" in _text(screen.query_one("#response", Static))
+        # Save the timeline as HAR, redacted, and read it back with the importer.
+        screen.har_folder = tmp_path
+        await pilot.press("f9")
+        saved = list(tmp_path.glob("tutor-repeater-*-redacted.har"))
+        assert len(saved) == 1
+        recording = analyse(read_har(saved[0]))
+        assert [e.entry.response.status for e in recording.entries] == [200, 200]
+        assert cookie.split(";", 1)[0].split("=", 1)[1] not in saved[0].read_text()
 
 
 async def test_the_jwt_editor_forges_alg_none_and_the_fixed_server_refuses(

@@ -6,6 +6,8 @@ screen turns the editor's text into a `RequestDraft` and shows what came back.
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
@@ -101,6 +103,10 @@ class RepeaterScreen(Screen[bool]):
                 tooltip="Edit the token in Authorization: keep, re-sign or drop the signature"),
         Binding("f8", "settings", "Server", id="repeater-settings",
                 tooltip="Choose the mock server's mode and weaknesses (starts afresh)"),
+        Binding("f9", "save_har(True)", "Save HAR", id="repeater-har",
+                tooltip="Save the timeline as HAR 1.2, credential values redacted"),
+        Binding("f10", "save_har(False)", "HAR+secrets", id="repeater-har-full", show=False,
+                tooltip="Save the timeline as HAR 1.2 with credential values kept"),
         Binding("escape", "leave", "Back", id="repeater-leave", tooltip="Leave the Repeater"),
     ]
 
@@ -124,6 +130,8 @@ class RepeaterScreen(Screen[bool]):
         self.editing: int | None = None
         """The timeline entry the editor was loaded from: sending then resends it."""
         self.goal_met = False
+        self.har_folder = Path.cwd()
+        """Where f9 saves the timeline as HAR (tests point it at a temporary folder)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -296,6 +304,23 @@ class RepeaterScreen(Screen[bool]):
         self.query_one("#response", Static).update(Group(
             Text("Copied (works against `tutor serve`, in the same mode):", style="bold"),
             Text(command)))
+
+    def action_save_har(self, redact: bool) -> None:
+        from tutor.har.export import har_json
+
+        exchanges = [exchange for entry in self.sandbox.current for exchange in entry.exchanges]
+        if not exchanges:
+            self.notify("Nothing to save yet: send a request first.", timeout=3)
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = self.har_folder / f"tutor-repeater-{stamp}{'-redacted' if redact else ''}.har"
+        try:
+            path.write_text(har_json(exchanges, redact=redact), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not save {path}: {exc}", severity="error", timeout=8)
+            return
+        self.notify(f"Saved {len(exchanges)} exchanges to {path}"
+                    + (" (credential values redacted)" if redact else ""), timeout=8)
 
     def action_jwt_editor(self) -> None:
         from tutor.ui.screens.jwt_editor import JwtEditorScreen, token_in_draft
