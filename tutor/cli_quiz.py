@@ -187,9 +187,6 @@ async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
     store.save(progress)  # the review count, even when nothing was answered
 
 
-KIND_LABELS = {"single": "one answer", "multiple": "every right answer",
-               "true_false": "true or false", "order": "put in order",
-               "predict": "predict the response", "challenge": "challenge"}
 
 
 def _plain_lines(event: QuizEvent) -> list[str]:
@@ -231,6 +228,8 @@ def _plain_lines(event: QuizEvent) -> list[str]:
 
 
 def _question_lines(number: int, total: int, question: Question, instructions: str) -> list[str]:
+    from tutor.quiz.questions import KIND_LABELS
+
     lines = ["", f"Question {number} of {total} ({KIND_LABELS.get(question.kind, question.kind)}"
              f", lesson {question.lesson_id}):", question.prompt]
     lines += [f"  {index}. {text}" for index, text in enumerate(question.choices, 1)]

@@ -3,16 +3,15 @@ editor, a challenge solved against the server's own log, and the player's `e`.""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, RadioButton, Static, TextArea
 
 from tests.ui.conftest import AppFactory
+from tests.ui.shown import shown_text
 from tutor.har.analysis import analyse
 from tutor.har.reader import read_har
 from tutor.repeater.curl import parse_curl
@@ -21,16 +20,6 @@ from tutor.ui.screens.jwt_editor import JwtEditorScreen
 from tutor.ui.screens.player import PlayerScreen
 from tutor.ui.screens.quiz import QuizScreen
 from tutor.ui.screens.repeater import RepeaterScreen, draft_from_editor, editor_headers
-
-
-def _text(widget: Static) -> str:
-    """What the widget shows, as plain text (Rich renderables rendered wide)."""
-    content = widget.content
-    if isinstance(content, str):
-        return content
-    console = Console(width=300, record=True, file=io.StringIO())
-    console.print(content)
-    return console.export_text()
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
@@ -65,7 +54,7 @@ async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory,
         login = screen.sandbox.entries[0].main
         assert login is not None and login.response.status == 200  # JSON login: no redirect
         cookie = login.response.header("set-cookie") or ""
-        assert "HttpOnly" in _text(screen.query_one("#response", Static))
+        assert "HttpOnly" in shown_text(screen.query_one("#response", Static))
         # Ask for the profile without the cookie: a stranger.
         screen.query_one("#request-line", Input).value = "GET /profile"
         screen.query_one("#request-headers", TextArea).text = "Accept: application/json"
@@ -87,7 +76,7 @@ async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory,
         assert len(screen.sandbox.entries) == 2  # the edit replaced the original
         resent = screen.sandbox.entries[1].main
         assert resent is not None and resent.response.status == 200
-        shown = _text(screen.query_one("#response", Static))
+        shown = shown_text(screen.query_one("#response", Static))
         assert "Compared with the original" in shown and "401" in shown and "200" in shown
         # Back in time: the server forgets the session's use, then forward again.
         await pilot.press("f2")
@@ -95,7 +84,7 @@ async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory,
         await pilot.press("f3")
         assert screen.sandbox.position == 2
         await pilot.press("f6")
-        assert "curl" in _text(screen.query_one("#response", Static))
+        assert "curl" in shown_text(screen.query_one("#response", Static))
         # Save the timeline as HAR, redacted, and read it back with the importer.
         screen.har_folder = tmp_path
         await pilot.press("f9")
@@ -161,7 +150,7 @@ async def test_a_challenge_solved_in_the_repeater_counts_in_the_quiz(
         await pilot.press("ctrl+r")
         await _settle(pilot)
         screen = _repeater(pilot)
-        assert "Not yet" in _text(screen.query_one("#goal", Static))
+        assert "Not yet" in shown_text(screen.query_one("#goal", Static))
         for line in question.quiz.data["solution"]:
             draft = parse_curl(line)
             screen.query_one("#request-line", Input).value = f"{draft.method} {draft.path}"
@@ -169,11 +158,11 @@ async def test_a_challenge_solved_in_the_repeater_counts_in_the_quiz(
             screen.query_one("#request-body", TextArea).text = draft.body
             await pilot.press("ctrl+s")
             await _settle(pilot)
-        assert "Goal met" in _text(screen.query_one("#goal", Static))
+        assert "Goal met" in shown_text(screen.query_one("#goal", Static))
         await pilot.press("escape")
         await _settle(pilot)
         assert app.screen is quiz and isinstance(quiz, QuizScreen)
-        assert _text(quiz.query_one("#quiz-feedback", Static)).startswith("Goal reached")
+        assert shown_text(quiz.query_one("#quiz-feedback", Static)).startswith("Goal reached")
         result = quiz.session.results[-1]
         assert result.key.endswith("challenge-alg-none") and result.correct
 

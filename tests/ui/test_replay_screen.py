@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
 from textual.widgets import OptionList, Static
 
 from tests.har.builders import cookie_login_flow, entry, har_bytes, headers, token
 from tests.ui.conftest import AppFactory
+from tests.ui.shown import shown_text
 from tutor.har.analysis import analyse
 from tutor.har.reader import parse_har
 from tutor.ui.screens.replay import ReplayScreen
-
-
-def _text(widget: Static) -> str:
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return console.export_text()
 
 
 async def test_stepping_through_a_recording_and_jumping_to_findings(
@@ -35,22 +27,22 @@ async def test_stepping_through_a_recording_and_jumping_to_findings(
         timeline = screen.query_one("#replay-timeline", OptionList)
         assert timeline.option_count == 6
         detail = screen.query_one("#replay-detail", Static)
-        assert "login step 1" in _text(detail)
+        assert "login step 1" in shown_text(detail)
         await pilot.press("n")
         await pilot.pause()
-        shown = _text(detail)
+        shown = shown_text(detail)
         assert "POST https://bank.test/login" in shown and "login step 2" in shown
         assert "s3cr3t-session-id-0123456789" in shown  # short enough to show whole
         await pilot.press("f")
         await pilot.pause()
         found = timeline.highlighted
         assert found is not None and analysis.findings_for(found)
-        assert "!" in _text(detail)
+        assert "!" in shown_text(detail)
         for _ in range(10):
             await pilot.press("n")
         await pilot.pause()
         assert timeline.highlighted == 5
-        last = _text(detail)
+        last = shown_text(detail)
         assert "UNVERIFIED" in last and bearer not in last  # the token is cut, not shown
         await pilot.press("p")
         await pilot.pause()

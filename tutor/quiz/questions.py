@@ -15,6 +15,11 @@ from tutor.lessons.model import Lesson, QuizBlock, SceneBlock
 from tutor.lessons.quizshape import CHOICE_KINDS
 from tutor.scenes.model import Scene
 
+KIND_LABELS = {"single": "one answer", "multiple": "every right answer",
+               "true_false": "true or false", "order": "put in order",
+               "predict": "predict the response", "challenge": "challenge"}
+"""How each kind of question is named to the learner."""
+
 
 @dataclass(frozen=True)
 class Option:

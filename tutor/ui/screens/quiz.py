@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, OptionList, SelectionList, Static
 from tutor.quiz.grading import Grade, Grader
 from tutor.quiz.leitner import record_results
 from tutor.quiz.plan import QuizPlan
-from tutor.quiz.questions import Question
+from tutor.quiz.questions import KIND_LABELS, Question
 from tutor.quiz.session import (
     AnswerGraded,
     AnswerRejected,
@@ -35,9 +35,6 @@ from tutor.quiz.session import (
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
 
-KIND_LABELS = {"single": "pick one", "multiple": "pick every right answer",
-               "true_false": "true or false", "order": "put in order",
-               "predict": "predict the response", "challenge": "challenge"}
 TYPED_KINDS = ("predict", "challenge")
 HOW_TO_ANSWER = {
     "single": "↑/↓ to choose, Enter to answer.",
