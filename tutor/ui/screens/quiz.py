@@ -114,6 +114,10 @@ class QuizScreen(Screen[None]):
         """The verdict on the last answer, kept so a revealed answer can follow it."""
         self._saved = 0
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the screen on top acts: keys queued before it was popped do nothing."""
+        return self.is_current
+
     @property
     def tutor(self) -> TutorApp:
         from tutor.ui.app import TutorApp

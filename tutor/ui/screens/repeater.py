@@ -133,6 +133,10 @@ class RepeaterScreen(Screen[bool]):
         self.har_folder = Path.cwd()
         """Where f9 saves the timeline as HAR (tests point it at a temporary folder)."""
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the screen on top acts: keys queued before it was popped do nothing."""
+        return self.is_current
+
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
         with Horizontal(id="repeater"):
