@@ -111,3 +111,19 @@ async def test_progress_is_saved_and_resumed(make_app: AppFactory) -> None:
         await pilot.app.workers.wait_for_complete()
         stage = again.screen.query_one(TrackStage)
         assert stage.engine.position == 3
+
+
+async def test_shrinking_mid_lesson_shows_the_size_notice_and_growing_returns(
+    make_app: AppFactory,
+) -> None:
+    # The guard must judge the new size, not the one Textual still reports for a frame.
+    app = make_app(open_lesson="cookie-jar")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PlayerScreen)
+        await pilot.resize_terminal(40, 10)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert isinstance(app.screen, PlayerScreen)

@@ -39,6 +39,7 @@ async def test_random_keys_and_resizes_never_crash(make_app: AppFactory) -> None
         while presses < 1500:
             if chooser.random() < 0.03:
                 await pilot.resize_terminal(*chooser.choice(SIZES))
+                await pilot.pause()  # let the size guard push or pop its screen
                 visited.add(type(app.screen).__name__)
             _send_key(app, chooser.choice(KEYS))
             presses += 1
