@@ -13,9 +13,8 @@ from tests.ui.conftest import AppFactory
 KEYS = ["n", "p", "space", "r", "right_square_bracket", "left_square_bracket", "comma",
         "full_stop", "plus", "minus", "h", "tab", "left", "right", "up", "down",
         "enter", "escape", "question_mark", "f1", "pageup", "pagedown", "home", "end",
-        # The detail views; the quiz and Repeater screens have their own pilot tests
-        # (with them here, a key still queued at shutdown met Textual's empty stack).
-        "d"]
+        # The detail views, the quiz, the Repeater (and the player's way into it).
+        "d", "Q", "R", "v", "e", "a", "s", "f2", "f3", "shift+up"]
 # "t" (the transcript, which runs every scene of a lesson) has its own pilot test; here it
 # would only make the run slow.
 SIZES = [(80, 24), (140, 45), (60, 16), (40, 10), (100, 30), (200, 60)]
