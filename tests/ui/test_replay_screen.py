@@ -33,6 +33,8 @@ async def test_stepping_through_a_recording_and_jumping_to_findings(
         shown = shown_text(detail)
         assert "POST https://bank.test/login" in shown and "login step 2" in shown
         assert "s3cr3t-session-id-0123456789" in shown  # short enough to show whole
+        diagram = shown_text(screen.query_one("#replay-sequence", Static))
+        assert "GET /" in diagram and "POST /login" in diagram and "303" in diagram
         await pilot.press("f")
         await pilot.pause()
         found = timeline.highlighted

@@ -15,13 +15,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
 from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.render import entry_lines
+from tutor.har.stage import staged_exchanges
+from tutor.ui.render.sequence import arrow_frame, render_sequence
 
 CREDENTIAL_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "www-authenticate"})
+DIAGRAM_HISTORY = 5
+"""Exchanges drawn before the selected one: the diagram plays the recording up to it."""
 SHORTENED = 48
 """Credential header values are cut to this: a replay is for reading, not for copying
 secrets off the screen."""
@@ -68,10 +73,16 @@ class ReplayScreen(Screen[None]):
                 tooltip="Jump to the next exchange with something to notice"),
     ]
 
+    arrow_progress: var[float] = var(1.0)
+    """0 → 1 while the selected request travels from the browser to the server."""
+
     def __init__(self, analysis: Analysis, name: str) -> None:
         super().__init__()
         self.analysis = analysis
         self.file_name = name
+        self.staged = staged_exchanges(analysis)
+        """The entries as the stage draws them."""
+        self.selected = 0
 
     def compose(self) -> ComposeResult:
         har = self.analysis.har
@@ -81,6 +92,7 @@ class ReplayScreen(Screen[None]):
         with Horizontal(id="replay"):
             yield OptionList(id="replay-timeline")
             with VerticalScroll(id="replay-detail-pane"):
+                yield Static(id="replay-sequence")
                 yield Static(id="replay-detail")
         yield Footer()
 
@@ -95,8 +107,32 @@ class ReplayScreen(Screen[None]):
             self.query_one("#replay-detail", Static).update("This recording has no exchanges.")
         timeline.focus()
 
+    def watch_arrow_progress(self) -> None:
+        self._draw_sequence()
+
+    def _draw_sequence(self) -> None:
+        if not self.staged or not self.is_mounted:
+            return
+        pane = self.query_one("#replay-detail-pane")
+        width = max(pane.size.width - 4, 40)
+        start = max(0, self.selected - DIAGRAM_HISTORY)
+        shown = self.staged[start: self.selected + 1]
+        if self.arrow_progress < 1.0:
+            text = render_sequence(shown[:-1], None, width)
+            text.append("\n")
+            text.append_text(arrow_frame(shown[-1], self.arrow_progress, width))
+        else:
+            text = render_sequence(shown, len(shown) - 1, width)
+        self.query_one("#replay-sequence", Static).update(text)
+
     @on(OptionList.OptionHighlighted, "#replay-timeline")
     def _show(self, event: OptionList.OptionHighlighted) -> None:
+        self.selected = event.option_index
+        if self.app.animation_level != "none":
+            self.arrow_progress = 0.0
+            self.animate("arrow_progress", 1.0, duration=0.4)
+        else:
+            self._draw_sequence()
         item = self.analysis.entries[event.option_index]
         lines = entry_lines(item, self.analysis)
         summary = Text(lines[0] + "\n", style="bold")
