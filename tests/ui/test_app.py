@@ -56,7 +56,11 @@ async def test_stepping_shows_exchanges_and_the_store_row(make_app: AppFactory) 
         assert shown_exchanges(engine)
         assert len(engine.world.server.store.authenticated_sessions()) == 1
         assert "GET /profile" in _text(stage.query_one(".detail", Static))
-        for _ in range(2):  # exchange → browser → server
+        await pilot.press("d")  # exchange → timeline
+        await pilot.pause()
+        timeline = _text(stage.query_one(".detail", Static))
+        assert "GET /profile → 200  [cookie]" in timeline and "step 4" in timeline
+        for _ in range(2):  # → browser → server
             await pilot.press("d")
         await pilot.pause()
         assert stage.detail == "server"

@@ -12,6 +12,7 @@ from tutor.ui.render.jwt_view import render_jwt
 from tutor.ui.render.sequence import arrow_frame, render_sequence
 from tutor.ui.render.server_view import render_server
 from tutor.ui.render.stepper import render_stepper
+from tutor.ui.render.timeline import render_timeline, timeline_row
 
 __all__ = [
     "arrow_frame",
@@ -22,4 +23,6 @@ __all__ = [
     "render_sequence",
     "render_server",
     "render_stepper",
+    "render_timeline",
+    "timeline_row",
 ]

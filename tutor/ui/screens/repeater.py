@@ -23,8 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.sandbox import Sandbox, SandboxError, TimelineEntry
-from tutor.ui.render import render_exchange
-from tutor.ui.render.sequence import credential_of
+from tutor.ui.render import render_exchange, timeline_row
 
 if TYPE_CHECKING:
     from tutor.repeater.challenges import ChallengeRun
@@ -62,25 +61,12 @@ def editor_headers(draft: RequestDraft) -> str:
 
 
 def timeline_label(entry: TimelineEntry) -> Text:
-    """One timeline row: number, who, request, status, credential, login steps."""
-    text = Text(f"{entry.index + 1:>2} ")
+    """One timeline row: number, request, status, credential, login steps, who sent it."""
     main = entry.main
     if main is None:
-        text.append(entry.label, style="dim")
-        return text
-    status = main.response.status
-    text.append("✓ " if status < 400 else "✗ ", style="green" if status < 400 else "red")
-    path = main.request.url.split("://", 1)[-1]
-    path = path[path.find("/"):] if "/" in path else "/"
-    text.append(f"{main.request.method} {path} → {status}")
-    credential = credential_of(main)
-    if credential:
-        text.append(f"  [{credential}]", style="cyan")
-    if entry.login_steps:
-        text.append(f"  step {','.join(map(str, entry.login_steps))}", style="magenta")
-    if entry.sender != "you":
-        text.append(f"  ({entry.sender})", style="yellow")
-    return text
+        return Text(f"{entry.index + 1:>3} {entry.label}", style="dim")
+    return timeline_row(entry.index + 1, main, entry.login_steps,
+                        sender="" if entry.sender == "you" else entry.sender)
 
 
 class RepeaterScreen(Screen[bool]):

@@ -7,7 +7,6 @@ tokens are decoded locally and marked UNVERIFIED, and nothing is sent anywhere.
 from __future__ import annotations
 
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from rich.console import Group
 from rich.text import Text
@@ -19,10 +18,11 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from tutor.har.analysis import Analysis, EntryAnalysis
+from tutor.har.analysis import Analysis
 from tutor.har.render import entry_lines
 from tutor.har.stage import staged_exchanges
 from tutor.ui.render.sequence import arrow_frame, render_sequence
+from tutor.ui.render.timeline import timeline_row
 
 CREDENTIAL_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "www-authenticate"})
 DIAGRAM_HISTORY = 5
@@ -30,24 +30,6 @@ DIAGRAM_HISTORY = 5
 SHORTENED = 48
 """Credential header values are cut to this: a replay is for reading, not for copying
 secrets off the screen."""
-
-
-def replay_row(item: EntryAnalysis, findings: int) -> Text:
-    """One timeline row: index, request, status, credentials sent, login step, findings."""
-    request, response = item.entry.request, item.entry.response
-    parts = urlsplit(request.url)
-    text = Text(f"{item.entry.index:>3} ")
-    ok = 0 < response.status < 400
-    text.append("✓ " if ok else "✗ ", style="green" if ok else "red")
-    text.append(f"{request.method} {parts.path or '/'} → {response.status or '—'}")
-    kinds = sorted({credential.type for credential in item.sent})
-    if kinds:
-        text.append(f"  [{','.join(kinds)}]", style="cyan")
-    if item.login_step:
-        text.append(f"  step {item.login_step}", style="magenta")
-    if findings:
-        text.append(f"  ⚠{findings}", style="yellow")
-    return text
 
 
 def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
@@ -99,8 +81,9 @@ class ReplayScreen(Screen[None]):
     def on_mount(self) -> None:
         timeline = self.query_one("#replay-timeline", OptionList)
         timeline.add_options(
-            replay_row(item, len(self.analysis.findings_for(item.entry.index)))
-            for item in self.analysis.entries)
+            timeline_row(seen.step_index, seen.exchange, seen.login_steps,
+                         findings=len(self.analysis.findings_for(seen.step_index)))
+            for seen in self.staged)
         if self.analysis.entries:
             timeline.highlighted = 0
         else:

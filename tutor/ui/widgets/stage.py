@@ -27,6 +27,7 @@ from tutor.ui.render import (
     render_sequence,
     render_server,
     render_stepper,
+    render_timeline,
 )
 from tutor.ui.render.sequence import arrow_frame
 
@@ -60,8 +61,8 @@ def failed_stage(exchange: Exchange) -> str | None:
     return stage if isinstance(stage, str) else None
 
 
-DETAIL_TABS = (("exchange", "Exchange"), ("browser", "Browser"), ("server", "Server"),
-               ("jwt", "JWT"))
+DETAIL_TABS = (("exchange", "Exchange"), ("timeline", "Timeline"), ("browser", "Browser"),
+               ("server", "Server"), ("jwt", "JWT"))
 """The stage's detail views: (name, tab label)."""
 
 
@@ -178,6 +179,8 @@ class TrackStage(Vertical):
                 return "No request yet: press n to step."
             return Group(render_exchange(current.exchange),
                          render_cookie_decisions(current.exchange))
+        if name == "timeline":
+            return render_timeline(shown_exchanges(self.engine), self.selected)
         if name == "browser":
             return render_browser(world.browser(actor), world.site)
         if name == "server":
