@@ -78,6 +78,7 @@ async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory,
         assert resent is not None and resent.response.status == 200
         shown = shown_text(screen.query_one("#response", Static))
         assert "Compared with the original" in shown and "401" in shown and "200" in shown
+        assert "Before" in shown and "Now" in shown  # the two exchanges side by side
         # Back in time: the server forgets the session's use, then forward again.
         await pilot.press("f2")
         assert screen.sandbox.position == 1

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static, TextArea
 
@@ -67,8 +67,9 @@ class JwtEditorScreen(ModalScreen[str | None]):
         self.original = token
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="jwt-box"):
-            yield Static("JWT editor: nothing here is verified; the server decides.",
+        with VerticalScroll(id="jwt-box"):
+            yield Static("JWT editor: nothing here is verified; the server decides.\n"
+                         "[dim]ctrl+s puts the token in the request, esc cancels.[/dim]",
                          id="jwt-title")
             yield Static(id="jwt-problem")
             with Horizontal(id="jwt-parts"):

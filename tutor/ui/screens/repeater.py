@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,12 +23,11 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
-from tutor.repeater.sandbox import Sandbox, SandboxError, TimelineEntry
+from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.ui.render import render_exchange, timeline_row
 
 if TYPE_CHECKING:
     from tutor.repeater.challenges import ChallengeRun
-    from tutor.repeater.compare import ExchangeDiff
 
 STARTER = RequestDraft("POST", "/login", (("Content-Type", "application/json"),), (),
                        '{"username": "alice", "password": "wonderland"}')
@@ -99,11 +99,11 @@ class RepeaterScreen(Screen[bool]):
     class Sent(Message):
         """The sandbox has answered; show the timeline again."""
 
-        def __init__(self, entry: TimelineEntry, diff: ExchangeDiff | None,
+        def __init__(self, entry: TimelineEntry, resent: Resent | None,
                      verdict: str | None) -> None:
             super().__init__()
             self.entry = entry
-            self.diff = diff
+            self.resent = resent
             self.verdict = verdict
 
     def __init__(self, sandbox: Sandbox | None = None, draft: RequestDraft | None = None,
@@ -187,7 +187,7 @@ class RepeaterScreen(Screen[bool]):
 
     @work(exclusive=True, group="repeater", exit_on_error=False)
     async def _send(self, draft: RequestDraft, editing: int | None) -> None:
-        diff = None
+        resent = None
         verdict = None
         try:
             if self.challenge is not None:
@@ -203,13 +203,13 @@ class RepeaterScreen(Screen[bool]):
                 # From the moment before the original, so the edit replaces it (a branch).
                 self.sandbox.goto(editing)
                 resent = await self.sandbox.resend(editing, draft)
-                entry, diff = resent.entry, resent.diff
+                entry = resent.entry
             else:
                 entry = await self.sandbox.send(draft)
         except (SandboxError, DraftError) as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
-        self.post_message(self.Sent(entry, diff, verdict))
+        self.post_message(self.Sent(entry, resent, verdict))
 
     @on(Sent)
     def _sent(self, message: Sent) -> None:
@@ -217,17 +217,18 @@ class RepeaterScreen(Screen[bool]):
             return
         self.editing = None
         self._refresh_timeline()
-        self._show_entry(message.entry, message.diff)
+        self._show_entry(message.entry, message.resent)
         if message.verdict is not None:
             self._set_goal(message.verdict)
 
-    def _show_entry(self, entry: TimelineEntry, diff: ExchangeDiff | None = None) -> None:
+    def _show_entry(self, entry: TimelineEntry, resent: Resent | None = None) -> None:
         parts: list[RenderableType] = []
-        if diff is not None:
+        if resent is not None:
             changes = Text("Compared with the original:\n", style="bold")
-            changes.append("\n".join(diff.summary()) or "no difference")
+            changes.append("\n".join(resent.diff.summary()) or "no difference")
             parts.append(changes)
-        if entry.main is not None:
+            parts.append(self._side_by_side(resent))
+        elif entry.main is not None:
             parts.append(render_exchange(entry.main))
         for blocked in entry.blocked:
             parts.append(Text(f"The browser refused: {blocked.reason}", style="yellow"))
@@ -236,6 +237,18 @@ class RepeaterScreen(Screen[bool]):
             parts.append(Text(f"Server log: {event.method} {event.path} → {event.status}"
                               f" ({event.reason})", style="dim"))
         self.query_one("#response", Static).update(Group(*parts))
+
+    def _side_by_side(self, resent: Resent) -> RenderableType:
+        """The original exchange beside the new one (one above the other when narrow)."""
+        before = Group(Text("Before", style="bold reverse"), render_exchange(resent.old))
+        now = Group(Text("Now", style="bold reverse"), render_exchange(resent.new))
+        if self.has_class("narrow"):
+            return Group(before, Text(""), now)
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(ratio=1)
+        grid.add_column(ratio=1)
+        grid.add_row(before, now)
+        return grid
 
     # --- the timeline ----------------------------------------------------------------------
 

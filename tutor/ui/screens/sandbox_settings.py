@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Select, Static
 
@@ -34,13 +34,16 @@ class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
 
     def compose(self) -> ComposeResult:
         enabled = set(self.current.vulnerabilities.enabled())
-        with Vertical(id="settings-box"):
-            yield Static("The Repeater's server (a fresh one: the timeline starts over)",
+        with VerticalScroll(id="settings-box"):
+            yield Static("The Repeater's server: a fresh one, so the timeline starts over.\n"
+                         "[dim]ctrl+s starts it, esc keeps the current one.[/dim]",
                          id="settings-title")
             yield Select([(mode, mode) for mode in MODES], value=self.current.mode,
                          allow_blank=False, id="settings-mode")
             yield Select([(alg, alg) for alg in ALGORITHMS], value=self.current.algorithm,
                          allow_blank=False, id="settings-algorithm")
+            yield Static("Deliberate weaknesses (tick one to switch it on):",
+                         classes="settings-label")
             for field in dataclasses.fields(Vulnerabilities):
                 yield Checkbox(field.name, value=field.name in enabled,
                                name=field.name, classes="weakness")
