@@ -193,3 +193,29 @@ async def test_edit_and_resend_from_the_player_gives_the_scene_back_unchanged(
         await _settle(pilot)
         assert app.screen is player
         assert engine.world.fingerprint() == before
+
+
+async def test_the_player_saves_the_scene_so_far_as_har(make_app: AppFactory,
+                                                        tmp_path: Path) -> None:
+    app = make_app(open_lesson="session-cookies")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await _settle(pilot)
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        player.har_folder = tmp_path / "hars"
+        player.har_folder.mkdir()
+        await pilot.press("f9")  # nothing yet: a notice, no file
+        assert list(player.har_folder.iterdir()) == []
+        for _ in range(2):
+            await pilot.press("n")
+            await _settle(pilot)
+        await pilot.press("f9", "f9")
+        saved = sorted(player.har_folder.glob("tutor-session-cookies-*-redacted*.har"))
+        assert len(saved) == 2  # the second save got a new name, never overwriting
+        recording = analyse(read_har(saved[0]))
+        assert [item.login_steps for item in recording.entries][-1] == (4,)
+        await pilot.press("f10")
+        secret = next(path for path in player.har_folder.iterdir()
+                      if "redacted" not in path.name)
+        session = player.engines[0].world.browser("user").jar.cookies()[0].value
+        assert session in secret.read_text() and session not in saved[0].read_text()

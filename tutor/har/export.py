@@ -15,6 +15,7 @@ import http
 import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -42,6 +43,22 @@ def har_document(exchanges: Iterable[Exchange], *, redact: bool = False) -> dict
 def har_json(exchanges: Iterable[Exchange], *, redact: bool = False) -> str:
     """The HAR as JSON text (UTF-8, indented like devtools exports)."""
     return json.dumps(har_document(exchanges, redact=redact), indent=2, ensure_ascii=False)
+
+
+def save_har(exchanges: Iterable[Exchange], folder: Path, stem: str, *,
+             redact: bool = True) -> Path:
+    """Write the exchanges as `<stem>[-redacted].har` in `folder` and return its path.
+
+    An existing file is never overwritten: a number is added to the name instead.
+    """
+    suffix = "-redacted" if redact else ""
+    path = folder / f"{stem}{suffix}.har"
+    number = 2
+    while path.exists():
+        path = folder / f"{stem}{suffix}-{number}.har"
+        number += 1
+    path.write_text(har_json(exchanges, redact=redact), encoding="utf-8")
+    return path
 
 
 def _iso(moment: float) -> str:

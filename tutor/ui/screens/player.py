@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.markdown import Markdown as RichMarkdown
@@ -84,6 +85,10 @@ class PlayerScreen(Screen[None]):
         Binding("h", "hint", "Hint", id="hint", tooltip="Reveal the next hint"),
         Binding("e", "edit_resend", "Edit & resend", id="edit-resend",
                 tooltip="Open the shown exchange in the Repeater, in this scene's state"),
+        Binding("f9", "save_har(True)", "Save HAR", id="player-har", show=False,
+                tooltip="Save this scene's exchanges so far as HAR 1.2, credentials redacted"),
+        Binding("f10", "save_har(False)", "HAR+secrets", id="player-har-full", show=False,
+                tooltip="Save this scene's exchanges so far as HAR 1.2, credentials kept"),
         Binding("Q", "quiz", "Quiz", id="player-quiz",
                 tooltip="Take this lesson's quiz"),
         Binding("t", "transcript", "Transcript", id="transcript",
@@ -104,6 +109,8 @@ class PlayerScreen(Screen[None]):
         self.speed_index = 1
         self._autoplay: Timer | None = None
         self._gone = False
+        self.har_folder = Path.cwd()
+        """Where f9 saves the scene's exchanges as HAR (tests point it elsewhere)."""
 
     @property
     def tutor(self) -> TutorApp:
@@ -384,6 +391,16 @@ class PlayerScreen(Screen[None]):
 
         self.app.push_screen(RepeaterScreen(sandbox, draft, title="Repeater on this scene"),
                              back)
+
+    def action_save_har(self, redact: bool) -> None:
+        from tutor.ui.har_save import save_exchanges
+        from tutor.ui.widgets.stage import shown_exchanges
+
+        exchanges = [seen.exchange for engine in self.engines
+                     for seen in shown_exchanges(engine)]
+        scene = self.scenes[self.scene_index].id if self.scenes else "scene"
+        save_exchanges(self, exchanges, self.har_folder,
+                       f"tutor-{self.lesson.meta.id}-{scene}", redact)
 
     def action_quiz(self) -> None:
         self._stop_autoplay()

@@ -6,7 +6,6 @@ screen turns the editor's text into a `RequestDraft` and shows what came back.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,6 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
+from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange, timeline_row
 
 if TYPE_CHECKING:
@@ -309,21 +309,8 @@ class RepeaterScreen(Screen[bool]):
             Text(command)))
 
     def action_save_har(self, redact: bool) -> None:
-        from tutor.har.export import har_json
-
         exchanges = [exchange for entry in self.sandbox.current for exchange in entry.exchanges]
-        if not exchanges:
-            self.notify("Nothing to save yet: send a request first.", timeout=3)
-            return
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = self.har_folder / f"tutor-repeater-{stamp}{'-redacted' if redact else ''}.har"
-        try:
-            path.write_text(har_json(exchanges, redact=redact), encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not save {path}: {exc}", severity="error", timeout=8)
-            return
-        self.notify(f"Saved {len(exchanges)} exchanges to {path}"
-                    + (" (credential values redacted)" if redact else ""), timeout=8)
+        save_exchanges(self, exchanges, self.har_folder, "tutor-repeater", redact)
 
     def action_jwt_editor(self) -> None:
         from tutor.ui.screens.jwt_editor import JwtEditorScreen, token_in_draft
