@@ -103,7 +103,13 @@ class TrackStage(Vertical):
         self.refresh_view()
 
     def on_resize(self) -> None:
+        self._draw_stepper(self._current())
         self._draw_sequence()
+
+    def _draw_stepper(self, current: ExchangeSeen | None) -> None:
+        # One line at any width: the labels shrink before they would wrap.
+        self._set(".stepper", render_stepper(current.login_steps if current else (),
+                                             width=max(self.size.width - 2, 20)))
 
     def watch_selected(self) -> None:
         self.refresh_view()
@@ -166,7 +172,7 @@ class TrackStage(Vertical):
         if not self.is_mounted:
             return
         current = self._current()
-        self._set(".stepper", render_stepper(current.login_steps if current else ()))
+        self._draw_stepper(current)
         self._draw_sequence()
         self._set(".detail", self.render_detail(self.detail, current))
 
