@@ -219,3 +219,47 @@ async def test_the_player_saves_the_scene_so_far_as_har(make_app: AppFactory,
                       if "redacted" not in path.name)
         session = player.engines[0].world.browser("user").jar.cookies()[0].value
         assert session in secret.read_text() and session not in saved[0].read_text()
+
+
+async def test_a_csrf_challenge_is_solved_by_luring_the_victim(make_app: AppFactory) -> None:
+    app = make_app(open_quiz=(["csrf-samesite"], None))
+    async with app.run_test(size=(130, 44)) as pilot:
+        await _settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen)
+        while quiz.question is not None and quiz.question.kind != "challenge":
+            quiz.action_skip()
+            await _settle(pilot)
+            quiz.action_next_question()
+            await pilot.pause()
+        await pilot.press("ctrl+r")
+        await _settle(pilot)
+        screen = _repeater(pilot)
+        screen.query_one("#request-line", Input).value = "POST /logout"
+        screen.query_one("#request-headers", TextArea).text = ""
+        screen.query_one("#request-body", TextArea).text = ""
+        await pilot.press("ctrl+s")  # from your own browser: no cookie of alice's
+        await _settle(pilot)
+        assert "Not yet" in shown_text(screen.query_one("#goal", Static))
+        await pilot.press("f4")  # alice's browser, lured to evil.test, posts the form
+        await _settle(pilot)
+        assert "Goal met" in shown_text(screen.query_one("#goal", Static))
+        lured = screen.sandbox.entries[-1]
+        assert lured.sender == "victim" and lured.main is not None
+        assert lured.main.request.header("origin") == "https://evil.test"
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert quiz.session.results[-1].correct
+
+
+async def test_free_play_without_a_victim_says_how_to_get_one(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("R")
+        await _settle(pilot)
+        screen = _repeater(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+        assert screen.sandbox.entries == []
+        assert any("victim" in n.message for n in app._notifications)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import parse_qsl
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -22,6 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
+from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange, timeline_row
@@ -83,6 +85,9 @@ class RepeaterScreen(Screen[bool]):
                 tooltip="Step back in time: browser and server as they were"),
         Binding("f3", "time(1)", "Fwd ▶", id="repeater-forward",
                 tooltip="Step forward again through the timeline"),
+        Binding("f4", "lure_victim", "Lure victim", id="repeater-lure",
+                tooltip="The victim's browser, lured to evil.test, sends this method and path "
+                "as a form post (the body's name=value pairs become its fields)"),
         Binding("f6", "copy_curl", "curl", id="repeater-curl",
                 tooltip="Copy the request as a curl command for `tutor serve`"),
         Binding("f7", "jwt_editor", "JWT editor", id="repeater-jwt",
@@ -185,27 +190,43 @@ class RepeaterScreen(Screen[bool]):
             return
         self._send(draft, self.editing)
 
+    def action_lure_victim(self) -> None:
+        if self.sandbox.victim is None:
+            self.notify("This server has no victim: f8 and tick 'victim' to have alice logged "
+                        "in in her own browser.", timeout=6)
+            return
+        try:
+            draft = self.current_draft()
+        except DraftError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        fields = tuple(parse_qsl(draft.body, keep_blank_values=True))
+        self._send(CrossSite(draft.path, draft.method, "form", fields), None)
+
     @work(exclusive=True, group="repeater", exit_on_error=False)
-    async def _send(self, draft: RequestDraft, editing: int | None) -> None:
+    async def _send(self, attempt: RequestDraft | CrossSite, editing: int | None) -> None:
         resent = None
         verdict = None
         try:
             if self.challenge is not None:
                 if editing is not None:
                     self.sandbox.goto(editing)
-                result = await self.challenge.attempt(draft)
+                result = await self.challenge.attempt(attempt)
                 if result.entry is None:
                     self.notify(result.message, severity="error", timeout=6)
                     return
                 entry, verdict = result.entry, self.challenge.goal_met().message
                 self.goal_met = self.goal_met or result.passed
+            elif isinstance(attempt, CrossSite):
+                entry = await self.sandbox.victim_cross_site(
+                    attempt.path, attempt.method, attempt.kind, dict(attempt.fields))
             elif editing is not None:
                 # From the moment before the original, so the edit replaces it (a branch).
                 self.sandbox.goto(editing)
-                resent = await self.sandbox.resend(editing, draft)
+                resent = await self.sandbox.resend(editing, attempt)
                 entry = resent.entry
             else:
-                entry = await self.sandbox.send(draft)
+                entry = await self.sandbox.send(attempt)
         except (SandboxError, DraftError) as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
@@ -354,7 +375,8 @@ class RepeaterScreen(Screen[bool]):
                 self.editing = None
                 self._restart()
 
-        self.app.push_screen(SandboxSettingsScreen(self.sandbox.config), chosen)
+        self.app.push_screen(SandboxSettingsScreen(self.sandbox.config,
+                                                  self.sandbox.victim_name), chosen)
 
     @work(exclusive=True, group="repeater", exit_on_error=False)
     async def _restart(self) -> None:

@@ -28,9 +28,10 @@ class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
         Binding("escape", "cancel", "Cancel", id="settings-cancel", tooltip="Keep the server"),
     ]
 
-    def __init__(self, current: ServerConfig) -> None:
+    def __init__(self, current: ServerConfig, victim: str | None = None) -> None:
         super().__init__()
         self.current = current
+        self.current_victim = victim
 
     def compose(self) -> ComposeResult:
         enabled = set(self.current.vulnerabilities.enabled())
@@ -47,17 +48,22 @@ class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
             for field in dataclasses.fields(Vulnerabilities):
                 yield Checkbox(field.name, value=field.name in enabled,
                                name=field.name, classes="weakness")
+            yield Static("Others:", classes="settings-label")
+            yield Checkbox("victim: alice logged in in her own browser (f4 lures her to "
+                           "evil.test)", value=self.current_victim is not None, id="victim")
             with Horizontal(id="settings-buttons"):
                 yield Button("Start", variant="primary", id="settings-start")
                 yield Button("Cancel", id="settings-cancel-button")
 
     @on(Button.Pressed, "#settings-start")
     def action_apply(self) -> None:
-        weaknesses = [box.name for box in self.query(Checkbox) if box.value and box.name]
+        weaknesses = [box.name for box in self.query(Checkbox).filter(".weakness")
+                      if box.value and box.name]
+        victim = "alice" if self.query_one("#victim", Checkbox).value else None
         mode = self.query_one("#settings-mode", Select).value
         algorithm = self.query_one("#settings-algorithm", Select).value
         try:
-            sandbox = Sandbox.choose(str(mode), str(algorithm), weaknesses)
+            sandbox = Sandbox.choose(str(mode), str(algorithm), weaknesses, victim=victim)
         except SandboxError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
