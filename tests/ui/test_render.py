@@ -552,3 +552,17 @@ def test_a_token_with_odd_claims_still_renders() -> None:
     lambda parts: ".".join(b64(p) for p in parts))))
 def test_render_jwt_never_raises(token: str) -> None:
     text_of(render_jwt(token, START, None), 60)
+
+
+def test_prose_parts_mark_each_scene_and_leave_the_hints_to_the_hint_key() -> None:
+    from tutor.lessons.course import default_course_dir, find_lesson
+    from tutor.ui.render.prose import prose_parts
+
+    lesson, _ = find_lesson(default_course_dir(), "session-cookies")
+    assert lesson is not None
+    parts = prose_parts(lesson)
+    markers = [text for kind, text in parts if kind == "scene"]
+    assert len(markers) == len(lesson.scenes)
+    assert markers[0].startswith("▶ Scene 1:")
+    assert not any("## Hints" in text for _, text in parts)
+    assert sum(kind == "quiz" for kind, _ in parts) == len(lesson.quizzes)

@@ -1,0 +1,38 @@
+"""The lesson's prose cut into the parts the player shows: text, scene markers, quiz teasers."""
+
+from __future__ import annotations
+
+import re
+
+from tutor.lessons.model import Lesson, Prose, QuizBlock, SceneBlock
+
+_HINTS_SECTION = re.compile(r"^## Hints\s*$.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+
+
+def scene_heading(index: int, block: SceneBlock) -> str:
+    """The heading that marks a scene's place in the prose."""
+    title = block.scene.title or block.id
+    return f"Scene {index + 1}: {title}"
+
+
+def prose_parts(lesson: Lesson) -> list[tuple[str, str]]:
+    """The lesson as (kind, markdown) parts: prose, a scene marker, or a quiz teaser.
+
+    Each part becomes one Static rendering Rich Markdown: far fewer widgets than
+    Textual's Markdown (one per block), which made opening a lesson take most of a second.
+    """
+    parts: list[tuple[str, str]] = []
+    scene_number = 0
+    for segment in lesson.segments:
+        if isinstance(segment, Prose):
+            text = _HINTS_SECTION.sub("", segment.markdown).strip("\n")
+            if text.strip():
+                parts.append(("prose", text))
+        elif isinstance(segment, SceneBlock):
+            parts.append(("scene", f"▶ {scene_heading(scene_number, segment)}  "
+                          "(on the stage: n takes the next step)"))
+            scene_number += 1
+        elif isinstance(segment, QuizBlock):
+            question = str(segment.data.get("question", "")).strip()
+            parts.append(("quiz", f"> **Quiz:** {question}"))
+    return parts
