@@ -58,3 +58,38 @@ def test_catalogue_player_and_quit_in_tmux(tmp_path: Path) -> None:
         assert (tmp_path / "progress.json").exists()
     finally:
         _tmux("kill-session", "-t", session)
+
+
+def test_a_quiz_and_a_live_shrink_in_tmux(tmp_path: Path) -> None:
+    """`tutor quiz LESSON` opens the quiz screen; typing a status code grades it against the
+    live scene; shrinking the real terminal shows the size notice, growing removes it."""
+    session = f"tutor-quiz-{time.monotonic_ns()}"
+    env = (f"-u COLUMNS -u LINES TUTOR_DATA_DIR={tmp_path} "
+           f"TUTOR_CONFIG={tmp_path / 'none.toml'} TERM=xterm-256color")
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "36",
+          f"env {env} {TUTOR} quiz http-is-stateless; echo EXITED-$?; sleep 30")
+    try:
+        _tmux("resize-window", "-t", session, "-x", "120", "-y", "36")
+        _wait_for(lambda s: "Question 1 of" in s, session)
+        # Skip to the first predict question (typed answers), then answer it.
+        for _ in range(10):
+            screen = _tmux("capture-pane", "-p", "-t", session)
+            if "predict the response" in screen:
+                break
+            _tmux("send-keys", "-t", session, "s")
+            _wait_for(lambda s: "press n" in s, session)
+            _tmux("send-keys", "-t", session, "n")
+            time.sleep(0.3)  # the next question is drawn by a real process
+        _wait_for(lambda s: "predict the response" in s, session)
+        _tmux("send-keys", "-t", session, "401", "Enter")
+        _wait_for(lambda s: ("Right" in s or "Not right" in s), session)
+        _tmux("resize-window", "-t", session, "-x", "40", "-y", "10")
+        _wait_for(lambda s: "needs at least" in s, session)
+        _tmux("resize-window", "-t", session, "-x", "120", "-y", "36")
+        _wait_for(lambda s: "predict the response" in s, session)
+        _tmux("send-keys", "-t", session, "Escape")
+        _wait_for(lambda s: "The course" in s, session)
+        _tmux("send-keys", "-t", session, "q")
+        _wait_for(lambda s: "EXITED-0" in s, session)
+    finally:
+        _tmux("kill-session", "-t", session)
