@@ -79,7 +79,7 @@ def test_a_quiz_and_a_live_shrink_in_tmux(tmp_path: Path) -> None:
             _tmux("send-keys", "-t", session, "s")
             _wait_for(lambda s: "press n" in s, session)
             _tmux("send-keys", "-t", session, "n")
-            time.sleep(0.3)  # the next question is drawn by a real process
+            _wait_for(lambda s: "press n" not in s, session)
         _wait_for(lambda s: "predict the response" in s, session)
         _tmux("send-keys", "-t", session, "401", "Enter")
         _wait_for(lambda s: ("Right" in s or "Not right" in s), session)
