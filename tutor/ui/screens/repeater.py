@@ -31,6 +31,8 @@ from tutor.ui.render import render_exchange, timeline_row
 if TYPE_CHECKING:
     from tutor.repeater.challenges import ChallengeRun
 
+BUSY_ACTIONS = frozenset({"send", "lure_victim", "time", "settings", "save_har"})
+"""Actions that wait while a request is on its way: they read or move the timeline."""
 STARTER = RequestDraft("POST", "/login", (("Content-Type", "application/json"),), (),
                        '{"username": "alice", "password": "wonderland"}')
 """What the editor holds in a fresh sandbox: the login, step 2 of the four."""
@@ -121,12 +123,19 @@ class RepeaterScreen(Screen[bool]):
         self.editing: int | None = None
         """The timeline entry the editor was loaded from: sending then resends it."""
         self.goal_met = False
+        self.sending = False
+        """A request is on its way (the worker has not answered yet)."""
         self.har_folder = Path.cwd()
         """Where f9 saves the timeline as HAR (tests point it at a temporary folder)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Only the screen on top acts: keys queued before it was popped do nothing."""
-        return self.is_current
+        """Only the screen on top acts (keys queued before it was popped do nothing), and
+        nothing moves the timeline while a request is on its way (shown, but disabled)."""
+        if not self.is_current:
+            return False
+        if self.sending and action in BUSY_ACTIONS:
+            return None
+        return True
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", markup=False)
@@ -188,6 +197,7 @@ class RepeaterScreen(Screen[bool]):
         except DraftError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
+        self.sending = True
         self._send(draft, self.editing)
 
     def action_lure_victim(self) -> None:
@@ -201,10 +211,17 @@ class RepeaterScreen(Screen[bool]):
             self.notify(str(exc), severity="error", timeout=6)
             return
         fields = tuple(parse_qsl(draft.body, keep_blank_values=True))
+        self.sending = True
         self._send(CrossSite(draft.path, draft.method, "form", fields), None)
 
     @work(exclusive=True, group="repeater", exit_on_error=False)
     async def _send(self, attempt: RequestDraft | CrossSite, editing: int | None) -> None:
+        try:
+            await self._deliver(attempt, editing)
+        finally:
+            self.sending = False
+
+    async def _deliver(self, attempt: RequestDraft | CrossSite, editing: int | None) -> None:
         resent = None
         verdict = None
         try:
@@ -289,6 +306,8 @@ class RepeaterScreen(Screen[bool]):
     @on(OptionList.OptionSelected, "#timeline")
     def _entry_chosen(self, event: OptionList.OptionSelected) -> None:
         """Go to the moment just after that entry, and load its request to edit."""
+        if self.sending:
+            return
         index = event.option_index
         self.sandbox.goto(index + 1)
         entry = self.sandbox.entries[index]
