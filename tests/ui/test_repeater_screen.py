@@ -15,11 +15,12 @@ from tests.ui.shown import shown_text
 from tutor.har.analysis import analyse
 from tutor.har.reader import read_har
 from tutor.repeater.curl import parse_curl
+from tutor.repeater.editor_text import editor_headers
 from tutor.repeater.sandbox import Sandbox
 from tutor.ui.screens.jwt_editor import JwtEditorScreen
 from tutor.ui.screens.player import PlayerScreen
 from tutor.ui.screens.quiz import QuizScreen
-from tutor.ui.screens.repeater import RepeaterScreen, draft_from_editor, editor_headers
+from tutor.ui.screens.repeater import RepeaterScreen
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
@@ -31,13 +32,6 @@ def _repeater(pilot: Pilot[Any]) -> RepeaterScreen:
     screen = pilot.app.screen
     assert isinstance(screen, RepeaterScreen)
     return screen
-
-
-def test_editor_text_round_trips_through_a_draft() -> None:
-    draft = draft_from_editor("get /profile?x=1", "Accept: text/html\nCookie: a=1; b=2", "")
-    assert (draft.method, draft.path, draft.cookies) == ("GET", "/profile?x=1",
-                                                         (("a", "1"), ("b", "2")))
-    assert draft_from_editor("GET /profile?x=1", editor_headers(draft), "") == draft
 
 
 async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory,

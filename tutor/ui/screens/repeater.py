@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Static, TextArea
 
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
+from tutor.repeater.editor_text import draft_from_editor, editor_headers
 from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.ui.har_save import save_exchanges
@@ -36,32 +37,6 @@ BUSY_ACTIONS = frozenset({"send", "lure_victim", "time", "settings", "save_har"}
 STARTER = RequestDraft("POST", "/login", (("Content-Type", "application/json"),), (),
                        '{"username": "alice", "password": "wonderland"}')
 """What the editor holds in a fresh sandbox: the login, step 2 of the four."""
-
-
-def draft_from_editor(request_line: str, headers: str, body: str) -> RequestDraft:
-    """The editor's three fields as a draft; `DraftError` says what is wrong and where."""
-    parts = request_line.split()
-    if len(parts) != 2:
-        raise DraftError(["request line: write the method and the path, e.g. GET /profile"])
-    draft = RequestDraft(parts[0].upper(), parts[1])
-    for number, line in enumerate(headers.splitlines(), 1):
-        if not line.strip():
-            continue
-        name, colon, value = line.partition(":")
-        if not colon or not name.strip():
-            raise DraftError([f"headers, line {number}: write Name: value"])
-        draft = draft.with_header(name.strip(), value.strip())
-    draft = draft.with_body(body)
-    draft.validate()
-    return draft
-
-
-def editor_headers(draft: RequestDraft) -> str:
-    """A draft's headers (and its cookies, as one Cookie header) as editor lines."""
-    lines = [f"{name}: {value}" for name, value in draft.headers]
-    if draft.cookies:
-        lines.append("Cookie: " + "; ".join(f"{name}={value}" for name, value in draft.cookies))
-    return "\n".join(lines)
 
 
 def timeline_label(entry: TimelineEntry) -> Text:
