@@ -566,3 +566,14 @@ def test_prose_parts_mark_each_scene_and_leave_the_hints_to_the_hint_key() -> No
     assert markers[0].startswith("▶ Scene 1:")
     assert not any("## Hints" in text for _, text in parts)
     assert sum(kind == "quiz" for kind, _ in parts) == len(lesson.quizzes)
+
+
+def test_quiz_feedback_colours_the_verdict_and_each_option_mark() -> None:
+    from tutor.ui.render.quiz_view import styled_feedback
+
+    text = styled_feedback(["Not right.", "  [wrong] 2. A cookie [in] localStorage: no",
+                            "  [right] 1. The jar: yes"], correct=False)
+    assert text.plain.splitlines() == ["Not right.", "  [wrong] 2. A cookie [in] "
+                                       "localStorage: no", "  [right] 1. The jar: yes"]
+    styles = {str(span.style) for span in text.spans}
+    assert {"bold red", "red", "green"} <= styles
