@@ -8,13 +8,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, SelectionList, Static
 
 from tests.ui.conftest import AppFactory
+from tests.ui.shown import shown_text
 from tutor.quiz.questions import Question
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.quiz import QuizScreen
-
-
-def _text(widget: Static) -> str:
-    return str(widget.render())
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
@@ -79,16 +76,16 @@ async def test_a_whole_lesson_quiz_right_then_the_score_on_the_catalogue(
         assert total >= 3
         kinds = set()
         for number in range(1, total + 1):
-            assert f"Question {number} of {total}" in _text(screen.query_one("#quiz-head",
+            assert f"Question {number} of {total}" in shown_text(screen.query_one("#quiz-head",
                                                                               Static))
             assert screen.question is not None
             kinds.add(screen.question.kind)
             await _answer_right(pilot)
-            assert _text(screen.query_one("#quiz-feedback", Static)).startswith("Right")
+            assert shown_text(screen.query_one("#quiz-feedback", Static)).startswith("Right")
             await pilot.press("n")
             await _settle(pilot)
         assert "predict" in kinds
-        summary = _text(screen.query_one("#quiz-question", Static))
+        summary = shown_text(screen.query_one("#quiz-question", Static))
         assert f"You got {total} of {total} right ({total} at the first try)" in summary
         lesson_id = screen.plan.questions[0].lesson_id
         saved = app.config.progress.load()
@@ -118,20 +115,20 @@ async def test_two_misses_reveal_the_answer_and_a_hint_costs_nothing(
         if question.hints:
             await pilot.press("h")
             await _settle(pilot)
-            assert question.hints[0] in _text(screen.query_one("#quiz-hints", Static))
+            assert question.hints[0] in shown_text(screen.query_one("#quiz-hints", Static))
         options = screen.query_one("#quiz-options", OptionList)
         options.highlighted = wrong - 1
         await pilot.press("enter")
         await _settle(pilot)
-        feedback = _text(screen.query_one("#quiz-feedback", Static))
+        feedback = shown_text(screen.query_one("#quiz-feedback", Static))
         assert feedback.startswith("Not right") and "Try once more" in feedback
         assert screen.question is question  # a second try
         options.highlighted = wrong - 1
         await pilot.press("a")
         await _settle(pilot)
-        feedback = _text(screen.query_one("#quiz-feedback", Static))
+        feedback = shown_text(screen.query_one("#quiz-feedback", Static))
         assert "The answer:" in feedback
-        assert "press n" in _text(screen.query_one("#quiz-head", Static))
+        assert "press n" in shown_text(screen.query_one("#quiz-head", Static))
         result = screen.session.results[-1]
         assert not result.correct and result.attempts == 2
 
@@ -156,11 +153,14 @@ async def test_a_predict_question_shows_the_live_response_after_a_typo_and_a_mis
         wrong = "200" if question.answer_status != 200 else "404"
         await pilot.press(*wrong, "enter")
         await _settle(pilot)
-        first = _text(screen.query_one("#quiz-feedback", Static))
+        first = shown_text(screen.query_one("#quiz-feedback", Static))
         assert "ran live" not in first  # the live response would give the answer away
+        assert shown_text(screen.query_one("#quiz-live", Static)) == ""
         await pilot.press(*str(question.answer_status), "enter")
         await _settle(pilot)
-        feedback = _text(screen.query_one("#quiz-feedback", Static))
+        feedback = shown_text(screen.query_one("#quiz-feedback", Static))
         assert feedback.startswith("Right")
         assert "The scene ran live" in feedback
         assert f"response {question.answer_status}" in feedback
+        stage = shown_text(screen.query_one("#quiz-live", Static))
+        assert "On the stage" in stage and f"HTTP/1.1 {question.answer_status}" in stage

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from tutor.browser.events import Exchange
 from tutor.quiz.questions import Answer, Picked, Question, StatusGuess, Words
 
 STATUS_MEANINGS = {
@@ -70,6 +71,8 @@ class LiveExchange:
     response_headers: tuple[tuple[str, str], ...]
     body: str
     """The start of the response body."""
+    exchange: Exchange | None = field(default=None, compare=False, repr=False)
+    """The whole exchange, for a view that draws it (the stage's exchange view)."""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def live_exchange(scene_id: str, track: str, step: int, exchange: Exchange) -> L
     if len(body) > BODY_EXCERPT:
         body = body[:BODY_EXCERPT] + "..."
     return LiveExchange(scene_id, track, step, request.method, request.url, response.status,
-                        request_headers, response_headers, body)
+                        request_headers, response_headers, body, exchange)
 
 
 def live_lines(live: LiveExchange) -> list[str]:

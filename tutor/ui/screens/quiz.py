@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import Group
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on, work
@@ -15,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, SelectionList, Static
 
+from tutor.browser.events import Exchange
 from tutor.quiz.grading import Grade, Grader
 from tutor.quiz.leitner import record_results
 from tutor.quiz.plan import QuizPlan
@@ -103,6 +105,7 @@ class QuizScreen(Screen[None]):
             yield Input(id="quiz-input")
             yield Static(id="quiz-hints")
             yield Static(id="quiz-feedback")
+            yield Static(id="quiz-live")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -150,6 +153,9 @@ class QuizScreen(Screen[None]):
             self.feedback_text = styled_feedback(lines, event.grade.correct)
             feedback.update(self.feedback_text)
             feedback.set_class(event.settled, "settled")
+            live = event.grade.live
+            if event.settled and live is not None and live.exchange is not None:
+                self._show_live(live.exchange)
         elif isinstance(event, AnswerRevealed):
             revealed = styled_feedback(event.lines, None)
             revealed.stylize("bold", 0, len(event.lines[0]) if event.lines else 0)
@@ -164,6 +170,18 @@ class QuizScreen(Screen[None]):
         elif isinstance(event, QuizFinished):
             self._show_finish(event)
 
+    def _show_live(self, exchange: Exchange) -> None:
+        """The predict step's real exchange, drawn as the stage draws it."""
+        from tutor.scenes.engine import login_steps_of
+        from tutor.scenes.events import ExchangeSeen
+        from tutor.ui.render import render_exchange, render_sequence
+
+        seen = ExchangeSeen(0, exchange, login_steps_of(exchange), None)
+        width = max(self.query_one("#quiz", VerticalScroll).size.width - 6, 40)
+        self.query_one("#quiz-live", Static).update(Group(
+            Text("On the stage, the exchange that decided it:", style="bold"),
+            render_sequence([seen], 0, width), render_exchange(exchange)))
+
     def _show_question(self, event: QuestionShown) -> None:
         question = event.question
         self.question = question
@@ -173,6 +191,7 @@ class QuizScreen(Screen[None]):
         self._set_head()
         self.query_one("#quiz-question", Static).update(RichMarkdown(question.prompt))
         self.query_one("#quiz-hints", Static).update("")
+        self.query_one("#quiz-live", Static).update("")
         feedback = self.query_one("#quiz-feedback", Static)
         how = HOW_TO_ANSWER.get(question.kind, event.instructions)
         keys = ("(type h for a hint, s to skip)" if question.kind in TYPED_KINDS
@@ -246,6 +265,7 @@ class QuizScreen(Screen[None]):
         feedback = self.query_one("#quiz-feedback", Static)
         feedback.update("")
         feedback.remove_class("settled")
+        self.query_one("#quiz-live", Static).update("")
         self._save_results()
 
     def _save_results(self) -> None:
