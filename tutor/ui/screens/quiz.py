@@ -82,6 +82,8 @@ class QuizScreen(Screen[None]):
         """A line is being graded (a predict scene may be running)."""
         self.feedback_text = Text()
         """The verdict on the last answer, kept so a revealed answer can follow it."""
+        self.head = ""
+        """The line above the question: its number, kind and lesson."""
         self._saved = 0
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -238,10 +240,10 @@ class QuizScreen(Screen[None]):
         options.highlighted = highlighted
 
     def _set_head(self, suffix: str = "") -> None:
-        head = getattr(self, "head", "")
         score = self.session.score
         tail = f"  ·  score {score}" if score.answered else ""
-        self.query_one("#quiz-head", Static).update(Text(head + tail + suffix, style="bold"))
+        self.query_one("#quiz-head", Static).update(Text(self.head + tail + suffix,
+                                                         style="bold"))
 
     def _show_finish(self, event: QuizFinished) -> None:
         self.question = None
