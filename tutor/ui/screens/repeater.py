@@ -134,6 +134,10 @@ class RepeaterScreen(Screen[bool]):
         self._show_title()
         await self.sandbox.start()
         self._refresh_timeline()
+        self.query_one("#response", Static).update(Text(
+            "ctrl+s sends the request above, raw, as curl would: no cookie jar adds anything. "
+            "Its exchange appears here and on the timeline; pick a timeline entry to go back "
+            "to that moment and resend an edited copy.", style="dim"))
         self.query_one("#request-line", Input).focus()
         if self.challenge is not None:
             self._set_goal(self.challenge.goal_met().message)
