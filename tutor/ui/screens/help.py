@@ -30,10 +30,17 @@ class HelpScreen(ModalScreen[None]):
 
     def _keys(self) -> str:
         from tutor.ui.screens.catalogue import CatalogueScreen
+        from tutor.ui.screens.jwt_editor import JwtEditorScreen
         from tutor.ui.screens.player import PlayerScreen
+        from tutor.ui.screens.quiz import QuizScreen
+        from tutor.ui.screens.repeater import RepeaterScreen
+        from tutor.ui.screens.replay import ReplayScreen
 
         sections = [("Everywhere", self.app.BINDINGS), ("Catalogue", CatalogueScreen.BINDINGS),
-                    ("Lesson player", PlayerScreen.BINDINGS)]
+                    ("Lesson player", PlayerScreen.BINDINGS), ("Quiz", QuizScreen.BINDINGS),
+                    ("Repeater", RepeaterScreen.BINDINGS),
+                    ("JWT editor", JwtEditorScreen.BINDINGS),
+                    ("HAR replay", ReplayScreen.BINDINGS)]
         keymap = getattr(self.app, "config", None)
         remapped: dict[str, str] = keymap.keymap if keymap is not None else {}
         lines: list[str] = []
