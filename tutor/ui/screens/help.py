@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -28,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(INTRO, id="help-intro")
             yield Static(self._keys(), id="help-keys")
 
-    def _keys(self) -> str:
+    def _keys(self) -> Text:
         from tutor.ui.screens.catalogue import CatalogueScreen
         from tutor.ui.screens.jwt_editor import JwtEditorScreen
         from tutor.ui.screens.player import PlayerScreen
@@ -43,18 +44,19 @@ class HelpScreen(ModalScreen[None]):
                     ("HAR replay", ReplayScreen.BINDINGS)]
         keymap = getattr(self.app, "config", None)
         remapped: dict[str, str] = keymap.keymap if keymap is not None else {}
-        lines: list[str] = []
+        # Rich Text, not markup: key names such as "[" and "]" would read as tags.
+        text = Text()
         for title, bindings in sections:
-            lines.append(f"[b]{title}[/b]")
+            text.append(f"{title}\n", style="bold")
             for binding in bindings:
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 keys = remapped.get(binding.id or "", binding.key)
                 shown = ", ".join(self.app.get_key_display(Binding(k.strip(), ""))
                                   for k in keys.split(","))
-                lines.append(f"  {shown:<22} {binding.description}")
-            lines.append("")
-        return "\n".join(lines)
+                text.append(f"  {shown:<22} {binding.description}\n")
+            text.append("\n")
+        return text
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
