@@ -82,6 +82,7 @@ async def test_help_and_back(make_app: AppFactory) -> None:
         assert isinstance(app.screen, HelpScreen)
         keys = _text(app.screen.query_one("#help-keys", Static))
         assert "Next step" in keys and "Open lesson" in keys
+        assert "Lure victim" in keys and "Next finding" in keys and "Use token" in keys
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CatalogueScreen)
