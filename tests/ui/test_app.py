@@ -64,6 +64,14 @@ async def test_stepping_shows_exchanges_and_the_store_row(make_app: AppFactory) 
             await pilot.press("d")
         await pilot.pause()
         assert stage.detail == "server"
+        details = stage.query_one(".details")
+        rows = details.size.height
+        await pilot.press("z")  # the detail view takes the stage
+        await pilot.pause()
+        assert details.size.height > rows
+        await pilot.press("z")
+        await pilot.pause()
+        assert details.size.height == rows
         server_text = _text(stage.query_one(".detail", Static))
         assert "alice" in server_text
         await pilot.press("p")

@@ -45,6 +45,8 @@ class PlayerScreen(Screen[None]):
                 show=False, tooltip="Show the next exchange in detail"),
         Binding("comma", "select_exchange(-1)", "Earlier exchange", id="earlier-exchange",
                 show=False, tooltip="Show the previous exchange in detail"),
+        Binding("z", "zoom_details", "Zoom details", id="zoom-details", show=False,
+                tooltip="Give the detail view the whole stage (hide the diagram), or undo"),
         Binding("d", "next_detail", "Details", id="next-detail", show=False,
                 tooltip="Show the next detail view: exchange, browser, server, JWT"),
         Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", show=False,
@@ -292,6 +294,9 @@ class PlayerScreen(Screen[None]):
     def action_select_exchange(self, delta: int) -> None:
         for stage in self.query(TrackStage):
             stage.select(delta)
+
+    def action_zoom_details(self) -> None:
+        self.toggle_class("details-zoomed")
 
     def action_next_detail(self) -> None:
         for stage in self.query(TrackStage):
