@@ -34,5 +34,7 @@ def prose_parts(lesson: Lesson) -> list[tuple[str, str]]:
             scene_number += 1
         elif isinstance(segment, QuizBlock):
             question = str(segment.data.get("question", "")).strip()
-            parts.append(("quiz", f"> **Quiz:** {question}"))
+            first = not any(kind == "quiz" for kind, _ in parts)
+            how = "  \n> *Press Q to take the lesson's quiz.*" if first else ""
+            parts.append(("quiz", f"> **Quiz:** {question}{how}"))
     return parts
