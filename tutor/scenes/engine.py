@@ -29,7 +29,7 @@ from tutor.scenes.events import (
     UserActed,
 )
 from tutor.scenes.expectations import CheckContext, StepOutcome, check
-from tutor.scenes.model import Scene
+from tutor.scenes.model import Scene, Step
 from tutor.scenes.world import World, WorldSnapshot
 from tutor.server.state import RequestHandled, ServerEvent
 
@@ -65,6 +65,30 @@ def login_steps_of(exchange: Exchange) -> tuple[int, ...]:
     if request.header("authorization") or request.header("cookie"):
         return (4,)
     return ()
+
+
+class _StepIO:
+    """What an action may tell the engine while it runs one step.
+
+    A module-level class: defining it inside `_run` built a new class on every step.
+    """
+
+    def __init__(self, index: int, step: Step, outcome: StepOutcome,
+                 emit: Callable[[SceneEvent], None]) -> None:
+        self.index = index
+        self.step = step
+        self.outcome = outcome
+        self.emit = emit
+
+    def user(self, text: str, login_step: int | None = None) -> None:
+        self.emit(UserActed(self.index, self.step.actor, text, login_step))
+
+    def primary(self) -> None:
+        if self.outcome.primary_index is None:
+            self.outcome.primary_index = len(self.outcome.exchanges)
+
+    def clock_moved(self, before: float, after: float) -> None:
+        self.emit(ClockMoved(self.index, before, after))
 
 
 class SceneEngine:
@@ -169,22 +193,11 @@ class SceneEngine:
             if not isinstance(event, RequestHandled):
                 emit(ServerChanged(index, event))
 
-        class _IO:
-            def user(self, text: str, login_step: int | None = None) -> None:
-                emit(UserActed(index, step.actor, text, login_step))
-
-            def primary(self) -> None:
-                if outcome.primary_index is None:
-                    outcome.primary_index = len(outcome.exchanges)
-
-            def clock_moved(self, before: float, after: float) -> None:
-                emit(ClockMoved(index, before, after))
-
         emit(StepStarted(index, step))
         unsubscribe = [b.subscribe(on_browser) for b in self.world.browsers.values()]
         unsubscribe.append(self.world.server.log.subscribe(on_server))
         try:
-            await ACTIONS[step.action](self.world, step, _IO())
+            await ACTIONS[step.action](self.world, step, _StepIO(index, step, outcome, emit))
         except (StepFailed, NetworkError, RedirectLoop) as exc:
             # A host no server answers, or a redirect loop, is a scene mistake too.
             record.error = str(exc)
