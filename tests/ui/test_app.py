@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from textual import events
 from textual.widgets import DataTable, Static
 
 from tests.ui.conftest import AppFactory
@@ -140,3 +141,24 @@ async def test_shrinking_mid_lesson_shows_the_size_notice_and_growing_returns(
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         assert isinstance(app.screen, PlayerScreen)
+
+
+async def test_fast_detail_presses_settle_instead_of_echoing(make_app: AppFactory) -> None:
+    # Keys queued faster than the tab bar answers once made two views swap forever.
+    app = make_app(open_lesson="session-cookies")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        stage = app.screen.query_one(TrackStage)
+        changes: list[str] = []
+
+        def changed(name: str) -> None:
+            changes.append(name)
+
+        stage.watch(stage, "detail", changed, init=False)
+        assert app._driver is not None
+        for _ in range(7):  # queued at once, as a fast typist's terminal would
+            app._driver.send_message(events.Key("d", "d"))
+        for _ in range(20):
+            await pilot.pause()
+        assert len(changes) == 7
+        assert stage.detail == "browser"  # seven steps round five views: two past the start

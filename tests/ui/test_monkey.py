@@ -14,7 +14,7 @@ KEYS = ["n", "p", "space", "r", "right_square_bracket", "left_square_bracket", "
         "full_stop", "plus", "minus", "h", "tab", "left", "right", "up", "down",
         "enter", "escape", "question_mark", "f1", "pageup", "pagedown", "home", "end",
         # The detail views, the quiz, the Repeater (and the player's way into it).
-        "d", "Q", "R", "v", "e", "a", "s", "f2", "f3", "shift+up"]
+        "d", "z", "Q", "R", "v", "e", "a", "s", "f2", "f3", "shift+up"]
 # "t" (the transcript, which runs every scene of a lesson) has its own pilot test; here it
 # would only make the run slow.
 SIZES = [(80, 24), (140, 45), (60, 16), (40, 10), (100, 30), (200, 60)]

@@ -117,7 +117,10 @@ class TrackStage(Vertical):
     def watch_detail(self, name: str) -> None:
         for tabs in self.query(Tabs).results(Tabs):
             if tabs.active != f"detail-{name}":
-                tabs.active = f"detail-{name}"
+                # Quietly: a TabActivated from this change, arriving after a later key
+                # press, would set `detail` back, and two such echoes ping-pong forever.
+                with tabs.prevent(Tabs.TabActivated):
+                    tabs.active = f"detail-{name}"
         self.refresh_view()
 
     @on(Tabs.TabActivated, ".detail-tabs")
