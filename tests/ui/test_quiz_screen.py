@@ -164,3 +164,11 @@ async def test_a_predict_question_shows_the_live_response_after_a_typo_and_a_mis
         assert f"response {question.answer_status}" in feedback
         stage = shown_text(screen.query_one("#quiz-live", Static))
         assert "On the stage" in stage and f"HTTP/1.1 {question.answer_status}" in stage
+
+
+async def test_an_unknown_lesson_quiz_is_a_notice_not_a_crash(make_app: AppFactory) -> None:
+    app = make_app(open_quiz=(["no-such-lesson"], None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, QuizScreen)
+        assert any("no-such-lesson" in n.message for n in app._notifications)
