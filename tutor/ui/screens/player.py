@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
 from tutor.ui.render.prose import prose_parts, scene_heading
+from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.stage import TrackStage
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0)
-class PlayerScreen(Screen[None]):
+class PlayerScreen(GuardedScreen[None]):
     """One lesson: prose, stage, narration and hints."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -78,7 +78,6 @@ class PlayerScreen(Screen[None]):
         self.engines: list[SceneEngine] = []
         self.speed_index = 1
         self._autoplay: Timer | None = None
-        self._gone = False
         self.har_folder = Path.cwd()
         """Where f9 saves the scene's exchanges as HAR (tests point it elsewhere)."""
 
@@ -107,7 +106,7 @@ class PlayerScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        if not self._alive:
+        if not self.alive:
             return
         self.call_after_refresh(self._fill_prose)
         self._apply_width()
@@ -133,20 +132,10 @@ class PlayerScreen(Screen[None]):
         for widget in self.query(selector).results(Static):
             widget.update(content)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No action runs on a screen that has been popped: queued keys may still arrive."""
-        return self._alive
-
-    @property
-    def _alive(self) -> bool:
-        """False once the screen has been popped: queued keys and messages may still
-        arrive, and must not touch a DOM that is gone."""
-        return self.is_attached and not self._gone
-
     async def show_scene(self, index: int, resume_step: int = 0) -> None:
         """Build fresh engines for scene `index` and put their stages up."""
         self._stop_autoplay()
-        if not self._alive:
+        if not self.alive:
             return
         found = self.query("#tracks").results(Horizontal)
         tracks = next(iter(found), None)
@@ -159,7 +148,7 @@ class PlayerScreen(Screen[None]):
         self.scene_index = index
         block = self.scenes[index]
         self.engines = [SceneEngine(scene) for _, scene in block.tracks]
-        if not self._alive:
+        if not self.alive:
             return
         await tracks.mount_all(TrackStage(engine, label) for engine, (label, _) in
                                zip(self.engines, block.tracks, strict=True))
@@ -173,7 +162,7 @@ class PlayerScreen(Screen[None]):
         self._update_captions()
 
     async def _fill_prose(self) -> None:
-        if not self._alive:
+        if not self.alive:
             return
         widgets: list[Static] = []
         scene_number = 0
@@ -189,7 +178,7 @@ class PlayerScreen(Screen[None]):
 
     def _scroll_prose_to_scene(self, attempts: int = 3) -> None:
         markers = list(self.query(f"#scene-marker-{self.scene_index}"))
-        if not markers and attempts and self._alive:
+        if not markers and attempts and self.alive:
             # The prose is mounted lazily: try again after the next frame.
             self.call_after_refresh(self._scroll_prose_to_scene, attempts - 1)
         for marker in markers:
@@ -197,7 +186,7 @@ class PlayerScreen(Screen[None]):
                 top=True, animate=self.app.animation_level != "none"))
 
     def _update_captions(self) -> None:
-        if not self.engines or not self._alive:
+        if not self.engines or not self.alive:
             return
         block = self.scenes[self.scene_index]
         engine = self.engines[0]
@@ -227,7 +216,7 @@ class PlayerScreen(Screen[None]):
         self._set("#narration", narration)
 
     def _save_position(self) -> None:
-        if not self.engines or not self._alive:
+        if not self.engines or not self.alive:
             return
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
         entry.scene = self.scenes[self.scene_index].id
@@ -262,7 +251,7 @@ class PlayerScreen(Screen[None]):
 
     @on(Stepped)
     def _after_step(self) -> None:
-        if not self._alive:
+        if not self.alive:
             return
         animate = self.app.animation_level != "none"
         for stage in self.query(TrackStage):
@@ -338,7 +327,7 @@ class PlayerScreen(Screen[None]):
         self._show_hints()
 
     def _show_hints(self) -> None:
-        if not self._alive:
+        if not self.alive:
             return
         shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
         hints = self.lesson.hints[:shown]
@@ -404,5 +393,4 @@ class PlayerScreen(Screen[None]):
         self._stop_autoplay()
 
     def on_unmount(self) -> None:
-        self._gone = True
         self._stop_autoplay()

@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, SelectionList, Static
 
 from tutor.browser.events import Exchange
@@ -34,12 +33,13 @@ from tutor.quiz.session import (
     submit,
 )
 from tutor.ui.render.quiz_view import HOW_TO_ANSWER, styled_feedback
+from tutor.ui.screens.guarded import GuardedScreen
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
 
 TYPED_KINDS = ("predict", "challenge")
-class QuizScreen(Screen[None]):
+class QuizScreen(GuardedScreen[None]):
     """Asks a quiz plan's questions; results go into the learner's progress as they settle."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -86,10 +86,6 @@ class QuizScreen(Screen[None]):
         """The line above the question: its number, kind and lesson."""
         self._saved = 0
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Only the screen on top acts: keys queued before it was popped do nothing."""
-        return self.is_current
-
     @property
     def tutor(self) -> TutorApp:
         from tutor.ui.app import TutorApp
@@ -112,7 +108,8 @@ class QuizScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.tutor.save_progress()  # the review session this run counts as
-        self._handle(self.session.start())
+        if self.alive:
+            self._handle(self.session.start())
 
     # --- showing events ----------------------------------------------------------------------
 
@@ -311,7 +308,7 @@ class QuizScreen(Screen[None]):
 
     @on(Answered)
     def _answered(self, message: Answered) -> None:
-        if self.is_attached:
+        if self.alive:
             self._handle(message.events)
             self._set_head(suffix="  ·  press n for the next question" if self.waiting
                            else "")

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static, TextArea
 
 from tutor.repeater.curl import to_curl
@@ -28,6 +27,7 @@ from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange, timeline_row
+from tutor.ui.screens.guarded import GuardedScreen
 
 if TYPE_CHECKING:
     from tutor.repeater.challenges import ChallengeRun
@@ -48,7 +48,7 @@ def timeline_label(entry: TimelineEntry) -> Text:
                         sender="" if entry.sender == "you" else entry.sender)
 
 
-class RepeaterScreen(Screen[bool]):
+class RepeaterScreen(GuardedScreen[bool]):
     """Send, edit and resend requests; step back and forth through what happened.
 
     Dismissed with True when it was opened for a challenge and the server's log shows
@@ -106,7 +106,7 @@ class RepeaterScreen(Screen[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the screen on top acts (keys queued before it was popped do nothing), and
         nothing moves the timeline while a request is on its way (shown, but disabled)."""
-        if not self.is_current:
+        if not super().check_action(action, parameters):
             return False
         if self.sending and action in BUSY_ACTIONS:
             return None
@@ -133,6 +133,8 @@ class RepeaterScreen(Screen[bool]):
         self._load_draft(self.initial_draft)
         self._show_title()
         await self.sandbox.start()
+        if not self.alive:  # popped while the victim was logging in
+            return
         self._refresh_timeline()
         self.query_one("#response", Static).update(Text(
             "ctrl+s sends the request above, raw, as curl would: no cookie jar adds anything. "
@@ -230,7 +232,7 @@ class RepeaterScreen(Screen[bool]):
 
     @on(Sent)
     def _sent(self, message: Sent) -> None:
-        if not self.is_attached:
+        if not self.alive:
             return
         self.editing = None
         self._refresh_timeline()

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
 from tutor.har.analysis import Analysis
@@ -23,6 +22,7 @@ from tutor.har.render import entry_lines
 from tutor.har.stage import staged_exchanges
 from tutor.ui.render.sequence import arrow_frame, render_sequence
 from tutor.ui.render.timeline import timeline_row
+from tutor.ui.screens.guarded import GuardedScreen
 
 CREDENTIAL_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "www-authenticate"})
 DIAGRAM_HISTORY = 5
@@ -44,7 +44,7 @@ def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
     return text
 
 
-class ReplayScreen(Screen[None]):
+class ReplayScreen(GuardedScreen[None]):
     """Step through a HAR recording; the analysis of each exchange beside it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,6 +79,8 @@ class ReplayScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if not self.alive:
+            return
         timeline = self.query_one("#replay-timeline", OptionList)
         timeline.add_options(
             timeline_row(seen.step_index, seen.exchange, seen.login_steps,

@@ -1,0 +1,38 @@
+"""A screen that knows when it has gone.
+
+Keys, worker results and queued callbacks can all arrive after a screen was popped, even
+before its own `on_mount` ran (the monkey test does this on purpose). Screens that act
+on such things check `alive` first, and their actions only run while they are on top.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.screen import Screen
+
+ResultType = TypeVar("ResultType")
+
+
+class GuardedScreen(Screen[ResultType]):
+    """`alive` is False once the screen has been popped (or is being taken down)."""
+
+    _gone = False
+
+    @property
+    def alive(self) -> bool:
+        """Still on the app's screen stack and not unmounted: its widgets can be queried.
+
+        (A pop takes the screen off the stack at once, but its Mount or a worker's
+        message may still be queued, and its children may already be gone.)
+        """
+        if self._gone or not self.is_attached:
+            return False
+        return any(screen is self for screen in self.app.screen_stack)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only a live screen on top acts: keys queued before a pop do nothing."""
+        return self.alive and self.is_current
+
+    def on_unmount(self) -> None:
+        self._gone = True
