@@ -172,3 +172,16 @@ async def test_an_unknown_lesson_quiz_is_a_notice_not_a_crash(make_app: AppFacto
         await pilot.pause()
         assert not isinstance(app.screen, QuizScreen)
         assert any("no-such-lesson" in n.message for n in app._notifications)
+
+
+async def test_a_quiz_popped_before_it_mounted_does_not_crash(make_app: AppFactory) -> None:
+    # Keys can outrun a push: the quiz may be popped before its own Mount is handled.
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.open_quiz(["four-login-steps"])
+        app.pop_screen()
+        for _ in range(5):
+            await pilot.pause()
+        assert not isinstance(app.screen, QuizScreen)
+        assert app.is_running
