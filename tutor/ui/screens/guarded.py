@@ -7,11 +7,16 @@ on such things check `alive` first, and their actions only run while they are on
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual.screen import Screen
 
 ResultType = TypeVar("ResultType")
+
+
+def on_stack(screen: Screen[Any]) -> bool:
+    """Whether `screen` is still on its app's screen stack (a pop removes it at once)."""
+    return screen.is_attached and any(each is screen for each in screen.app.screen_stack)
 
 
 class GuardedScreen(Screen[ResultType]):
@@ -26,9 +31,7 @@ class GuardedScreen(Screen[ResultType]):
         (A pop takes the screen off the stack at once, but its Mount or a worker's
         message may still be queued, and its children may already be gone.)
         """
-        if self._gone or not self.is_attached:
-            return False
-        return any(screen is self for screen in self.app.screen_stack)
+        return not self._gone and on_stack(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only a live screen on top acts: keys queued before a pop do nothing."""

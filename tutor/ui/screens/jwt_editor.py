@@ -24,6 +24,7 @@ from tutor.repeater.jwt_editor import (
     sign_hs256,
     unsigned,
 )
+from tutor.ui.screens.guarded import on_stack
 
 SIGNATURE_CHOICES = (("keep", "Keep the old signature (watch it fail at the signature stage)"),
                      ("resign", "Re-sign with HS256 and this secret:"),
@@ -88,6 +89,8 @@ class JwtEditorScreen(ModalScreen[str | None]):
                 yield Button("Cancel", id="jwt-cancel-button")
 
     def on_mount(self) -> None:
+        if not on_stack(self):  # closed before it was shown (keys can outrun a push)
+            return
         self.query_one("#jwt-header").border_title = "Header"
         self.query_one("#jwt-claims").border_title = "Claims"
         try:

@@ -9,14 +9,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tutor.lessons.model import Lesson
 from tutor.lessons.transcript import write_transcript
+from tutor.ui.screens.guarded import GuardedScreen
 
 
-class TranscriptScreen(Screen[None]):
+class TranscriptScreen(GuardedScreen[None]):
     """Every step of every scene, as text: for reading, searching and screen readers."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -33,10 +33,12 @@ class TranscriptScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._build()
+        if self.alive:
+            self._build()
 
     @work(exclusive=True, exit_on_error=False)
     async def _build(self) -> None:
         buffer = io.StringIO()
         await write_transcript(self.lesson, buffer)
-        self.query_one("#transcript-text", Static).update(buffer.getvalue())
+        if self.alive:  # the learner may have gone back while the scenes ran
+            self.query_one("#transcript-text", Static).update(buffer.getvalue())
