@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from rich.console import Console
 from textual import events
@@ -162,3 +163,19 @@ async def test_fast_detail_presses_settle_instead_of_echoing(make_app: AppFactor
             await pilot.pause()
         assert len(changes) == 7
         assert stage.detail == "browser"  # seven steps round five views: two past the start
+
+
+async def test_square_brackets_in_a_lesson_summary_are_shown_not_parsed(
+    make_app: AppFactory, tmp_path: Path,
+) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "01-x.md").write_text(
+        "---\nid: brackets\ntitle: \"Arrays [0] and [/b] tags\"\nsummary: \"Why [b]x[/i] "
+        "is text\"\norder: 1\nlevel: beginner\nminutes: 1\nformat_version: 1\n---\n\n# X\n",
+        encoding="utf-8")
+    app = make_app(course_dir=course)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        summary = app.screen.query_one("#summary", Static)
+        assert "Why [b]x[/i] is text" in str(summary.render())

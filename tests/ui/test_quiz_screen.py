@@ -95,6 +95,8 @@ async def test_a_whole_lesson_quiz_right_then_the_score_on_the_catalogue(
         assert isinstance(app.screen, CatalogueScreen)
         row = app.screen.query_one("#lessons", DataTable).get_row(lesson_id)
         assert row[-1] == f"{total}/{total}"
+        summary_text = shown_text(app.screen.query_one("#summary", Static))
+        assert f"Quiz: {total} of {total} right the last time" in summary_text
 
 
 async def test_two_misses_reveal_the_answer_and_a_hint_costs_nothing(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -67,7 +68,9 @@ class CatalogueScreen(Screen[None]):
             right, total = lesson_score(progress, meta.id, meta.quizzes)
             asked = any(key.startswith(f"{meta.id}/") for key in progress.quiz)
             score = f"{right}/{total}" if asked and total else "–"
-            table.add_row(str(meta.order), meta.title, str(meta.minutes), meta.level,
+            # Text, not str: DataTable reads str cells as markup, and titles are lesson text.
+            table.add_row(str(meta.order), Text(meta.title), str(meta.minutes),
+                          Text(meta.level),
                           STATUS_LABELS[progress.status(meta.id)], score, key=meta.id)
         if not lessons:
             self.query_one("#summary", Static).update(
@@ -96,8 +99,20 @@ class CatalogueScreen(Screen[None]):
         if not 0 <= row < len(lessons):
             return
         meta = lessons[row]
-        needs = f"\nTake first: {', '.join(meta.requires)}" if meta.requires else ""
-        self.query_one("#summary", Static).update(f"[b]{meta.title}[/b]\n{meta.summary}{needs}")
+        # Rich Text, not markup: a lesson's own words may contain square brackets.
+        text = Text(meta.title, style="bold")
+        text.append(f"\n{meta.summary}")
+        if meta.requires:
+            text.append(f"\nTake first: {', '.join(meta.requires)}")
+        progress = self.tutor.progress
+        asked = [entry for key, entry in progress.quiz.items() if key.startswith(f"{meta.id}/")]
+        if asked and meta.quizzes:
+            right, total = lesson_score(progress, meta.id, meta.quizzes)
+            due = sum(entry.due <= progress.review_sessions + 1 for entry in asked)
+            text.append(f"\nQuiz: {right} of {total} right the last time", style="dim")
+            if due:
+                text.append(f"; {due} due for review (v)", style="dim")
+        self.query_one("#summary", Static).update(text)
 
     @on(DataTable.RowSelected, "#lessons")
     def _selected(self, event: DataTable.RowSelected) -> None:
