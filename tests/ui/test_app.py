@@ -179,3 +179,29 @@ async def test_square_brackets_in_a_lesson_summary_are_shown_not_parsed(
         await pilot.pause()
         summary = app.screen.query_one("#summary", Static)
         assert "Why [b]x[/i] is text" in str(summary.render())
+
+
+async def test_lesson_text_with_square_brackets_is_shown_as_written(
+    make_app: AppFactory, tmp_path: Path,
+) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "01-x.md").write_text(
+        "---\nid: brackets\ntitle: Brackets\nsummary: S.\norder: 1\nlevel: beginner\n"
+        "minutes: 1\nformat_version: 1\n---\n\n# X\n\nSome prose.\n\n"
+        "```scene\nid: s\ntitle: \"Arrays [0] and [/b]\"\nsteps:\n"
+        "  - visit: /\n    narration: \"The page [/i] loads\"\n```\n\n"
+        "## Hints\n\n- A hint with [brackets] and [/b].\n",
+        encoding="utf-8")
+    app = make_app(course_dir=course, open_lesson="brackets")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        assert "Arrays [0] and [/b]" in _text(player.query_one("#scene-title", Static))
+        await pilot.press("n", "h")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "The page [/i] loads" in _text(player.query_one("#narration", Static))
+        hints = player.query_one("#hints", Static)
+        assert hints.display and "[brackets] and [/b]" in _text(hints)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -127,7 +128,7 @@ class PlayerScreen(GuardedScreen[None]):
 
     # --- scenes ----------------------------------------------------------------------------
 
-    def _set(self, selector: str, content: str) -> None:
+    def _set(self, selector: str, content: str | Text) -> None:
         # Through a query, not query_one: a popped screen may still finish an action.
         for widget in self.query(selector).results(Static):
             widget.update(content)
@@ -190,29 +191,31 @@ class PlayerScreen(GuardedScreen[None]):
             return
         block = self.scenes[self.scene_index]
         engine = self.engines[0]
-        title = scene_heading(self.scene_index, block)
-        self._set("#scene-title",
-                  f"[b]{title}[/b]  ·  scene {self.scene_index + 1} of {len(self.scenes)}  ·  "
-            f"step {engine.position} of {len(engine.scene.steps)}  ·  "
-            f"speed {SPEEDS[self.speed_index]}×")
-        narration = "Press n (or →) to take the first step."
+        # Rich Text throughout, never markup: titles, narration and expectation details
+        # are lesson text and server answers, which may hold square brackets.
+        title = Text(scene_heading(self.scene_index, block), style="bold")
+        title.append(f"  ·  scene {self.scene_index + 1} of {len(self.scenes)}  ·  "
+                     f"step {engine.position} of {len(engine.scene.steps)}  ·  "
+                     f"speed {SPEEDS[self.speed_index]}×", style="")
+        self._set("#scene-title", title)
+        narration = Text("Press n (or →) to take the first step.")
         if engine.position:
             step = engine.scene.steps[engine.position - 1]
             record = engine.records[engine.position - 1]
-            narration = step.narration or f"{step.action} ({step.actor})"
+            narration = Text(step.narration or f"{step.action} ({step.actor})")
             failed = [f"✗ {f.expectation.kind}: {f.detail}" for f in record.failures]
             if record.error:
                 failed.append(f"✗ {record.error}")
             if failed:
-                narration += "\n" + "\n".join(failed)
+                narration.append("\n" + "\n".join(failed), style="red")
         elif engine.at_end:
-            narration = "This scene has no steps."
+            narration = Text("This scene has no steps.")
         if engine.at_end and engine.position:
             if self.scene_index + 1 < len(self.scenes):
-                narration += "\n[dim]End of scene: ] for the next one, r to replay.[/dim]"
+                narration.append("\nEnd of scene: ] for the next one, r to replay.", style="dim")
             else:
-                narration += ("\n[dim]End of the lesson's last scene: Q for its quiz, "
-                              "r to replay.[/dim]")
+                narration.append("\nEnd of the lesson's last scene: Q for its quiz, "
+                                 "r to replay.", style="dim")
         self._set("#narration", narration)
 
     def _save_position(self) -> None:
@@ -331,7 +334,11 @@ class PlayerScreen(GuardedScreen[None]):
             return
         shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
         hints = self.lesson.hints[:shown]
-        self._set("#hints", "\n".join(f"💡 {hint}" for hint in hints))
+        for widget in self.query("#hints").results(Static):
+            widget.update(Text("\n".join(f"💡 {hint}" for hint in hints)))
+            # Shown only once there is a hint. (A CSS `:empty` rule hid it for good: in
+            # Textual it means "no child widgets", which a Static never has.)
+            widget.display = bool(hints)
 
     def action_edit_resend(self) -> None:
         from tutor.repeater.draft import RequestDraft

@@ -87,7 +87,7 @@ class TrackStage(Vertical):
 
     def compose(self) -> ComposeResult:
         if self.label:
-            yield Static(f"{self.label} track", classes="track-label")
+            yield Static(f"{self.label} track", classes="track-label", markup=False)
         yield Static(classes="stepper")
         yield Static(classes="sequence")
         tabs = Tabs(*(Tab(label, id=f"detail-{name}") for name, label in DETAIL_TABS),
