@@ -257,3 +257,19 @@ async def test_free_play_without_a_victim_says_how_to_get_one(make_app: AppFacto
         await _settle(pilot)
         assert screen.sandbox.entries == []
         assert any("victim" in n.message for n in app._notifications)
+
+
+async def test_a_bad_request_line_is_a_plain_notice(make_app: AppFactory) -> None:
+    # The message quotes what was typed; a `[/b]` in it must not be read as markup.
+    app = make_app()
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("R")
+        await _settle(pilot)
+        screen = _repeater(pilot)
+        screen.query_one("#request-line", Input).value = "GET [b]x[/b]"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert screen.sandbox.entries == []
+        shown = [n for n in app._notifications if "[b]x[/b]" in n.message]
+        assert shown and not any(n.markup for n in shown)  # shown as typed, not as markup

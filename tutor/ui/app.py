@@ -9,6 +9,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
@@ -126,6 +127,12 @@ class TutorApp(App[None]):
         from tutor.ui.screens.repeater import RepeaterScreen
 
         self.push_screen(RepeaterScreen())
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification is plain text: messages quote lesson text, typed requests and
+        server answers, where a `[` would be read as markup (and `[/b]` would crash)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def save_progress(self) -> None:
         """Write progress now; a failure is reported, and the app goes on."""
