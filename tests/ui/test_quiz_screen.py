@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -187,3 +188,27 @@ async def test_a_quiz_popped_before_it_mounted_does_not_crash(make_app: AppFacto
             await pilot.pause()
         assert not isinstance(app.screen, QuizScreen)
         assert app.is_running
+
+
+async def test_option_text_with_brackets_is_shown_as_written(make_app: AppFactory,
+                                                             tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "01-x.md").write_text(
+        "---\nid: brackets\ntitle: B\nsummary: S.\norder: 1\nlevel: beginner\nminutes: 1\n"
+        "format_version: 1\n---\n\n# X\n\n```quiz\nid: q\nkind: single\n"
+        "question: Which is an array index?\noptions:\n"
+        "  - {text: \"items[0]\", correct: true, feedback: \"Yes: [0] is the first.\"}\n"
+        "  - {text: \"[b]bold[/b]\", correct: false, feedback: \"No: that is [markup].\"}\n"
+        "```\n", encoding="utf-8")
+    app = make_app(course_dir=course, open_quiz=(["brackets"], None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        screen = _quiz(pilot)
+        options = screen.query_one("#quiz-options", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        assert prompts == ["1. items[0]", "2. [b]bold[/b]"]
+        options.highlighted = 1
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert "No: that is [markup]." in shown_text(screen.query_one("#quiz-feedback", Static))

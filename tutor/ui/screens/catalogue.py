@@ -74,7 +74,7 @@ class CatalogueScreen(Screen[None]):
                           STATUS_LABELS[progress.status(meta.id)], score, key=meta.id)
         if not lessons:
             self.query_one("#summary", Static).update(
-                f"No lessons found in {self.tutor.config.course_dir}.")
+                Text(f"No lessons found in {self.tutor.config.course_dir}."))
             return
         table.move_cursor(row=self._resume_row(), animate=False)
         self._show_summary(table.cursor_row)

@@ -208,7 +208,8 @@ class QuizScreen(GuardedScreen[None]):
         selection.display = question.kind == "multiple"
         typed.display = question.kind in TYPED_KINDS
         if question.kind == "multiple":
-            selection.add_options([(text, index) for index, text in
+            # Text prompts, never markup: options are lesson text and may hold brackets.
+            selection.add_options([(Text(text), index) for index, text in
                                    enumerate(question.choices)])
             selection.focus()
         elif question.kind in TYPED_KINDS:
@@ -229,10 +230,10 @@ class QuizScreen(GuardedScreen[None]):
         options = self.query_one("#quiz-options", OptionList)
         options.clear_options()
         if question.kind == "order":
-            options.add_options([f"{place}. {question.choices[index]}"
+            options.add_options([Text(f"{place}. {question.choices[index]}")
                                  for place, index in enumerate(self.arrangement, 1)])
         else:
-            options.add_options([f"{number}. {text}"
+            options.add_options([Text(f"{number}. {text}")
                                  for number, text in enumerate(question.choices, 1)])
         options.highlighted = highlighted
 
