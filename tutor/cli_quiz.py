@@ -303,7 +303,7 @@ def _load_lessons_quietly(args: argparse.Namespace) -> list[Lesson]:
 
 
 def _summary(args: argparse.Namespace, store: ProgressStore) -> int:
-    from tutor.progress import lesson_score
+    from tutor.progress import lesson_due, lesson_score
 
     progress = _load_progress(store)
     lessons = _load_lessons_quietly(args)
@@ -313,8 +313,7 @@ def _summary(args: argparse.Namespace, store: ProgressStore) -> int:
     for lesson in lessons:
         lesson_id = lesson.meta.id
         right, total = lesson_score(progress, lesson_id, len(lesson.quizzes))
-        due = sum(1 for key, entry in progress.quiz.items()
-                  if key.startswith(f"{lesson_id}/") and entry.due <= session + 1)
+        due = lesson_due(progress, lesson_id)
         status = progress.status(lesson_id).replace("_", " ")
         note = f", {due} due for review" if due else ""
         print(f"{lesson_id:<{width}}  {status:<11}  {right}/{total} right{note}")

@@ -277,6 +277,14 @@ def _settings(value: Any, where: str) -> Settings:
     return Settings(theme, motion, float(speed))
 
 
+def lesson_due(progress: Progress, lesson_id: str) -> int:
+    """How many of a lesson's questions the next review (`tutor quiz`) will ask again."""
+    prefix = f"{lesson_id}/"
+    upcoming = progress.review_sessions + 1
+    return sum(1 for key, entry in progress.quiz.items()
+               if key.startswith(prefix) and entry.due <= upcoming)
+
+
 def lesson_score(progress: Progress, lesson_id: str, total: int) -> tuple[int, int]:
     """(questions answered right the last time, total) for one lesson's quiz."""
     prefix = f"{lesson_id}/"

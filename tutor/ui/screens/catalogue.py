@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tutor.progress import lesson_score
+from tutor.progress import lesson_due, lesson_score
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -105,10 +105,10 @@ class CatalogueScreen(Screen[None]):
         if meta.requires:
             text.append(f"\nTake first: {', '.join(meta.requires)}")
         progress = self.tutor.progress
-        asked = [entry for key, entry in progress.quiz.items() if key.startswith(f"{meta.id}/")]
+        asked = any(key.startswith(f"{meta.id}/") for key in progress.quiz)
         if asked and meta.quizzes:
             right, total = lesson_score(progress, meta.id, meta.quizzes)
-            due = sum(entry.due <= progress.review_sessions + 1 for entry in asked)
+            due = lesson_due(progress, meta.id)
             text.append(f"\nQuiz: {right} of {total} right the last time", style="dim")
             if due:
                 text.append(f"; {due} due for review (v)", style="dim")

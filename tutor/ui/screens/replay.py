@@ -20,11 +20,11 @@ from textual.widgets import Footer, OptionList, Static
 from tutor.har.analysis import Analysis
 from tutor.har.render import entry_lines
 from tutor.har.stage import staged_exchanges
+from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE
 from tutor.ui.render.sequence import arrow_frame, render_sequence
 from tutor.ui.render.timeline import timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
 
-CREDENTIAL_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "www-authenticate"})
 DIAGRAM_HISTORY = 5
 """Exchanges drawn before the selected one: the diagram plays the recording up to it."""
 SHORTENED = 48
@@ -38,7 +38,7 @@ def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
     for name, value in headers:
         if name.lower() in CREDENTIAL_HEADERS:
             shown = value if len(value) <= SHORTENED else value[:SHORTENED] + "…"
-            text.append(f"  {name}: {shown}\n", style="bold yellow")
+            text.append(f"  {name}: {shown}\n", style=CREDENTIAL_STYLE)
         else:
             text.append(f"  {name}: {value}\n", style="dim")
     return text
