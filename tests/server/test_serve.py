@@ -18,8 +18,8 @@ import pytest
 from tests.server.helpers import ALICE, bearer
 from tests.server.live import STOP_LINE, RunningServer, no_proxy_env, running_server
 from tutor import cli
-from tutor import serve as serve_module
-from tutor.serve import ServeError, is_loopback
+from tutor.cli import serve as serve_module
+from tutor.cli.serve import ServeError, is_loopback
 
 MARKER = "@@@ next command @@@"
 

@@ -28,7 +28,7 @@ from tutor.lessons.model import (
 )
 from tutor.lessons.quizshape import check_quiz
 from tutor.scenes.model import SceneError, parse_tracks
-from tutor.server.config import unknown_key_message
+from tutor.suggest import unknown_key_message
 
 MAX_LESSON_BYTES = 1_000_000
 INTERACTIVE_KINDS = ("scene", "quiz")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tutor.repeater.goal import challenge_problems
-from tutor.server.config import unknown_key_message
+from tutor.suggest import unknown_key_message
 
 QUIZ_KINDS = ("single", "multiple", "true_false", "order", "predict", "challenge")
 CHOICE_KINDS = ("single", "multiple", "true_false")

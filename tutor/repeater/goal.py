@@ -12,7 +12,8 @@ from typing import Any
 
 from tutor.repeater.curl import CurlError, parse_curl
 from tutor.repeater.draft import RequestDraft
-from tutor.server.config import ConfigError, ServerConfig, unknown_key_message
+from tutor.server.config import ConfigError, ServerConfig
+from tutor.suggest import unknown_key_message
 
 GOAL_KEYS = {"method", "path", "status", "principal", "credential", "sent_by"}
 CREDENTIALS = ("cookie", "signed-cookie", "bearer")

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.browser.events import Exchange, RequestBlocked
 from tutor.scenes.model import Expectation, SceneError
-from tutor.server.config import unknown_key_message
 from tutor.server.state import ServerEvent
+from tutor.suggest import unknown_key_message
 
 if TYPE_CHECKING:
     from tutor.scenes.world import World

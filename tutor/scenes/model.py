@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.server.config import ConfigError, ServerConfig
-from tutor.server.config import unknown_key_message as unknown_key
+from tutor.suggest import unknown_key_message as unknown_key
 
 
 class SceneError(ValueError):

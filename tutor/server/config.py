@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+
+from tutor.suggest import unknown_key_message
 
 Mode = Literal["cookie", "signed-cookie", "jwt"]
 Algorithm = Literal["HS256", "RS256", "EdDSA"]
@@ -178,10 +179,3 @@ def _vulnerabilities_from(data: Any) -> Vulnerabilities:
         if not isinstance(value, bool):
             raise ConfigError(f"vulnerability {key} must be true or false")
     return Vulnerabilities(**data)
-
-
-def unknown_key_message(kind: str, key: str, known: set[str], noun: str = "key") -> str:
-    """`unknown server key 'mdoe'; did you mean 'mode'?` (or the known keys)."""
-    close = difflib.get_close_matches(key, sorted(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(known))}"
-    return f"unknown {kind} {noun} {key!r}{hint}"

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tutor import __version__, cli_har, cli_quiz
+from tutor import __version__
+from tutor.cli import har as cli_har
+from tutor.cli import quiz as cli_quiz
 
 SERVE_HINT = (
     "Start the mock auth server for curl or a browser with:  tutor serve --mode jwt\n"
@@ -148,7 +150,7 @@ def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from tutor.serve import SERVE_SCRYPT_COST, ServeError, serve
+    from tutor.cli.serve import SERVE_SCRYPT_COST, ServeError, serve
     from tutor.server.config import ConfigError, ServerConfig
 
     try:

@@ -1,4 +1,4 @@
-"""`tutor inspect` and `tutor replay`: the HAR subcommands (registered by tutor.cli).
+"""`tutor inspect` and `tutor replay`: the HAR subcommands (registered by tutor.cli.main).
 
 Exit statuses: 0 done, 1 (`replay --against-mock` only) some statuses differ, 2 the
 file could not be read or the command needs what is not there (a terminal).
@@ -87,6 +87,6 @@ def _against_mock(args: argparse.Namespace, analysis: Any) -> int:
 
 def _run_replay_tui(args: argparse.Namespace, analysis: Any) -> int:
     """The interactive replay: the tutor opens on the recording's timeline."""
-    from tutor.cli import run_tui
+    from tutor.cli.main import run_tui
 
     return run_tui(args, replay=(analysis, args.har.name))

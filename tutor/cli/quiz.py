@@ -1,6 +1,6 @@
 """`tutor quiz` and `tutor progress`: quizzes in plain text, and the learner's progress.
 
-Registered by tutor/cli.py through `add_commands` and run through `run`; everything
+Registered by tutor/cli/main.py through `add_commands` and run through `run`; everything
 heavy is imported inside the functions, so `tutor --help` stays quick.
 """
 
@@ -146,7 +146,7 @@ def _quiz(args: argparse.Namespace) -> int:
 
 def _run_quiz_tui(args: argparse.Namespace) -> int:
     """The interactive quiz: the tutor opens straight on its quiz screen."""
-    from tutor.cli import run_tui
+    from tutor.cli.main import run_tui
 
     return run_tui(args, quiz=(list(args.lesson_ids), args.seed))
 
