@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static, Tab, Tabs
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
 from tutor.ui.render.prose import prose_parts, scene_heading
+from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.stage import TrackStage
 
@@ -66,6 +67,8 @@ class PlayerScreen(GuardedScreen[None]):
                 tooltip="Read the lesson as a plain text transcript"),
         Binding("tab", "switch_pane", "Lesson/Stage", id="switch-pane", show=False,
                 tooltip="In a narrow terminal, switch between the lesson and the stage"),
+        Binding("T", "next_track", "Next track", id="next-track", show=False,
+                tooltip="When a scene's tracks do not fit side by side, show the next one"),
     ]
 
     class Stepped(Message):
@@ -77,6 +80,8 @@ class PlayerScreen(GuardedScreen[None]):
         self.scenes = lesson.scenes
         self.scene_index = 0
         self.engines: list[SceneEngine] = []
+        self.track_index = 0
+        """Which track is shown when the tracks take turns (too narrow side by side)."""
         self.speed_index = 1
         self._autoplay: Timer | None = None
         self.har_folder = Path.cwd()
@@ -103,6 +108,7 @@ class PlayerScreen(GuardedScreen[None]):
                 yield Static(id="scene-title")
                 yield Static(id="narration")
                 yield Static(id="hints")
+                yield Static(id="track-bar")
                 yield Horizontal(id="tracks")
         yield Footer()
 
@@ -119,6 +125,39 @@ class PlayerScreen(GuardedScreen[None]):
 
     def on_resize(self) -> None:
         self._apply_width()
+        self.call_after_refresh(self._arrange_tracks)
+
+    def _arrange_tracks(self) -> None:
+        """Side by side when every track gets room for its arrows' words, else one at a
+        time with a bar naming them all (T shows the next)."""
+        if not self.alive:
+            return
+        stages = list(self.query(TrackStage))
+        tracks = next(iter(self.query("#tracks").results(Horizontal)), None)
+        width = tracks.size.width if tracks is not None else self.size.width
+        turns = not tracks_fit(width, len(stages))
+        self.track_index = min(self.track_index, max(len(stages) - 1, 0))
+        for index, stage in enumerate(stages):
+            stage.display = not turns or index == self.track_index
+        for bar in self.query("#track-bar").results(Static):
+            bar.display = turns
+            if turns:
+                bar.update(track_bar([(stage.label, stage.outcome()) for stage in stages],
+                                     self.track_index))
+        align = None
+        if not turns and len(stages) > 1:
+            align = aligned_rows([stage.story() for stage in stages])
+        for stage in stages:
+            if stage.align != align:
+                stage.align = align
+                stage.refresh_view()
+
+    def action_next_track(self) -> None:
+        stages = list(self.query(TrackStage))
+        if len(stages) < 2:
+            return
+        self.track_index = (self.track_index + 1) % len(stages)
+        self._arrange_tracks()
 
     def _apply_width(self) -> None:
         narrow = self.size.width < NARROW_WIDTH
@@ -151,8 +190,10 @@ class PlayerScreen(GuardedScreen[None]):
         self.engines = [SceneEngine(scene) for _, scene in block.tracks]
         if not self.alive:
             return
+        self.track_index = 0
         await tracks.mount_all(TrackStage(engine, label) for engine, (label, _) in
                                zip(self.engines, block.tracks, strict=True))
+        self.call_after_refresh(self._arrange_tracks)
         if resume_step:
             for engine in self.engines:
                 await engine.goto(min(resume_step, len(engine.scene.steps)))
@@ -259,6 +300,7 @@ class PlayerScreen(GuardedScreen[None]):
         animate = self.app.animation_level != "none"
         for stage in self.query(TrackStage):
             stage.stepped(animate=animate)
+        self._arrange_tracks()
         self._update_captions()
         self._save_position()
 

@@ -17,6 +17,7 @@ from textual.reactive import reactive, var
 from textual.widgets import Static, Tab, Tabs
 
 from tutor.browser.events import Exchange
+from tutor.scenes.beats import Story, login_steps_covered, story_of
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.events import ExchangeSeen
 from tutor.ui.render import (
@@ -24,18 +25,28 @@ from tutor.ui.render import (
     render_cookie_decisions,
     render_exchange,
     render_jwt,
-    render_sequence,
     render_server,
     render_stepper,
     render_timeline,
 )
-from tutor.ui.render.sequence import arrow_frame
+from tutor.ui.render.story import render_story
 
 
 def shown_exchanges(engine: SceneEngine) -> list[ExchangeSeen]:
     """Every exchange of the steps applied so far, in order."""
     return [event for record in engine.records[: engine.position] for event in record.events
             if isinstance(event, ExchangeSeen)]
+
+
+def story_so_far(engine: SceneEngine) -> Story:
+    """The beats of the steps applied so far, on the scene's lanes."""
+    events = [event for record in engine.records[: engine.position] for event in record.events]
+    return story_of(engine.scene, events)
+
+
+SEQUENCE_SHARE = 0.55
+"""How much of a track's height the diagram may take before older rows fold away."""
+MIN_SEQUENCE_ROWS = 5
 
 
 def token_in(exchange: Exchange) -> str | None:
@@ -84,6 +95,10 @@ class TrackStage(Vertical):
         super().__init__(**kwargs)
         self.engine = engine
         self.label = label
+        self.align: dict[int, int] | None = None
+        """Rows per step shared with the tracks beside this one, so steps line up."""
+        self._story: Story | None = None
+        self._story_key: tuple[int, int] = (-1, -1)
 
     def compose(self) -> ComposeResult:
         if self.label:
@@ -103,12 +118,35 @@ class TrackStage(Vertical):
         self.refresh_view()
 
     def on_resize(self) -> None:
-        self._draw_stepper(self._current())
+        self._story = None
+        self._draw_stepper()
         self._draw_sequence()
 
-    def _draw_stepper(self, current: ExchangeSeen | None) -> None:
+    def story(self) -> Story:
+        """The story at the engine's position (kept until the engine moves)."""
+        key = (self.engine.position, len(self.engine.records))
+        if self._story is None or self._story_key != key:
+            self._story, self._story_key = story_so_far(self.engine), key
+        return self._story
+
+    def outcome(self) -> str:
+        """The latest answer's status on this track ("401"), for the track bar."""
+        statuses = [b.status for b in self.story().beats if b.status is not None]
+        return str(statuses[-1]) if statuses else ""
+
+    def lit_steps(self) -> tuple[int, ...]:
+        """Every login step the selected exchange shows, or the latest step's beats."""
+        story = self.story()
+        if self.selected is not None:
+            return login_steps_covered(b for b in story.beats if b.exchange == self.selected)
+        if not story.beats:
+            return ()
+        last = story.beats[-1].step_index
+        return login_steps_covered(b for b in story.beats if b.step_index == last)
+
+    def _draw_stepper(self) -> None:
         # One line at any width: the labels shrink before they would wrap.
-        self._set(".stepper", render_stepper(current.login_steps if current else (),
+        self._set(".stepper", render_stepper(self.lit_steps(),
                                              width=max(self.size.width - 2, 20)))
 
     def watch_selected(self) -> None:
@@ -175,7 +213,7 @@ class TrackStage(Vertical):
         if not self.is_mounted:
             return
         current = self._current()
-        self._draw_stepper(current)
+        self._draw_stepper()
         self._draw_sequence()
         self._set(".detail", self.render_detail(self.detail, current))
 
@@ -205,12 +243,14 @@ class TrackStage(Vertical):
     def _draw_sequence(self) -> None:
         if not self.is_mounted:
             return
-        exchanges = shown_exchanges(self.engine)
+        story = self.story()
+        exchanges = {b.exchange for b in story.beats if b.exchange is not None}
         width = max(self.size.width - 2, 20)
-        selected = self.selected if self.selected is not None else len(exchanges) - 1
-        text = render_sequence(exchanges, selected if exchanges else None, width)
-        if exchanges and self.arrow_progress < 1.0:
-            text = render_sequence(exchanges[:-1], None, width)
-            text.append("\n")
-            text.append_text(arrow_frame(exchanges[-1].exchange, self.arrow_progress, width))
+        newest = max(exchanges) if exchanges else None
+        selected = self.selected if self.selected is not None else newest
+        rows = max(int((self.size.height - 4) * SEQUENCE_SHARE), MIN_SEQUENCE_ROWS)
+        if self.screen.has_class("details-zoomed"):
+            rows = MIN_SEQUENCE_ROWS
+        text = render_story(story, selected, width, rows, progress=self.arrow_progress,
+                            align=self.align)
         self._set(".sequence", text)

@@ -1,0 +1,432 @@
+"""The story of a scene as beats on lanes: who acted, what travelled, where state changed.
+
+A beat is one row of the stage's sequence diagram and one line of the plain transcript:
+the person typing (login step 1), a request travelling (2), the server's work in its own
+lane and the store's (3, and the verification of step 4), the answer, where the browser
+kept the credential, an attacker taking a copy or replaying it, a jump of the clock.
+Both front ends draw from `story_of`, so they tell the same story.
+
+Beats are derived from the engine's recorded events, which arrive in the order things
+happened: the server's events for a request come before the browser reports the
+exchange (the server acts before it answers), so they are drawn between that request's
+arrow and its answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+from tutor.browser.events import (
+    BrowserEvent,
+    CookieRejected,
+    CookieRemoved,
+    CookieStored,
+    Exchange,
+    ScriptRead,
+    StorageWritten,
+)
+from tutor.scenes.events import (
+    BrowserChanged,
+    ClockMoved,
+    ExchangeSeen,
+    RequestRefused,
+    SceneEvent,
+    ServerChanged,
+    StepFinished,
+    StepStarted,
+    UserActed,
+)
+from tutor.scenes.model import Scene
+from tutor.server import state as server_state
+
+LaneKind = Literal["person", "browser", "attacker", "server", "store"]
+BeatKind = Literal[
+    "typed",      # the person gives the browser something (step 1: the credentials)
+    "request",    # a request travels from a client to a server
+    "response",   # the answer travels back
+    "work",       # the server does something inside itself (checks a password, signs)
+    "store",      # the server writes to or reads from its store
+    "kept",       # the browser keeps, replaces or drops a credential
+    "captured",   # an attacker takes a copy of a credential
+    "refused",    # the browser refused to send a request
+    "clock",      # simulated time jumps
+    "note",       # anything else a person did, in words
+]
+
+ATTACKER = "attacker"
+"""The browser name scenes give the attacker's own client."""
+PERSON_NAMES = {"user": "Alice"}
+"""How the lessons call the person behind a browser."""
+ATTACKER_ACTIONS = frozenset({"capture", "replay"})
+"""Actions that give the attacker a lane of their own even without an attacker browser
+(a cross-site page acts through evil.test's lane instead)."""
+CROSS_SITE_ACTIONS = frozenset({"xss_steal", "cross_site_request"})
+"""Actions that reach the attacker's own site (evil.test)."""
+PASSWORD_MASK = "••••"
+"""What the stage shows of a typed password: never its characters, nor its length."""
+STORE_LANE = "store"
+ATTACKER_LANE = "attacker"
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One column of the diagram: a person, a client, a server host or the store."""
+
+    id: str
+    label: str
+    kind: LaneKind
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One row of the story."""
+
+    kind: BeatKind
+    source: str
+    """The lane the beat starts in."""
+    target: str
+    """The lane it ends in; the same as `source` for something done in place."""
+    label: str
+    """Short words for the diagram ("POST /login", "writes session row")."""
+    sentence: str
+    """The beat in a full sentence, for the transcript and screen readers."""
+    step_index: int
+    login_steps: tuple[int, ...] = ()
+    exchange: int | None = None
+    """Index of the exchange (in the track's order) this beat belongs to."""
+    credential: str | None = None
+    """What a request carried: "cookie", "bearer", "both", another scheme, or None."""
+    status: int | None = None
+    replay: bool = False
+    """A request made with a credential someone else was given."""
+    replica: str | None = None
+    """Which replica answered, where there are several."""
+
+
+@dataclass(frozen=True)
+class Story:
+    """The lanes of a scene and its beats so far."""
+
+    lanes: tuple[Lane, ...]
+    beats: tuple[Beat, ...]
+
+    def lane_index(self, lane_id: str) -> int:
+        """The column of a lane (the first one when the id is unknown)."""
+        for index, lane in enumerate(self.lanes):
+            if lane.id == lane_id:
+                return index
+        return 0
+
+
+def host_of(url: str) -> str:
+    """`bank.test` for `https://bank.test/login` (lower-cased, no port)."""
+    try:
+        return (urlsplit(url).hostname or url).lower()
+    except ValueError:
+        return url
+
+
+def person_name(browser: str) -> str:
+    """`Alice` for the scene's "user"; a browser's own name, capitalised, otherwise."""
+    return PERSON_NAMES.get(browser, browser.replace("_", " ").capitalize())
+
+
+def lanes_of(scene: Scene) -> tuple[Lane, ...]:
+    """The scene's lanes, fixed up front so nothing shifts while it plays.
+
+    Left to right: the person, their browsers, the site's server and its store, then the
+    attacker's site and the attacker, apart on the right so that no arrow of Alice's
+    seems to pass through them.
+    """
+    actions = {step.action for step in scene.steps}
+    victims = [name for name in scene.browsers if name != ATTACKER]
+    lanes = [Lane("person", "Alice", "person")] if victims else []
+    for name in victims:
+        label = "Browser" if name == "user" else f"{person_name(name)}"
+        lanes.append(Lane(f"browser:{name}", label, "browser"))
+    site = host_of(scene.site)
+    lanes.append(Lane(f"server:{site}", site, "server"))
+    lanes.append(Lane(STORE_LANE, "Store", "store"))
+    if actions & CROSS_SITE_ACTIONS:
+        evil = host_of(scene.attacker_site)
+        lanes.append(Lane(f"server:{evil}", evil, "server"))
+    if ATTACKER in scene.browsers or actions & ATTACKER_ACTIONS:
+        lanes.append(Lane(ATTACKER_LANE, "Attacker", "attacker"))
+    return tuple(lanes)
+
+
+def credential_of(exchange: Exchange) -> str | None:
+    """What credential the request carried: "cookie", "bearer", "both" or None.
+
+    Another Authorization scheme (Basic, say) is named by its scheme, lower-cased.
+    """
+    authorization = (exchange.request.header("authorization") or "").strip()
+    scheme = authorization.split(" ", 1)[0].lower() if authorization else None
+    cookie = exchange.request.header("cookie") is not None
+    if scheme and cookie:
+        return "both"
+    return "cookie" if cookie else scheme
+
+
+class _Teller:
+    """Turns one track's events into beats, remembering what the previous ones said."""
+
+    def __init__(self, scene: Scene, lanes: tuple[Lane, ...]) -> None:
+        self.site_lane = f"server:{host_of(scene.site)}"
+        self.attacker_host = host_of(scene.attacker_site)
+        self.lane_ids = {lane.id for lane in lanes}
+        self.has_attacker = ATTACKER_LANE in self.lane_ids
+        self.beats: list[Beat] = []
+        self.exchanges = 0
+        self.action = ""
+        self.actor = "user"
+        self.username = "alice"
+        self.pending: list[server_state.ServerEvent] = []
+        self.last_login_steps: tuple[int, ...] = ()
+
+    # -- lanes ------------------------------------------------------------------------
+    def client_lane(self, browser: str, *, attacking: bool = False) -> str:
+        if (browser == ATTACKER or attacking) and self.has_attacker:
+            return ATTACKER_LANE
+        lane = f"browser:{browser}"
+        return lane if lane in self.lane_ids else next(
+            (i for i in self.lane_ids if i.startswith("browser:")), self.site_lane)
+
+    def server_lane(self, url: str) -> str:
+        lane = f"server:{host_of(url)}"
+        return lane if lane in self.lane_ids else self.site_lane
+
+    def person_lane(self, browser: str) -> str:
+        if browser == ATTACKER and self.has_attacker:
+            return ATTACKER_LANE
+        return "person" if "person" in self.lane_ids else self.client_lane(browser)
+
+    def add(self, beat: Beat) -> None:
+        self.beats.append(beat)
+
+    # -- events -------------------------------------------------------------------------
+    def feed(self, event: SceneEvent) -> None:
+        if isinstance(event, StepStarted):
+            self.flush_server(event.step_index)
+            self.action, self.actor = event.step.action, event.step.actor
+            self.username = str(event.step.params.get("username", "alice"))
+        elif isinstance(event, UserActed):
+            self.user_acted(event)
+        elif isinstance(event, ServerChanged):
+            self.pending.append(event.event)
+        elif isinstance(event, ExchangeSeen):
+            self.exchange(event)
+        elif isinstance(event, RequestRefused):
+            blocked = event.blocked
+            lane = self.client_lane(blocked.browser)
+            self.add(Beat("refused", lane, lane, f"✗ {blocked.method} not sent",
+                          f"The browser refuses to send {blocked.method} {blocked.url}: "
+                          f"{blocked.reason}.", event.step_index))
+        elif isinstance(event, BrowserChanged):
+            self.browser_changed(event.step_index, event.event)
+        elif isinstance(event, StepFinished):
+            self.flush_server(event.step_index)
+        elif isinstance(event, ClockMoved):
+            self.flush_server(event.step_index)
+            jump = _duration(event.after - event.before)
+            self.add(Beat("clock", "", "", f"⏱ +{jump}",
+                          f"The clock jumps forward {jump}.", event.step_index))
+
+    def user_acted(self, event: UserActed) -> None:
+        index = event.step_index
+        if event.login_step == 1:
+            lane = self.person_lane(event.browser)
+            who = person_name(event.browser)
+            self.add(Beat("typed", lane, self.client_lane(event.browser),
+                          f"{self.username} {PASSWORD_MASK}",
+                          f"{who} types the username {self.username} and a password into "
+                          "the login form.", index, (1,)))
+        elif self.action == "capture":
+            source = self.client_lane(event.browser)
+            target = ATTACKER_LANE if self.has_attacker else source
+            self.add(Beat("captured", source, target, "copy taken",
+                          f"The attacker takes a copy of {person_name(event.browser)}'s "
+                          "credential (a shared computer, a log, a proxy).", index))
+        elif self.action == "replay":
+            return  # the replayed request itself is drawn, marked as a replay
+        elif self.action in CROSS_SITE_ACTIONS:
+            lane = self.client_lane(event.browser)
+            what = (f"opens a page on {self.attacker_host}" if self.action == "cross_site_request"
+                    else "injected script runs")
+            self.add(Beat("note", lane, lane, what,
+                          _sentence(_named(event.text, event.browser)), index))
+        else:
+            lane = self.person_lane(event.browser)
+            text = _named(event.text, event.browser)
+            self.add(Beat("note", lane, lane, text, _sentence(text), index))
+
+    def exchange(self, event: ExchangeSeen) -> None:
+        exchange = event.exchange
+        index = event.step_index
+        attacking = self.action == "replay"
+        client = self.client_lane(exchange.browser, attacking=attacking)
+        server = self.server_lane(exchange.request.url)
+        steps = event.login_steps
+        request_steps = tuple(s for s in steps if s in (2, 4))
+        answer_steps = tuple(s for s in steps if s in (3, 4))
+        credential = credential_of(exchange)
+        replay = attacking or (client == ATTACKER_LANE and credential is not None)
+        target = _target(exchange.request.url)
+        method = exchange.request.method
+        who = "The attacker" if client == ATTACKER_LANE else "The browser"
+        carried = f", carrying a {credential} credential" if credential else ""
+        self.add(Beat("request", client, server, f"{method} {target}",
+                      f"{who} sends {method} {target} to {host_of(exchange.request.url)}"
+                      f"{carried}{' (a replayed copy)' if replay else ''}.", index,
+                      request_steps, self.exchanges, credential, None, replay))
+        self.flush_server(index, server, answer_steps)
+        status = exchange.response.status
+        label = str(status)
+        if exchange.response.header("set-cookie") is not None:
+            label += " +Set-Cookie"
+        self.add(Beat("response", server, client, label,
+                      f"{host_of(exchange.request.url)} answers {status}"
+                      f"{' and sets a cookie' if '+Set-Cookie' in label else ''}"
+                      f"{f' (replica {event.replica})' if event.replica else ''}.",
+                      index, answer_steps, self.exchanges, None, status, replay,
+                      event.replica))
+        self.last_login_steps = answer_steps
+        self.exchanges += 1
+
+    def flush_server(self, index: int, lane: str | None = None,
+                     steps: tuple[int, ...] = ()) -> None:
+        """Draw the server events collected since the last exchange."""
+        events, self.pending = self.pending, []
+        for event in events:
+            for beat in _server_beats(event, lane or self.site_lane, index, steps):
+                self.add(beat)
+
+    def browser_changed(self, index: int, event: BrowserEvent) -> None:
+        lane = self.client_lane(event.browser)
+        steps = (3,) if 3 in self.last_login_steps else ()
+        if isinstance(event, CookieStored):
+            verb = "replaces" if event.replaced else "keeps"
+            self.add(Beat("kept", lane, lane, f"jar: {event.cookie.name}",
+                          f"The browser {verb} the cookie {event.cookie.name} in its cookie "
+                          "jar (not in web storage).", index, steps))
+        elif isinstance(event, CookieRemoved):
+            self.add(Beat("kept", lane, lane, f"jar: −{event.cookie.name}",
+                          f"The browser drops the cookie {event.cookie.name} "
+                          f"({event.reason}).", index))
+        elif isinstance(event, CookieRejected):
+            self.add(Beat("kept", lane, lane, f"jar refuses {event.name}",
+                          f"The browser refuses to store the cookie {event.name}: "
+                          f"{event.reason}.", index))
+        elif isinstance(event, StorageWritten):
+            if event.value is None:
+                self.add(Beat("kept", lane, lane, f"{event.area}: −{event.key}",
+                              f"The page removes {event.key} from {event.area}.", index))
+            else:
+                self.add(Beat("kept", lane, lane, f"{event.area}: {event.key}",
+                              f"The page keeps {event.key} in {event.area}, where any "
+                              "script on the page can read it.", index, steps))
+        elif isinstance(event, ScriptRead):
+            self.add(Beat("note", lane, lane, f"script reads {event.what}",
+                          f"A script on {event.origin} reads {event.what}.", index))
+
+    def story_so_far(self) -> list[Beat]:
+        self.flush_server(self.beats[-1].step_index if self.beats else 0)
+        return self.beats
+
+
+def _server_beats(event: server_state.ServerEvent, lane: str, index: int,
+                  steps: tuple[int, ...]) -> Iterable[Beat]:
+    """What one server event looks like on the stage."""
+    s = server_state
+    where = f" on replica {event.replica}" if event.replica not in ("", "A") else ""
+    if isinstance(event, s.SessionCreated):
+        who = event.username or "a visitor not logged in"
+        yield Beat("store", lane, STORE_LANE, f"+row {event.username or 'anonymous'}",
+                   f"The server writes a new session row for {who} into its store{where}.",
+                   index, steps if event.username else ())
+    elif isinstance(event, s.SessionDestroyed):
+        if event.reason.endswith("timeout"):
+            # Nobody asked: the row ran out of time, so the store acts alone.
+            yield Beat("store", STORE_LANE, STORE_LANE, "row expires",
+                       f"The session row expires ({event.reason}) and leaves the store"
+                       f"{where}.", index)
+        else:
+            yield Beat("store", lane, STORE_LANE, f"−row ({event.reason})",
+                       f"The server deletes the session row from its store "
+                       f"({event.reason}){where}.", index)
+    elif isinstance(event, s.TokenIssued):
+        if event.kind == "refresh":
+            yield Beat("store", lane, STORE_LANE, "+refresh family",
+                       f"The server records the refresh token in its family for "
+                       f"{event.subject}: the one store write a JWT login makes{where}.",
+                       index, steps)
+        else:
+            yield Beat("work", lane, lane, f"signs {event.kind} JWT",
+                       f"The server signs a {event.kind} token for {event.subject}; nothing "
+                       "about it is written to a store.", index, steps)
+    elif isinstance(event, s.TokenDenylisted):
+        yield Beat("store", lane, STORE_LANE, "+denylist jti",
+                   f"The server adds the token's id to its denylist until it expires{where}.",
+                   index)
+    elif isinstance(event, s.RefreshFamilyRevoked):
+        yield Beat("store", lane, STORE_LANE, "family revoked",
+                   f"The server revokes the refresh-token family ({event.reason}){where}.",
+                   index)
+    elif isinstance(event, s.PasswordChanged):
+        yield Beat("store", lane, STORE_LANE, "+password hash",
+                   f"The server stores a new password hash for {event.username}{where}.",
+                   index)
+
+
+def _target(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    path = parts.path or "/"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def _duration(seconds: float) -> str:
+    total = round(seconds)
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
+             f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
+    return " ".join(p for p in parts if p) or "0 s"
+
+
+def _named(text: str, browser: str) -> str:
+    """An action's words with the browser's name made the person's ("user types" →
+    "Alice types")."""
+    name = person_name(browser)
+    for form in (f"{browser}'s ", f"{browser} "):
+        if text.startswith(form) or f" {form}" in text:
+            text = text.replace(form, form.replace(browser, name))
+    return text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def story_of(scene: Scene, events: Sequence[SceneEvent]) -> Story:
+    """The lanes of `scene` and the beats of `events` (one track's, in order)."""
+    lanes = lanes_of(scene)
+    teller = _Teller(scene, lanes)
+    for event in events:
+        teller.feed(event)
+    return Story(lanes, tuple(teller.story_so_far()))
+
+
+def login_steps_covered(beats: Iterable[Beat]) -> tuple[int, ...]:
+    """Every login step the given beats show, in order (for the stepper)."""
+    return tuple(sorted({step for beat in beats for step in beat.login_steps}))
