@@ -74,14 +74,17 @@ async def test_each_step_is_framed_by_started_and_finished() -> None:
 
 
 async def test_user_acted_marks_login_step_one() -> None:
-    """Typing the password is login step 1: it happens before any HTTP."""
+    """Typing the password is login step 1: once the login page is there, before the
+    credentials travel."""
     engine = engine_for({"login": {"username": "bob", "password": "builder123"}})
     events = listen(engine)
     await engine.forward()
     [typed] = of_type(events, UserActed)
     assert (typed.browser, typed.login_step) == ("user", 1)
     assert "bob" in typed.text
-    assert events.index(typed) < events.index(of_type(events, ExchangeSeen)[0])
+    page, login = of_type(events, ExchangeSeen)[:2]
+    assert page.exchange.request.method == "GET" and login.login_steps == (2, 3)
+    assert events.index(page) < events.index(typed) < events.index(login)
 
 
 @pytest.mark.parametrize("mode", ["cookie", "jwt"])

@@ -101,8 +101,9 @@ async def login(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     username = step.params.get("username", "alice")
     password = step.params.get("password", "wonderland")
-    io.user(f"{step.actor} types {username} and a password into the login form", 1)
+    # The page is there before anyone can type into it.
     await _on_site(world, browser)
+    io.user(f"{step.actor} types {username} and a password into the login form", 1)
     via = step.params.get("via") or ("json" if _mode(world) == "jwt" else "form")
     io.primary()
     if via == "json":

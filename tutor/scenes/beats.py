@@ -15,7 +15,7 @@ arrow and its answer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -274,6 +274,9 @@ class _Teller:
         answer_steps = tuple(s for s in steps if s in (3, 4))
         credential = credential_of(exchange)
         replay = attacking or (client == ATTACKER_LANE and credential is not None)
+        if replay:
+            # Someone else's credential: not a step of Alice's login, whatever it carries.
+            request_steps = answer_steps = ()
         target = _target(exchange.request.url)
         method = exchange.request.method
         who = "The attacker" if client == ATTACKER_LANE else "The browser"
@@ -282,7 +285,7 @@ class _Teller:
                       f"{who} sends {method} {target} to {host_of(exchange.request.url)}"
                       f"{carried}{' (a replayed copy)' if replay else ''}.", index,
                       request_steps, self.exchanges, credential, None, replay))
-        self.flush_server(index, server, answer_steps)
+        self.flush_server(index, server, answer_steps, self.exchanges)
         status = exchange.response.status
         label = str(status)
         if exchange.response.header("set-cookie") is not None:
@@ -297,12 +300,13 @@ class _Teller:
         self.exchanges += 1
 
     def flush_server(self, index: int, lane: str | None = None,
-                     steps: tuple[int, ...] = ()) -> None:
-        """Draw the server events collected since the last exchange."""
+                     steps: tuple[int, ...] = (), exchange: int | None = None) -> None:
+        """Draw the server events collected since the last exchange (as part of
+        `exchange`, the request that caused them, when there is one)."""
         events, self.pending = self.pending, []
         for event in events:
             for beat in _server_beats(event, lane or self.site_lane, index, steps):
-                self.add(beat)
+                self.add(replace(beat, exchange=exchange))
 
     def browser_changed(self, index: int, event: BrowserEvent) -> None:
         lane = self.client_lane(event.browser)

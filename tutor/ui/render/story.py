@@ -219,7 +219,12 @@ def beat_row(story: Story, beat: Beat, layout: _Layout, done: float = 1.0) -> Te
         _arrow(row, layout, min(source, target), max(source, target), target > source,
                beat, done)
     if beat.replica and beat.kind == "response":
-        row.put(source + 2, cut(f"replica {beat.replica}", 11), "bold magenta")
+        # On the side of the server lane the answer does not travel through.
+        word = f"replica {beat.replica}"
+        if target < source:
+            row.put(source + 2, cut(word, max(layout.width - source - 2, 0)), "bold magenta")
+        elif source - 1 - len(word) >= layout.gutter:
+            row.put(source - 1 - len(word), word, "bold magenta")
     return row.text()
 
 
@@ -243,6 +248,18 @@ def _header(story: Story, layout: _Layout) -> Text:
 MIN_TRACK_WIDTH = 58
 """Columns a track needs beside others: room for `POST /logout` and `303 +cookie` on the
 arrows of a five-lane scene. Narrower, the tracks take turns."""
+
+
+SEQUENCE_SHARE = 0.55
+"""How much of a track's height the diagram may take before older rows fold away."""
+MIN_SEQUENCE_ROWS = 5
+TRACK_CHROME_ROWS = 4
+"""A track's rows that are not diagram or details: label, stepper, detail tabs."""
+
+
+def sequence_rows(track_height: int) -> int:
+    """The lines the diagram gets in a track `track_height` rows tall (header included)."""
+    return max(int((track_height - TRACK_CHROME_ROWS) * SEQUENCE_SHARE), MIN_SEQUENCE_ROWS)
 
 
 def tracks_fit(width: int, tracks: int) -> bool:
@@ -296,15 +313,21 @@ def _rows(beats: Sequence[Beat], align: Mapping[int, int] | None) -> list[Beat |
 
 def _window(rows: Sequence[Beat | None], selected: int | None,
             capacity: int) -> tuple[int, int]:
-    """Which rows to show: the newest ones, unless that would hide the selection."""
+    """Which rows to show: the newest ones, unless that would hide the selected exchange
+    (the newest exchange when none is selected), whose request row then leads."""
     total = len(rows)
     if capacity >= total:
         return 0, total
     start = total - capacity
-    if selected is not None:
-        mine = [i for i, beat in enumerate(rows) if beat and beat.exchange == selected]
-        if mine and mine[0] < start:
-            start = max(mine[0] - 1, 0)
+    if selected is None:
+        selected = max((b.exchange for b in rows if b and b.exchange is not None),
+                       default=None)
+    mine = [i for i, beat in enumerate(rows) if beat and beat.exchange == selected]
+    if mine:
+        first, last = mine[0], mine[-1]
+        start = first if last - first + 1 >= capacity else min(start, first)
+        if start == first and first > 0 and last - first + 2 <= capacity:
+            start -= 1  # one row of what led to it
     return start, start + capacity
 
 
@@ -336,10 +359,10 @@ def render_story(story: Story, selected: int | None, width: int,
     capacity = len(rows)
     if height is not None:
         capacity = max(height - 1 - (travelling is not None), 2)
-    start, end = _window(rows, selected, capacity)
+    if len(rows) > capacity:
+        capacity -= 1  # the fold line takes a row of its own
+    start, end = _window(rows, selected, max(capacity, 1))
     if start > 0:
-        # The fold line takes a row of its own.
-        start += 1 if end - start > 1 else 0
         lines.append(Text(cut(f"↑ {start} earlier row{'s' if start != 1 else ''} "
                               "(, and . select earlier exchanges)", layout.width),
                           style="dim italic"))

@@ -29,7 +29,7 @@ from tutor.ui.render import (
     render_stepper,
     render_timeline,
 )
-from tutor.ui.render.story import render_story
+from tutor.ui.render.story import render_story, sequence_rows
 
 
 def shown_exchanges(engine: SceneEngine) -> list[ExchangeSeen]:
@@ -42,11 +42,6 @@ def story_so_far(engine: SceneEngine) -> Story:
     """The beats of the steps applied so far, on the scene's lanes."""
     events = [event for record in engine.records[: engine.position] for event in record.events]
     return story_of(engine.scene, events)
-
-
-SEQUENCE_SHARE = 0.55
-"""How much of a track's height the diagram may take before older rows fold away."""
-MIN_SEQUENCE_ROWS = 5
 
 
 def token_in(exchange: Exchange) -> str | None:
@@ -248,9 +243,7 @@ class TrackStage(Vertical):
         width = max(self.size.width - 2, 20)
         newest = max(exchanges) if exchanges else None
         selected = self.selected if self.selected is not None else newest
-        rows = max(int((self.size.height - 4) * SEQUENCE_SHARE), MIN_SEQUENCE_ROWS)
-        if self.screen.has_class("details-zoomed"):
-            rows = MIN_SEQUENCE_ROWS
+        rows = sequence_rows(self.size.height)
         text = render_story(story, selected, width, rows, progress=self.arrow_progress,
                             align=self.align)
         self._set(".sequence", text)

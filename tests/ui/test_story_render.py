@@ -1,0 +1,154 @@
+"""The stage's diagram for every step of every scene in the course, at three terminal
+sizes: nothing wider than the track, no arrow without its method or status, and the
+newest exchange always on screen. Plus the drawing rules one by one.
+
+The widths and heights are the ones the player gives a track at 80×24, 120×36 and
+200×60 (measured with the pilot); several tracks share the width when they fit side
+by side (`tracks_fit`) and take turns at full width otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rich.text import Text
+
+from tutor.lessons.course import default_course_dir, find_lesson, read_catalogue
+from tutor.scenes import SceneEngine, parse_scene
+from tutor.scenes.beats import Beat, Story, story_of
+from tutor.ui.render.story import (
+    _layout,
+    aligned_rows,
+    beat_row,
+    render_story,
+    sequence_rows,
+    track_bar,
+    tracks_fit,
+)
+
+TRACK_AREAS = {"80x24": (78, 16), "120x36": (70, 30), "200x60": (118, 55)}
+"""(width, height) of the stage's track area at each terminal size."""
+CATALOGUE = read_catalogue(default_course_dir())
+
+
+async def stories_at_every_step(scene: Any) -> list[Story]:
+    engine = SceneEngine(scene)
+    stories = []
+    while not engine.at_end:
+        await engine.forward()
+        stories.append(story_of(scene, [e for r in engine.records for e in r.events]))
+    return stories
+
+
+def words_of(beat: Beat) -> str:
+    """What an arrow must always show: the method of a request, the status of an answer."""
+    if beat.kind == "request":
+        return beat.label.split(" ", 1)[0]
+    return str(beat.status) if beat.kind == "response" else ""
+
+
+def check_drawing(story: Story, width: int, height: int, align: dict[int, int] | None,
+                  where: str) -> None:
+    text = render_story(story, None, width, sequence_rows(height), align=align)
+    lines = text.split("\n")
+    assert len(lines) <= sequence_rows(height), where
+    for line in lines:
+        assert line.cell_len <= width, f"{where}: {line.plain!r} is wider than {width}"
+    layout = _layout(width, story)
+    for beat in story.beats:
+        row = beat_row(story, beat, layout).plain
+        assert words_of(beat) in row, f"{where}: {row!r} lost {words_of(beat)!r}"
+    requests = [b for b in story.beats if b.kind == "request"]
+    if requests:
+        newest = beat_row(story, requests[-1], layout).plain.rstrip()
+        assert any(newest in line.plain for line in lines), (
+            f"{where}: the newest exchange is off screen")
+
+
+@pytest.mark.parametrize("lesson_id", [meta.id for meta in CATALOGUE.lessons])
+async def test_every_step_of_every_scene_fits_at_every_size(lesson_id: str) -> None:
+    lesson, errors = find_lesson(default_course_dir(), lesson_id)
+    assert lesson is not None, errors
+    for block in lesson.scenes:
+        tracks = [await stories_at_every_step(scene) for _, scene in block.tracks]
+        for size, (area_width, height) in TRACK_AREAS.items():
+            side_by_side = tracks_fit(area_width, len(tracks))
+            width = (area_width // len(tracks) if side_by_side else area_width) - 2
+            for step in range(len(tracks[0])):
+                stories = [track[step] for track in tracks]
+                align = aligned_rows(stories) if side_by_side and len(stories) > 1 else None
+                for (label, _), story in zip(block.tracks, stories, strict=True):
+                    where = f"{lesson_id}/{block.id}/{label or '-'} step {step + 1} at {size}"
+                    check_drawing(story, width, height, align, where)
+
+
+# --- the rules, one by one ------------------------------------------------------------------
+
+
+def login_story() -> Story:
+    import asyncio
+
+    scene = parse_scene({"server": {"mode": "cookie", "scrypt_cost": 1024},
+                         "browsers": ["user", "attacker"],
+                         "steps": [{"login": {}}, {"capture": {}},
+                                   {"advance_clock": {"seconds": 60}},
+                                   {"replay": {"path": "/profile"}, "as": "attacker"}]})
+    return asyncio.run(stories_at_every_step(scene))[-1]
+
+
+def test_a_short_arrow_keeps_its_method_and_status() -> None:
+    story = login_story()
+    for width in (30, 40, 60, 100):
+        layout = _layout(width, story)
+        for beat in story.beats:
+            assert words_of(beat) in beat_row(story, beat, layout).plain
+
+
+def test_old_rows_fold_away_and_say_so() -> None:
+    story = login_story()
+    text = render_story(story, None, 80, 6)
+    lines = text.plain.split("\n")
+    assert len(lines) == 6
+    assert lines[1].startswith("↑ ") and "earlier rows" in lines[1]
+    assert "GET /profile" in text.plain  # the replay, the newest, is there
+
+
+def test_a_selected_exchange_stays_on_screen_when_older() -> None:
+    story = login_story()
+    first = render_story(story, 0, 80, 6).plain
+    assert "GET /" in first and "GET /profile" not in first
+
+
+def test_the_clock_row_spans_the_lanes() -> None:
+    story = login_story()
+    clock = next(b for b in story.beats if b.kind == "clock")
+    row = beat_row(story, clock, _layout(80, story)).plain
+    assert "⏱ +1 min" in row and "│" not in row
+
+
+def test_replays_are_marked_in_the_gutter() -> None:
+    story = login_story()
+    replay = next(b for b in story.beats if b.replay and b.kind == "request")
+    assert beat_row(story, replay, _layout(80, story)).plain.startswith("   replay")
+    assert "RP" in beat_row(story, replay, _layout(40, story)).plain
+
+
+def test_parallel_tracks_line_up_step_by_step() -> None:
+    short = Story(login_story().lanes, tuple(b for b in login_story().beats
+                                             if b.step_index != 1))
+    tall = login_story()
+    align = aligned_rows([short, tall])
+    a = render_story(short, None, 60, align=align).plain.split("\n")
+    b = render_story(tall, None, 60, align=align).plain.split("\n")
+    assert len(a) == len(b)
+    assert [i for i, line in enumerate(a) if "⏱" in line] == [
+        i for i, line in enumerate(b) if "⏱" in line]
+
+
+def test_tracks_take_turns_when_too_narrow() -> None:
+    assert tracks_fit(120, 2) and not tracks_fit(118, 3) and tracks_fit(10, 1)
+    bar = track_bar([("lax", "401"), ("none", "403")], 1)
+    assert isinstance(bar, Text)
+    assert bar.plain.startswith(" lax: 401  │  none: 403 ")
+    assert "T: next track" in bar.plain
