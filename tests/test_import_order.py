@@ -2,8 +2,8 @@
 
 The layers, lowest first; a module may import from its own layer or any lower one:
 
-    clock, randomness, progress, suggest  ←  server, browser  ←  scenes  ←  repeater, har
-        ←  lessons  ←  quiz  ←  ui, cli
+    clock, randomness, progress, suggest, login_steps  ←  server, browser  ←  scenes
+        ←  repeater, har  ←  lessons  ←  quiz  ←  ui, cli
 
 Every import counts: at the top of a module, inside a function (a lazy import is still
 a dependency), under `TYPE_CHECKING`, and `importlib.import_module("tutor.…")` with a
@@ -21,7 +21,7 @@ PACKAGE_ROOT = Path(tutor.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"__init__", "__version__", "clock", "randomness", "progress",
-               "progress_transfer", "suggest"}),
+               "progress_transfer", "suggest", "login_steps"}),
     frozenset({"server", "browser"}),
     frozenset({"scenes"}),
     frozenset({"repeater", "har"}),

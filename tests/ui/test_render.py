@@ -24,8 +24,9 @@ from rich.text import Text
 from tutor.browser.cookies import CookieJar, RequestContext
 from tutor.browser.events import Exchange, RecordedRequest, RecordedResponse
 from tutor.clock import SimulatedClock
+from tutor.login_steps import LOGIN_STEP_NAMES
 from tutor.scenes import SceneEngine, parse_scene
-from tutor.scenes.events import LOGIN_STEP_NAMES, ExchangeSeen
+from tutor.scenes.events import ExchangeSeen
 from tutor.ui.render import (
     arrow_frame,
     render_browser,

@@ -1,7 +1,8 @@
 """What a learner should notice in a HAR: credentials per exchange, login steps, findings.
 
 Login steps (the course's model of every login):
-1. the user opens the login page (a GET answered with a password form, or a login path),
+1. the user enters credentials: a recording shows the page whose form they typed into
+   (a GET answered with a password form, or a login path), never the typing,
 2. the credentials travel (a request with a password field, or Basic authorization),
 3. the server answers with a credential (a session-like cookie, or a JWT in the body),
 4. the client attaches that credential to a later request.

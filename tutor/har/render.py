@@ -11,14 +11,7 @@ from typing import Any
 
 from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential, shorten
-
-LOGIN_STEP_NAMES = {
-    1: "the user opens the login page",
-    2: "the credentials travel to the server",
-    3: "the server verifies them and returns a credential",
-    4: "the client attaches the credential to a later request",
-}
-"""Worded for a recording (step 1 is the page the user typed into, not the typing)."""
+from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
 
 
 def _json_safe(value: Any) -> Any:
@@ -97,7 +90,8 @@ def entry_lines(item: EntryAnalysis, analysis: Analysis) -> list[str]:
     lines = [f"#{item.entry.index}  {request.method} {request.url}  → {response.status}"
              + (f" {response.status_text}" if response.status_text else "")]
     for step in item.login_steps:
-        lines.append(f"    login step {step}: {LOGIN_STEP_NAMES[step]}")
+        note = f" ({RECORDED_STEP_NOTES[step]})" if step in RECORDED_STEP_NOTES else ""
+        lines.append(f"    login step {step}: {LOGIN_STEP_NAMES[step]}{note}")
     lines += [f"    sent  {_sent_text(c)}" for c in item.sent]
     lines += [f"    set   {_set_text(c)}" for c in item.set]
     for token in item.tokens:

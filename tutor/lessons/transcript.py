@@ -15,9 +15,9 @@ from markdown_it.token import Token
 from tutor.browser import events as browser_events
 from tutor.browser.cookies import SendDecision
 from tutor.lessons.model import Lesson, Prose, QuizBlock, SceneBlock
+from tutor.login_steps import LOGIN_STEP_NAMES
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.events import (
-    LOGIN_STEP_NAMES,
     BrowserChanged,
     ClockMoved,
     ExchangeSeen,

@@ -8,13 +8,6 @@ from tutor.browser.events import BrowserEvent, Exchange, RequestBlocked
 from tutor.scenes.model import Expectation, Step
 from tutor.server.state import ServerEvent
 
-LOGIN_STEP_NAMES = {
-    1: "the user enters credentials",
-    2: "the credentials travel to the server",
-    3: "the server verifies them and returns a credential",
-    4: "the client attaches the credential to a later request",
-}
-
 
 @dataclass(frozen=True)
 class SceneEvent:

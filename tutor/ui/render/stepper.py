@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from tutor.scenes.events import LOGIN_STEP_NAMES
+from tutor.login_steps import LOGIN_STEP_NAMES
 
 STEP_LABELS: dict[int, str] = {
     1: "enter credentials",
