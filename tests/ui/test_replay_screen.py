@@ -49,3 +49,29 @@ async def test_stepping_through_a_recording_and_jumping_to_findings(
         await pilot.press("p")
         await pilot.pause()
         assert timeline.highlighted == 4
+
+
+async def test_a_recording_plays_by_itself_and_the_speed_changes(make_app: AppFactory) -> None:
+    analysis = analyse(parse_har(har_bytes(*cookie_login_flow())))
+    app = make_app(open_replay=(analysis, "session.har"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        timeline = screen.query_one("#replay-timeline", OptionList)
+        diagram = screen.query_one("#replay-sequence", Static)
+        assert "exchange 1 of" in shown_text(diagram)
+        # The lanes are the recording's: one browser and each host, no store to see into.
+        header = shown_text(diagram).splitlines()[0]
+        assert "Browser" in header and "bank.test" in header and "Store" not in header
+        await pilot.press("plus")
+        await pilot.press("space")
+        await pilot.pause()
+        assert "autoplay 1.5×" in shown_text(diagram)
+        # Ticks are driven by hand: a test never waits on the wall clock.
+        for _ in range(timeline.option_count + 2):
+            screen._autoplay_tick()
+            await pilot.pause()
+        assert timeline.highlighted == timeline.option_count - 1
+        assert screen._autoplay is None  # it stops at the end by itself
+        assert "autoplay" not in shown_text(diagram)

@@ -277,7 +277,7 @@ class _Teller:
         if replay:
             # Someone else's credential: not a step of Alice's login, whatever it carries.
             request_steps = answer_steps = ()
-        target = _target(exchange.request.url)
+        target = request_target(exchange.request.url)
         method = exchange.request.method
         who = "The attacker" if client == ATTACKER_LANE else "The browser"
         carried = f", carrying a {credential} credential" if credential else ""
@@ -385,7 +385,8 @@ def _server_beats(event: server_state.ServerEvent, lane: str, index: int,
                    index)
 
 
-def _target(url: str) -> str:
+def request_target(url: str) -> str:
+    """The path and query of `url` (`/profile?tab=1`), as a request line shows them."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -434,3 +435,4 @@ def story_of(scene: Scene, events: Sequence[SceneEvent]) -> Story:
 def login_steps_covered(beats: Iterable[Beat]) -> tuple[int, ...]:
     """Every login step the given beats show, in order (for the stepper)."""
     return tuple(sorted({step for beat in beats for step in beat.login_steps}))
+

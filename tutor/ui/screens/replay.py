@@ -15,18 +15,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
+from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 
 from tutor.har.analysis import Analysis
 from tutor.har.render import entry_lines
-from tutor.har.stage import staged_exchanges
+from tutor.har.stage import staged_exchanges, story_of_exchanges
+from tutor.scenes.beats import Story
 from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE
-from tutor.ui.render.sequence import arrow_frame, render_sequence
+from tutor.ui.render.story import render_story
 from tutor.ui.render.timeline import timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
 
-DIAGRAM_HISTORY = 5
-"""Exchanges drawn before the selected one: the diagram plays the recording up to it."""
+DIAGRAM_ROWS = 14
+"""Lines of the diagram; it plays the recording up to the selected exchange, and older
+rows fold away."""
+SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0)
+"""Autoplay speeds, as in the player."""
 SHORTENED = 48
 """Credential header values are cut to this: a replay is for reading, not for copying
 secrets off the screen."""
@@ -53,6 +58,12 @@ class ReplayScreen(GuardedScreen[None]):
                 tooltip="The previous exchange"),
         Binding("f", "next_finding", "Next finding", id="replay-finding",
                 tooltip="Jump to the next exchange with something to notice"),
+        Binding("space", "play_pause", "Play/pause", id="replay-play",
+                tooltip="Step through the recording automatically at the current speed"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", id="replay-faster", show=False,
+                tooltip="Play faster"),
+        Binding("minus", "speed(-1)", "Slower", id="replay-slower", show=False,
+                tooltip="Play slower"),
     ]
 
     arrow_progress: var[float] = var(1.0)
@@ -64,7 +75,11 @@ class ReplayScreen(GuardedScreen[None]):
         self.file_name = name
         self.staged = staged_exchanges(analysis)
         """The entries as the stage draws them."""
+        self.story: Story = story_of_exchanges(self.staged)
+        """The whole recording as beats; the diagram shows it up to the selection."""
         self.selected = 0
+        self.speed_index = 1
+        self._autoplay: Timer | None = None
 
     def compose(self) -> ComposeResult:
         har = self.analysis.har
@@ -100,15 +115,49 @@ class ReplayScreen(GuardedScreen[None]):
             return
         pane = self.query_one("#replay-detail-pane")
         width = max(pane.size.width - 4, 40)
-        start = max(0, self.selected - DIAGRAM_HISTORY)
-        shown = self.staged[start: self.selected + 1]
-        if self.arrow_progress < 1.0:
-            text = render_sequence(shown[:-1], None, width)
-            text.append("\n")
-            text.append_text(arrow_frame(shown[-1], self.arrow_progress, width))
-        else:
-            text = render_sequence(shown, len(shown) - 1, width)
+        shown = Story(self.story.lanes, tuple(
+            b for b in self.story.beats if b.exchange is not None
+            and b.exchange <= self.selected))
+        text = render_story(shown, self.selected, width, DIAGRAM_ROWS,
+                            progress=self.arrow_progress)
+        speed = f"  ·  autoplay {SPEEDS[self.speed_index]}×" if self._autoplay else ""
+        text.append(f"\nexchange {self.selected + 1} of {len(self.staged)}{speed}",
+                    style="dim")
         self.query_one("#replay-sequence", Static).update(text)
+
+    def action_play_pause(self) -> None:
+        if self._autoplay is not None:
+            self._stop_autoplay()
+            self.notify("Paused", timeout=1.5)
+        else:
+            self._autoplay = self.set_interval(1.6 / SPEEDS[self.speed_index],
+                                               self._autoplay_tick)
+        self._draw_sequence()
+
+    def _autoplay_tick(self) -> None:
+        if not self.alive or self.selected + 1 >= len(self.staged):
+            self._stop_autoplay()
+            self._draw_sequence()
+            return
+        self.action_move(1)
+
+    def _stop_autoplay(self) -> None:
+        if self._autoplay is not None:
+            self._autoplay.stop()
+            self._autoplay = None
+
+    def action_speed(self, delta: int) -> None:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
+        if self._autoplay is not None:
+            self._stop_autoplay()
+            self.action_play_pause()
+        self._draw_sequence()
+
+    def on_screen_suspend(self) -> None:
+        self._stop_autoplay()
+
+    def on_unmount(self) -> None:
+        self._stop_autoplay()
 
     @on(OptionList.OptionHighlighted, "#replay-timeline")
     def _show(self, event: OptionList.OptionHighlighted) -> None:
