@@ -244,6 +244,16 @@ async def test_an_unknown_host_is_a_step_error_not_a_crash() -> None:
 # --- time travel ---------------------------------------------------------------------------
 
 
+async def test_a_steps_record_ties_server_events_to_the_request_that_caused_them() -> None:
+    engine = engine_for({"login": {}}, {"request": "/profile"})
+    login, profile = await engine.run_all()
+    [line] = [h for h in login.outcome.handled if h.event.path == "/login"]
+    assert line.exchange is login.outcome.main and line.sender == "user"
+    assert any(isinstance(e, SessionCreated) for e in line.caused)
+    assert [h.event.path for h in profile.outcome.handled] == ["/profile"]
+    assert profile.outcome.handled[0].caused == ()
+
+
 async def test_forward_after_back_replays_identical_events_without_rerunning() -> None:
     """Stepping back and forward shows the same exchanges, ids and tokens: nothing is
     sent again, so the server's log does not grow."""
