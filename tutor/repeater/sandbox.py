@@ -48,7 +48,7 @@ class TimelineEntry:
     index: int
     sender: str
     label: str
-    recording: Recording = field(default_factory=Recording, compare=False, repr=False)
+    recording: Recording = field(compare=False, repr=False)
     """Everything the action caused, in order, as the recorder filed it."""
     draft: RequestDraft | None = None
     """What was sent, for the learner's own requests."""
