@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.progress import Progress, ProgressStore, data_dir
+from tutor.progress import LessonProgress, Progress, ProgressStore, data_dir
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -67,3 +67,32 @@ def test_data_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
 ):
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
     assert data_dir() == tmp_path
+
+
+def test_opening_a_lesson_starts_it_and_nothing_more() -> None:
+    fresh = LessonProgress()
+    fresh.opened()
+    assert fresh.status == "in_progress"
+    finished = LessonProgress(status="done")
+    finished.opened()
+    assert finished.status == "done", "reopening a finished lesson keeps it done"
+
+
+def test_a_lesson_is_done_at_the_end_of_its_last_scene_and_stays_done() -> None:
+    scenes = ["intro", "attack"]
+    entry = LessonProgress()
+    entry.reached(scenes, 0, 3, scene_at_end=True)
+    assert (entry.status, entry.scene, entry.step) == ("in_progress", "intro", 3)
+    entry.reached(scenes, 1, 1, scene_at_end=False)
+    assert entry.status == "in_progress"
+    entry.reached(scenes, 1, 4, scene_at_end=True)
+    assert (entry.status, entry.step) == ("done", 4)
+    entry.reached(scenes, 0, 0, scene_at_end=False)  # back to the start to replay it
+    assert (entry.status, entry.scene, entry.step) == ("done", "intro", 0)
+
+
+def test_a_lesson_resumes_where_it_was_left_unless_that_scene_is_gone() -> None:
+    entry = LessonProgress(scene="attack", step=2)
+    assert entry.resume_point(["intro", "attack"]) == (1, 2)
+    assert entry.resume_point(["intro", "defence"]) == (0, 0)
+    assert LessonProgress().resume_point(["intro"]) == (0, 0)

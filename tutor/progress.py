@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +43,28 @@ class LessonProgress:
     step: int = 0
     """How many steps of that scene were applied."""
     hints_shown: int = 0
+
+    def opened(self) -> None:
+        """The learner opened the lesson: a new one is in progress from now on."""
+        if self.status == "new":
+            self.status = "in_progress"
+
+    def reached(self, scene_ids: Sequence[str], scene_index: int, step: int, *,
+                scene_at_end: bool) -> None:
+        """Remember where the learner is. The lesson is done once the last scene was
+        played to its end, and stays done when they step back or replay it."""
+        self.scene = scene_ids[scene_index]
+        self.step = step
+        if scene_index == len(scene_ids) - 1 and scene_at_end:
+            self.status = "done"
+        else:
+            self.opened()
+
+    def resume_point(self, scene_ids: Sequence[str]) -> tuple[int, int]:
+        """(scene index, step) to reopen the lesson at: where the learner left off, or
+        the start when that scene is no longer in the lesson."""
+        ids = list(scene_ids)
+        return (ids.index(self.scene), self.step) if self.scene in ids else (0, 0)
 
 
 @dataclass

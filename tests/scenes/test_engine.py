@@ -247,6 +247,16 @@ async def test_an_unknown_host_is_a_step_error_not_a_crash() -> None:
 # --- time travel ---------------------------------------------------------------------------
 
 
+async def test_a_steps_record_ties_server_events_to_the_request_that_caused_them() -> None:
+    engine = engine_for({"login": {}}, {"request": "/profile"})
+    login, profile = await engine.run_all()
+    [line] = [h for h in login.outcome.handled if h.event.path == "/login"]
+    assert line.exchange is login.outcome.main and line.sender == "user"
+    assert any(isinstance(e, SessionCreated) for e in line.caused)
+    assert [h.event.path for h in profile.outcome.handled] == ["/profile"]
+    assert profile.outcome.handled[0].caused == ()
+
+
 async def test_forward_after_back_replays_identical_events_without_rerunning() -> None:
     """Stepping back and forward shows the same exchanges, ids and tokens: nothing is
     sent again, so the server's log does not grow."""
@@ -402,11 +412,11 @@ def test_stepping_back_restores_the_exact_state(mode: str, data: st.DataObject) 
 
 def test_the_step_pool_covers_every_action() -> None:
     """The property above is only as good as its pool: every action appears in it."""
-    from tutor.scenes.actions import ACTIONS
+    from tutor.scenes.actions import ACTION_RUNNERS
 
     used = {action for step in COMMON_STEPS + [s for m in MODE_STEPS.values() for s in m]
-            for action in step if action in ACTIONS}
-    assert used == set(ACTIONS)
+            for action in step if action in ACTION_RUNNERS}
+    assert used == set(ACTION_RUNNERS)
     for mode in MODES:  # and each pool parses in its mode
         for step in COMMON_STEPS + MODE_STEPS[mode]:
             engine_for(step, mode=mode, replicas=2)

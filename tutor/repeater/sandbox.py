@@ -6,10 +6,11 @@ recorded the same way and its snapshots restore everything exactly. The learner'
 browser (`you`) sends drafts raw, as curl would; an optional victim browser is logged in
 at the start and can be lured to a page on evil.test.
 
-Every action becomes one timeline entry holding its exchanges, the server's own log
-lines for them, and a snapshot taken after it. Stepping back and forward restores those
-snapshots. Acting while stepped back starts a new branch from that moment: the entries
-after it are dropped, as an editor's undo history does.
+Every action is recorded by the scenes' `Recorder` into one timeline entry (its
+exchanges, the server's own log lines for them, everything else that happened) on the
+scenes' `Timeline`, which keeps a snapshot after each. Stepping back and forward restores
+those snapshots. Acting while stepped back starts a new branch from that moment: the
+entries after it are dropped, as an editor's undo history does.
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.browser.browser import Browser, RedirectLoop
-from tutor.browser.events import BrowserEvent, Exchange, RequestBlocked
+from tutor.browser.events import Exchange, RequestBlocked
 from tutor.browser.network import NetworkError
-from tutor.browser.sites import origin_of
 from tutor.repeater.compare import ExchangeDiff, compare
 from tutor.repeater.draft import RequestDraft
 from tutor.scenes.actions import StepFailed, cross_site_request, login
-from tutor.scenes.engine import login_steps_of
 from tutor.scenes.model import Scene, Step
-from tutor.scenes.world import PageMemory, World, WorldSnapshot
+from tutor.scenes.recorder import HandledRequest, Recorder, Recording, Timeline, login_steps_of
+from tutor.scenes.world import PageMemory, World
 from tutor.server.config import ConfigError, ServerConfig
-from tutor.server.state import RequestHandled, ServerEvent
+
+__all__ = ["HandledRequest", "Resent", "Sandbox", "SandboxError", "TimelineEntry"]
 
 YOU = "you"
 VICTIM = "victim"
@@ -41,37 +42,36 @@ class SandboxError(Exception):
 
 
 @dataclass(frozen=True)
-class HandledRequest:
-    """One line of the server's access log with the exchange that caused it."""
-
-    event: RequestHandled
-    exchange: Exchange | None
-    sender: str
-    """Which browser sent it: `you` or `victim`."""
-
-
-@dataclass(frozen=True)
 class TimelineEntry:
     """One thing the learner did, and everything it caused."""
 
     index: int
     sender: str
     label: str
-    exchanges: tuple[Exchange, ...]
-    handled: tuple[HandledRequest, ...]
-    """The server's log lines for this entry, in order."""
-    blocked: tuple[RequestBlocked, ...] = ()
+    recording: Recording = field(compare=False, repr=False)
+    """Everything the action caused, in order, as the recorder filed it."""
     draft: RequestDraft | None = None
     """What was sent, for the learner's own requests."""
-    main_index: int | None = None
-    after: WorldSnapshot | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """Every exchange, in order."""
+        return self.recording.exchanges
+
+    @property
+    def handled(self) -> list[HandledRequest]:
+        """The server's log lines for this entry, in order."""
+        return self.recording.handled
+
+    @property
+    def blocked(self) -> list[RequestBlocked]:
+        """The requests the browser refused to send."""
+        return self.recording.blocked
 
     @property
     def main(self) -> Exchange | None:
         """The exchange this entry is about (the request sent, or the lured one)."""
-        if self.main_index is None or self.main_index >= len(self.exchanges):
-            return self.exchanges[-1] if self.exchanges else None
-        return self.exchanges[self.main_index]
+        return self.recording.main
 
     @property
     def login_steps(self) -> tuple[int, ...]:
@@ -92,14 +92,14 @@ class Resent:
 class _QuietIO:
     """What the scene actions report to an engine; the sandbox only needs `primary`."""
 
-    def __init__(self, on_primary: Callable[[], None]) -> None:
-        self._on_primary = on_primary
+    def __init__(self, recording: Recording) -> None:
+        self._recording = recording
 
     def user(self, text: str, login_step: int | None = None) -> None:
         """Ignored: the timeline label says what happened."""
 
     def primary(self) -> None:
-        self._on_primary()
+        self._recording.mark_primary()
 
     def clock_moved(self, before: float, after: float) -> None:
         """Ignored: the clock entry says it."""
@@ -122,12 +122,10 @@ class Sandbox:
         if victim is not None and victim not in {u.username for u in self.config.users}:
             known = ", ".join(u.username for u in self.config.users)
             raise SandboxError(f"victim {victim!r} is not a demo user ({known})")
-        self.entries: list[TimelineEntry] = []
-        self.position = 0
-        """How many entries are applied (0 = just after start)."""
+        self.timeline: Timeline[TimelineEntry] = Timeline(self.world)
+        """What the learner did, with the world after each; begun by `start`."""
         self.setup: TimelineEntry | None = None
         """The victim's login, done by `start` (not part of the timeline)."""
-        self._initial: WorldSnapshot | None = None
 
     @classmethod
     def choose(
@@ -165,9 +163,19 @@ class Sandbox:
         return self.world.site
 
     @property
+    def entries(self) -> list[TimelineEntry]:
+        """Every entry on the timeline, applied or not."""
+        return self.timeline.entries
+
+    @property
+    def position(self) -> int:
+        """How many entries are applied (0 = just after start)."""
+        return self.timeline.position
+
+    @property
     def current(self) -> list[TimelineEntry]:
         """The entries applied now (before the position)."""
-        return self.entries[: self.position]
+        return self.timeline.applied
 
     def fingerprint(self) -> Any:
         """All state, comparable: time travel must restore it exactly."""
@@ -177,7 +185,7 @@ class Sandbox:
 
     async def start(self) -> None:
         """Log the victim in (if any) and take the starting snapshot. Call once."""
-        if self._initial is not None:
+        if self.timeline.started:
             return
         if self.victim_name is not None:
             user = next(u for u in self.config.users if u.username == self.victim_name)
@@ -185,23 +193,22 @@ class Sandbox:
                         actor=VICTIM)
             self.setup = await self._record(
                 VICTIM, f"{user.username} logs in", None,
-                lambda io: login(self.world, step, io), truncate=False,
+                lambda io: login(self.world, step, io), on_timeline=False,
             )
-        self._initial = self.world.snapshot()
+        self.timeline.begin()
 
     def release(self) -> None:
         """Give a borrowed scene world back exactly as it was lent (your browser removed)."""
         if not self._borrowed:
             return
-        if self._initial is not None:
-            self.world.restore(self._initial)
+        if self.timeline.started:
+            self.timeline.goto(0)
         self.world.browsers.pop(YOU, None)
         self.world.pages.pop(YOU, None)
-        self.entries.clear()
-        self.position = 0
+        self.timeline.clear()
 
     def _require_started(self) -> None:
-        if self._initial is None:
+        if not self.timeline.started:
             raise SandboxError("the sandbox has not started: await start() first")
 
     # --- acting -------------------------------------------------------------------------------
@@ -278,53 +285,23 @@ class Sandbox:
         label: str,
         draft: RequestDraft | None,
         action: Callable[[_QuietIO], Awaitable[None]],
-        truncate: bool = True,
+        on_timeline: bool = True,
     ) -> TimelineEntry:
         before = self.world.snapshot()
-        exchanges: list[Exchange] = []
-        blocked: list[RequestBlocked] = []
-        handled: list[HandledRequest] = []
-        pending: list[RequestHandled] = []
-        primary: list[int] = []
-        site_origin = origin_of(self.site)
-
-        def on_browser(event: BrowserEvent) -> None:
-            if isinstance(event, Exchange):
-                exchanges.append(event)
-                # The server logs a request before the browser reports its exchange.
-                if origin_of(event.request.url) == site_origin and pending:
-                    handled.append(HandledRequest(pending.pop(0), event, event.browser))
-            elif isinstance(event, RequestBlocked):
-                blocked.append(event)
-
-        def on_server(event: ServerEvent) -> None:
-            if isinstance(event, RequestHandled):
-                pending.append(event)
-
-        stops = [b.subscribe(on_browser) for b in self.world.browsers.values()]
-        stops.append(self.world.server.log.subscribe(on_server))
+        recording = Recording()
         try:
-            await action(_QuietIO(lambda: primary.append(len(exchanges))))
+            with Recorder(self.world, recording, sender=sender):
+                await action(_QuietIO(recording))
         except (StepFailed, NetworkError, RedirectLoop) as exc:
             self.world.restore(before)
             raise SandboxError(str(exc)) from None
         except Exception as exc:  # the server itself failed: keep the sandbox usable
             self.world.restore(before)
             raise SandboxError(f"the request could not be completed: {exc}") from None
-        finally:
-            for stop in stops:
-                stop()
-        handled += [HandledRequest(event, None, sender) for event in pending]
-        if truncate:
-            del self.entries[self.position:]
-        entry = TimelineEntry(
-            index=len(self.entries), sender=sender, label=label, exchanges=tuple(exchanges),
-            handled=tuple(handled), blocked=tuple(blocked), draft=draft,
-            main_index=primary[0] if primary else None, after=self.world.snapshot(),
-        )
-        if truncate:
-            self.entries.append(entry)
-            self.position = len(self.entries)
+        index = self.position if on_timeline else len(self.entries)
+        entry = TimelineEntry(index, sender, label, recording, draft)
+        if on_timeline:
+            self.timeline.add(entry)  # drops the entries after the position: a new branch
         return entry
 
     # --- the timeline -------------------------------------------------------------------------
@@ -362,10 +339,7 @@ class Sandbox:
         self._require_started()
         if not 0 <= position <= len(self.entries):
             raise SandboxError(f"position {position} is outside 0..{len(self.entries)}")
-        snapshot = self._initial if position == 0 else self.entries[position - 1].after
-        assert snapshot is not None
-        self.world.restore(snapshot)
-        self.position = position
+        self.timeline.goto(position)
 
     def accepted(self) -> list[HandledRequest]:
         """The server's log lines for every applied entry, oldest first."""

@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tutor.scenes.engine import SceneEngine, StepRecord, login_steps_of
+    from tutor.scenes.engine import SceneEngine, StepRecord
+    from tutor.scenes.lockstep import Lockstep
     from tutor.scenes.model import Scene, SceneError, Step, parse_scene
+    from tutor.scenes.recorder import Recorder, Recording, Timeline, login_steps_of
 
-__all__ = ["Scene", "SceneEngine", "SceneError", "Step", "StepRecord", "login_steps_of",
-           "parse_scene"]
-_HOMES = {"SceneEngine": "engine", "StepRecord": "engine", "login_steps_of": "engine",
+__all__ = ["Lockstep", "Recorder", "Recording", "Scene", "SceneEngine", "SceneError", "Step",
+           "StepRecord", "Timeline", "login_steps_of", "parse_scene"]
+_HOMES = {"SceneEngine": "engine", "StepRecord": "engine", "Lockstep": "lockstep",
+          "Recorder": "recorder", "Recording": "recorder", "Timeline": "recorder",
+          "login_steps_of": "recorder",
           "Scene": "model", "SceneError": "model", "Step": "model", "parse_scene": "model"}
 
 

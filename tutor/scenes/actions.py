@@ -389,7 +389,8 @@ async def restart_browser(world: World, step: Step, io: StepIO) -> None:
     world.browser(step.actor).restart()
 
 
-ACTIONS: dict[str, Action] = {
+# What each step kind does (the parameters each one takes: `model.ACTION_PARAMETERS`).
+ACTION_RUNNERS: dict[str, Action] = {
     "visit": visit, "login": login, "request": request, "logout": logout,
     "refresh": refresh, "advance_clock": advance_clock, "tamper_token": tamper_token,
     "tamper_cookie": tamper_cookie, "cross_site_request": cross_site_request,

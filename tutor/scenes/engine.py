@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from tutor.browser.browser import RedirectLoop
 from tutor.browser.events import BrowserEvent, Exchange, RequestBlocked
 from tutor.browser.network import NetworkError
-from tutor.scenes.actions import ACTIONS, StepFailed
+from tutor.scenes.actions import ACTION_RUNNERS, StepFailed
 from tutor.scenes.events import (
     BrowserChanged,
     ClockMoved,
@@ -28,13 +28,15 @@ from tutor.scenes.events import (
     StepStarted,
     UserActed,
 )
-from tutor.scenes.expectations import CheckContext, StepOutcome, check
+from tutor.scenes.expectations import CheckContext, check
 from tutor.scenes.model import Scene, Step
-from tutor.scenes.world import World, WorldSnapshot
-from tutor.server.state import RequestHandled, ServerEvent
+from tutor.scenes.recorder import Happening, Recorder, Recording, Timeline, login_steps_of
+from tutor.scenes.world import World
+from tutor.server.state import RequestHandled
+
+__all__ = ["SceneEngine", "StepRecord", "login_steps_of"]
 
 Listener = Callable[[SceneEvent], None]
-LOGIN_PATH = "/login"
 
 
 @dataclass
@@ -43,28 +45,16 @@ class StepRecord:
 
     index: int
     events: list[SceneEvent] = field(default_factory=list)
-    outcome: StepOutcome = field(default_factory=StepOutcome)
+    """The scene events, in order, replayed when stepping forward again."""
+    outcome: Recording = field(default_factory=Recording)
+    """Everything the step caused, as the recorder filed it."""
     passed: bool = True
     error: str | None = None
-    after: WorldSnapshot | None = None
 
     @property
     def failures(self) -> list[ExpectationChecked]:
         """The expectations that did not hold."""
         return [e for e in self.events if isinstance(e, ExpectationChecked) and not e.passed]
-
-
-def login_steps_of(exchange: Exchange) -> tuple[int, ...]:
-    """Which of the four login steps an exchange shows (none for a stranger's request)."""
-    request, response = exchange.request, exchange.response
-    path = request.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
-    if request.method == "POST" and "/" + path == LOGIN_PATH:
-        # Step 3 happened when the server accepted the credentials, even if it answered
-        # without a new cookie (a server that does not rotate the session id).
-        return (2, 3) if response.status < 400 else (2,)
-    if request.header("authorization") or request.header("cookie"):
-        return (4,)
-    return ()
 
 
 class _StepIO:
@@ -73,7 +63,7 @@ class _StepIO:
     A module-level class: defining it inside `_run` built a new class on every step.
     """
 
-    def __init__(self, index: int, step: Step, outcome: StepOutcome,
+    def __init__(self, index: int, step: Step, outcome: Recording,
                  emit: Callable[[SceneEvent], None]) -> None:
         self.index = index
         self.step = step
@@ -84,11 +74,25 @@ class _StepIO:
         self.emit(UserActed(self.index, self.step.actor, text, login_step))
 
     def primary(self) -> None:
-        if self.outcome.primary_index is None:
-            self.outcome.primary_index = len(self.outcome.exchanges)
+        self.outcome.mark_primary()
 
     def clock_moved(self, before: float, after: float) -> None:
         self.emit(ClockMoved(self.index, before, after))
+
+
+def scene_event_of(index: int, happening: Happening) -> SceneEvent | None:
+    """What the UI hears about a browser or server event (None for access-log lines,
+    which the exchange they belong to already shows)."""
+    if isinstance(happening, Exchange):
+        return ExchangeSeen(index, happening, login_steps_of(happening),
+                            happening.response.header("x-tutor-replica"))
+    if isinstance(happening, RequestBlocked):
+        return RequestRefused(index, happening)
+    if isinstance(happening, RequestHandled):
+        return None
+    if isinstance(happening, BrowserEvent):
+        return BrowserChanged(index, happening)
+    return ServerChanged(index, happening)
 
 
 class SceneEngine:
@@ -97,12 +101,21 @@ class SceneEngine:
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
         self.world = World(scene)
-        self.position = 0
-        """How many steps have been applied (0 = the start)."""
-        self.records: list[StepRecord] = []
-        """One record per step run so far, kept when stepping back."""
-        self._initial = self.world.snapshot()
+        self.timeline: Timeline[StepRecord] = Timeline(self.world)
+        """One record per step run so far, with the world after it; kept when stepping
+        back (the engine only adds a step at the end, so nothing is ever dropped)."""
+        self.timeline.begin()
         self._listeners: list[Listener] = []
+
+    @property
+    def records(self) -> list[StepRecord]:
+        """One record per step run so far, kept when stepping back."""
+        return self.timeline.entries
+
+    @property
+    def position(self) -> int:
+        """How many steps have been applied (0 = the start)."""
+        return self.timeline.position
 
     @property
     def at_end(self) -> bool:
@@ -124,25 +137,20 @@ class SceneEngine:
             raise IndexError("the scene is already at its last step")
         index = self.position
         if index < len(self.records):
+            self.timeline.goto(index + 1)
             record = self.records[index]
-            assert record.after is not None
-            self.world.restore(record.after)
             for event in record.events:
                 self._emit(event)
         else:
             record = await self._run(index)
-            self.records.append(record)
-        self.position += 1
+            self.timeline.add(record)
         return record
 
     def back(self) -> None:
         """Undo the last applied step exactly."""
         if self.position == 0:
             raise IndexError("the scene is already at its start")
-        self.position -= 1
-        before = self._initial if self.position == 0 else self.records[self.position - 1].after
-        assert before is not None
-        self.world.restore(before)
+        self.timeline.goto(self.position - 1)
         self._emit(SteppedBack(self.position))
 
     async def goto(self, position: int) -> None:
@@ -163,49 +171,32 @@ class SceneEngine:
     def restart(self) -> None:
         """Back to the start, forgetting nothing (forward replays the recorded steps)."""
         if self.position:
-            self.position = 0
-            self.world.restore(self._initial)
+            self.timeline.goto(0)
             self._emit(SteppedBack(0))
 
     async def _run(self, index: int) -> StepRecord:
         step = self.scene.steps[index]
         record = StepRecord(index)
-        outcome = record.outcome
 
         def emit(event: SceneEvent) -> None:
             record.events.append(event)
             self._emit(event)
 
-        def on_browser(event: BrowserEvent) -> None:
-            if isinstance(event, Exchange):
-                outcome.exchanges.append(event)
-                steps = login_steps_of(event)
-                outcome.login_steps[len(outcome.exchanges) - 1] = steps
-                emit(ExchangeSeen(index, event, steps, event.response.header("x-tutor-replica")))
-            elif isinstance(event, RequestBlocked):
-                outcome.blocked.append(event)
-                emit(RequestRefused(index, event))
-            else:
-                emit(BrowserChanged(index, event))
-
-        def on_server(event: ServerEvent) -> None:
-            outcome.server_events.append(event)
-            if not isinstance(event, RequestHandled):
-                emit(ServerChanged(index, event))
+        def heard(happening: Happening) -> None:
+            event = scene_event_of(index, happening)
+            if event is not None:
+                emit(event)
 
         emit(StepStarted(index, step))
-        unsubscribe = [b.subscribe(on_browser) for b in self.world.browsers.values()]
-        unsubscribe.append(self.world.server.log.subscribe(on_server))
         try:
-            await ACTIONS[step.action](self.world, step, _StepIO(index, step, outcome, emit))
+            with Recorder(self.world, record.outcome, sender=step.actor, listener=heard):
+                await ACTION_RUNNERS[step.action](
+                    self.world, step, _StepIO(index, step, record.outcome, emit))
         except (StepFailed, NetworkError, RedirectLoop) as exc:
             # A host no server answers, or a redirect loop, is a scene mistake too.
             record.error = str(exc)
-        finally:
-            for stop in unsubscribe:
-                stop()
         if record.error is None:
-            context = CheckContext(outcome, self.world, step.actor)
+            context = CheckContext(record.outcome, self.world, step.actor)
             for expectation in step.expect:
                 passed, detail = check(expectation, context)
                 emit(ExpectationChecked(index, expectation, passed, detail))
@@ -213,5 +204,4 @@ class SceneEngine:
         else:
             record.passed = False
         emit(StepFinished(index, record.passed, record.error))
-        record.after = self.world.snapshot()
         return record

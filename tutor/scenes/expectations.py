@@ -4,55 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tutor.browser.events import Exchange, RequestBlocked
+from tutor.browser.events import Exchange
 from tutor.scenes.model import Expectation, SceneError
-from tutor.server.state import ServerEvent
+from tutor.scenes.recorder import Recording
 from tutor.suggest import unknown_key_message
 
 if TYPE_CHECKING:
     from tutor.scenes.world import World
 
 
-@dataclass
-class StepOutcome:
-    """Everything one step did, for checking and for the UI."""
-
-    exchanges: list[Exchange] = field(default_factory=list)
-    blocked: list[RequestBlocked] = field(default_factory=list)
-    server_events: list[ServerEvent] = field(default_factory=list)
-    login_steps: dict[int, tuple[int, ...]] = field(default_factory=dict)
-    """Exchange index within the step → which of the four login steps it shows."""
-    notes: list[str] = field(default_factory=list)
-    primary_index: int | None = None
-    """Where the step's main request starts (earlier ones open pages it needs)."""
-
-    @property
-    def main(self) -> Exchange | None:
-        """The step's main exchange: the request the step is about, before any redirect."""
-        if self.primary_index is not None and self.primary_index < len(self.exchanges):
-            return self.exchanges[self.primary_index]
-        return self.exchanges[-1] if self.exchanges else None
-
-    @property
-    def last(self) -> Exchange | None:
-        """The step's final exchange (after redirects), if it made any."""
-        return self.exchanges[-1] if self.exchanges else None
-
-    @property
-    def main_index(self) -> int:
-        """The index of `main` within `exchanges` (-1 when there is none)."""
-        main = self.main
-        return self.exchanges.index(main) if main is not None else -1
-
-
 @dataclass(frozen=True)
 class CheckContext:
     """What an expectation is checked against."""
 
-    outcome: StepOutcome
+    outcome: Recording
+    """What the step caused, as the recorder filed it."""
     world: World
     actor: str
 
@@ -91,16 +60,17 @@ def _status(value: Any, ctx: CheckContext) -> tuple[bool, str]:
     return status == value, f"status was {status}"
 
 
-def _header_present(value: Any, ctx: CheckContext) -> tuple[bool, str]:
-    response = _last(ctx).response
-    missing = [n for n in _names(value) if response.header(n) is None]
-    return not missing, f"missing: {', '.join(missing)}" if missing else "all present"
+def _headers(where: str, present: bool, wrong_label: str, fine: str) -> Check:
+    """One check behind the four header expectations: each named header is `present` (or
+    not) in the main exchange's request or response; the detail names those that are not."""
 
+    def check_headers(value: Any, ctx: CheckContext) -> tuple[bool, str]:
+        exchange = _last(ctx)
+        message = exchange.request if where == "request" else exchange.response
+        wrong = [n for n in _names(value) if (message.header(n) is not None) != present]
+        return not wrong, f"{wrong_label}: {', '.join(wrong)}" if wrong else fine
 
-def _header_absent(value: Any, ctx: CheckContext) -> tuple[bool, str]:
-    response = _last(ctx).response
-    present = [n for n in _names(value) if response.header(n) is not None]
-    return not present, f"present: {', '.join(present)}" if present else "all absent"
+    return check_headers
 
 
 def _header_contains(value: Any, ctx: CheckContext) -> tuple[bool, str]:
@@ -110,18 +80,6 @@ def _header_contains(value: Any, ctx: CheckContext) -> tuple[bool, str]:
         if str(text) not in actual:
             return False, f"{name} was {actual!r}"
     return True, "headers contain the text"
-
-
-def _request_header_present(value: Any, ctx: CheckContext) -> tuple[bool, str]:
-    request = _last(ctx).request
-    missing = [n for n in _names(value) if request.header(n) is None]
-    return not missing, f"request lacked: {', '.join(missing)}" if missing else "all sent"
-
-
-def _request_header_absent(value: Any, ctx: CheckContext) -> tuple[bool, str]:
-    request = _last(ctx).request
-    present = [n for n in _names(value) if request.header(n) is not None]
-    return not present, f"request carried: {', '.join(present)}" if present else "none sent"
 
 
 def _cookie_sent(value: Any, ctx: CheckContext) -> tuple[bool, str]:
@@ -278,11 +236,13 @@ def _server_events(value: Any, ctx: CheckContext) -> tuple[bool, str]:
 CHECKS: dict[str, tuple[Check, tuple[type, ...]]] = {
     "status": (_status, (int,)),
     "final_status": (_final_status, (int,)),
-    "header_present": (_header_present, (str, list)),
-    "header_absent": (_header_absent, (str, list)),
+    "header_present": (_headers("response", True, "missing", "all present"), (str, list)),
+    "header_absent": (_headers("response", False, "present", "all absent"), (str, list)),
     "header_contains": (_header_contains, (dict,)),
-    "request_header_present": (_request_header_present, (str, list)),
-    "request_header_absent": (_request_header_absent, (str, list)),
+    "request_header_present": (_headers("request", True, "request lacked", "all sent"),
+                               (str, list)),
+    "request_header_absent": (_headers("request", False, "request carried", "none sent"),
+                              (str, list)),
     "cookie_sent": (_cookie_sent, (str, list)),
     "cookie_withheld": (_cookie_withheld, (str, list, dict)),
     "cookie_stored": (_cookie_stored, (str, list)),

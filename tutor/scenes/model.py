@@ -38,7 +38,7 @@ def _p(*types: type, required: bool = False, choices: tuple[str, ...] = ()) -> P
 
 CREDENTIAL_CHOICES = ("auto", "none")
 # Each action's parameters; `shorthand` is the one a scalar value fills (`advance_clock: 300`).
-ACTIONS: dict[str, dict[str, ParamSpec]] = {
+ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "visit": {"path": _p(str, required=True)},
     "login": {
         "username": _p(str), "password": _p(str), "via": _p(str, choices=("form", "json")),
@@ -231,15 +231,15 @@ def _origin_field(data: Mapping[str, Any], key: str, default: str) -> str:
 def _parse_step(raw: Any, path: str, browsers: set[str], parse_expectations: Any) -> Step:
     if not isinstance(raw, Mapping):
         raise SceneError(path, "a step must be a mapping with one action")
-    actions = [k for k in raw if k in ACTIONS]
-    unknown = [k for k in raw if k not in ACTIONS and k not in STEP_KEYS]
+    actions = [k for k in raw if k in ACTION_PARAMETERS]
+    unknown = [k for k in raw if k not in ACTION_PARAMETERS and k not in STEP_KEYS]
     if unknown:
-        known = set(ACTIONS) | STEP_KEYS
+        known = set(ACTION_PARAMETERS) | STEP_KEYS
         raise SceneError(f"{path}.{unknown[0]}", unknown_key("step", str(unknown[0]), known))
     if len(actions) != 1:
         found = ", ".join(actions) if actions else "none"
         raise SceneError(path, f"a step needs exactly one action (found {found}); "
-                         f"actions: {', '.join(sorted(ACTIONS))}")
+                         f"actions: {', '.join(sorted(ACTION_PARAMETERS))}")
     action = actions[0]
     params = _parse_params(action, raw[action], f"{path}.{action}")
     actor = raw.get("as", "user" if "user" in browsers else sorted(browsers)[0])
@@ -257,7 +257,7 @@ def _parse_step(raw: Any, path: str, browsers: set[str], parse_expectations: Any
 
 
 def _parse_params(action: str, value: Any, path: str) -> dict[str, Any]:
-    specs = ACTIONS[action]
+    specs = ACTION_PARAMETERS[action]
     if value is None:
         value = {}
     if not isinstance(value, Mapping):

@@ -88,9 +88,7 @@ class TutorApp(App[None]):
             self.notify(detail, severity="error", timeout=10)
             return
         self.progress.last_lesson = lesson_id
-        entry = self.progress.lesson(lesson_id)
-        if entry.status == "new":
-            entry.status = "in_progress"
+        self.progress.lesson(lesson_id).opened()
         self.save_progress()
         # Imported here: the player brings in the scene engine and the server, which the
         # catalogue (the first frame) does not need.

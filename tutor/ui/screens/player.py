@@ -17,6 +17,7 @@ from textual.widgets import Footer, Static, Tab, Tabs
 
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
+from tutor.scenes.lockstep import Lockstep
 from tutor.ui.render.prose import prose_parts, scene_heading
 from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
@@ -79,13 +80,19 @@ class PlayerScreen(GuardedScreen[None]):
         self.lesson = lesson
         self.scenes = lesson.scenes
         self.scene_index = 0
-        self.engines: list[SceneEngine] = []
+        self.tracks = Lockstep(())
+        """The scene's tracks, stepped together (the first one leads)."""
         self.track_index = 0
         """Which track is shown when the tracks take turns (too narrow side by side)."""
         self.speed_index = 1
         self._autoplay: Timer | None = None
         self.har_folder = Path.cwd()
         """Where f9 saves the scene's exchanges as HAR (tests point it elsewhere)."""
+
+    @property
+    def engines(self) -> list[SceneEngine]:
+        """One engine per track of the scene on screen."""
+        return self.tracks.engines
 
     @property
     def tutor(self) -> TutorApp:
@@ -118,9 +125,8 @@ class PlayerScreen(GuardedScreen[None]):
         self.call_after_refresh(self._fill_prose)
         self._apply_width()
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
-        ids = [block.id for block in self.scenes]
-        start = ids.index(entry.scene) if entry.scene in ids else 0
-        await self.show_scene(start, resume_step=entry.step if entry.scene in ids else 0)
+        start, step = entry.resume_point([block.id for block in self.scenes])
+        await self.show_scene(start, resume_step=step)
         self._show_hints()
 
     def on_resize(self) -> None:
@@ -187,7 +193,7 @@ class PlayerScreen(GuardedScreen[None]):
             return
         self.scene_index = index
         block = self.scenes[index]
-        self.engines = [SceneEngine(scene) for _, scene in block.tracks]
+        self.tracks = Lockstep(scene for _, scene in block.tracks)
         if not self.alive:
             return
         self.track_index = 0
@@ -195,8 +201,7 @@ class PlayerScreen(GuardedScreen[None]):
                                zip(self.engines, block.tracks, strict=True))
         self.call_after_refresh(self._arrange_tracks)
         if resume_step:
-            for engine in self.engines:
-                await engine.goto(min(resume_step, len(engine.scene.steps)))
+            await self.tracks.goto(resume_step)
             for stage in self.query(TrackStage):
                 stage.stepped(animate=False)
         if index or resume_step:  # a fresh lesson starts at its introduction
@@ -263,13 +268,8 @@ class PlayerScreen(GuardedScreen[None]):
         if not self.engines or not self.alive:
             return
         entry = self.tutor.progress.lesson(self.lesson.meta.id)
-        entry.scene = self.scenes[self.scene_index].id
-        entry.step = self.engines[0].position
-        last_scene = self.scene_index == len(self.scenes) - 1
-        if last_scene and self.engines[0].at_end:
-            entry.status = "done"
-        elif entry.status == "new":
-            entry.status = "in_progress"
+        entry.reached([block.id for block in self.scenes], self.scene_index,
+                      self.tracks.position, scene_at_end=self.tracks.at_end)
         self.tutor.save_progress()
 
     # --- stepping (the engine's async work runs in exclusive workers) ----------------------
@@ -278,19 +278,16 @@ class PlayerScreen(GuardedScreen[None]):
     async def _step(self, direction: int) -> None:
         if not self.engines:
             return
-        engine = self.engines[0]
-        if direction > 0 and engine.at_end:
-            self._stop_autoplay()
-            return
-        if direction < 0 and engine.position == 0:
-            return
-        for each in self.engines:
-            if direction > 0:
-                await each.forward()
-            elif direction < 0:
-                each.back()
-            else:
-                each.restart()
+        if direction > 0:
+            moved = await self.tracks.forward()
+            if not moved:
+                self._stop_autoplay()
+                return
+        elif direction < 0:
+            if not self.tracks.back():
+                return
+        else:
+            self.tracks.restart()
         self.post_message(self.Stepped())
 
     @on(Stepped)

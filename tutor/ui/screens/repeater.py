@@ -25,6 +25,7 @@ from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.editor_text import draft_from_editor, editor_headers
 from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
+from tutor.repeater.sending import deliver
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange, timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
@@ -203,32 +204,13 @@ class RepeaterScreen(GuardedScreen[bool]):
             self.sending = False
 
     async def _deliver(self, attempt: RequestDraft | CrossSite, editing: int | None) -> None:
-        resent = None
-        verdict = None
         try:
-            if self.challenge is not None:
-                if editing is not None:
-                    self.sandbox.goto(editing)
-                result = await self.challenge.attempt(attempt)
-                if result.entry is None:
-                    self.notify(result.message, severity="error", timeout=6)
-                    return
-                entry, verdict = result.entry, self.challenge.goal_met().message
-                self.goal_met = self.goal_met or result.passed
-            elif isinstance(attempt, CrossSite):
-                entry = await self.sandbox.victim_cross_site(
-                    attempt.path, attempt.method, attempt.kind, dict(attempt.fields))
-            elif editing is not None:
-                # From the moment before the original, so the edit replaces it (a branch).
-                self.sandbox.goto(editing)
-                resent = await self.sandbox.resend(editing, attempt)
-                entry = resent.entry
-            else:
-                entry = await self.sandbox.send(attempt)
+            delivered = await deliver(self.sandbox, attempt, editing, self.challenge)
         except (SandboxError, DraftError) as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
-        self.post_message(self.Sent(entry, resent, verdict))
+        self.goal_met = self.goal_met or delivered.passed
+        self.post_message(self.Sent(delivered.entry, delivered.resent, delivered.verdict))
 
     @on(Sent)
     def _sent(self, message: Sent) -> None:
