@@ -436,3 +436,36 @@ def login_steps_covered(beats: Iterable[Beat]) -> tuple[int, ...]:
     """Every login step the given beats show, in order (for the stepper)."""
     return tuple(sorted({step for beat in beats for step in beat.login_steps}))
 
+
+
+class StoryBook:
+    """A track's story kept step by step, so that a redraw re-tells only new steps.
+
+    Each step is told once, from its own events and the number of exchanges before it
+    (all a step's beats depend on); stepping back and forward reuses the told steps, as
+    the engine reuses its records.
+    """
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.lanes = lanes_of(scene)
+        self._told: list[tuple[Sequence[SceneEvent], int, int]] = []
+        """Per step told: its events (by identity), beats and exchanges after it."""
+        self._beats: list[Beat] = []
+
+    def story(self, steps: Sequence[Sequence[SceneEvent]]) -> Story:
+        """The story of `steps` (each step's events, in order)."""
+        told = self._told
+        for index, events in enumerate(steps):
+            if index < len(told) and told[index][0] is events:
+                continue
+            del told[index:]
+            del self._beats[told[-1][1] if told else 0:]
+            teller = _Teller(self.scene, self.lanes)
+            teller.exchanges = told[-1][2] if told else 0
+            for event in events:
+                teller.feed(event)
+            self._beats.extend(teller.story_so_far())
+            told.append((events, len(self._beats), teller.exchanges))
+        shown = told[len(steps) - 1][1] if steps else 0
+        return Story(self.lanes, tuple(self._beats[:shown]))

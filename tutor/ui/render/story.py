@@ -10,14 +10,15 @@ Every cell drawn is one terminal cell wide, so the rows line up at any width.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rich.text import Text
+from rich.text import Span, Text
 
-from tutor.scenes.beats import Beat, Story
+from tutor.scenes.beats import Beat, Lane, Story
 from tutor.ui.render._text import CREDENTIAL_STYLE, cut
 from tutor.ui.render.stepper import STEP_MARKS
 
@@ -56,18 +57,19 @@ class _Row:
         self.cells = [" "] * self.width
 
     def put(self, x: int, value: str, style: str = "") -> None:
-        for offset, char in enumerate(value):
-            if 0 <= x + offset < self.width:
-                self.cells[x + offset] = char
         start, end = max(x, 0), min(x + len(value), self.width)
-        if style and start < end:
+        if start >= end:
+            return
+        self.cells[start:end] = value[start - x:end - x]
+        if style:
             self.spans.append((start, end, style))
 
     def text(self) -> Text:
-        text = Text("".join(self.cells).rstrip(), no_wrap=True, overflow="crop")
-        for start, end, style in self.spans:
-            text.stylize(style, start, end)
-        return text
+        plain = "".join(self.cells).rstrip()
+        # Spans handed over whole: stylizing one by one cost more than drawing the row.
+        spans = [Span(start, min(end, len(plain)), style) for start, end, style in self.spans
+                 if start < len(plain)]
+        return Text(plain, no_wrap=True, overflow="crop", spans=spans)
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,17 @@ def _clock(layout: _Layout, beat: Beat) -> _Row:
 
 
 def beat_row(story: Story, beat: Beat, layout: _Layout, done: float = 1.0) -> Text:
-    """One beat as one line; `done` < 1 draws an arrow part of the way (animation)."""
+    """One beat as one line; `done` < 1 draws an arrow part of the way (animation).
+
+    Rows are kept per beat and layout, so a redraw after a step draws only the new ones;
+    the caller gets its own copy to highlight.
+    """
+    return _beat_row(story.lanes, beat, layout, done).copy()
+
+
+@functools.lru_cache(maxsize=4096)
+def _beat_row(lanes: tuple[Lane, ...], beat: Beat, layout: _Layout, done: float) -> Text:
+    story = Story(lanes, ())
     if beat.kind == "clock":
         return _clock(layout, beat).text()
     row = _lanes_row(layout)
@@ -297,18 +309,39 @@ def step_rows(story: Story) -> dict[int, int]:
     return counts
 
 
-def _rows(beats: Sequence[Beat], align: Mapping[int, int] | None) -> list[Beat | None]:
+def _rows(beats: Sequence[Beat],
+          align: Mapping[int, int] | None) -> Sequence[Beat | None]:
     """The beats, each step padded with empty rows (None) to `align[step]` rows, so the
     same step starts on the same line in every track drawn side by side."""
     if not align:
-        return list(beats)
+        return beats
+    by_step: dict[int, list[Beat]] = {}
+    for beat in beats:
+        by_step.setdefault(beat.step_index, []).append(beat)
+    last = max(by_step, default=-1)
     rows: list[Beat | None] = []
-    for step in sorted({b.step_index for b in beats} | {s for s in align if s <= max(
-            (b.step_index for b in beats), default=-1)}):
-        mine = [b for b in beats if b.step_index == step]
+    for step in sorted(set(by_step) | {s for s in align if s <= last}):
+        mine = by_step.get(step, [])
         rows.extend(mine)
         rows.extend([None] * max(align.get(step, 0) - len(mine), 0))
     return rows
+
+
+def _rows_of(rows: Sequence[Beat | None], selected: int | None) -> list[int]:
+    """The rows of exchange `selected` (the newest when None), found from the end: the
+    exchanges only grow down the rows, so the search stops at an older one."""
+    found: list[int] = []
+    for index in range(len(rows) - 1, -1, -1):
+        beat = rows[index]
+        if beat is None or beat.exchange is None:
+            continue
+        if selected is None:
+            selected = beat.exchange
+        if beat.exchange == selected:
+            found.append(index)
+        elif beat.exchange < selected:
+            break
+    return found[::-1]
 
 
 def _window(rows: Sequence[Beat | None], selected: int | None,
@@ -319,10 +352,7 @@ def _window(rows: Sequence[Beat | None], selected: int | None,
     if capacity >= total:
         return 0, total
     start = total - capacity
-    if selected is None:
-        selected = max((b.exchange for b in rows if b and b.exchange is not None),
-                       default=None)
-    mine = [i for i, beat in enumerate(rows) if beat and beat.exchange == selected]
+    mine = _rows_of(rows, selected)
     if mine:
         first, last = mine[0], mine[-1]
         start = first if last - first + 1 >= capacity else min(start, first)

@@ -17,7 +17,7 @@ from textual.reactive import reactive, var
 from textual.widgets import Static, Tab, Tabs
 
 from tutor.browser.events import Exchange
-from tutor.scenes.beats import Story, login_steps_covered, story_of
+from tutor.scenes.beats import Story, StoryBook, login_steps_covered
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.events import ExchangeSeen
 from tutor.ui.render import (
@@ -36,12 +36,6 @@ def shown_exchanges(engine: SceneEngine) -> list[ExchangeSeen]:
     """Every exchange of the steps applied so far, in order."""
     return [event for record in engine.records[: engine.position] for event in record.events
             if isinstance(event, ExchangeSeen)]
-
-
-def story_so_far(engine: SceneEngine) -> Story:
-    """The beats of the steps applied so far, on the scene's lanes."""
-    events = [event for record in engine.records[: engine.position] for event in record.events]
-    return story_of(engine.scene, events)
 
 
 def token_in(exchange: Exchange) -> str | None:
@@ -92,6 +86,7 @@ class TrackStage(Vertical):
         self.label = label
         self.align: dict[int, int] | None = None
         """Rows per step shared with the tracks beside this one, so steps line up."""
+        self._book = StoryBook(engine.scene)
         self._story: Story | None = None
         self._story_key: tuple[int, int] = (-1, -1)
 
@@ -121,7 +116,8 @@ class TrackStage(Vertical):
         """The story at the engine's position (kept until the engine moves)."""
         key = (self.engine.position, len(self.engine.records))
         if self._story is None or self._story_key != key:
-            self._story, self._story_key = story_so_far(self.engine), key
+            steps = [record.events for record in self.engine.records[: self.engine.position]]
+            self._story, self._story_key = self._book.story(steps), key
         return self._story
 
     def outcome(self) -> str:
