@@ -94,7 +94,8 @@ def _keep_tokens(world: World, browser: Browser, body: Mapping[str, Any]) -> Non
         if old:
             page.previous_refresh_token = old
         browser.store("localStorage", world.site, "access_token", str(body["access_token"]))
-        browser.store("localStorage", world.site, "refresh_token", str(body["refresh_token"]))
+        if "refresh_token" in body:  # modes without refresh tokens hand out one token
+            browser.store("localStorage", world.site, "refresh_token", str(body["refresh_token"]))
     if "csrf_token" in body:
         page.csrf_token = str(body["csrf_token"])
 

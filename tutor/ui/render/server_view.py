@@ -53,7 +53,10 @@ def _config_lines(server: MockServer) -> list[RenderableType]:
     for name in enabled:
         warning = Text(f"{VULNERABLE} ", style="bold red", overflow="fold")
         warning.append(name, style="bold red")
-        warning.append(f": {WEAKNESSES[name].description}", style="red")
+        weakness = WEAKNESSES[name]
+        warning.append(f": {weakness.description}", style="red")
+        if config.mode not in weakness.modes:
+            warning.append(f" (no effect in {config.mode} mode)", style="dim")
         lines.append(warning)
     return lines
 
