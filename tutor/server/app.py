@@ -29,7 +29,6 @@ MAX_PASSWORD = 1024
 MIN_NEW_PASSWORD = 8  # OWASP Authentication Cheat Sheet's minimum length
 
 
-
 def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
     """One replica's ASGI app: the routes plus an access log of every decision."""
     backend = load_backend(ctx.config.server_mode)(ctx)
