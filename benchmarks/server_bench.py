@@ -41,7 +41,7 @@ def bare_app() -> Starlette:
 
 async def request_path(mode: str, rounds: int) -> bool:
     """Interleave rounds of mock-server and bare-app requests."""
-    server = MockServer(ServerConfig(mode=mode, scrypt_cost=2**10), SimulatedClock())  # type: ignore[arg-type]
+    server = MockServer(ServerConfig(mode=mode, scrypt_cost=2**10), SimulatedClock())
     ours = server.client()
     bare = httpx.AsyncClient(transport=httpx.ASGITransport(app=bare_app()), base_url="http://b")
     headers: dict[str, str] = {}

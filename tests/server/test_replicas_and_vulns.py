@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import dataclasses
 import json
 import warnings
 from typing import Any
@@ -22,6 +21,7 @@ from tutor.clock import SimulatedClock
 from tutor.server import ServerConfig, Vulnerabilities
 from tutor.server.config import WEAK_SECRETS
 from tutor.server.state import SessionCreated, TokenIssued
+from tutor.server.weaknesses import WEAKNESSES, weakness_names
 
 PIN = "X-Tutor-Replica"
 EVIL_ORIGIN = "https://evil.example"
@@ -220,7 +220,7 @@ async def test_hs256_balancer_rotates_logins(make_server: ServerFactory) -> None
 
 # --- 24. vulnerability toggles --------------------------------------------------------------
 
-VULNERABILITY_NAMES = [f.name for f in dataclasses.fields(Vulnerabilities)]
+VULNERABILITY_NAMES = weakness_names()
 
 
 def test_every_vulnerability_is_off_by_default() -> None:
@@ -236,7 +236,7 @@ async def test_enabled_vulnerability_is_visibly_marked(
 ) -> None:
     """A toggled weakness is named on the page, so nobody mistakes it for the real thing
     (issue 2 behaviour 24)."""
-    mode = "jwt" if name in ("accept_alg_none", "weak_hmac_secret") else "cookie"
+    mode = WEAKNESSES[name].modes[0]  # a mode the weakness changes something in
     vulnerable = make_server(mode=mode, vulnerabilities=Vulnerabilities(**{name: True}))
     safe = make_server(mode=mode)
     assert vulnerable.config.vulnerabilities.enabled() == [name]

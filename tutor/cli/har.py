@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tutor.server.modes import mode_names
+
 COMMANDS = frozenset({"inspect", "replay"})
 
 
@@ -33,7 +35,7 @@ def add_commands(commands: Any) -> None:
                         help="print the timeline as a text transcript")
     replay.add_argument("--against-mock", action="store_true",
                         help="re-send each request to the mock server and compare statuses")
-    replay.add_argument("--mode", choices=["cookie", "signed-cookie", "jwt"], default=None,
+    replay.add_argument("--mode", choices=mode_names(), default=None,
                         help="mock server mode for --against-mock (default: guessed)")
 
 

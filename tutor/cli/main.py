@@ -11,11 +11,20 @@ from typing import Any
 from tutor import __version__
 from tutor.cli import har as cli_har
 from tutor.cli import quiz as cli_quiz
+from tutor.server.config import ALGORITHMS
+from tutor.server.modes import mode_names
+from tutor.server.weaknesses import WEAKNESSES
 
-SERVE_HINT = (
-    "Start the mock auth server for curl or a browser with:  tutor serve --mode jwt\n"
-    "(modes: cookie, signed-cookie, jwt)."
-)
+
+def serve_hint() -> str:
+    """The epilog of `tutor --help`: how to start the server, and its modes."""
+    return ("Start the mock auth server for curl or a browser with:  tutor serve --mode jwt\n"
+            f"(modes: {', '.join(mode_names())}).")
+
+
+def _weakness_help() -> str:
+    lines = [f"  {w.name}: {w.description}" for w in WEAKNESSES.values()]
+    return "deliberate weaknesses for --vulnerable NAME:\n" + "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tutor",
         description="Learn how web login really works: session cookies versus JWTs.",
-        epilog=SERVE_HINT,
+        epilog=serve_hint(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
@@ -59,9 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="run the mock auth server on a loopback port",
         description="Run the mock auth server for curl and real browsers.",
+        epilog=_weakness_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--mode", choices=["cookie", "signed-cookie", "jwt"], default="cookie")
-    serve.add_argument("--alg", choices=["HS256", "RS256", "EdDSA"], default="HS256",
+    serve.add_argument("--mode", choices=mode_names(), default="cookie")
+    serve.add_argument("--alg", choices=ALGORITHMS, default="HS256",
                        help="JWT signing algorithm (jwt mode)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
@@ -70,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--denylist", action="store_true",
                        help="jwt mode: refuse logged-out tokens until they expire")
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
-                       help="switch on a deliberate weakness (repeatable); see docs")
+                       help="switch on a deliberate weakness (repeatable; names below)")
     cli_quiz.add_commands(commands)
     cli_har.add_commands(commands)
     return parser

@@ -9,6 +9,7 @@ import sys
 from typing import TextIO
 
 from tutor.server.config import ServerConfig
+from tutor.server.weaknesses import vulnerable_banner
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 # OWASP's minimum scrypt cost for stored passwords; scenes use a cheaper one to stay quick.
@@ -62,22 +63,23 @@ def base_url(sock: socket.socket) -> str:
 def banner(config: ServerConfig, url: str) -> str:
     """What `tutor serve` prints: where it is, how to log in, three commands to paste."""
     login_json = '{"username": "alice", "password": "wonderland"}'
+    mode = config.server_mode
     lines = [
-        f"tutor mock server ({config.mode} mode"
-        + (f", {config.algorithm}" if config.mode == "jwt" else "")
+        f"tutor mock server ({mode.name} mode"
+        + (f", {config.algorithm}" if mode.signs_tokens else "")
         + f") listening on {url}",
         f"Open {url}/ in a browser. Demo login: alice / wonderland (admin: queen / "
         "off-with-their-heads).",
     ]
     if enabled := config.vulnerabilities.enabled():
-        lines.append(f"VULNERABLE on purpose: {', '.join(enabled)}")
+        lines.append(vulnerable_banner(enabled))
     lines.append("Try it with curl:")
     post = f"curl -si -H 'Content-Type: application/json' -d {shlex.quote(login_json)}"
-    if config.mode == "jwt":
+    if mode.browser_keeps == "localStorage":
         extract = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
         lines += [
             f"  TOKEN=$({post.replace('-si', '-s')} {url}/login | {extract})",
-            f'  curl -si -H "Authorization: Bearer $TOKEN" {url}/profile',
+            f'  curl -si -H "Authorization: {mode.auth_scheme} $TOKEN" {url}/profile',
             f"  curl -si {url}/profile    # no token: 401, the server does not remember you",
         ]
     else:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 import httpx
 
@@ -21,7 +20,6 @@ from tutor.har.analysis import Analysis
 from tutor.har.credentials import body_json, cookies_set, is_token_field
 from tutor.har.model import Har, HarBody, HarEntry
 
-Mode = Literal["cookie", "signed-cookie", "jwt"]
 MOCK_ORIGIN = "https://tutor.local"
 REPLAY_SCRYPT_COST = 2**12
 """Cheap password hashing: the replay is a demonstration, not a service."""
@@ -46,10 +44,14 @@ class ReplayResult:
         return self.mock is not None and self.mock != self.recorded
 
 
-def guess_mode(analysis: Analysis) -> Mode:
-    """jwt when the recording sends bearer tokens, else cookie."""
+def guess_mode(analysis: Analysis) -> str:
+    """The first mode that keeps its credential in localStorage (jwt) when the recording
+    sends bearer tokens, else the first that keeps a cookie in the jar (cookie)."""
+    from tutor.server.modes import all_modes
+
     sends_bearer = any(c.type == "bearer" for e in analysis.entries for c in e.sent)
-    return "jwt" if sends_bearer else "cookie"
+    wanted = "localStorage" if sends_bearer else "cookie jar"
+    return next(mode.name for mode in all_modes() if mode.browser_keeps == wanted)
 
 
 def site_host(analysis: Analysis) -> str:
@@ -60,8 +62,11 @@ def site_host(analysis: Analysis) -> str:
     return next((host for host in hosts if host), "")
 
 
-async def replay_against_mock(analysis: Analysis, mode: Mode) -> list[ReplayResult]:
-    """Send each request to the site's host to a fresh mock server, in order."""
+async def replay_against_mock(analysis: Analysis, mode: str) -> list[ReplayResult]:
+    """Send each request to the site's host to a fresh mock server, in order.
+
+    `mode` is a registered server mode (`tutor.server.modes`); the config rejects others.
+    """
     from tutor.clock import SimulatedClock
     from tutor.server import MockServer, ServerConfig
 

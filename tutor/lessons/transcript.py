@@ -258,7 +258,7 @@ async def _write_scene(block: SceneBlock, out: TextIO) -> bool:
         config = scene.server
         heading = f"Scene {block.id}" + (f", {label} track" if label else "")
         heading += f" (server mode: {config.mode}"
-        heading += f", {config.algorithm})" if config.mode == "jwt" else ")"
+        heading += f", {config.algorithm})" if config.server_mode.signs_tokens else ")"
         out.write(f"{heading}\n{'-' * len(heading)}\n")
         engine = SceneEngine(scene)
         writer = _SceneWriter()

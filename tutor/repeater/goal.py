@@ -13,10 +13,10 @@ from typing import Any
 from tutor.repeater.curl import CurlError, parse_curl
 from tutor.repeater.draft import RequestDraft
 from tutor.server.config import ConfigError, ServerConfig
+from tutor.server.modes import credential_names
 from tutor.suggest import unknown_key_message
 
 GOAL_KEYS = {"method", "path", "status", "principal", "credential", "sent_by"}
-CREDENTIALS = ("cookie", "signed-cookie", "bearer")
 SENDERS = ("you", "victim")
 CROSS_SITE_KINDS = ("form", "fetch", "navigate")
 CROSS_SITE_KEYS = {"path", "method", "kind", "fields"}
@@ -187,7 +187,7 @@ def goal_problems(goal: Any) -> Problems:
         isinstance(s, int) and not isinstance(s, bool) and 100 <= s <= 599 for s in statuses
     ):
         problems.append(("goal.status", "status is an HTTP status or a list of them"))
-    for key, choices in (("credential", CREDENTIALS), ("sent_by", SENDERS)):
+    for key, choices in (("credential", tuple(credential_names())), ("sent_by", SENDERS)):
         if key in goal and goal[key] not in choices:
             problems.append((f"goal.{key}", f"{key} is one of {', '.join(choices)}"))
     for key in ("method", "principal"):

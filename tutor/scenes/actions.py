@@ -19,6 +19,7 @@ from tutor.browser.browser import Browser
 from tutor.browser.events import Exchange, RequestBlocked
 from tutor.scenes.model import Step
 from tutor.scenes.world import World
+from tutor.server.modes import ServerMode, all_modes
 from tutor.server.signed import read_unverified
 
 
@@ -52,8 +53,13 @@ def _json(exchange: Exchange | RequestBlocked | None) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _mode(world: World) -> str:
-    return world.scene.server.mode
+def _mode(world: World) -> ServerMode:
+    return world.scene.server.server_mode
+
+
+def _keeps_tokens(world: World) -> bool:
+    """The site's page keeps the credential in localStorage (else the jar holds a cookie)."""
+    return _mode(world).browser_keeps == "localStorage"
 
 
 async def _on_site(world: World, browser: Browser) -> None:
@@ -67,12 +73,12 @@ def _tokens(world: World, browser: Browser) -> dict[str, str]:
 
 
 def _auth_headers(world: World, step: Step, browser: Browser, method: str) -> dict[str, str]:
-    """What the site's own script adds: the bearer token, or the CSRF token on writes."""
+    """What the site's own script adds: the stored token, or the CSRF token on writes."""
     headers: dict[str, str] = {}
-    if _mode(world) == "jwt":
+    if _keeps_tokens(world):
         token = _tokens(world, browser).get("access_token")
         if token:
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"{_mode(world).auth_scheme} {token}"
     elif method not in ("GET", "HEAD"):
         csrf = world.pages[browser.name].csrf_token
         if csrf:
@@ -88,7 +94,8 @@ def _keep_tokens(world: World, browser: Browser, body: Mapping[str, Any]) -> Non
         if old:
             page.previous_refresh_token = old
         browser.store("localStorage", world.site, "access_token", str(body["access_token"]))
-        browser.store("localStorage", world.site, "refresh_token", str(body["refresh_token"]))
+        if "refresh_token" in body:  # modes without refresh tokens hand out one token
+            browser.store("localStorage", world.site, "refresh_token", str(body["refresh_token"]))
     if "csrf_token" in body:
         page.csrf_token = str(body["csrf_token"])
 
@@ -104,7 +111,7 @@ async def login(world: World, step: Step, io: StepIO) -> None:
     # The page is there before anyone can type into it.
     await _on_site(world, browser)
     io.user(f"{step.actor} types {username} and a password into the login form", 1)
-    via = step.params.get("via") or ("json" if _mode(world) == "jwt" else "form")
+    via = step.params.get("via") or _mode(world).login_via
     io.primary()
     if via == "json":
         result = await browser.fetch(world.url("/login"), "POST",
@@ -112,8 +119,9 @@ async def login(world: World, step: Step, io: StepIO) -> None:
         if isinstance(result, Exchange) and result.response.status == 200:
             _keep_tokens(world, browser, _json(result))
         return
-    if _mode(world) == "jwt":
-        raise StepFailed("jwt mode logs in with a script (via: json), not a form post")
+    if _keeps_tokens(world):
+        raise StepFailed(f"{_mode(world).name} mode logs in with a script (via: json), "
+                         "not a form post")
     exchanges = await browser.submit_form(world.url("/login"),
                                           {"username": username, "password": password})
     _keep_tokens(world, browser, _json(exchanges[-1]))
@@ -158,15 +166,16 @@ async def logout(world: World, step: Step, io: StepIO) -> None:
         headers.pop("X-CSRF-Token", None)
     io.primary()
     await browser.fetch(world.url("/logout"), "POST", headers=headers)
-    if _mode(world) == "jwt" and step.params.get("forget_token", True):
+    if _keeps_tokens(world) and step.params.get("forget_token", True):
         # The page deletes its copies; this revokes nothing on the server by itself.
         browser.store("localStorage", world.site, "access_token", None)
         browser.store("localStorage", world.site, "refresh_token", None)
 
 
 async def refresh(world: World, step: Step, io: StepIO) -> None:
-    if _mode(world) != "jwt":
-        raise StepFailed("refresh tokens exist only in jwt mode")
+    if not _mode(world).signs_tokens:
+        modes = " or ".join(mode.name for mode in all_modes() if mode.signs_tokens)
+        raise StepFailed(f"refresh tokens exist only in {modes} mode")
     browser = world.browser(step.actor)
     await _on_site(world, browser)
     if step.params.get("token", "current") == "previous":
@@ -377,7 +386,7 @@ async def change_password(world: World, step: Step, io: StepIO) -> None:
 async def clear_credential(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     io.user(f"{step.actor}'s client deletes its copy of the credential")
-    if _mode(world) == "jwt":
+    if _keeps_tokens(world):
         browser.store("localStorage", world.site, "access_token", None)
         browser.store("localStorage", world.site, "refresh_token", None)
     else:

@@ -2,46 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tutor.server import pages
-from tutor.server.auth import (
-    Backend,
-    JwtBackend,
+from tutor.server.backends import Backend, load_backend
+from tutor.server.backends.base import (
     Principal,
-    SessionBackend,
-    SignedCookieBackend,
+    Refresher,
     check_csrf_token,
     check_same_origin,
     password_changed,
 )
 from tutor.server.context import ReplicaContext
-from tutor.server.http import Problem, bearer_challenge, read_fields
+from tutor.server.http import Problem, read_fields
+from tutor.server.modes import all_modes
 from tutor.server.state import RequestHandled
 
 MAX_USERNAME = 128
 MAX_PASSWORD = 1024
 MIN_NEW_PASSWORD = 8  # OWASP Authentication Cheat Sheet's minimum length
 
-Handler = Callable[["_Routes", Request], Awaitable[Response]]
-
 
 def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
     """One replica's ASGI app: the routes plus an access log of every decision."""
-    backend: Backend
-    if ctx.config.mode == "cookie":
-        backend = SessionBackend(ctx)
-    elif ctx.config.mode == "signed-cookie":
-        backend = SignedCookieBackend(ctx)
-    else:
-        backend = JwtBackend(ctx)
+    backend = load_backend(ctx.config.server_mode)(ctx)
     routes = _Routes(ctx, backend)
     app = Starlette(
         routes=[
@@ -56,6 +46,7 @@ def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
             Route("/password", routes.password, methods=["POST"]),
             Route("/.well-known/jwks.json", routes.jwks, methods=["GET"]),
         ],
+        exception_handlers={Problem: _problem_response},
     )
     return _AccessLog(app, ctx)
 
@@ -66,25 +57,26 @@ def _audit(request: Request, principal: Principal | None, credential: str | None
     request.state.audit = (principal.username if principal else None, credential, reason)
 
 
-def _guarded(handler: Handler) -> Handler:
-    """Turn a `Problem` raised anywhere in a route into its JSON response."""
+async def _problem_response(request: Request, exc: Exception) -> Response:
+    """Starlette's handler for a `Problem` raised anywhere in a route: its JSON response.
 
-    async def run(self: _Routes, request: Request) -> Response:
-        try:
-            return await handler(self, request)
-        except Problem as problem:
-            # Keep who was recognised, but log the reason the request was refused.
-            principal, credential, _ = getattr(request.state, "audit", (None, None, ""))
-            request.state.audit = (principal, credential, problem.description)
-            return problem.response()
-
-    return run
+    The request is the route's own (same scope and state), so the audit line it left
+    keeps who was recognised and gets the reason the request was refused. Async, or
+    Starlette would run it in a worker thread.
+    """
+    assert isinstance(exc, Problem)
+    principal, credential, _ = getattr(request.state, "audit", (None, None, ""))
+    request.state.audit = (principal, credential, exc.description)
+    return exc.response()
 
 
 class _Routes:
     def __init__(self, ctx: ReplicaContext, backend: Backend) -> None:
         self.ctx = ctx
         self.backend = backend
+        self.mode = ctx.config.server_mode
+        # A credential the browser sends by itself needs the CSRF checks.
+        self.ambient = self.mode.browser_keeps == "cookie jar"
 
     def _authenticate(self, request: Request) -> Principal:
         try:
@@ -96,27 +88,10 @@ class _Routes:
         _audit(request, principal, principal.credential, "credential accepted")
         return principal
 
-    @_guarded
     async def index(self, request: Request) -> Response:
         self.ctx.sweep()
-        mode = self.ctx.config.mode
-        if isinstance(self.backend, SessionBackend):
-            record, set_cookie = self.backend.ensure_anonymous(request)
-            user = self.ctx.users.get(record.username) if record.username else None
-            response = HTMLResponse(pages.cookie_page(self.ctx.config, user, record.csrf_token))
-            if set_cookie:
-                response.headers.append("Set-Cookie", set_cookie)
-        elif isinstance(self.backend, SignedCookieBackend):
-            try:
-                principal = self.backend.authenticate(request)
-                user = self.ctx.users.get(principal.username)
-                csrf = principal.csrf_token or ""
-            except Problem:
-                user, csrf = None, ""
-            response = HTMLResponse(pages.cookie_page(self.ctx.config, user, csrf))
-        else:
-            response = HTMLResponse(pages.jwt_page(self.ctx.config))
-        _audit(request, None, None, f"login page ({mode} mode)")
+        response = self.backend.page(request)
+        _audit(request, None, None, f"login page ({self.mode.name} mode)")
         response.headers["Content-Security-Policy"] = pages.CONTENT_SECURITY_POLICY
         return response
 
@@ -130,11 +105,10 @@ class _Routes:
         _audit(request, None, None, "no icon")
         return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
 
-    @_guarded
     async def login(self, request: Request) -> Response:
         self.ctx.sweep()
         fields, is_form = await read_fields(request, ("username", "password"))
-        if self.ctx.config.mode != "jwt":
+        if self.ambient:
             check_same_origin(self.ctx, request)
         username, password = fields.get("username"), fields.get("password")
         if not username or password is None:
@@ -153,7 +127,6 @@ class _Routes:
                "logged in")
         return response
 
-    @_guarded
     async def profile(self, request: Request) -> Response:
         self.ctx.sweep()
         principal = self._authenticate(request)
@@ -164,27 +137,20 @@ class _Routes:
             body["token"] = {k: principal.claims[k] for k in ("jti", "iat", "exp")}
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
-    @_guarded
     async def admin(self, request: Request) -> Response:
         self.ctx.sweep()
         principal = self._authenticate(request)
         if principal.role != "admin":
             reason = f"{principal.username} has role {principal.role!r}; /admin needs 'admin'"
             _audit(request, principal, principal.credential, reason)
-            challenge = None
-            error = "forbidden"
-            if principal.credential == "bearer":
-                error = "insufficient_scope"
-                challenge = bearer_challenge(error, reason, scope="admin")
-            raise Problem(403, error, reason, challenge)
+            raise self.backend.forbidden(reason, "admin")
         return JSONResponse({"area": "admin", "username": principal.username})
 
-    @_guarded
     async def logout(self, request: Request) -> Response:
         self.ctx.sweep()
         principal = self._authenticate(request)
         is_form = False
-        if principal.credential != "bearer":
+        if self.ambient:
             check_same_origin(self.ctx, request)
             sent = request.headers.get("x-csrf-token")
             if sent is None and _is_form(request):
@@ -195,11 +161,10 @@ class _Routes:
         _audit(request, principal, principal.credential, "logged out")
         return response
 
-    @_guarded
     async def refresh(self, request: Request) -> Response:
         self.ctx.sweep()
-        if not isinstance(self.backend, JwtBackend):
-            raise Problem(404, "not_found", "refresh tokens exist only in jwt mode")
+        if not isinstance(self.backend, Refresher):
+            raise Problem(404, "not_found", f"refresh tokens exist only in {_refresh_modes()} mode")
         fields, _ = await read_fields(request, ("refresh_token",))
         token = fields.get("refresh_token")
         if not token:
@@ -212,12 +177,11 @@ class _Routes:
         _audit(request, None, "refresh-token", "refresh token rotated")
         return response
 
-    @_guarded
     async def password(self, request: Request) -> Response:
         self.ctx.sweep()
         principal = self._authenticate(request)
         fields, _ = await read_fields(request, ("current_password", "new_password", "csrf_token"))
-        if principal.credential != "bearer":
+        if self.ambient:
             check_same_origin(self.ctx, request)
             sent = request.headers.get("x-csrf-token") or fields.get("csrf_token")
             check_csrf_token(self.ctx, principal, sent)
@@ -239,13 +203,17 @@ class _Routes:
 
     async def jwks(self, request: Request) -> Response:
         keys = self.ctx.keys.jwks()
-        if keys is None or self.ctx.config.mode != "jwt":
+        if keys is None or not self.mode.signs_tokens:
             _audit(request, None, None, "no public keys in this mode")
             return JSONResponse(
                 {"error": "not_found", "error_description": "no public keys: HS256 uses a "
                  "shared secret, which is never published"}, status_code=404)
         _audit(request, None, None, "public keys")
         return JSONResponse(keys, headers={"Cache-Control": "max-age=300"})
+
+
+def _refresh_modes() -> str:
+    return " or ".join(mode.name for mode in all_modes() if mode.signs_tokens)
 
 
 def _is_form(request: Request) -> bool:

@@ -7,14 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from tutor.server.modes import ServerMode, get_mode, mode_names
+from tutor.server.weaknesses import WEAK_HMAC_SECRET, WEAKNESSES, Vulnerabilities
 from tutor.suggest import unknown_key_message
 
-Mode = Literal["cookie", "signed-cookie", "jwt"]
 Algorithm = Literal["HS256", "RS256", "EdDSA"]
 Role = Literal["reader", "admin"]
 
-MODES: tuple[str, ...] = get_args(Mode)
 ALGORITHMS: tuple[str, ...] = get_args(Algorithm)
+
+__all__ = [
+    "ALGORITHMS", "DEFAULT_USERS", "WEAK_SECRETS", "Algorithm", "ConfigError", "DemoUser",
+    "Role", "ServerConfig", "Vulnerabilities",
+]
 
 
 class ConfigError(ValueError):
@@ -37,28 +42,6 @@ DEFAULT_USERS: tuple[DemoUser, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Vulnerabilities:
-    """Deliberate weaknesses for the attack lessons. All off by default."""
-
-    accept_alg_none: bool = False
-    """Accept JWTs whose header says `alg: none` and carry no signature."""
-    weak_hmac_secret: bool = False
-    """Sign HS256 tokens with a short secret taken from a small word list."""
-    no_session_rotation: bool = False
-    """Keep the pre-login session id after login (session fixation)."""
-    no_httponly: bool = False
-    """Leave HttpOnly off the session cookie, so page scripts can read it."""
-    samesite_none: bool = False
-    """Send the session cookie with `SameSite=None` (and `Secure`, which browsers require)."""
-    no_csrf_check: bool = False
-    """Accept state-changing cookie requests from any origin, without a CSRF token."""
-
-    def enabled(self) -> list[str]:
-        """Names of the weaknesses that are switched on."""
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name)]
-
-
 # The word list the weak secret comes from: short enough to crack in a lesson.
 WEAK_SECRETS: tuple[str, ...] = ("secret", "password", "changeme", "letmein", "jwt", "admin")
 
@@ -67,8 +50,8 @@ WEAK_SECRETS: tuple[str, ...] = ("secret", "password", "changeme", "letmein", "j
 class ServerConfig:
     """Everything that decides how the mock server behaves."""
 
-    mode: Mode = "cookie"
-    """How the server remembers a login: server-side sessions, signed cookies or JWTs."""
+    mode: str = "cookie"
+    """How the server remembers a login: a registered mode (`tutor.server.modes`)."""
     algorithm: Algorithm = "HS256"
     """JWT signing algorithm (jwt mode only). The server accepts only this one."""
     issuer: str = "https://tutor.local"
@@ -101,8 +84,8 @@ class ServerConfig:
     """The demo accounts."""
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ConfigError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if self.mode not in mode_names():
+            raise ConfigError(f"mode {self.mode!r} is not one of {', '.join(mode_names())}")
         if self.algorithm not in ALGORITHMS:
             raise ConfigError(
                 f"algorithm {self.algorithm!r} is not one of {', '.join(ALGORITHMS)}"
@@ -122,11 +105,16 @@ class ServerConfig:
         if self.scrypt_cost < 2 or self.scrypt_cost & (self.scrypt_cost - 1):
             raise ConfigError("scrypt_cost must be a power of two greater than 1")
         short_secret = self.secret is not None and len(self.secret.encode()) < 32
-        if short_secret and not self.vulnerabilities.weak_hmac_secret:
+        if short_secret and not self.vulnerabilities.on(WEAK_HMAC_SECRET):
                 raise ConfigError(
                     "a fixed secret must be at least 32 bytes (RFC 7518 §3.2); "
                     "short secrets are allowed only with the weak_hmac_secret vulnerability"
                 )
+
+    @property
+    def server_mode(self) -> ServerMode:
+        """The registry entry for `mode`: backend, page, where the client keeps things."""
+        return get_mode(self.mode)
 
     @property
     def is_asymmetric(self) -> bool:
@@ -168,7 +156,7 @@ def _has_type(value: object, expected: type) -> bool:
 
 
 def _vulnerabilities_from(data: Any) -> Vulnerabilities:
-    names = {f.name for f in dataclasses.fields(Vulnerabilities)}
+    names = set(WEAKNESSES)
     if isinstance(data, list | tuple):
         data = dict.fromkeys(data, True)
     if not isinstance(data, Mapping):

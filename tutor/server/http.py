@@ -14,9 +14,15 @@ MAX_BODY_BYTES = 16 * 1024
 REALM = "tutor"
 
 
-@dataclass(frozen=True)
+# Not frozen: Starlette's exception handling clears `__traceback__` on the instance
+# after answering, which a frozen dataclass would refuse. eq=False keeps the identity
+# hash exceptions are expected to have.
+@dataclass(eq=False)
 class Problem(Exception):
-    """An error the client caused: turned into a JSON response with a clear reason."""
+    """An error the client caused: turned into a JSON response with a clear reason.
+
+    Raised anywhere in a route; the app's exception handler answers with `response()`.
+    """
 
     status: int
     error: str

@@ -14,6 +14,7 @@ from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
 from tutor import randomness
 from tutor.server.config import WEAK_SECRETS, ServerConfig
+from tutor.server.weaknesses import WEAK_HMAC_SECRET
 
 SECRET_BYTES = 32
 
@@ -43,7 +44,7 @@ class Keyring:
         """Make or load the keys a config asks for."""
         if config.secret is not None:
             secret = config.secret.encode()
-        elif config.vulnerabilities.weak_hmac_secret:
+        elif config.vulnerabilities.on(WEAK_HMAC_SECRET):
             secret = randomness.choice(WEAK_SECRETS).encode()
         else:
             secret = randomness.token_bytes(SECRET_BYTES)

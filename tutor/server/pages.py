@@ -6,6 +6,7 @@ from html import escape
 
 from tutor.server.config import ServerConfig
 from tutor.server.users import UserRecord
+from tutor.server.weaknesses import vulnerable_banner
 
 # Scripts only from our own origin, so nothing injected inline can run.
 CONTENT_SECURITY_POLICY = (
@@ -24,8 +25,8 @@ label { display: block; margin: .25rem 0; }
 def _frame(config: ServerConfig, body: str) -> str:
     warning = ""
     if enabled := config.vulnerabilities.enabled():
-        names = ", ".join(escape(name) for name in enabled)
-        warning = f'<p class="vulnerable" id="vulnerable">VULNERABLE on purpose: {names}</p>'
+        text = escape(vulnerable_banner(enabled))
+        warning = f'<p class="vulnerable" id="vulnerable">{text}</p>'
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>tutor mock server ({escape(config.mode)})</title><style>{_STYLE}</style>"

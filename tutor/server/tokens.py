@@ -30,6 +30,7 @@ from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
 from tutor.server.keys import Keyring
+from tutor.server.weaknesses import ACCEPT_ALG_NONE, WEAK_HMAC_SECRET
 
 Stage = Literal["decode", "algorithm", "key", "signature", "claims", "revocation"]
 TokenKind = Literal["access", "refresh"]
@@ -98,8 +99,8 @@ class TokenService:
         self._clock = clock
         self._algorithms = [config.algorithm]
         self._verifying_key = keys.verifying_key
-        self._weak = config.vulnerabilities.weak_hmac_secret
-        self._accept_none = config.vulnerabilities.accept_alg_none
+        self._weak = config.vulnerabilities.on(WEAK_HMAC_SECRET)
+        self._accept_none = config.vulnerabilities.on(ACCEPT_ALG_NONE)
         self._verified: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def mint(

@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tutor.server.weaknesses import VULNERABLE, WEAKNESSES
 from tutor.ui.render._text import duration, iso_utc, shorten, utc_time
 
 if TYPE_CHECKING:
@@ -18,15 +19,6 @@ if TYPE_CHECKING:
 
 ID_LIMIT = 12
 """Session ids, jtis and family ids are shortened to this many characters."""
-VULNERABILITY_NOTES: dict[str, str] = {
-    "accept_alg_none": "accepts JWTs with alg none and no signature",
-    "weak_hmac_secret": "signs HS256 tokens with a guessable secret",
-    "no_session_rotation": "keeps the pre-login session id after login (fixation)",
-    "no_httponly": "session cookie lacks HttpOnly: page scripts can read it",
-    "samesite_none": "session cookie is SameSite=None: sent on cross-site requests",
-    "no_csrf_check": "accepts state-changing requests from any origin",
-}
-"""One line per deliberate weakness of `Vulnerabilities`; unknown ones show their name."""
 
 
 def _table(*columns: str) -> Table:
@@ -45,7 +37,7 @@ def _config_lines(server: MockServer) -> list[RenderableType]:
     line = Text(overflow="fold")
     line.append("mode ", style="dim")
     line.append(config.mode, style="bold")
-    if config.mode == "jwt":
+    if config.server_mode.signs_tokens:
         line.append(" · algorithm ", style="dim")
         line.append(config.algorithm, style="bold")
         line.append(f" · access tokens live {duration(config.access_token_ttl)}", style="dim")
@@ -59,19 +51,20 @@ def _config_lines(server: MockServer) -> list[RenderableType]:
     if not enabled:
         lines.append(_empty("no deliberate weaknesses enabled"))
     for name in enabled:
-        warning = Text("VULNERABLE ", style="bold red", overflow="fold")
+        warning = Text(f"{VULNERABLE} ", style="bold red", overflow="fold")
         warning.append(name, style="bold red")
-        if name in VULNERABILITY_NOTES:
-            warning.append(f": {VULNERABILITY_NOTES[name]}", style="red")
+        weakness = WEAKNESSES[name]
+        warning.append(f": {weakness.description}", style="red")
+        if config.mode not in weakness.modes:
+            warning.append(f" (no effect in {config.mode} mode)", style="dim")
         lines.append(warning)
     return lines
 
 
 def _sessions(store: AuthStore, config: ServerConfig, now: float) -> RenderableType:
     if not store.sessions:
-        why = {"signed-cookie": ": a signed cookie carries the session itself",
-               "jwt": ": JWTs carry the claims themselves"}.get(config.mode, "")
-        return _empty(f"no sessions{why}")
+        note = config.server_mode.sessions_note
+        return _empty(f"no sessions: {note}" if note else "no sessions")
     table = _table("session id", "user", "created", "last seen", "age", "ends in")
     for record in store.sessions.values():
         ends = min(record.last_seen + config.session_idle_timeout,
@@ -113,12 +106,12 @@ def _families(store: AuthStore) -> RenderableType:
 
 def _store_sections(store: AuthStore, config: ServerConfig, now: float) -> list[RenderableType]:
     parts: list[RenderableType] = [Text("Sessions", style="bold"), _sessions(store, config, now)]
-    jwt_mode = config.mode == "jwt"
-    if jwt_mode or store.denylist:
+    tokens = config.server_mode.signs_tokens
+    if tokens or store.denylist:
         parts += [Text("Denylist", style="bold"), _denylist(store, config, now)]
-    if jwt_mode or store.families:
+    if tokens or store.families:
         parts += [Text("Refresh-token families", style="bold"), _families(store)]
-    if not jwt_mode and not store.denylist and not store.families:
+    if not tokens and not store.denylist and not store.families:
         parts.append(_empty(f"denylist and refresh tokens: not used in {config.mode} mode"))
     return parts
 

@@ -161,7 +161,7 @@ class RepeaterScreen(GuardedScreen[bool]):
     def _show_title(self) -> None:
         config = self.sandbox.config
         weak = ", ".join(config.vulnerabilities.enabled())
-        mode = config.mode + (f" {config.algorithm}" if config.mode == "jwt" else "")
+        mode = config.mode + (f" {config.algorithm}" if config.server_mode.signs_tokens else "")
         title = self.title_text or "Repeater"
         self.query_one("#title-bar", Static).update(
             f"tutor — {title} · {mode} server" + (f" · weak: {weak}" if weak else ""))

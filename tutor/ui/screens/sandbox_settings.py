@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Select, Static
 
 from tutor.repeater.sandbox import Sandbox, SandboxError
-from tutor.server.config import ServerConfig, Vulnerabilities
-
-MODES = ("cookie", "signed-cookie", "jwt")
-ALGORITHMS = ("HS256", "RS256", "EdDSA")
+from tutor.server.config import ALGORITHMS, ServerConfig
+from tutor.server.modes import all_modes
+from tutor.server.weaknesses import WEAKNESSES
 
 
 class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
@@ -39,15 +38,18 @@ class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
             yield Static("The Repeater's server: a fresh one, so the timeline starts over.\n"
                          "[dim]ctrl+s starts it, esc keeps the current one.[/dim]",
                          id="settings-title")
-            yield Select([(mode, mode) for mode in MODES], value=self.current.mode,
+            yield Select([(mode.name, mode.name) for mode in all_modes()], value=self.current.mode,
                          allow_blank=False, id="settings-mode")
             yield Select([(alg, alg) for alg in ALGORITHMS], value=self.current.algorithm,
                          allow_blank=False, id="settings-algorithm")
             yield Static("Deliberate weaknesses (tick one to switch it on):",
                          classes="settings-label")
-            for field in dataclasses.fields(Vulnerabilities):
-                yield Checkbox(field.name, value=field.name in enabled,
-                               name=field.name, classes="weakness")
+            for weakness in WEAKNESSES.values():
+                # Plain text: a description is prose, never markup.
+                label = Content(f"{weakness.name}: {weakness.description} "
+                                f"({', '.join(weakness.modes)})")
+                yield Checkbox(label, value=weakness.name in enabled,
+                               name=weakness.name, classes="weakness")
             yield Static("Others:", classes="settings-label")
             yield Checkbox("victim: alice logged in in her own browser (f4 lures her to "
                            "evil.test)", value=self.current_victim is not None, id="victim")

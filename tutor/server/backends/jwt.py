@@ -1,0 +1,156 @@
+"""`jwt` mode's backend: a signed bearer token that carries the claims; nothing looked up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from tutor import randomness
+from tutor.server import pages
+from tutor.server.backends.base import Principal
+from tutor.server.context import ReplicaContext
+from tutor.server.http import Problem, bearer_challenge
+from tutor.server.state import RefreshFamily, TokenDenylisted, TokenIssued
+from tutor.server.tokens import CannotMint, TokenKind, TokenRejected
+from tutor.server.users import UserRecord
+
+
+class JwtBackend:
+    """`jwt` mode: a signed bearer token that carries the claims; nothing looked up."""
+
+    def __init__(self, ctx: ReplicaContext) -> None:
+        self.ctx = ctx
+        self.credential = ctx.config.server_mode.credential
+
+    def page(self, request: Request) -> Response:
+        """A page whose script logs in with fetch and keeps the token in localStorage."""
+        return HTMLResponse(pages.jwt_page(self.ctx.config))
+
+    def unauthorized(
+        self, request: Request, description: str, error: str = "invalid_token"
+    ) -> Problem:
+        if error == "invalid_credentials":
+            # A failed login presented no token: a bare challenge (RFC 6750 §3.1).
+            return Problem(401, error, description, bearer_challenge())
+        # The challenge keeps to RFC 6750's codes; the body may be more specific.
+        return Problem(401, error, description, bearer_challenge("invalid_token", description))
+
+    def forbidden(self, reason: str, scope: str) -> Problem:
+        """A 403 whose challenge names the scope the token lacks (RFC 6750 §3.1)."""
+        error = "insufficient_scope"
+        return Problem(403, error, reason, bearer_challenge(error, reason, scope=scope))
+
+    def authenticate(self, request: Request) -> Principal:
+        if "access_token" in request.query_params:
+            # RFC 6750 §2.3 allows it but warns it leaks into logs and Referer; §5.3 says don't.
+            raise Problem(
+                400,
+                "invalid_request",
+                "tokens in the URL are refused; send an Authorization header",
+                bearer_challenge("invalid_request", "token in URL refused"),
+            )
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            # No token at all: a bare challenge with no error code (RFC 6750 §3.1).
+            raise Problem(401, "unauthorized", "no bearer token sent", bearer_challenge())
+        claims = self.verify(token.strip(), "access")
+        if self.ctx.config.denylist and claims["jti"] in self.ctx.store.denylist:
+            raise self._rejected(TokenRejected("revocation", "token was revoked at logout"))
+        user = self.ctx.users.get(str(claims["sub"]))
+        if user is None:
+            raise self._rejected(TokenRejected("claims", "subject is not a known user"))
+        return Principal(user.username, str(claims.get("role", "")), self.credential,
+                         claims=claims)
+
+    def verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
+        try:
+            return self.ctx.tokens.verify(token, kind)
+        except TokenRejected as exc:
+            raise self._rejected(exc) from None
+
+    def _rejected(self, exc: TokenRejected) -> Problem:
+        return Problem(
+            401, "invalid_token", exc.reason, bearer_challenge("invalid_token", exc.reason),
+            stage=exc.stage,
+        )
+
+    def mint_pair(self, user: UserRecord, family: str | None = None) -> dict[str, Any]:
+        """A new access and refresh token; a new family unless rotating an old one."""
+        try:
+            family = family or randomness.token_urlsafe(12)
+            access = self.ctx.tokens.mint(
+                "access", user.username, family, {"role": user.role}
+            )
+            refresh = self.ctx.tokens.mint("refresh", user.username, family)
+        except CannotMint as exc:
+            raise Problem(503, "cannot_issue", f"replica {self.ctx.name}: {exc}") from None
+        store = self.ctx.store
+        record = store.families.get(family)
+        if record is None:
+            store.families[family] = RefreshFamily(family, user.username, refresh.jti)
+        else:
+            record.current_jti = refresh.jti
+        store.issued_access.setdefault(user.username, {})[access.jti] = access.expires_at
+        for kind, minted in (("access", access), ("refresh", refresh)):
+            self.ctx.emit(TokenIssued, kind=kind, jti=minted.jti, subject=user.username,
+                          expires_at=minted.expires_at, family=family)
+        return {
+            "access_token": access.token,
+            "token_type": "Bearer",
+            "expires_in": self.ctx.config.access_token_ttl,
+            "refresh_token": refresh.token,
+        }
+
+    def issue(self, request: Request, user: UserRecord, is_form: bool) -> Response:
+        return JSONResponse(self.mint_pair(user), headers={"Cache-Control": "no-store"})
+
+    def end(self, request: Request, principal: Principal, is_form: bool) -> Response:
+        claims = principal.claims
+        denylisted = False
+        if self.ctx.config.denylist:
+            self._denylist(str(claims["jti"]), int(claims["exp"]))
+            denylisted = True
+        family_revoked = self.ctx.revoke_family(str(claims.get("sid", "")), "logout")
+        return JSONResponse({
+            "logged_out": True,
+            "access_token_revoked": denylisted,
+            "refresh_tokens_revoked": family_revoked,
+        })
+
+    def _denylist(self, jti: str, exp: int) -> None:
+        if jti not in self.ctx.store.denylist:
+            self.ctx.store.denylist[jti] = exp
+            self.ctx.emit(TokenDenylisted, jti=jti, expires_at=exp)
+
+    def rotate(self, request: Request, principal: Principal, user: UserRecord) -> Response:
+        for family in list(self.ctx.store.families.values()):
+            if family.username == user.username:
+                self.ctx.revoke_family(family.family, "password-changed")
+        if self.ctx.config.denylist:
+            for jti, exp in self.ctx.store.issued_access.get(user.username, {}).items():
+                self._denylist(jti, exp)
+        return JSONResponse({"password_changed": True, **self.mint_pair(user)},
+                            headers={"Cache-Control": "no-store"})
+
+    def refresh(self, request: Request, refresh_token: str) -> Response:
+        """Trade a refresh token for a new pair; a reused one revokes its whole family."""
+        claims = self.verify(refresh_token, "refresh")
+        family = self.ctx.store.families.get(str(claims.get("sid", "")))
+        if family is None or family.revoked:
+            raise self.unauthorized(
+                request, "refresh token's family has been revoked", "invalid_grant"
+            )
+        if family.current_jti != claims["jti"]:
+            self.ctx.revoke_family(family.family, "reuse-detected")
+            raise self.unauthorized(
+                request, "refresh token was already used: its whole family is now revoked",
+                "invalid_grant",
+            )
+        user = self.ctx.users.get(family.username)
+        if user is None:
+            raise self.unauthorized(request, "refresh token names no known user", "invalid_grant")
+        return JSONResponse(self.mint_pair(user, family.family),
+                            headers={"Cache-Control": "no-store"})

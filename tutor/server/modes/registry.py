@@ -1,0 +1,82 @@
+"""What a server mode is, as data, and the registry every part of the tutor asks.
+
+Light on purpose: config parsing, `tutor --help` and the catalogue read it, so nothing
+here may import Starlette, httpx or PyJWT. The backend (the mode's half of the routes)
+is named by a dotted path and imported only when a server starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+BrowserStore = Literal["cookie jar", "localStorage"]
+
+
+@dataclass(frozen=True)
+class ServerMode:
+    """One way the mock server remembers a login."""
+
+    name: str
+    """What `server.mode`, `--mode` and lessons call it."""
+    summary: str
+    """One line: what the client holds and what the server keeps."""
+    credential: str
+    """What the access log and challenge goals call the credential a client presents."""
+    backend: str
+    """`package.module:Class` of the backend, imported when a server starts."""
+    browser_keeps: BrowserStore
+    """Where the site's page leaves the credential: the cookie jar (sent by the browser
+    itself, so state-changing requests need CSRF checks) or localStorage (sent only when
+    the page's script adds it)."""
+    auth_scheme: str = ""
+    """localStorage modes: the Authorization scheme the page's script sends the stored
+    `access_token` with (`Bearer`)."""
+    signs_tokens: bool = False
+    """The server signs tokens: the algorithm, token lifetimes, the denylist, refresh
+    tokens and the JWKS apply."""
+    sessions_note: str = ""
+    """Why the server keeps no session rows in this mode (the Server view's empty table)."""
+    position: int = 100
+    """Where it is listed (the course's order: cookie, signed-cookie, jwt)."""
+
+    @property
+    def login_via(self) -> str:
+        """How the site's page logs in: a form post, or a script's JSON fetch."""
+        return "form" if self.browser_keeps == "cookie jar" else "json"
+
+
+_MODES: dict[str, ServerMode] = {}
+
+
+def register(mode: ServerMode) -> ServerMode:
+    """Add a mode (built-in modes register themselves; tests may add their own)."""
+    if mode.name in _MODES:
+        raise ValueError(f"server mode {mode.name!r} is registered twice")
+    _MODES[mode.name] = mode
+    return mode
+
+
+def unregister(name: str) -> None:
+    """Remove a mode (for tests that registered one)."""
+    _MODES.pop(name, None)
+
+
+def all_modes() -> list[ServerMode]:
+    """Every mode, in listing order."""
+    return sorted(_MODES.values(), key=lambda mode: mode.position)
+
+
+def mode_names() -> list[str]:
+    """Every mode's name, in listing order (CLI choices, settings, error messages)."""
+    return [mode.name for mode in all_modes()]
+
+
+def get_mode(name: str) -> ServerMode:
+    """The mode called `name` (KeyError when there is none; config validates first)."""
+    return _MODES[name]
+
+
+def credential_names() -> list[str]:
+    """What the modes' credentials are called, without repeats, in listing order."""
+    return list(dict.fromkeys(mode.credential for mode in all_modes()))
