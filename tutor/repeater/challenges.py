@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,7 +30,7 @@ from tutor.repeater.goal import (
     parse_solution_step,
 )
 from tutor.repeater.sandbox import HandledRequest, Sandbox, SandboxError, TimelineEntry
-from tutor.server.config import ConfigError
+from tutor.server.config import ConfigError, ServerConfig
 
 VICTIM_USER = "alice"
 BODY_SHOWN = 1500
@@ -56,17 +56,11 @@ class ChallengeResult:
 class ChallengeRun:
     """One learner's go at a challenge: a sandbox, the goal, and attempts."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        problems = challenge_problems(data)
-        if problems:
-            raise ChallengeError("; ".join(f"{key}: {message}" for key, message in problems))
-        self.goal: Goal = parse_goal(data["goal"])
-        try:
-            config = challenge_config(data)
-        except ConfigError as exc:  # checked above; kept for type narrowing
-            raise ChallengeError(str(exc)) from None
+    def __init__(self, goal: Goal, config: ServerConfig, solution: Sequence[Any]) -> None:
+        self.goal = goal
         self.sandbox = Sandbox(config, victim=VICTIM_USER)
-        self.solution: list[Any] = list(data["solution"])
+        self.solution: list[Any] = list(solution)
+        """The reference solution's steps, as written (curl text or cross_site mappings)."""
 
     async def start(self) -> None:
         """Log the victim in; attempts call this themselves."""
@@ -138,8 +132,15 @@ class ChallengeRun:
 
 
 def start_challenge(quiz_data: Mapping[str, Any]) -> ChallengeRun:
-    """A fresh run of a challenge quiz (`ChallengeError` if the quiz is written wrongly)."""
-    return ChallengeRun(quiz_data)
+    """A fresh run of a challenge quiz's data (`ChallengeError` if it is written wrongly)."""
+    problems = challenge_problems(quiz_data)
+    if problems:
+        raise ChallengeError("; ".join(f"{key}: {message}" for key, message in problems))
+    try:
+        config = challenge_config(quiz_data)
+    except ConfigError as exc:  # checked above; kept for type narrowing
+        raise ChallengeError(str(exc)) from None
+    return ChallengeRun(parse_goal(quiz_data["goal"]), config, quiz_data["solution"])
 
 
 def grade_challenge_line(
@@ -166,6 +167,11 @@ async def verify_challenge(data: Mapping[str, Any]) -> Problems:
         run = start_challenge(data)
     except ChallengeError:
         return []  # the parser already reported the shape problems, where they are
+    return await verify_runs(bare, run)
+
+
+async def verify_runs(bare: ChallengeRun, run: ChallengeRun) -> Problems:
+    """`verify_challenge` on two fresh runs of one challenge: one left bare, one solved."""
     await bare.start()
     idle = bare.goal_met()
     if idle.passed:
