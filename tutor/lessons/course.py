@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.lessons.model import Lesson, LessonError, LessonMeta
-from tutor.lessons.quizspec import QuizKinds
 from tutor.lessons.parser import (
     ErrorCollector,
     front_matter_text,
@@ -15,6 +14,7 @@ from tutor.lessons.parser import (
     parse_front_matter,
     read_lesson_text,
 )
+from tutor.lessons.quizspec import QuizKinds
 
 
 def default_course_dir() -> Path:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from tutor.browser.events import Exchange
 from tutor.lessons.transcript import REQUEST_HEADERS, RESPONSE_HEADERS, shorten
-from tutor.scenes.engine import SceneEngine
 from tutor.quiz.statuses import status_meaning
+from tutor.scenes.engine import SceneEngine
 from tutor.scenes.model import Scene
 
 BODY_EXCERPT = 200

@@ -13,8 +13,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
-from tutor.quiz.kinds import KINDS
 from tutor.progress import Progress
+from tutor.quiz.kinds import KINDS
 from tutor.ui.config import AppConfig
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.help import HelpScreen
