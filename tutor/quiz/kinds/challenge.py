@@ -100,9 +100,9 @@ class ChallengeKind:
         against a fresh server, after checking that doing nothing fails."""
         spec = quiz.spec
         assert isinstance(spec, ChallengeSpec)
-        from tutor.repeater.challenges import verify_runs
+        from tutor.repeater.challenges import verify_challenge
 
-        problems = await verify_runs(_fresh_run(spec), _fresh_run(spec))
+        problems = await verify_challenge(_fresh_run(spec), _fresh_run(spec))
         return [SpecProblem(path, message) for path, message in problems]
 
 
