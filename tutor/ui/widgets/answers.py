@@ -7,7 +7,6 @@ TUI at once; a widget of its own is the one UI file a kind may add.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -232,7 +231,7 @@ class ChallengeAnswer(TypedAnswer):
         return True
 
 
-ANSWER_WIDGETS: dict[str, Callable[[Question], AnswerWidget]] = {
+ANSWER_WIDGETS: dict[str, type[AnswerWidget]] = {
     "single": PickOne,
     "true_false": PickOne,
     "multiple": PickMany,
@@ -246,3 +245,10 @@ ANSWER_WIDGETS: dict[str, Callable[[Question], AnswerWidget]] = {
 def answer_widget(question: Question) -> AnswerWidget:
     """A fresh widget for answering `question`."""
     return ANSWER_WIDGETS.get(question.kind, TypedAnswer)(question)
+
+
+
+def answer_bindings() -> list[BindingType]:
+    """The keys the answer widgets add, once each (the help screen lists them)."""
+    classes = dict.fromkeys(ANSWER_WIDGETS.values())
+    return [binding for cls in classes for binding in cls.__dict__.get("BINDINGS", [])]
