@@ -9,9 +9,10 @@ import pytest
 from tutor.lessons.course import default_course_dir, load_course, read_catalogue
 from tutor.lessons.lint import lint_paths, run_scene_block
 from tutor.lessons.model import Lesson
+from tutor.quiz.kinds import KINDS
 
 COURSE = default_course_dir()
-LESSONS, LOAD_ERRORS = load_course(COURSE)
+LESSONS, LOAD_ERRORS = load_course(COURSE, KINDS)
 
 
 def test_the_course_is_found_and_loads_without_errors() -> None:
@@ -63,7 +64,7 @@ def test_lint_reports_course_errors(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(template.format(id="a", order=1, requires="b"))
     (tmp_path / "b.md").write_text(template.format(id="b", order=2, requires="a"))
     (tmp_path / "c.md").write_text(template.format(id="a", order=3, requires="zzz"))
-    messages = [str(e) for e in lint_paths([tmp_path])]
+    messages = [str(e) for e in lint_paths([tmp_path], KINDS)]
     assert any("cycle" in m for m in messages)
     assert any("also used by" in m for m in messages)
     assert any("requires 'zzz'" in m for m in messages)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from tutor.lessons.model import LessonError
 from tutor.lessons.parser import decode_lesson_bytes, parse_lesson
+from tutor.quiz.kinds import KINDS
 
 SEED = """---
 id: seed
@@ -93,7 +94,7 @@ def mutated(draw: st.DrawFn) -> str:
 @SETTINGS
 @given(mutated())
 def test_mutated_lessons_give_located_errors_only(text: str) -> None:
-    lesson, errors = parse_lesson(text, "fuzz.md")
+    lesson, errors = parse_lesson(text, "fuzz.md", quiz_kinds=KINDS)
     for error in errors:
         assert isinstance(error, LessonError)
         assert error.line >= 1 and error.column >= 1
@@ -110,10 +111,10 @@ def test_arbitrary_bytes_decode_or_give_a_located_error(raw: bytes) -> None:
     except LessonError as error:
         assert error.line >= 1 and error.column >= 1
         return
-    _, errors = parse_lesson(text, "junk.md")
+    _, errors = parse_lesson(text, "junk.md", quiz_kinds=KINDS)
     assert all(isinstance(e, LessonError) for e in errors)
 
 
 def test_the_seed_itself_is_valid() -> None:
-    lesson, errors = parse_lesson(SEED, "seed.md")
+    lesson, errors = parse_lesson(SEED, "seed.md", quiz_kinds=KINDS)
     assert errors == [] and lesson is not None

@@ -8,6 +8,7 @@ import pytest
 
 from tutor.lessons.model import Lesson, LessonError, Prose, QuizBlock, SceneBlock
 from tutor.lessons.parser import decode_lesson_bytes, load_lesson, parse_lesson
+from tutor.quiz.kinds import KINDS
 
 FRONT = """---
 id: demo
@@ -34,7 +35,7 @@ steps:
 
 
 def parse(body: str, front: str = FRONT) -> tuple[Lesson | None, list[LessonError]]:
-    return parse_lesson(front + body, "demo.md")
+    return parse_lesson(front + body, "demo.md", quiz_kinds=KINDS)
 
 
 def messages(errors: list[LessonError]) -> list[str]:
@@ -75,14 +76,14 @@ options:
 
 
 def test_missing_front_matter_is_reported_at_the_top() -> None:
-    _, errors = parse_lesson("# No front matter\n", "x.md")
+    _, errors = parse_lesson("# No front matter\n", "x.md", quiz_kinds=KINDS)
     assert messages(errors) == [
         "x.md:1:1: a lesson starts with YAML front matter between two --- lines"
     ]
 
 
 def test_unclosed_front_matter() -> None:
-    _, errors = parse_lesson("---\nid: x\n", "x.md")
+    _, errors = parse_lesson("---\nid: x\n", "x.md", quiz_kinds=KINDS)
     assert "front matter is not closed" in messages(errors)[0]
 
 
@@ -181,7 +182,7 @@ def test_unknown_quiz_kind() -> None:
 
 
 def test_empty_file() -> None:
-    _, errors = parse_lesson("", "empty.md")
+    _, errors = parse_lesson("", "empty.md", quiz_kinds=KINDS)
     assert messages(errors) == [
         "empty.md:1:1: a lesson starts with YAML front matter between two --- lines"
     ]
@@ -190,11 +191,11 @@ def test_empty_file() -> None:
 def test_binary_junk_and_bad_utf8_are_reported(tmp_path: Path) -> None:
     binary = tmp_path / "binary.md"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    _, errors = load_lesson(binary)
+    _, errors = load_lesson(binary, KINDS)
     assert "NUL bytes" in errors[0].message
     bad = tmp_path / "bad.md"
     bad.write_bytes(FRONT.encode() + b"caf\xe9\n")
-    _, errors = load_lesson(bad)
+    _, errors = load_lesson(bad, KINDS)
     assert (errors[0].line, errors[0].column) == (12, 4)
     assert "not valid UTF-8" in errors[0].message
 
@@ -206,12 +207,12 @@ def test_byte_order_mark_is_accepted() -> None:
 def test_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
     huge = tmp_path / "huge.md"
     huge.write_bytes(FRONT.encode() + b"x" * 10_000_000)
-    _, errors = load_lesson(huge)
+    _, errors = load_lesson(huge, KINDS)
     assert len(errors) == 1 and "lessons must be under" in errors[0].message
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    _, errors = load_lesson(tmp_path / "nope.md")
+    _, errors = load_lesson(tmp_path / "nope.md", KINDS)
     assert "cannot read file" in errors[0].message
 
 

@@ -10,6 +10,7 @@ import yaml
 
 from tutor.lessons.course import load_course
 from tutor.lessons.model import Lesson, LessonMeta, QuizBlock
+from tutor.quiz.kinds import KINDS
 from tutor.quiz.questions import Question, lesson_questions, make_question
 
 COURSE = Path(__file__).resolve().parents[2] / "lessons"
@@ -53,14 +54,14 @@ def question(text: str, lesson_id: str = "demo") -> Question:
     """One question from a quiz block's YAML."""
     data: dict[str, Any] = yaml.safe_load(text)
     meta = LessonMeta(lesson_id, "Demo", "A demo.", 1, "beginner", 1)
-    quiz = QuizBlock(data["id"], 1, data["kind"], data)
+    quiz = QuizBlock(data["id"], 1, KINDS.parse(data))
     return make_question(Lesson(meta, (quiz,)), quiz)
 
 
 @cache
 def course() -> tuple[Lesson, ...]:
     """The shipped course, parsed once per test run."""
-    lessons, errors = load_course(COURSE)
+    lessons, errors = load_course(COURSE, KINDS)
     assert not errors, errors
     return tuple(lessons)
 

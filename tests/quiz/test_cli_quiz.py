@@ -11,6 +11,7 @@ import pytest
 from tests.quiz.helpers import course_lesson
 from tutor.cli import main
 from tutor.progress import ProgressStore
+from tutor.quiz.kinds.order import OrderSpec
 from tutor.quiz.questions import lesson_questions
 
 LESSON = "session-cookies"
@@ -32,7 +33,8 @@ def quiz(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], an
 
 def right_order() -> str:
     order = next(q for q in lesson_questions(course_lesson(LESSON)) if q.kind == "order")
-    return ",".join(str(order.shown_items.index(item) + 1) for item in order.items)
+    items = order.spec_as(OrderSpec).items
+    return ",".join(str(order.choices.index(item) + 1) for item in items)
 
 
 def test_a_whole_lesson_answered_through_stdin(

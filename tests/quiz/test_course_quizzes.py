@@ -9,7 +9,9 @@ from tests.quiz.helpers import course
 from tutor.lessons.model import QuizBlock, SceneBlock
 from tutor.lessons.parser import parse_lesson
 from tutor.quiz.grading import Grader
-from tutor.quiz.questions import StatusGuess, lesson_questions
+from tutor.quiz.kinds import KINDS
+from tutor.quiz.kinds.predict import PredictSpec, StatusGuess
+from tutor.quiz.questions import lesson_questions
 
 MIN_PER_LESSON = 3
 MIN_IN_COURSE = 45
@@ -41,9 +43,10 @@ async def test_every_predict_question_is_right_about_the_live_server() -> None:
         for question in lesson_questions(lesson):
             if question.kind != "predict":
                 continue
-            grade = await grader.grade(question, StatusGuess(question.answer_status))
+            answer = question.spec_as(PredictSpec).answer
+            grade = await grader.grade(question, StatusGuess(answer))
             assert grade.correct, f"{question.key}: {grade.summary}"
-            assert grade.live is not None and grade.live.status == question.answer_status
+            assert grade.live is not None and grade.live.status == answer
             checked += 1
     assert checked >= MIN_IN_COURSE * MIN_PREDICT_SHARE
 
@@ -77,5 +80,5 @@ answer: 303
 feedback: [not, text]
 ```
 """
-    _, errors = parse_lesson(text)
+    _, errors = parse_lesson(text, quiz_kinds=KINDS)
     assert any("feedback must be text" in e.message for e in errors)

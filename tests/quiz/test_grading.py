@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from tests.quiz.helpers import MULTIPLE, ORDER, SINGLE, TRUE_FALSE, course_question, question
 from tutor.quiz.feedback import answer_lines, feedback_lines
-from tutor.quiz.grading import Grader, grade_choice, grade_order, load_challenge_grader
-from tutor.quiz.questions import (
-    BadAnswer,
-    Picked,
-    Question,
-    StatusGuess,
-    Words,
-    parse_answer,
-)
+from tutor.quiz.grading import Grade, Grader
+from tutor.quiz.kinds import challenge
+from tutor.quiz.kinds.challenge import Words
+from tutor.quiz.kinds.choice import ChoiceKind, Picked
+from tutor.quiz.kinds.order import OrderKind, OrderSpec
+from tutor.quiz.kinds.predict import PredictSpec, StatusGuess
+from tutor.quiz.questions import BadAnswer, Question, parse_answer
+from tutor.repeater.challenges import ChallengeResult
+
+
+def grade_choice(q: Question, answer: Picked) -> Grade:
+    kind = q.quiz_kind
+    assert isinstance(kind, ChoiceKind)
+    return kind.grade_picked(q, answer)
+
+
+def grade_order(q: Question, answer: Picked) -> Grade:
+    kind = q.quiz_kind
+    assert isinstance(kind, OrderKind)
+    return kind.grade_picked(q, answer)
 
 
 def order_answer(q: Question, items: list[str]) -> Picked:
     """The numbers to type to put `items` in that order."""
-    return Picked(tuple(q.shown_items.index(item) for item in items))
+    return Picked(tuple(q.choices.index(item) for item in items))
 
 
 def test_single_right_and_wrong() -> None:
@@ -61,11 +70,12 @@ def test_multiple_partly_right_says_so_without_naming_the_missing_option() -> No
 
 def test_order_names_the_first_misplaced_item() -> None:
     q = question(ORDER)
-    assert q.shown_items != q.items and sorted(q.shown_items) == sorted(q.items)
+    items = q.spec_as(OrderSpec).items
+    assert q.choices != items and sorted(q.choices) == sorted(items)
     assert grade_order(q, order_answer(q, ["enter", "travel", "verify", "attach"])).correct
     grade = grade_order(q, order_answer(q, ["enter", "verify", "travel", "attach"]))
     assert not grade.correct and grade.placed == 1
-    number = q.shown_items.index("verify") + 1
+    number = q.choices.index("verify") + 1
     assert f"item {number} ('verify') does not come second" in grade.summary
     reveal = answer_lines(q)
     assert reveal[1:] == ["  1. enter", "  2. travel", "  3. verify", "  4. attach"]
@@ -114,7 +124,7 @@ async def test_predict_runs_the_scene_live_and_reports_the_real_response() -> No
 
 async def test_predict_with_a_track_runs_that_track() -> None:
     q = course_question("logout-revocation/compared-jwt-replay")
-    assert q.quiz.data["track"] == "jwt"
+    assert q.spec_as(PredictSpec).track == "jwt"
     grade = await Grader().grade(q, StatusGuess(401))
     assert not grade.correct and grade.live is not None
     assert grade.live.status == 200, "the cookie track would answer 401; this is the jwt one"
@@ -140,32 +150,35 @@ id: forge
 kind: challenge
 question: Get a 200 from /admin with an alg none token.
 goal: {path: /admin, status: 200}
-solution: "curl -H 'Authorization: Bearer eyJ...' http://bank.test/admin"
+solution: ["curl -H 'Authorization: Bearer eyJ...' http://bank.test/admin"]
 """
 
 
-async def test_challenge_lines_go_to_the_repeater_with_their_state() -> None:
-    calls: list[tuple[str, dict[str, Any]]] = []
+class FakeRun:
+    """Stands for the challenge server: counts lines, accepts one that names /admin."""
 
-    def fake(quiz: Mapping[str, Any], line: str, state: dict[str, Any]) -> tuple[bool, str]:
-        state["lines"] = state.get("lines", 0) + 1
-        calls.append((line, state))
-        return "admin" in line, f"the server answered {200 if 'admin' in line else 401}"
+    def __init__(self) -> None:
+        self.lines: list[str] = []
 
-    grader = Grader(challenge_grader=lambda: fake)
+    async def attempt_line(self, line: str) -> ChallengeResult:
+        self.lines.append(line)
+        passed = "admin" in line
+        return ChallengeResult(passed, f"the server answered {200 if passed else 401}")
+
+
+async def test_challenge_lines_go_to_the_questions_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_run(question: Question, state: dict[str, Any]) -> FakeRun:
+        run: FakeRun = state.setdefault("fake", FakeRun())
+        return run
+
+    monkeypatch.setattr(challenge, "challenge_run", fake_run)
+    grader = Grader()
     q = question(CHALLENGE)
     first = await grader.grade(q, Words("curl http://bank.test/profile"))
     second = await grader.grade(q, Words("curl http://bank.test/admin"))
     assert not first.correct and first.detail == "the server answered 401"
     assert second.correct and second.summary.startswith("Goal reached")
-    assert calls[1][1] == {"lines": 2}, "state is kept between lines of one challenge"
+    assert grader.state(q)["fake"].lines == ["curl http://bank.test/profile",
+                                             "curl http://bank.test/admin"], \
+        "state is kept between lines of one challenge"
     assert answer_lines(q)[1].startswith("  curl -H")
-
-
-async def test_challenge_without_the_repeater_is_left_out(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(sys.modules, "tutor.repeater.challenges", None)  # as if absent
-    assert load_challenge_grader() is None
-    grade = await Grader().grade(question(CHALLENGE), Words("curl http://bank.test/"))
-    assert grade.unavailable and "Repeater" in grade.summary

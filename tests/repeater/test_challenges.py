@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tutor.lessons.course import default_course_dir, load_course
 from tutor.lessons.lint import lint_paths
+from tutor.quiz.grading import Grader
+from tutor.quiz.kinds import KINDS
+from tutor.quiz.kinds.challenge import ChallengeSpec, Words
+from tutor.quiz.questions import Question, lesson_questions
 from tutor.repeater.challenges import (
-    ChallengeError,
-    grade_challenge_line,
-    start_challenge,
+    ChallengeRun,
     verify_challenge,
 )
 from tutor.repeater.goal import CrossSite, challenge_problems, parse_attempt
 
-LESSONS, _ = load_course(default_course_dir())
-CHALLENGES = {quiz.id: quiz.data for lesson in LESSONS for quiz in lesson.quizzes
-              if quiz.kind == "challenge"}
+LESSONS, _ = load_course(default_course_dir(), KINDS)
+CHALLENGES = {quiz.id: quiz.spec for lesson in LESSONS for quiz in lesson.quizzes
+              if isinstance(quiz.spec, ChallengeSpec)}
 CHEAP = 2**10
 
 
-def _cheap(quiz_id: str) -> dict[str, Any]:
-    data = dict(CHALLENGES[quiz_id])
-    data["server"] = {**data["server"], "scrypt_cost": CHEAP}
-    return data
+def _cheap(spec: ChallengeSpec) -> ChallengeSpec:
+    return dataclasses.replace(spec, server=dataclasses.replace(spec.server,
+                                                                scrypt_cost=CHEAP))
+
+
+def _run(quiz_id: str) -> ChallengeRun:
+    spec = _cheap(CHALLENGES[quiz_id])
+    return ChallengeRun(spec.goal, spec.server, spec.solution)
+
+
+def _question(quiz_id: str) -> Question:
+    """The course's challenge question, with a cheap server."""
+    question = next(q for lesson in LESSONS for q in lesson_questions(lesson)
+                    if q.quiz.id == quiz_id)
+    quiz = dataclasses.replace(question.quiz, spec=_cheap(question.spec_as(ChallengeSpec)))
+    return dataclasses.replace(question, quiz=quiz)
 
 
 def test_the_course_has_the_three_challenges() -> None:
@@ -37,11 +51,11 @@ def test_the_course_has_the_three_challenges() -> None:
 
 @pytest.mark.parametrize("quiz_id", sorted(CHALLENGES))
 async def test_every_course_challenge_is_reachable_and_not_already_won(quiz_id: str) -> None:
-    assert await verify_challenge(_cheap(quiz_id)) == []
+    assert await verify_challenge(_run(quiz_id), _run(quiz_id)) == []
 
 
 async def test_the_solution_passes_and_wrong_attempts_say_what_is_missing() -> None:
-    run = start_challenge(_cheap("challenge-alg-none"))
+    run = _run("challenge-alg-none")
     assert not run.goal_met().passed
     plain = await run.attempt_curl("curl http://127.0.0.1:8000/admin")
     assert not plain.passed
@@ -50,7 +64,7 @@ async def test_the_solution_passes_and_wrong_attempts_say_what_is_missing() -> N
     unparsable = await run.attempt_curl("curl -L http://x/admin")
     assert not unparsable.passed and unparsable.entry is None
     assert "option -L" in unparsable.message
-    solution = await run.attempt_curl(CHALLENGES["challenge-alg-none"]["solution"][1])
+    solution = await run.attempt_curl(CHALLENGES["challenge-alg-none"].solution[1])
     assert solution.passed
     assert "Goal met: the server's own log shows GET /admin answered 200" in solution.message
     assert run.goal_met().passed
@@ -60,8 +74,8 @@ async def test_the_solution_passes_and_wrong_attempts_say_what_is_missing() -> N
 
 
 async def test_a_forged_token_with_the_wrong_secret_is_refused_at_the_signature() -> None:
-    run = start_challenge(_cheap("challenge-weak-secret"))
-    token = CHALLENGES["challenge-weak-secret"]["solution"][0]
+    run = _run("challenge-weak-secret")
+    token = CHALLENGES["challenge-weak-secret"].solution[0]
     wrong = token[: token.rindex(".") + 1] + "A" * 43 + "'"
     result = await run.attempt_curl(wrong)
     assert not result.passed
@@ -69,7 +83,7 @@ async def test_a_forged_token_with_the_wrong_secret_is_refused_at_the_signature(
 
 
 async def test_the_goal_needs_the_victims_browser_not_your_own_login() -> None:
-    run = start_challenge(_cheap("challenge-forged-logout"))
+    run = _run("challenge-forged-logout")
     await run.attempt_line("curl -X POST -d 'username=alice&password=wonderland' "
                            "http://127.0.0.1:8000/login")
     own = await run.attempt_line("curl -X POST http://127.0.0.1:8000/logout")
@@ -81,22 +95,23 @@ async def test_the_goal_needs_the_victims_browser_not_your_own_login() -> None:
     assert "recognised alice (cookie), sent by alice's browser" in forged.message
 
 
-def test_grade_challenge_line_keeps_the_run_across_retries() -> None:
-    quiz = _cheap("challenge-alg-none")
-    state: dict[str, Any] = {}
-    assert grade_challenge_line(quiz, "nonsense", state)[0] is False
-    run = state["challenge_run"]
-    passed, message = grade_challenge_line(quiz, "curl http://x/admin", state)
-    assert not passed and "401" in message
-    assert state["challenge_run"] is run and len(run.sandbox.entries) == 1
-    assert grade_challenge_line(quiz, quiz["solution"][1], state)[0] is True
-    broken = grade_challenge_line({"kind": "challenge"}, "curl http://x/", {})
-    assert broken[0] is False and "written wrongly" in broken[1]
+async def test_typed_lines_keep_the_run_across_retries() -> None:
+    question = _question("challenge-alg-none")
+    grader = Grader()
+    first = await grader.grade(question, Words("nonsense"))
+    assert not first.correct and "Not sent" in first.detail
+    run = grader.state(question)["challenge_run"]
+    second = await grader.grade(question, Words("curl http://x/admin"))
+    assert not second.correct and "401" in second.detail
+    assert grader.state(question)["challenge_run"] is run and len(run.sandbox.entries) == 1
+    solved = await grader.grade(question, Words(question.spec_as(ChallengeSpec).solution[1]))
+    assert solved.correct and solved.summary.startswith("Goal reached")
 
 
-async def test_grade_challenge_line_works_inside_a_running_event_loop() -> None:
-    quiz = _cheap("challenge-forged-logout")
-    assert grade_challenge_line(quiz, "cross-site form POST /logout", {})[0] is True
+async def test_a_cross_site_line_is_sent_by_the_lured_victim() -> None:
+    question = _question("challenge-forged-logout")
+    grade = await Grader().grade(question, Words("cross-site form POST /logout"))
+    assert grade.correct
 
 
 def test_attempt_lines_and_shape_problems() -> None:
@@ -115,8 +130,6 @@ def test_attempt_lines_and_shape_problems() -> None:
     assert "option -L" in problems["solution[0]"]
     assert "kind 'ajax'" in problems["solution[1]"]
     assert "a solution step is" in problems["solution[2]"]
-    with pytest.raises(ChallengeError):
-        start_challenge({"goal": {"path": "/x"}, "solution": []})
 
 
 LESSON = """\
@@ -173,7 +186,7 @@ def test_lint_catches_a_broken_challenge(tmp_path: Path, goal: str, solution: st
                                          expected: str) -> None:
     path = tmp_path / "lesson.md"
     path.write_text(textwrap.dedent(LESSON.format(goal=goal, solution=solution)))
-    messages = [str(e) for e in lint_paths([path])]
+    messages = [str(e) for e in lint_paths([path], KINDS)]
     assert len(messages) == 1 and expected in messages[0], messages
     assert messages[0].startswith(f"{path}:")
     line = int(messages[0].split(":")[1])
@@ -187,4 +200,4 @@ def test_lint_accepts_a_reachable_challenge(tmp_path: Path) -> None:
     login = """'curl --json ''{"username": "alice", "password": "wonderland"}'' x/login'"""
     path.write_text(LESSON.format(goal="{method: POST, path: /login, principal: alice}",
                                   solution=login))
-    assert [str(e) for e in lint_paths([path])] == []
+    assert [str(e) for e in lint_paths([path], KINDS)] == []

@@ -128,10 +128,11 @@ async def test_repeated_headers_are_combined_as_http_allows() -> None:
 
 async def test_a_scene_world_can_be_borrowed_and_given_back_exactly() -> None:
     from tutor.lessons.course import default_course_dir, find_lesson
+    from tutor.quiz.kinds import KINDS
     from tutor.scenes.engine import SceneEngine
     from tutor.scenes.events import ExchangeSeen
 
-    lesson, _ = find_lesson(default_course_dir(), "session-cookies")
+    lesson, _ = find_lesson(default_course_dir(), "session-cookies", KINDS)
     assert lesson is not None
     engine = SceneEngine(lesson.scenes[0].tracks[0][1])
     await engine.goto(2)  # logged in, the profile fetched with the cookie

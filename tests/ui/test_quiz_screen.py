@@ -10,9 +10,13 @@ from textual.widgets import DataTable, Input, OptionList, SelectionList, Static
 
 from tests.ui.conftest import AppFactory
 from tests.ui.shown import shown_text
+from tutor.quiz.kinds.choice import ChoiceSpec
+from tutor.quiz.kinds.order import OrderSpec
+from tutor.quiz.kinds.predict import PredictSpec
 from tutor.quiz.questions import Question
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.quiz import QuizScreen
+from tutor.ui.widgets.answers import Arrange
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
@@ -27,9 +31,14 @@ def _quiz(pilot: Pilot[Any]) -> QuizScreen:
 
 
 def _right_numbers(question: Question) -> list[int]:
-    if question.kind == "order":
-        return [question.shown_items.index(item) + 1 for item in question.items]
-    return [number for number, option in enumerate(question.options, 1) if option.correct]
+    if isinstance(question.spec, OrderSpec):
+        return [question.choices.index(item) + 1 for item in question.spec.items]
+    options = question.spec_as(ChoiceSpec).options
+    return [number for number, option in enumerate(options, 1) if option.correct]
+
+
+def _status(question: Question) -> int:
+    return question.spec_as(PredictSpec).answer
 
 
 async def _answer_right(pilot: Pilot[Any]) -> None:
@@ -49,16 +58,17 @@ async def _answer_right(pilot: Pilot[Any]) -> None:
     elif question.kind == "order":
         # Bubble each item into place with the move keys.
         target = [n - 1 for n in _right_numbers(question)]
+        arrange = screen.query_one(Arrange)
         for place, wanted in enumerate(target):
-            here = screen.arrangement.index(wanted)
+            here = arrange.arrangement.index(wanted)
             screen.query_one("#quiz-options", OptionList).highlighted = here
             for _ in range(here - place):
                 await pilot.press("shift+up")
-        assert screen.arrangement == target
+        assert arrange.arrangement == target
         await pilot.press("enter")
     elif question.kind == "predict":
         await pilot.click("#quiz-input")
-        await pilot.press(*str(question.answer_status), "enter")
+        await pilot.press(*str(_status(question)), "enter")
     await _settle(pilot)
 
 
@@ -114,7 +124,8 @@ async def test_two_misses_reveal_the_answer_and_a_hint_costs_nothing(
             await _settle(pilot)
         question = screen.question
         assert question is not None
-        wrong = next(n for n, o in enumerate(question.options, 1) if not o.correct)
+        wrong = next(n for n, o in enumerate(question.spec_as(ChoiceSpec).options, 1)
+                     if not o.correct)
         if question.hints:
             await pilot.press("h")
             await _settle(pilot)
@@ -153,20 +164,20 @@ async def test_a_predict_question_shows_the_live_response_after_a_typo_and_a_mis
         await pilot.press(*"abc", "enter")
         await _settle(pilot)
         assert screen.session.attempts == 0  # a typo uses no try
-        wrong = "200" if question.answer_status != 200 else "404"
+        wrong = "200" if _status(question) != 200 else "404"
         await pilot.press(*wrong, "enter")
         await _settle(pilot)
         first = shown_text(screen.query_one("#quiz-feedback", Static))
         assert "ran live" not in first  # the live response would give the answer away
         assert shown_text(screen.query_one("#quiz-live", Static)) == ""
-        await pilot.press(*str(question.answer_status), "enter")
+        await pilot.press(*str(_status(question)), "enter")
         await _settle(pilot)
         feedback = shown_text(screen.query_one("#quiz-feedback", Static))
         assert feedback.startswith("Right")
         assert "The scene ran live" in feedback
-        assert f"response {question.answer_status}" in feedback
+        assert f"response {_status(question)}" in feedback
         stage = shown_text(screen.query_one("#quiz-live", Static))
-        assert "On the stage" in stage and f"HTTP/1.1 {question.answer_status}" in stage
+        assert "On the stage" in stage and f"HTTP/1.1 {_status(question)}" in stage
 
 
 async def test_an_unknown_lesson_quiz_is_a_notice_not_a_crash(make_app: AppFactory) -> None:

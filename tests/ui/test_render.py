@@ -557,9 +557,10 @@ def test_render_jwt_never_raises(token: str) -> None:
 
 def test_prose_parts_mark_each_scene_and_leave_the_hints_to_the_hint_key() -> None:
     from tutor.lessons.course import default_course_dir, find_lesson
+    from tutor.quiz.kinds import KINDS
     from tutor.ui.render.prose import prose_parts
 
-    lesson, _ = find_lesson(default_course_dir(), "session-cookies")
+    lesson, _ = find_lesson(default_course_dir(), "session-cookies", KINDS)
     assert lesson is not None
     parts = prose_parts(lesson)
     markers = [text for kind, text in parts if kind == "scene"]

@@ -14,6 +14,7 @@ from tests.ui.conftest import AppFactory
 from tests.ui.shown import shown_text
 from tutor.har.analysis import analyse
 from tutor.har.reader import read_har
+from tutor.quiz.kinds.challenge import ChallengeSpec
 from tutor.repeater.curl import parse_curl
 from tutor.repeater.editor_text import editor_headers
 from tutor.repeater.sandbox import Sandbox
@@ -146,7 +147,7 @@ async def test_a_challenge_solved_in_the_repeater_counts_in_the_quiz(
         await _settle(pilot)
         screen = _repeater(pilot)
         assert "Not yet" in shown_text(screen.query_one("#goal", Static))
-        for line in question.quiz.data["solution"]:
+        for line in question.spec_as(ChallengeSpec).solution:
             draft = parse_curl(line)
             screen.query_one("#request-line", Input).value = f"{draft.method} {draft.path}"
             screen.query_one("#request-headers", TextArea).text = editor_headers(draft)

@@ -205,9 +205,10 @@ def _lessons(args: argparse.Namespace) -> int:
 
 def _lint(args: argparse.Namespace) -> int:
     from tutor.lessons.lint import lint_paths
+    from tutor.quiz.kinds import KINDS
 
     paths = list(args.paths) or [_course_dir(args)]
-    errors = lint_paths(paths, run_scenes=not args.no_run)
+    errors = lint_paths(paths, KINDS, run_scenes=not args.no_run)
     for error in errors:
         print(error)
     if errors:
@@ -221,9 +222,10 @@ def _play(args: argparse.Namespace) -> int:
 
     from tutor.lessons.course import find_lesson, read_catalogue
     from tutor.lessons.transcript import write_transcript
+    from tutor.quiz.kinds import KINDS
 
     folder = _course_dir(args)
-    lesson, errors = find_lesson(folder, args.lesson_id)
+    lesson, errors = find_lesson(folder, args.lesson_id, KINDS)
     if lesson is None:
         for error in errors:
             print(error, file=sys.stderr)

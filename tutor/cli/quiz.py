@@ -94,12 +94,13 @@ def _course_dir(args: argparse.Namespace) -> Path:
 def _load_lessons(args: argparse.Namespace, command: str) -> list[Lesson] | None:
     """The requested lessons (all when none named), or None after printing why not."""
     from tutor.lessons.course import load_course
+    from tutor.quiz.kinds import KINDS
 
     folder = _course_dir(args)
     if not folder.is_dir():
         print(f"tutor {command}: no course at {folder}", file=sys.stderr)
         return None
-    lessons, errors = load_course(folder)
+    lessons, errors = load_course(folder, KINDS)
     wanted = list(dict.fromkeys(getattr(args, "lesson_ids", [])))  # each lesson once
     by_id = {lesson.meta.id: lesson for lesson in lessons}
     missing = [lesson_id for lesson_id in wanted if lesson_id not in by_id]
@@ -187,8 +188,6 @@ async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
     store.save(progress)  # the review count, even when nothing was answered
 
 
-
-
 def _plain_lines(event: QuizEvent) -> list[str]:
     from tutor.quiz.session import (
         AnswerGraded,
@@ -211,11 +210,7 @@ def _plain_lines(event: QuizEvent) -> list[str]:
     if isinstance(event, AnswerRejected):
         return [event.message]
     if isinstance(event, AnswerGraded):
-        lines = list(event.lines)
-        if not event.settled:
-            lines.append("Send another request, or s to skip." if event.question.kind ==
-                         "challenge" else "Try once more (h for a hint).")
-        return lines
+        return list(event.shown_lines)
     if isinstance(event, AnswerRevealed):
         return list(event.lines)
     if isinstance(event, QuestionUnavailable):
@@ -228,10 +223,8 @@ def _plain_lines(event: QuizEvent) -> list[str]:
 
 
 def _question_lines(number: int, total: int, question: Question, instructions: str) -> list[str]:
-    from tutor.quiz.questions import KIND_LABELS
-
-    lines = ["", f"Question {number} of {total} ({KIND_LABELS.get(question.kind, question.kind)}"
-             f", lesson {question.lesson_id}):", question.prompt]
+    lines = ["", f"Question {number} of {total} ({question.quiz_kind.label}, "
+             f"lesson {question.lesson_id}):", question.prompt]
     lines += [f"  {index}. {text}" for index, text in enumerate(question.choices, 1)]
     extra = " h for a hint," if question.hints else ""
     lines.append(f"{instructions} ({extra.strip()} s to skip)".replace("( ", "("))
@@ -297,9 +290,10 @@ def _reset(args: argparse.Namespace, store: ProgressStore) -> int:
 
 def _load_lessons_quietly(args: argparse.Namespace) -> list[Lesson]:
     from tutor.lessons.course import load_course
+    from tutor.quiz.kinds import KINDS
 
     folder = _course_dir(args)
-    return load_course(folder)[0] if folder.is_dir() else []
+    return load_course(folder, KINDS)[0] if folder.is_dir() else []
 
 
 def _summary(args: argparse.Namespace, store: ProgressStore) -> int:

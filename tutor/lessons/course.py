@@ -14,6 +14,7 @@ from tutor.lessons.parser import (
     parse_front_matter,
     read_lesson_text,
 )
+from tutor.lessons.quizspec import QuizKinds
 
 
 def default_course_dir() -> Path:
@@ -118,24 +119,33 @@ def _cycles(by_id: dict[str, LessonMeta]) -> list[LessonError]:
     return errors
 
 
-def load_course(folder: Path) -> tuple[list[Lesson], list[LessonError]]:
-    """Every lesson in `folder`, fully parsed, in course order, plus all errors."""
-    files, errors = lesson_files([folder])
+def load_lessons(paths: list[Path], quiz_kinds: QuizKinds) -> tuple[list[Lesson],
+                                                                      list[LessonError]]:
+    """Every lesson file under the given files and folders, fully parsed (in file order),
+    plus the errors of the files and paths; the course itself is not checked here."""
+    files, errors = lesson_files(paths)
     lessons: list[Lesson] = []
     for path in files:
-        lesson, problems = load_lesson(path)
+        lesson, problems = load_lesson(path, quiz_kinds)
         errors.extend(problems)
         if lesson is not None:
             lessons.append(lesson)
+    return lessons, errors
+
+
+def load_course(folder: Path, quiz_kinds: QuizKinds) -> tuple[list[Lesson], list[LessonError]]:
+    """Every lesson in `folder`, fully parsed, in course order, plus all errors."""
+    lessons, errors = load_lessons([folder], quiz_kinds)
     errors.extend(check_course([lesson.meta for lesson in lessons]))
     lessons.sort(key=lambda lesson: (lesson.meta.order, lesson.meta.id))
     return lessons, errors
 
 
-def find_lesson(folder: Path, lesson_id: str) -> tuple[Lesson | None, list[LessonError]]:
+def find_lesson(folder: Path, lesson_id: str,
+                quiz_kinds: QuizKinds) -> tuple[Lesson | None, list[LessonError]]:
     """Load one lesson by id (reading only front matter to find it)."""
     catalogue = read_catalogue(folder)
     meta = catalogue.get(lesson_id)
     if meta is None:
         return None, []
-    return load_lesson(Path(meta.path))
+    return load_lesson(Path(meta.path), quiz_kinds)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.lessons.quizspec import QuizSpec
 from tutor.scenes.model import Scene
 
 FORMAT_VERSION = 1
@@ -74,16 +75,21 @@ class SceneBlock:
 
 @dataclass(frozen=True)
 class QuizBlock:
-    """A ```quiz block, validated for shape (graded by the quiz engine)."""
+    """A ```quiz block, parsed by its kind into a typed spec (graded by the quiz engine)."""
 
     id: str
     line: int
-    kind: str
-    data: dict[str, Any]
+    spec: QuizSpec
+    """The kind's own frozen spec (a `QuizSpec` subclass)."""
     locate: Callable[[str], tuple[int, int]] = field(
         default=lambda path: (0, 0), compare=False, repr=False
     )
     """1-based (line, column) in the file of a key such as `answer`."""
+
+    @property
+    def kind(self) -> str:
+        """The kind's name, as written after `kind:`."""
+        return self.spec.kind
 
 
 Segment = Prose | SceneBlock | QuizBlock

@@ -26,7 +26,7 @@ from tutor.lessons.model import (
     SceneBlock,
     Segment,
 )
-from tutor.lessons.quizshape import check_quiz
+from tutor.lessons.quizspec import QuizKinds, QuizSpecError
 from tutor.scenes.model import SceneError, parse_tracks
 from tutor.suggest import unknown_key_message
 
@@ -86,8 +86,10 @@ def decode_lesson_bytes(raw: bytes, shown: str) -> str:
         raise LessonError(shown, line, column, "file is not valid UTF-8") from None
 
 
-def parse_lesson(text: str, path: str = "<lesson>") -> tuple[Lesson | None, list[LessonError]]:
-    """Parse a lesson; returns it (None if unusable) and every error found."""
+def parse_lesson(text: str, path: str = "<lesson>", *,
+                 quiz_kinds: QuizKinds) -> tuple[Lesson | None, list[LessonError]]:
+    """Parse a lesson; returns it (None if unusable) and every error found. `quiz_kinds`
+    parses the ```quiz blocks (tutor.quiz.kinds.KINDS for the built-in kinds)."""
     errors = ErrorCollector(path)
     lines = text.split("\n")
     meta, body_start = _front_matter(lines, errors)
@@ -97,7 +99,7 @@ def parse_lesson(text: str, path: str = "<lesson>") -> tuple[Lesson | None, list
     except RecursionError:
         errors.add(body_start + 1, 1, "Markdown is nested too deeply")
         return None, errors.errors
-    segments = _segments(tokens, lines, body_start, errors)
+    segments = _segments(tokens, lines, body_start, errors, quiz_kinds)
     hints = _bullets_under(tokens, "hints")
     sources = _bullets_under(tokens, "sources")
     _check_unique_block_ids(segments, errors)
@@ -107,13 +109,13 @@ def parse_lesson(text: str, path: str = "<lesson>") -> tuple[Lesson | None, list
     return lesson, errors.errors
 
 
-def load_lesson(path: Path) -> tuple[Lesson | None, list[LessonError]]:
+def load_lesson(path: Path, quiz_kinds: QuizKinds) -> tuple[Lesson | None, list[LessonError]]:
     """Read and parse a lesson file."""
     try:
         text = read_lesson_text(path)
     except LessonError as exc:
         return None, [exc]
-    return parse_lesson(text, str(path))
+    return parse_lesson(text, str(path), quiz_kinds=quiz_kinds)
 
 
 # --- front matter ------------------------------------------------------------------------
@@ -238,7 +240,8 @@ def _text_list(value: Any) -> bool:
 
 
 def _segments(
-    tokens: list[Token], lines: list[str], body_start: int, errors: ErrorCollector
+    tokens: list[Token], lines: list[str], body_start: int, errors: ErrorCollector,
+    quiz_kinds: QuizKinds,
 ) -> list[Segment]:
     segments: list[Segment] = []
     prose_from = body_start
@@ -260,7 +263,7 @@ def _segments(
         if prose.strip():
             segments.append(Prose(prose, prose_from + 1))
         prose_from = body_start + token.map[1]
-        block = _block(kind, token.content, fence_line + 1, errors)
+        block = _block(kind, token.content, fence_line + 1, errors, quiz_kinds)
         if block is not None:
             segments.append(block)
     prose = "\n".join(lines[prose_from:]).strip("\n")
@@ -280,7 +283,8 @@ def _is_closed(token: Token, lines: list[str], body_start: int) -> bool:
     )
 
 
-def _block(kind: str, content: str, line_offset: int, errors: ErrorCollector) -> Segment | None:
+def _block(kind: str, content: str, line_offset: int, errors: ErrorCollector,
+           quiz_kinds: QuizKinds) -> Segment | None:
     """Parse a block whose YAML starts at 0-based file line `line_offset`."""
     snippet = _YamlInFile.load(content, line_offset, errors, f"{kind} block")
     if snippet is None:
@@ -302,12 +306,14 @@ def _block(kind: str, content: str, line_offset: int, errors: ErrorCollector) ->
             fail_at(exc.path, f"scene {block_id}: {exc}")
             return None
         return SceneBlock(block_id, line_offset, tuple(tracks), locate)
-    problems = check_quiz(data)
-    for path, message in problems:
-        fail_at(path, f"quiz {block_id}: {path + ': ' if path else ''}{message}")
-    if problems:
+    try:
+        spec = quiz_kinds.parse(data)
+    except QuizSpecError as exc:
+        for problem in exc.problems:
+            path = problem.path
+            fail_at(path, f"quiz {block_id}: {path + ': ' if path else ''}{problem.message}")
         return None
-    return QuizBlock(block_id, line_offset, str(data["kind"]), dict(data), locate)
+    return QuizBlock(block_id, line_offset, spec, locate)
 
 
 def _bullets_under(tokens: list[Token], heading: str) -> list[str]:

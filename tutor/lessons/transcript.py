@@ -247,7 +247,7 @@ async def write_transcript(lesson: Lesson, out: TextIO) -> bool:
         elif isinstance(segment, SceneBlock):
             all_passed &= await _write_scene(segment, out)
         elif isinstance(segment, QuizBlock):
-            out.write(f"Quiz {segment.id}: {segment.data.get('question', '')}\n")
+            out.write(f"Quiz {segment.id}: {segment.spec.question}\n")
             out.write("(take the quizzes with: tutor quiz " + meta.id + ")\n\n")
     return all_passed
 

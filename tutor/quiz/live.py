@@ -1,24 +1,50 @@
-"""Predict questions run their scene for real: the server's answer is the proof."""
+"""Predict questions run their scene for real: the server's answer is the proof.
+
+`LiveExchange` is what a front end gets to show (the plain lines, or the stage's view of
+the whole exchange); `status_meaning` reads a status for feedback.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from tutor.browser.events import Exchange
 from tutor.lessons.transcript import REQUEST_HEADERS, RESPONSE_HEADERS, shorten
-from tutor.quiz.grading import BODY_EXCERPT, LiveExchange, status_meaning
-from tutor.quiz.questions import Question
+from tutor.quiz.statuses import status_meaning
 from tutor.scenes.engine import SceneEngine
+from tutor.scenes.model import Scene
+
+BODY_EXCERPT = 200
 
 
-async def run_predict_step(question: Question) -> LiveExchange | str:
-    """Run the question's scene up to and including its step; the step's main exchange,
-    or a sentence saying why there is none."""
-    data = question.quiz.data
-    scene_id, step = str(data.get("scene")), data.get("step")
-    if question.scene is None:
+@dataclass(frozen=True)
+class LiveExchange:
+    """The request and response a predict question's step really produced."""
+
+    scene_id: str
+    track: str
+    step: int
+    """0-based, as written in the quiz."""
+    method: str
+    url: str
+    status: int
+    request_headers: tuple[tuple[str, str], ...]
+    response_headers: tuple[tuple[str, str], ...]
+    body: str
+    """The start of the response body."""
+    exchange: Exchange | None = field(default=None, compare=False, repr=False)
+    """The whole exchange, for a view that draws it (the stage's exchange view)."""
+
+
+async def run_predict_step(scene: Scene | None, scene_id: str, track: str,
+                           step: int) -> LiveExchange | str:
+    """Run the scene up to and including `step` (0-based); the step's main exchange, or a
+    sentence saying why there is none."""
+    if scene is None:
         return f"the lesson has no scene {scene_id!r} (or no such track)"
-    if not isinstance(step, int) or not 0 <= step < len(question.scene.steps):
+    if not 0 <= step < len(scene.steps):
         return f"step {step} is outside scene {scene_id!r}"
-    engine = SceneEngine(question.scene)
+    engine = SceneEngine(scene)
     await engine.goto(step + 1)
     record = engine.records[step]
     if record.error:
@@ -26,7 +52,7 @@ async def run_predict_step(question: Question) -> LiveExchange | str:
     main = record.outcome.main
     if main is None:
         return f"step {step + 1} of scene {scene_id!r} makes no HTTP request"
-    return live_exchange(scene_id, str(data.get("track", "")), step, main)
+    return live_exchange(scene_id, track, step, main)
 
 
 def live_exchange(scene_id: str, track: str, step: int, exchange: Exchange) -> LiveExchange:

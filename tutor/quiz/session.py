@@ -8,8 +8,8 @@ The rules, shared by the plain CLI and the TUI:
 - After a second miss the right answer is shown and the session moves on.
 - A question counts as correct if it is answered right within those two attempts;
   `first_try` counts the ones right at once.
-- A challenge is not limited to two tries: each line is one request, and the goal may
-  take several. Skipping shows the reference solution.
+- A kind may take any number of tries (a challenge: each line is one request, and the
+  goal may take several). Skipping shows the reference solution.
 - Skipping any question counts it as missed and shows its answer.
 
 The session is a pure state machine: it never grades by itself. `submit` (async) reads
@@ -74,6 +74,13 @@ class AnswerGraded(QuizEvent):
     """True when this question is over (right, or no attempt left)."""
     lines: tuple[str, ...]
     """Feedback to show, already limited to what may be said at this point."""
+    retry: str = ""
+    """When not settled: what to do next ("Try once more (h for a hint)."), from the kind."""
+
+    @property
+    def shown_lines(self) -> tuple[str, ...]:
+        """The feedback, then the retry prompt if there is one: what every front end shows."""
+        return (*self.lines, self.retry) if self.retry else self.lines
 
 
 @dataclass(frozen=True)
@@ -175,11 +182,12 @@ class QuizSession:
         if grade.unavailable:
             return [QuestionUnavailable(question, grade.summary), *self._next()]
         self.attempts += 1
-        limited = question.kind != "challenge"
-        settled = grade.correct or (limited and self.attempts >= self.max_attempts)
+        kind = question.quiz_kind
+        settled = grade.correct or (kind.limited_tries and self.attempts >= self.max_attempts)
         events: list[QuizEvent] = [AnswerGraded(
             question, grade, self.attempts, settled,
-            tuple(feedback_lines(question, grade, settled)))]
+            tuple(feedback_lines(question, grade, settled)),
+            "" if settled else kind.retry_prompt)]
         if not settled:
             return events
         if not grade.correct:
@@ -228,9 +236,16 @@ async def submit(session: QuizSession, grader: Grader, line: str) -> list[QuizEv
         return [session.hint()]
     if word in SKIP_WORDS:
         return session.skip()
+    return await submit_answer(session, grader, session.read(line))
+
+
+async def submit_answer(session: QuizSession, grader: Grader,
+                        answer: Answer | BadAnswer) -> list[QuizEvent]:
+    """A typed answer (from a front end's widget, or a line read by the kind): graded, or
+    explained when it cannot be, without using an attempt."""
     question = session.current
-    assert question is not None
-    answer = session.read(line)
+    if question is None:
+        return []
     if isinstance(answer, BadAnswer):
         return [AnswerRejected(answer.message)]
     return session.record(await grader.grade(question, answer))

@@ -9,11 +9,9 @@ victim, alice, logged in from the start in her own browser.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Coroutine, Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from tutor.repeater.curl import CurlError, parse_curl
 from tutor.repeater.draft import DraftError, RequestDraft
@@ -23,24 +21,15 @@ from tutor.repeater.goal import (
     CrossSite,
     Goal,
     Problems,
-    challenge_config,
-    challenge_problems,
     parse_attempt,
-    parse_goal,
     parse_solution_step,
 )
 from tutor.repeater.sandbox import HandledRequest, Sandbox, SandboxError, TimelineEntry
-from tutor.server.config import ConfigError
+from tutor.server.config import ServerConfig
 
 VICTIM_USER = "alice"
 BODY_SHOWN = 1500
 """Characters of a response body shown in feedback: enough to copy a token from."""
-STATE_KEY = "challenge_run"
-T = TypeVar("T")
-
-
-class ChallengeError(ValueError):
-    """The challenge itself is written wrongly (lint reports the same problems)."""
 
 
 @dataclass(frozen=True)
@@ -56,17 +45,11 @@ class ChallengeResult:
 class ChallengeRun:
     """One learner's go at a challenge: a sandbox, the goal, and attempts."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        problems = challenge_problems(data)
-        if problems:
-            raise ChallengeError("; ".join(f"{key}: {message}" for key, message in problems))
-        self.goal: Goal = parse_goal(data["goal"])
-        try:
-            config = challenge_config(data)
-        except ConfigError as exc:  # checked above; kept for type narrowing
-            raise ChallengeError(str(exc)) from None
+    def __init__(self, goal: Goal, config: ServerConfig, solution: Sequence[Any]) -> None:
+        self.goal = goal
         self.sandbox = Sandbox(config, victim=VICTIM_USER)
-        self.solution: list[Any] = list(data["solution"])
+        self.solution: list[Any] = list(solution)
+        """The reference solution's steps, as written (curl text or cross_site mappings)."""
 
     async def start(self) -> None:
         """Log the victim in; attempts call this themselves."""
@@ -137,35 +120,9 @@ class ChallengeRun:
                                  event.credential, line.sender)
 
 
-def start_challenge(quiz_data: Mapping[str, Any]) -> ChallengeRun:
-    """A fresh run of a challenge quiz (`ChallengeError` if the quiz is written wrongly)."""
-    return ChallengeRun(quiz_data)
-
-
-def grade_challenge_line(
-    quiz: Mapping[str, Any], line: str, state: dict[str, Any]
-) -> tuple[bool, str]:
-    """Plain-text quizzes: one answer line is one attempt; `state` keeps the run (and so
-    the server's memory) across retries of the same question."""
-    run = state.get(STATE_KEY)
-    if not isinstance(run, ChallengeRun):
-        try:
-            run = start_challenge(quiz)
-        except ChallengeError as exc:
-            return False, f"This challenge is written wrongly: {exc}"
-        state[STATE_KEY] = run
-    result = run_sync(run.attempt_line(line))
-    return result.passed, result.message
-
-
-async def verify_challenge(data: Mapping[str, Any]) -> Problems:
-    """For lint: neither doing nothing nor a bare request with no credential meets the
-    goal, and the reference solution, run against a fresh server, does."""
-    try:
-        bare = start_challenge(data)
-        run = start_challenge(data)
-    except ChallengeError:
-        return []  # the parser already reported the shape problems, where they are
+async def verify_challenge(bare: ChallengeRun, run: ChallengeRun) -> Problems:
+    """For lint, on two fresh runs of one challenge: neither doing nothing nor a bare
+    request with no credential meets the goal, and the reference solution does."""
     await bare.start()
     idle = bare.goal_met()
     if idle.passed:
@@ -185,16 +142,6 @@ async def verify_challenge(data: Mapping[str, Any]) -> Problems:
         problems.append(("solution", f"the reference solution does not reach the goal. "
                          f"{final.message}"))
     return problems
-
-
-def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to the end from plain code (in a thread if a loop is running)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _answer(line: HandledRequest) -> str:

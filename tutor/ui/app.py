@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
 from tutor.progress import Progress
+from tutor.quiz.kinds import KINDS
 from tutor.ui.config import AppConfig
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.help import HelpScreen
@@ -82,7 +83,7 @@ class TutorApp(App[None]):
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson in the player (errors become a notification, not a crash)."""
-        lesson, errors = find_lesson(self.config.course_dir, lesson_id)
+        lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
         if lesson is None:
             detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
             self.notify(detail, severity="error", timeout=10)
@@ -106,14 +107,14 @@ class TutorApp(App[None]):
             # Only the named lessons are parsed: the whole course takes ten times longer.
             lessons = []
             for lesson_id in dict.fromkeys(lesson_ids):
-                lesson, errors = find_lesson(self.config.course_dir, lesson_id)
+                lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
                 if lesson is None:
                     detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
                     self.notify(detail, severity="error", timeout=10)
                     return
                 lessons.append(lesson)
         else:
-            lessons, _ = load_course(self.config.course_dir)
+            lessons, _ = load_course(self.config.course_dir, KINDS)
         plan = plan_quiz(lessons, lesson_ids, self.progress, seed)
         if not plan.questions:
             self.notify("No questions to ask there.", timeout=4)

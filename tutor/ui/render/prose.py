@@ -33,7 +33,7 @@ def prose_parts(lesson: Lesson) -> list[tuple[str, str]]:
                           "(on the stage: n takes the next step)"))
             scene_number += 1
         elif isinstance(segment, QuizBlock):
-            question = str(segment.data.get("question", "")).strip()
+            question = segment.spec.question
             first = not any(kind == "quiz" for kind, _ in parts)
             how = "  \n> *Press Q to take the lesson's quiz.*" if first else ""
             parts.append(("quiz", f"> **Quiz:** {question}{how}"))

@@ -1,21 +1,10 @@
-"""How the quiz screen words its instructions and colours its feedback (Rich only)."""
+"""How the quiz screen colours its feedback (Rich only); each answer widget words its own
+instructions (tutor/ui/widgets/answers.py)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-HOW_TO_ANSWER = {
-    "single": "↑/↓ to choose, Enter to answer.",
-    "true_false": "↑/↓ to choose, Enter to answer.",
-    "multiple": "Space ticks an option; tick every right one, then press a to answer.",
-    "order": "Move the highlighted item with shift+↑/↓ (or K/J), then press Enter.",
-    "predict": "Type the status code the server will answer with, then Enter. The scene "
-               "then runs for real.",
-    "challenge": "Press ctrl+r to work in the Repeater, or type a curl command (or: "
-                 "cross-site form POST /path) and press Enter. Either way the live challenge "
-                 "server's own log grades you.",
-}
-"""The quiz engine's instructions are for typed answers; on screen the widgets differ."""
 LINE_STYLES = (("  [right]", "green"), ("  [wrong]", "red"), ("  [missed]", "yellow"),
                ("The scene ran live", "bold cyan"), ("  response ", "bold"))
 

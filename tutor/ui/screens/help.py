@@ -36,9 +36,11 @@ class HelpScreen(ModalScreen[None]):
         from tutor.ui.screens.quiz import QuizScreen
         from tutor.ui.screens.repeater import RepeaterScreen
         from tutor.ui.screens.replay import ReplayScreen
+        from tutor.ui.widgets.answers import answer_bindings
 
         sections = [("Everywhere", self.app.BINDINGS), ("Catalogue", CatalogueScreen.BINDINGS),
-                    ("Lesson player", PlayerScreen.BINDINGS), ("Quiz", QuizScreen.BINDINGS),
+                    ("Lesson player", PlayerScreen.BINDINGS),
+                    ("Quiz", [*QuizScreen.BINDINGS, *answer_bindings()]),
                     ("Repeater", RepeaterScreen.BINDINGS),
                     ("JWT editor", JwtEditorScreen.BINDINGS),
                     ("HAR replay", ReplayScreen.BINDINGS)]

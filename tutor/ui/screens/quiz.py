@@ -11,15 +11,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Input, OptionList, SelectionList, Static
+from textual.widgets import Footer, Static
 
 from tutor.browser.events import Exchange
-from tutor.quiz.grading import Grade, Grader
+from tutor.quiz.grading import Grader
 from tutor.quiz.leitner import record_results
 from tutor.quiz.plan import QuizPlan
-from tutor.quiz.questions import KIND_LABELS, Question
+from tutor.quiz.questions import Answer, BadAnswer, Question
 from tutor.quiz.session import (
     AnswerGraded,
     AnswerRejected,
@@ -30,15 +30,16 @@ from tutor.quiz.session import (
     QuizEvent,
     QuizFinished,
     QuizSession,
-    submit,
+    submit_answer,
 )
-from tutor.ui.render.quiz_view import HOW_TO_ANSWER, styled_feedback
+from tutor.ui.render.quiz_view import styled_feedback
 from tutor.ui.screens.guarded import GuardedScreen
+from tutor.ui.widgets.answers import AnswerWidget, answer_widget
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
 
-TYPED_KINDS = ("predict", "challenge")
+
 class QuizScreen(GuardedScreen[None]):
     """Asks a quiz plan's questions; results go into the learner's progress as they settle."""
 
@@ -50,10 +51,6 @@ class QuizScreen(GuardedScreen[None]):
                 tooltip="Give up on this question and see the answer"),
         Binding("n,enter", "next_question", "Next", id="quiz-next",
                 tooltip="Go on to the next question"),
-        Binding("shift+up,K", "move_item(-1)", "Move up", id="quiz-move-up",
-                tooltip="Order questions: move the highlighted item up"),
-        Binding("shift+down,J", "move_item(1)", "Move down", id="quiz-move-down",
-                tooltip="Order questions: move the highlighted item down"),
         Binding("ctrl+r", "repeater", "Repeater", id="quiz-repeater",
                 tooltip="Challenges: work on the challenge server in the Repeater"),
         Binding("escape", "leave", "Back", id="quiz-back",
@@ -74,12 +71,12 @@ class QuizScreen(GuardedScreen[None]):
         self.grader = Grader()
         self.question: Question | None = None
         """The question on screen."""
-        self.arrangement: list[int] = []
-        """Order questions: the shown items' indexes, as the learner has arranged them."""
+        self.answer_widget: AnswerWidget | None = None
+        """How the question on screen is answered (one widget per kind)."""
         self.waiting: list[QuizEvent] = []
         """Events held back until the learner has read the feedback and pressed n."""
         self.busy = False
-        """A line is being graded (a predict scene may be running)."""
+        """An answer is being graded (a predict scene may be running)."""
         self.feedback_text = Text()
         """The verdict on the last answer, kept so a revealed answer can follow it."""
         self.head = ""
@@ -98,9 +95,7 @@ class QuizScreen(GuardedScreen[None]):
         with VerticalScroll(id="quiz"):
             yield Static(id="quiz-head")
             yield Static(id="quiz-question")
-            yield OptionList(id="quiz-options")
-            yield SelectionList[int](id="quiz-selection")
-            yield Input(id="quiz-input")
+            yield Vertical(id="quiz-answer")
             yield Static(id="quiz-hints")
             yield Static(id="quiz-feedback")
             yield Static(id="quiz-live")
@@ -119,9 +114,9 @@ class QuizScreen(GuardedScreen[None]):
                 # Let the learner read the verdict before the next question replaces it.
                 self.waiting = events[position:]
                 self._set_head(suffix="  ·  press n for the next question")
-                # Out of the typed answer, so n (and Enter) go on to the next question.
-                typed = self.query_one("#quiz-input", Input)
-                typed.disabled = True
+                # Out of the answer widget, so n (and Enter) go on to the next question.
+                if self.answer_widget is not None:
+                    self.answer_widget.disabled = True
                 self.query_one("#quiz", VerticalScroll).focus()
                 break
             self._show(event)
@@ -145,11 +140,7 @@ class QuizScreen(GuardedScreen[None]):
         elif isinstance(event, AnswerRejected):
             feedback.update(Text(event.message, style="yellow"))
         elif isinstance(event, AnswerGraded):
-            lines = list(event.lines)
-            if not event.settled:
-                lines.append("Try once more (h for a hint)." if event.question.kind != "challenge"
-                             else "Send another request, or s to skip.")
-            self.feedback_text = styled_feedback(lines, event.grade.correct)
+            self.feedback_text = styled_feedback(event.shown_lines, event.grade.correct)
             feedback.update(self.feedback_text)
             feedback.set_class(event.settled, "settled")
             live = event.grade.live
@@ -185,57 +176,24 @@ class QuizScreen(GuardedScreen[None]):
         question = event.question
         self.question = question
         self.head = (f"Question {event.number} of {event.total}  ·  "
-                     f"{KIND_LABELS.get(question.kind, question.kind)}  ·  "
-                     f"lesson {question.lesson_id}")
+                     f"{question.quiz_kind.label}  ·  lesson {question.lesson_id}")
         self._set_head()
         self.query_one("#quiz-question", Static).update(RichMarkdown(question.prompt))
         self.query_one("#quiz-hints", Static).update("")
         self.query_one("#quiz-live", Static).update("")
+        widget = self._mount_answer(answer_widget(question))
         feedback = self.query_one("#quiz-feedback", Static)
-        how = HOW_TO_ANSWER.get(question.kind, event.instructions)
-        keys = ("(type h for a hint, s to skip)" if question.kind in TYPED_KINDS
-                else "(h for a hint, s to skip)")
-        feedback.update(Text(f"{how} {keys}", style="dim"))
+        feedback.update(Text(f"{widget.how_to} {widget.keys}", style="dim"))
         feedback.remove_class("settled")
-        options = self.query_one("#quiz-options", OptionList)
-        selection = self.query_one("#quiz-selection", SelectionList)
-        typed = self.query_one("#quiz-input", Input)
-        options.clear_options()
-        selection.clear_options()
-        typed.value = ""
-        typed.disabled = False
-        options.display = question.kind in ("single", "true_false", "order")
-        selection.display = question.kind == "multiple"
-        typed.display = question.kind in TYPED_KINDS
-        if question.kind == "multiple":
-            # Text prompts, never markup: options are lesson text and may hold brackets.
-            selection.add_options([(Text(text), index) for index, text in
-                                   enumerate(question.choices)])
-            selection.focus()
-        elif question.kind in TYPED_KINDS:
-            typed.placeholder = ("the HTTP status code, e.g. 401" if question.kind == "predict"
-                                 else "a curl command, e.g. curl -H 'Authorization: …' "
-                                 "http://127.0.0.1:8000/admin")
-            typed.focus()
-        else:
-            self.arrangement = list(range(len(question.choices)))
-            self._fill_options(0)
-            options.focus()
         self.query_one("#quiz", VerticalScroll).scroll_home(animate=False)
 
-    def _fill_options(self, highlighted: int) -> None:
-        question = self.question
-        if question is None:
-            return
-        options = self.query_one("#quiz-options", OptionList)
-        options.clear_options()
-        if question.kind == "order":
-            options.add_options([Text(f"{place}. {question.choices[index]}")
-                                 for place, index in enumerate(self.arrangement, 1)])
-        else:
-            options.add_options([Text(f"{number}. {text}")
-                                 for number, text in enumerate(question.choices, 1)])
-        options.highlighted = highlighted
+    def _mount_answer(self, widget: AnswerWidget) -> AnswerWidget:
+        """Replace the answer widget (None: just remove it); it focuses itself on mount."""
+        area = self.query_one("#quiz-answer", Vertical)
+        area.remove_children()
+        area.mount(widget)
+        self.answer_widget = widget
+        return widget
 
     def _set_head(self, suffix: str = "") -> None:
         score = self.session.score
@@ -245,8 +203,8 @@ class QuizScreen(GuardedScreen[None]):
 
     def _show_finish(self, event: QuizFinished) -> None:
         self.question = None
-        for selector in ("#quiz-options", "#quiz-selection", "#quiz-input"):
-            self.query_one(selector).display = False
+        self.answer_widget = None
+        self.query_one("#quiz-answer", Vertical).remove_children()
         self.query_one("#quiz-hints", Static).update("")
         score = event.score
         self.query_one("#quiz-head", Static).update(Text("Quiz finished", style="bold"))
@@ -277,32 +235,17 @@ class QuizScreen(GuardedScreen[None]):
 
     # --- answering -------------------------------------------------------------------------
 
-    def current_line(self) -> str | None:
-        """The answer the widgets hold, as the line the plain quiz would read."""
-        question = self.question
-        if question is None:
-            return None
-        if question.kind == "multiple":
-            chosen = self.query_one("#quiz-selection", SelectionList).selected
-            return ",".join(str(index + 1) for index in sorted(chosen))
-        if question.kind in TYPED_KINDS:
-            return self.query_one("#quiz-input", Input).value
-        if question.kind == "order":
-            return ",".join(str(index + 1) for index in self.arrangement)
-        highlighted = self.query_one("#quiz-options", OptionList).highlighted
-        return None if highlighted is None else str(highlighted + 1)
-
-    def send(self, line: str) -> None:
-        """Grade one line (an answer, `h` or `s`), exactly as the plain quiz would."""
+    def send(self, answer: Answer | BadAnswer) -> None:
+        """Grade one answer from the widget on screen, as the plain quiz grades a line."""
         if self.busy or self.session.finished:
             return
         self.busy = True
-        self._grade(line)
+        self._grade(answer)
 
     @work(exclusive=True, group="quiz", exit_on_error=False)
-    async def _grade(self, line: str) -> None:
+    async def _grade(self, answer: Answer | BadAnswer) -> None:
         try:
-            events = await submit(self.session, self.grader, line)
+            events = await submit_answer(self.session, self.grader, answer)
         finally:
             self.busy = False
         self.post_message(self.Answered(events))
@@ -318,19 +261,19 @@ class QuizScreen(GuardedScreen[None]):
         if self.waiting:
             self.action_next_question()
             return
-        line = self.current_line()
-        if line is None or not line.strip():
+        answer = self.answer_widget.answer() if self.answer_widget is not None else None
+        if answer is None:
             self.notify("Choose an answer first.", timeout=2)
             return
-        self.send(line)
+        self.send(answer)
 
     def action_hint(self) -> None:
-        if not self.waiting:
-            self.send("h")
+        if not self.waiting and not self.busy and not self.session.finished:
+            self._handle([self.session.hint()])
 
     def action_skip(self) -> None:
-        if not self.waiting:
-            self.send("s")
+        if not self.waiting and not self.busy and not self.session.finished:
+            self._handle(self.session.skip())
 
     def action_next_question(self) -> None:
         if not self.waiting:
@@ -339,55 +282,31 @@ class QuizScreen(GuardedScreen[None]):
         self.query_one("#quiz-feedback", Static).remove_class("settled")
         self._handle(events)
 
-    def action_move_item(self, step: int) -> None:
-        question = self.question
-        options = self.query_one("#quiz-options", OptionList)
-        if question is None or question.kind != "order" or options.highlighted is None:
-            return
-        here = options.highlighted
-        there = here + step
-        if not 0 <= there < len(self.arrangement):
-            return
-        self.arrangement[here], self.arrangement[there] = (self.arrangement[there],
-                                                           self.arrangement[here])
-        self._fill_options(there)
-
-    @on(OptionList.OptionSelected, "#quiz-options")
-    def _option_chosen(self) -> None:
-        self.action_answer()
-
-    @on(Input.Submitted, "#quiz-input")
-    def _typed(self, event: Input.Submitted) -> None:
+    @on(AnswerWidget.Chosen)
+    def _chosen(self, message: AnswerWidget.Chosen) -> None:
         if self.waiting:
             self.action_next_question()
-        elif event.value.strip():
-            self.send(event.value)
-            event.input.value = ""
+        else:
+            self.send(message.answer)
+
+    @on(AnswerWidget.HintAsked)
+    def _hint_typed(self) -> None:
+        self.action_hint()
+
+    @on(AnswerWidget.SkipAsked)
+    def _skip_typed(self) -> None:
+        self.action_skip()
+
+    @on(AnswerWidget.Graded)
+    def _graded_by_tool(self, message: AnswerWidget.Graded) -> None:
+        if message.question is self.question and not self.waiting:
+            self._handle(self.session.record(message.grade))
 
     def action_repeater(self) -> None:
-        question = self.question
-        if question is None or question.kind != "challenge" or self.waiting or self.busy:
+        question, widget = self.question, self.answer_widget
+        if (question is None or widget is None or self.waiting or self.busy
+                or not widget.open_tool(self.grader.state(question))):
             self.notify("The Repeater grades challenge questions.", timeout=3)
-            return
-        from tutor.repeater.challenges import STATE_KEY, ChallengeError, start_challenge
-        from tutor.ui.screens.repeater import RepeaterScreen
-
-        state = self.grader.challenge_state(question)
-        run = state.get(STATE_KEY)
-        if run is None:
-            try:
-                run = state[STATE_KEY] = start_challenge(question.quiz.data)
-            except ChallengeError as exc:
-                self.notify(f"This challenge is written wrongly: {exc}", severity="error")
-                return
-
-        def back(passed: bool | None) -> None:
-            if passed and self.question is question:
-                verdict = run.goal_met()
-                self._handle(self.session.record(Grade(
-                    True, "Goal reached: the server accepted it.", detail=verdict.message)))
-
-        self.app.push_screen(RepeaterScreen(challenge=run, title="Challenge"), back)
 
     def action_leave(self) -> None:
         self._save_results()
