@@ -23,6 +23,7 @@ from rich.text import Text
 
 from benchmarks.common import report
 from tutor.lessons.course import default_course_dir, find_lesson, read_catalogue
+from tutor.quiz.kinds import KINDS
 from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.beats import StoryBook
 from tutor.scenes.events import SceneEvent
@@ -58,7 +59,7 @@ async def longest_scene() -> tuple[str, Scene, Steps]:
     best_beats = -1
     folder = default_course_dir()
     for meta in read_catalogue(folder).lessons:
-        lesson, _ = find_lesson(folder, meta.id)
+        lesson, _ = find_lesson(folder, meta.id, KINDS)
         if lesson is None:
             continue
         for block in lesson.scenes:

@@ -15,13 +15,14 @@ from tutor.lessons.course import default_course_dir, find_lesson
 from tutor.lessons.model import Prose
 from tutor.lessons.transcript import write_transcript
 from tutor.login_steps import LOGIN_STEP_NAMES
+from tutor.quiz.kinds import KINDS
 from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.events import ExchangeSeen
 from tutor.ui.render.stepper import describe_steps
 
 
 def test_lesson_one_defines_the_words_everyone_uses() -> None:
-    lesson, errors = find_lesson(default_course_dir(), "four-login-steps")
+    lesson, errors = find_lesson(default_course_dir(), "four-login-steps", KINDS)
     assert lesson is not None, errors
     prose = " ".join(part.markdown for part in lesson.segments
                      if isinstance(part, Prose)).lower()
@@ -48,7 +49,7 @@ async def test_a_login_recorded_and_inspected_gets_the_players_words() -> None:
 
 
 async def test_the_plain_transcript_says_the_same_words() -> None:
-    lesson, errors = find_lesson(default_course_dir(), "four-login-steps")
+    lesson, errors = find_lesson(default_course_dir(), "four-login-steps", KINDS)
     assert lesson is not None, errors
     out = io.StringIO()
     assert await write_transcript(lesson, out)

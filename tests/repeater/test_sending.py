@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.repeater.helpers import login_draft, sandbox
-from tutor.repeater.challenges import ChallengeRun
 from tutor.repeater.draft import RequestDraft
 from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import SandboxError
@@ -49,9 +48,9 @@ async def test_a_lure_makes_the_victims_browser_send_it() -> None:
 
 
 async def test_a_challenge_grades_and_an_unsendable_attempt_is_refused() -> None:
-    from tests.repeater.test_challenges import _cheap
+    from tests.repeater.test_challenges import _run
 
-    run = ChallengeRun(_cheap("challenge-alg-none"))
+    run = _run("challenge-alg-none")
     delivered = await deliver(run.sandbox, DRAFT, None, run)
     assert not delivered.passed and delivered.verdict is not None
     assert delivered.verdict.startswith("Not yet")

@@ -15,6 +15,7 @@ import pytest
 from rich.text import Text
 
 from tutor.lessons.course import default_course_dir, find_lesson, read_catalogue
+from tutor.quiz.kinds import KINDS
 from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.beats import Beat, Story, story_of
 from tutor.ui.render.story import (
@@ -68,7 +69,7 @@ def check_drawing(story: Story, width: int, height: int, align: dict[int, int] |
 
 @pytest.mark.parametrize("lesson_id", [meta.id for meta in CATALOGUE.lessons])
 async def test_every_step_of_every_scene_fits_at_every_size(lesson_id: str) -> None:
-    lesson, errors = find_lesson(default_course_dir(), lesson_id)
+    lesson, errors = find_lesson(default_course_dir(), lesson_id, KINDS)
     assert lesson is not None, errors
     for block in lesson.scenes:
         tracks = [await stories_at_every_step(scene) for _, scene in block.tracks]
