@@ -54,18 +54,25 @@ async def test_a_cookie_login_shows_all_four_steps_in_order() -> None:
     # Step 3: the server writes alice's row into the store, then answers with the cookie,
     # and the browser keeps it in its jar.
     three = [b for b in login if 3 in b.login_steps]
-    assert [b.kind for b in three][:3] == ["store", "response", "kept"]
-    assert three[0].target == STORE_LANE and "alice" in three[0].label
-    assert "cookie jar" in three[2].sentence and "web storage" in three[2].sentence
+    assert [b.kind for b in three][:4] == ["work", "store", "response", "kept"]
+    assert three[1].target == STORE_LANE and three[1].label == "+row alice"
+    assert "cookie jar" in three[3].sentence and "web storage" in three[3].sentence
     assert login_steps_covered(of_step(story, 0)) == (1, 2, 3, 4)  # and the redirect's GET
     assert login_steps_covered(of_step(story, 1)) == (4,)
+    # Step 3 starts with the password check, in the server's own lane.
+    checked = next(b for b in login if b.kind == "work")
+    assert checked.label == "password ✓" and checked.source == checked.target
+    # Step 4: every later request costs a lookup in the store, which finds alice's row.
+    reuse = of_step(story, 1)
+    assert kinds(reuse) == ["request", "store", "response"]
+    assert reuse[1].label == "lookup sid → alice" and reuse[1].login_steps == (4,)
 
 
 async def test_a_jwt_login_signs_without_writing_the_token_anywhere() -> None:
     story = await told({"login": {}}, {"request": {"path": "/profile"}}, mode="jwt")
     login = of_step(story, 0)
-    signed = [b for b in login if b.kind == "work"]
-    assert signed and "signs access" in signed[0].label
+    signed = [b for b in login if b.kind == "work" and "signs" in b.label]
+    assert signed and signed[0].label == "signs access JWT"
     assert signed[0].source == signed[0].target == "server:bank.test"
     # The one store write of a JWT login is the refresh-token family, never the token.
     writes = [b for b in login if b.kind == "store"]
@@ -73,8 +80,26 @@ async def test_a_jwt_login_signs_without_writing_the_token_anywhere() -> None:
     kept = [b for b in login if b.kind == "kept"]
     assert {b.label for b in kept} == {"localStorage: access_token",
                                        "localStorage: refresh_token"}
-    # Using the token touches no store.
-    assert not [b for b in of_step(story, 1) if b.target == STORE_LANE]
+    # Using the token touches no store: the signature is checked in the server's lane.
+    reuse = of_step(story, 1)
+    assert kinds(reuse) == ["request", "work", "response"]
+    assert reuse[1].label == "checks signature ✓" and "no store" in reuse[1].sentence
+    assert not [b for b in reuse if b.target == STORE_LANE]
+
+
+async def test_a_denylist_puts_the_store_back_on_every_jwt_request() -> None:
+    story = await told({"login": {}}, {"request": {"path": "/profile"}}, mode="jwt",
+                       denylist=True)
+    reuse = of_step(story, 1)
+    assert kinds(reuse) == ["request", "work", "store", "response"]
+    assert reuse[2].label == "denylist? no" and reuse[2].target == STORE_LANE
+
+
+async def test_a_wrong_password_is_checked_and_refused_with_no_step_three() -> None:
+    story = await told({"login": {"password": "guess"}, "expect": {"status": 401}})
+    check = next(b for b in story.beats if b.kind == "work")
+    assert check.label == "password ✗" and check.login_steps == ()
+    assert "wonderland" not in " ".join(b.sentence for b in story.beats)
 
 
 async def test_a_replayed_copy_is_the_attackers_not_alices_step_four() -> None:
@@ -86,8 +111,10 @@ async def test_a_replayed_copy_is_the_attackers_not_alices_step_four() -> None:
     assert kinds(capture) == ["captured"]
     assert capture[0].source == "browser:user" and capture[0].target == ATTACKER_LANE
     replay = of_step(story, 2)
-    assert kinds(replay) == ["request", "response"]
-    request, response = replay
+    assert kinds(replay) == ["request", "store", "response"]
+    request, lookup, response = replay
+    # The server cannot tell: the copied id finds alice's row like her own request would.
+    assert lookup.label == "lookup sid → alice" and lookup.login_steps == ()
     assert request.source == ATTACKER_LANE and response.target == ATTACKER_LANE
     assert request.replay and response.replay
     assert request.login_steps == () and "replayed copy" in request.sentence

@@ -30,7 +30,7 @@ from tutor.scenes.events import (
     StepStarted,
     UserActed,
 )
-from tutor.server.state import RequestHandled, SessionCreated
+from tutor.server.state import RequestHandled, SessionCreated, SessionLookedUp
 
 E = TypeVar("E", bound=SceneEvent)
 MODES = ("cookie", "signed-cookie", "jwt")
@@ -254,7 +254,9 @@ async def test_a_steps_record_ties_server_events_to_the_request_that_caused_them
     assert line.exchange is login.outcome.main and line.sender == "user"
     assert any(isinstance(e, SessionCreated) for e in line.caused)
     assert [h.event.path for h in profile.outcome.handled] == ["/profile"]
-    assert profile.outcome.handled[0].caused == ()
+    # A cookie request's one server event: the store lookup of its session id.
+    [lookup] = profile.outcome.handled[0].caused
+    assert isinstance(lookup, SessionLookedUp) and lookup.found and lookup.username == "alice"
 
 
 async def test_forward_after_back_replays_identical_events_without_rerunning() -> None:

@@ -13,7 +13,7 @@ from tutor.scenes.model import Scene
 from tutor.scenes.recorder import Recorder, Recording, Timeline
 from tutor.scenes.world import World
 from tutor.server.config import ServerConfig
-from tutor.server.state import RequestHandled, SessionCreated, SessionDestroyed
+from tutor.server.state import PasswordChecked, RequestHandled, SessionCreated, SessionDestroyed
 
 LOGIN = json.dumps({"username": "alice", "password": "wonderland"}).encode()
 JSON = {"Content-Type": "application/json"}
@@ -39,7 +39,9 @@ async def test_a_log_line_is_paired_with_its_exchange_and_owns_what_it_caused() 
     [line] = recording.handled
     assert (line.event.path, line.exchange, line.sender) == ("/login", exchange, "user")
     created = [e for e in recording.server_events if isinstance(e, SessionCreated)]
-    assert created and line.caused == tuple(created)
+    # Everything the server did for the request is its own: the password check, the row.
+    assert [type(e) for e in line.caused] == [PasswordChecked, SessionCreated]
+    assert created and line.caused[1:] == tuple(created)
     assert recording.cause_of(created[0]) is line
     assert recording.handled_for(exchange) is line
     # In the order it happened: what the server did, its log line, then the exchange.

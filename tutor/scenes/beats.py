@@ -15,8 +15,7 @@ arrow and its answer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from tutor.browser.events import (
@@ -40,20 +39,14 @@ from tutor.scenes.events import (
     UserActed,
 )
 from tutor.scenes.model import Scene
+from tutor.scenes.server_beats import server_beats
+from tutor.scenes.story import ATTACKER_LANE, STORE_LANE, Beat, BeatKind, Lane, LaneKind, Story
 from tutor.server import state as server_state
 
-LaneKind = Literal["person", "browser", "attacker", "server", "store"]
-BeatKind = Literal[
-    "typed",      # the person gives the browser something (step 1: the credentials)
-    "request",    # a request travels from a client to a server
-    "response",   # the answer travels back
-    "work",       # the server does something inside itself (checks a password, signs)
-    "store",      # the server writes to or reads from its store
-    "kept",       # the browser keeps, replaces or drops a credential
-    "captured",   # an attacker takes a copy of a credential
-    "refused",    # the browser refused to send a request
-    "clock",      # simulated time jumps
-    "note",       # anything else a person did, in words
+__all__ = [
+    "ATTACKER_LANE", "PASSWORD_MASK", "STORE_LANE", "Beat", "BeatKind", "Lane", "LaneKind",
+    "Story", "StoryBook", "credential_of", "host_of", "lanes_of", "login_steps_covered",
+    "person_name", "request_target", "story_of",
 ]
 
 ATTACKER = "attacker"
@@ -67,58 +60,6 @@ CROSS_SITE_ACTIONS = frozenset({"xss_steal", "cross_site_request"})
 """Actions that reach the attacker's own site (evil.test)."""
 PASSWORD_MASK = "••••"
 """What the stage shows of a typed password: never its characters, nor its length."""
-STORE_LANE = "store"
-ATTACKER_LANE = "attacker"
-
-
-@dataclass(frozen=True)
-class Lane:
-    """One column of the diagram: a person, a client, a server host or the store."""
-
-    id: str
-    label: str
-    kind: LaneKind
-
-
-@dataclass(frozen=True)
-class Beat:
-    """One row of the story."""
-
-    kind: BeatKind
-    source: str
-    """The lane the beat starts in."""
-    target: str
-    """The lane it ends in; the same as `source` for something done in place."""
-    label: str
-    """Short words for the diagram ("POST /login", "writes session row")."""
-    sentence: str
-    """The beat in a full sentence, for the transcript and screen readers."""
-    step_index: int
-    login_steps: tuple[int, ...] = ()
-    exchange: int | None = None
-    """Index of the exchange (in the track's order) this beat belongs to."""
-    credential: str | None = None
-    """What a request carried: "cookie", "bearer", "both", another scheme, or None."""
-    status: int | None = None
-    replay: bool = False
-    """A request made with a credential someone else was given."""
-    replica: str | None = None
-    """Which replica answered, where there are several."""
-
-
-@dataclass(frozen=True)
-class Story:
-    """The lanes of a scene and its beats so far."""
-
-    lanes: tuple[Lane, ...]
-    beats: tuple[Beat, ...]
-
-    def lane_index(self, lane_id: str) -> int:
-        """The column of a lane (the first one when the id is unknown)."""
-        for index, lane in enumerate(self.lanes):
-            if lane.id == lane_id:
-                return index
-        return 0
 
 
 def host_of(url: str) -> str:
@@ -305,7 +246,7 @@ class _Teller:
         `exchange`, the request that caused them, when there is one)."""
         events, self.pending = self.pending, []
         for event in events:
-            for beat in _server_beats(event, lane or self.site_lane, index, steps):
+            for beat in server_beats(event, lane or self.site_lane, index, steps):
                 self.add(replace(beat, exchange=exchange))
 
     def browser_changed(self, index: int, event: BrowserEvent) -> None:
@@ -339,50 +280,6 @@ class _Teller:
     def story_so_far(self) -> list[Beat]:
         self.flush_server(self.beats[-1].step_index if self.beats else 0)
         return self.beats
-
-
-def _server_beats(event: server_state.ServerEvent, lane: str, index: int,
-                  steps: tuple[int, ...]) -> Iterable[Beat]:
-    """What one server event looks like on the stage."""
-    s = server_state
-    where = f" on replica {event.replica}" if event.replica not in ("", "A") else ""
-    if isinstance(event, s.SessionCreated):
-        who = event.username or "a visitor not logged in"
-        yield Beat("store", lane, STORE_LANE, f"+row {event.username or 'anonymous'}",
-                   f"The server writes a new session row for {who} into its store{where}.",
-                   index, steps if event.username else ())
-    elif isinstance(event, s.SessionDestroyed):
-        if event.reason.endswith("timeout"):
-            # Nobody asked: the row ran out of time, so the store acts alone.
-            yield Beat("store", STORE_LANE, STORE_LANE, "row expires",
-                       f"The session row expires ({event.reason}) and leaves the store"
-                       f"{where}.", index)
-        else:
-            yield Beat("store", lane, STORE_LANE, f"−row ({event.reason})",
-                       f"The server deletes the session row from its store "
-                       f"({event.reason}){where}.", index)
-    elif isinstance(event, s.TokenIssued):
-        if event.kind == "refresh":
-            yield Beat("store", lane, STORE_LANE, "+refresh family",
-                       f"The server records the refresh token in its family for "
-                       f"{event.subject}: the one store write a JWT login makes{where}.",
-                       index, steps)
-        else:
-            yield Beat("work", lane, lane, f"signs {event.kind} JWT",
-                       f"The server signs a {event.kind} token for {event.subject}; nothing "
-                       "about it is written to a store.", index, steps)
-    elif isinstance(event, s.TokenDenylisted):
-        yield Beat("store", lane, STORE_LANE, "+denylist jti",
-                   f"The server adds the token's id to its denylist until it expires{where}.",
-                   index)
-    elif isinstance(event, s.RefreshFamilyRevoked):
-        yield Beat("store", lane, STORE_LANE, "family revoked",
-                   f"The server revokes the refresh-token family ({event.reason}){where}.",
-                   index)
-    elif isinstance(event, s.PasswordChanged):
-        yield Beat("store", lane, STORE_LANE, "+password hash",
-                   f"The server stores a new password hash for {event.username}{where}.",
-                   index)
 
 
 def request_target(url: str) -> str:

@@ -22,7 +22,7 @@ from tutor.server.backends.base import (
 from tutor.server.context import ReplicaContext
 from tutor.server.http import Problem, read_fields
 from tutor.server.modes import all_modes
-from tutor.server.state import RequestHandled
+from tutor.server.state import PasswordChecked, RequestHandled
 
 MAX_USERNAME = 128
 MAX_PASSWORD = 1024
@@ -116,6 +116,7 @@ class _Routes:
         if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
             raise Problem(400, "invalid_request", "username or password is too long")
         user = self.ctx.users.authenticate(username, password)
+        self.ctx.emit(PasswordChecked, username=username, ok=user is not None)
         if user is None:
             # One message for a wrong password and an unknown user (OWASP Authentication).
             _audit(request, None, None, "wrong username or password")

@@ -45,6 +45,8 @@ class TokenIssued(ServerEvent):
     subject: str
     expires_at: int
     family: str
+    kid: str = ""
+    """The id of the key that signed it (the `kid` header)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,47 @@ class RefreshFamilyRevoked(ServerEvent):
 @dataclass(frozen=True)
 class PasswordChanged(ServerEvent):
     username: str
+
+
+@dataclass(frozen=True)
+class PasswordChecked(ServerEvent):
+    """A login's password compared with the stored hash (a user lookup, then scrypt)."""
+
+    username: str
+    """What was typed as the username (not a secret; the password never appears)."""
+    ok: bool
+
+
+@dataclass(frozen=True)
+class SessionLookedUp(ServerEvent):
+    """The session store asked for the id a cookie carried: the cost of every cookie
+    request in `cookie` mode, and the reason a server can end a login on its own."""
+
+    session_id: str
+    found: bool
+    username: str | None
+    """Whose row it was (None for a pre-login row, or when nothing was found)."""
+
+
+@dataclass(frozen=True)
+class SignatureChecked(ServerEvent):
+    """A credential checked with a key and no store: a JWT, or a signed cookie."""
+
+    what: str
+    """access token, refresh token or signed cookie."""
+    ok: bool
+    kid: str | None = None
+    stage: str | None = None
+    """Where verification failed (decode, algorithm, key, signature, claims)."""
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class DenylistChecked(ServerEvent):
+    """The denylist asked whether a token's id was revoked: server state again."""
+
+    jti: str
+    listed: bool
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,13 @@ from tutor.server import pages
 from tutor.server.backends.base import Principal
 from tutor.server.context import ReplicaContext
 from tutor.server.http import Problem, bearer_challenge
-from tutor.server.state import RefreshFamily, TokenDenylisted, TokenIssued
+from tutor.server.state import (
+    DenylistChecked,
+    RefreshFamily,
+    SignatureChecked,
+    TokenDenylisted,
+    TokenIssued,
+)
 from tutor.server.tokens import CannotMint, TokenKind, TokenRejected
 from tutor.server.users import UserRecord
 
@@ -57,8 +63,11 @@ class JwtBackend:
             # No token at all: a bare challenge with no error code (RFC 6750 §3.1).
             raise Problem(401, "unauthorized", "no bearer token sent", bearer_challenge())
         claims = self.verify(token.strip(), "access")
-        if self.ctx.config.denylist and claims["jti"] in self.ctx.store.denylist:
-            raise self._rejected(TokenRejected("revocation", "token was revoked at logout"))
+        if self.ctx.config.denylist:
+            listed = claims["jti"] in self.ctx.store.denylist
+            self.ctx.emit(DenylistChecked, jti=str(claims["jti"]), listed=listed)
+            if listed:
+                raise self._rejected(TokenRejected("revocation", "token was revoked at logout"))
         user = self.ctx.users.get(str(claims["sub"]))
         if user is None:
             raise self._rejected(TokenRejected("claims", "subject is not a known user"))
@@ -66,10 +75,15 @@ class JwtBackend:
                          claims=claims)
 
     def verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
+        what = f"{kind} token"
         try:
-            return self.ctx.tokens.verify(token, kind)
+            claims = self.ctx.tokens.verify(token, kind)
         except TokenRejected as exc:
+            self.ctx.emit(SignatureChecked, what=what, ok=False, stage=exc.stage)
             raise self._rejected(exc) from None
+        self.ctx.emit(SignatureChecked, what=what, ok=True, kid=self.ctx.keys.kid,
+                      subject=str(claims.get("sub", "")))
+        return claims
 
     def _rejected(self, exc: TokenRejected) -> Problem:
         return Problem(
@@ -96,7 +110,7 @@ class JwtBackend:
         store.issued_access.setdefault(user.username, {})[access.jti] = access.expires_at
         for kind, minted in (("access", access), ("refresh", refresh)):
             self.ctx.emit(TokenIssued, kind=kind, jti=minted.jti, subject=user.username,
-                          expires_at=minted.expires_at, family=family)
+                          expires_at=minted.expires_at, family=family, kid=self.ctx.keys.kid)
         return {
             "access_token": access.token,
             "token_type": "Bearer",

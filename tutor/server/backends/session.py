@@ -15,6 +15,7 @@ from tutor.server.backends.base import (
     logout_response,
 )
 from tutor.server.context import ReplicaContext
+from tutor.server.state import SessionLookedUp
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NO_SESSION_ROTATION
 
@@ -52,6 +53,8 @@ class SessionBackend(CookieBackend):
         if not session_id:
             return None
         record = self.ctx.store.sessions.get(session_id)
+        self.ctx.emit(SessionLookedUp, session_id=session_id, found=record is not None,
+                      username=record.username if record is not None else None)
         if record is None:
             return None
         reason = self.ctx.session_expiry_reason(record)

@@ -16,6 +16,7 @@ from tutor.server.backends.base import (
 from tutor.server.context import ReplicaContext
 from tutor.server.http import Problem
 from tutor.server.signed import SignedCookieRejected
+from tutor.server.state import SignatureChecked
 from tutor.server.users import UserRecord
 
 
@@ -44,7 +45,10 @@ class SignedCookieBackend(CookieBackend):
         try:
             data = self.ctx.signed_cookies.decode(value)
         except SignedCookieRejected as exc:
+            self.ctx.emit(SignatureChecked, what="signed cookie", ok=False, stage="signature")
             raise self.unauthorized(request, str(exc)) from None
+        self.ctx.emit(SignatureChecked, what="signed cookie", ok=True,
+                      subject=str(data.get("user", "")))
         user = self.ctx.users.get(str(data.get("user", "")))
         if user is None:
             raise self.unauthorized(request, "signed session names no known user")
