@@ -28,6 +28,7 @@ Logging in gives a **cookie**.
 
 ```scene
 id: login
+title: Alice logs in
 steps:
   - narration: Alice logs in.
     login: {}
@@ -58,7 +59,7 @@ def test_lint_reports_path_line_col_and_exits_one(
     assert main(["lint", str(course)]) == 1
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert re.match(r"^.*good\.md:20:14: scene login, step 1 \(login\): expected status 200",
+    assert re.match(r"^.*good\.md:21:14: scene login, step 1 \(login\): expected status 200",
                     out[0]), out
 
 
@@ -101,7 +102,8 @@ def test_play_plain_is_plain_text_for_dumb_terminals(course: Path) -> None:
     assert "[login step 2, 3] POST https://bank.test/login" in out
     assert "response 303" in out
     assert "cookie __Host-sid stored in the cookie jar" in out
-    assert "server: session" in out and "created for alice" in out
+    assert "[server] The server compares the password with alice's stored hash" in out
+    assert "[store] The server writes a new session row for alice into its store." in out
     assert "check ok: status 303" in out
 
 
@@ -161,3 +163,24 @@ def test_transcript_keeps_tables_readable() -> None:
 
     text = markdown_to_text("| claim | meaning |\n|---|---|\n| `exp` | expiry |\n")
     assert text.splitlines() == ["claim | meaning", "exp | expiry"]
+
+
+def test_lint_asks_for_words_where_a_learner_would_read_an_id(
+    course: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = GOOD.replace("title: Alice logs in\n", "title: alice-logs-in\n").replace(
+        "    expect: {status: 303, cookie_stored: __Host-sid}",
+        "    expect: {status: 303, cookie_stored: __Host-sid}\n  - request: /profile")
+    (course / "good.md").write_text(text)
+    assert main(["lint", "--no-run", str(course)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 2
+    assert out[0].endswith("scene login: the title 'alice-logs-in' reads like an id; "
+                           "write it in words")
+    assert re.match(r"^.*good\.md:\d+:\d+: scene login, step 2 \(request\): add a "
+                    r"`narration:` saying what happens", out[1])
+    # A step whose action says what it does needs no narration: the login above has one,
+    # and without it the stage would still read "Alice logs in as alice."
+    (course / "good.md").write_text(GOOD.replace("  - narration: Alice logs in.\n    login",
+                                                 "  - login"))
+    assert main(["lint", "--no-run", str(course)]) == 0

@@ -13,6 +13,7 @@ from tutor.lessons.course import check_course, load_lessons, read_catalogue
 from tutor.lessons.model import Lesson, LessonError, SceneBlock
 from tutor.lessons.quizspec import LessonRun, QuizKinds
 from tutor.scenes.engine import SceneEngine
+from tutor.scenes.sentences import step_sentence
 
 
 def lint_paths(paths: list[Path], quiz_kinds: QuizKinds,
@@ -20,6 +21,8 @@ def lint_paths(paths: list[Path], quiz_kinds: QuizKinds,
     """All errors in the lesson files and folders given, sorted by file and line."""
     lessons, errors = load_lessons(paths, quiz_kinds)
     errors.extend(_course_errors(paths, lessons))
+    for lesson in lessons:
+        errors.extend(wording_errors(lesson))
     if run_scenes:
         for lesson in lessons:
             errors.extend(asyncio.run(run_lesson_scenes(lesson, quiz_kinds)))
@@ -34,6 +37,32 @@ def _course_errors(paths: list[Path], lessons: list[Lesson]) -> list[LessonError
         for meta in read_catalogue(folder).lessons:
             metas.setdefault(meta.path, meta)
     return [e for e in check_course(list(metas.values())) if e.path in linted]
+
+
+def wording_errors(lesson: Lesson) -> list[LessonError]:
+    """What a learner would read as an internal name: a scene with no title or an id for
+    one, a step with no narration whose action does not describe itself."""
+    errors: list[LessonError] = []
+    path = str(lesson.path)
+    for block in lesson.scenes:
+        scene = block.scene
+        title = scene.title.strip()
+        if not title:
+            line, column = block.locate("id")
+            errors.append(LessonError(path, line, column, f"scene {block.id}: add a `title:` "
+                                      "in words; the stage would show the id instead"))
+        elif " " not in title and any(mark in title for mark in "-_"):
+            line, column = block.locate("title")
+            errors.append(LessonError(path, line, column, f"scene {block.id}: the title "
+                                      f"{title!r} reads like an id; write it in words"))
+        for number, step in enumerate(scene.steps, start=1):
+            if not step.narration.strip() and step_sentence(step) is None:
+                line, column = block.locate(step.path)
+                errors.append(LessonError(
+                    path, line, column,
+                    f"scene {block.id}, step {number} ({step.action}): add a `narration:` "
+                    f"saying what happens; a {step.action} step does not describe itself"))
+    return errors
 
 
 # Statuses each step's main exchange returned, per (scene id, track label).

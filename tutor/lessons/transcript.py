@@ -16,6 +16,7 @@ from tutor.browser import events as browser_events
 from tutor.browser.cookies import SendDecision
 from tutor.lessons.model import Lesson, Prose, QuizBlock, SceneBlock
 from tutor.login_steps import LOGIN_STEP_NAMES
+from tutor.scenes.beats import ATTACKER, named
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.events import (
     BrowserChanged,
@@ -29,7 +30,9 @@ from tutor.scenes.events import (
     StepStarted,
     UserActed,
 )
-from tutor.server import state as server_state
+from tutor.scenes.sentences import duration_words, step_words
+from tutor.scenes.server_beats import server_beats
+from tutor.scenes.story import STORE_LANE
 
 REQUEST_HEADERS = ("cookie", "authorization", "origin", "x-csrf-token", "content-type",
                    "sec-fetch-site")
@@ -112,12 +115,10 @@ def describe_event(event: SceneEvent) -> Iterator[str]:
     if isinstance(event, StepStarted):
         step = event.step
         yield ""
-        yield f"Step {event.step_index + 1}: {step.action} (by {step.actor})"
-        if step.narration:
-            yield f"  {step.narration.strip()}"
+        yield f"Step {event.step_index + 1}: {step_words(step)}"
     elif isinstance(event, UserActed):
         prefix = f"[login step 1: {LOGIN_STEP_NAMES[1]}] " if event.login_step == 1 else ""
-        yield f"  {prefix}{event.text}"
+        yield f"  {prefix}{named(event.text, event.browser)}"
     elif isinstance(event, ExchangeSeen):
         yield from _describe_exchange(event)
     elif isinstance(event, RequestRefused):
@@ -128,11 +129,12 @@ def describe_event(event: SceneEvent) -> Iterator[str]:
         if line:
             yield f"  browser ({event.event.browser}): {line}"
     elif isinstance(event, ServerChanged):
-        line = _describe_server(event.event)
-        if line:
-            yield f"  server: {line}"
+        # The stage's own beats, in words: the same story for screen readers.
+        for beat in server_beats(event.event, "server", event.step_index, ()):
+            where = "store" if beat.target == STORE_LANE else "server"
+            yield f"  [{where}] {beat.sentence}"
     elif isinstance(event, ClockMoved):
-        yield f"  clock: {int(event.after - event.before)} seconds pass"
+        yield f"  [clock] The clock jumps forward {duration_words(event.after - event.before)}."
     elif isinstance(event, ExpectationChecked):
         verdict = "ok" if event.passed else "FAILED"
         yield (f"  check {verdict}: {event.expectation.kind} {event.expectation.value!r} "
@@ -146,6 +148,9 @@ def _describe_exchange(event: ExchangeSeen) -> Iterator[str]:
     request, response = exchange.request, exchange.response
     steps = ", ".join(str(s) for s in event.login_steps)
     label = f"[login step {steps}] " if steps else "[no credential sent] "
+    if exchange.browser == ATTACKER:
+        # Someone else's client: never a step of Alice's login, whatever it carries.
+        label = "[attacker] "
     yield f"  {label}{request.method} {request.url}"
     for name in REQUEST_HEADERS:
         value = request.header(name)
@@ -182,23 +187,6 @@ def _describe_browser(event: browser_events.BrowserEvent) -> str:
         return f"{event.area} of {event.origin}: {event.key} = {shorten(event.value)}"
     if isinstance(event, browser_events.ScriptRead):
         return f"a script read {event.what}: {shorten(event.value) or '(empty)'}"
-    return ""
-
-
-def _describe_server(event: server_state.ServerEvent) -> str:
-    if isinstance(event, server_state.SessionCreated):
-        who = event.username or "an anonymous visitor"
-        return f"session {shorten(event.session_id, 12)} created for {who}"
-    if isinstance(event, server_state.SessionDestroyed):
-        return f"session {shorten(event.session_id, 12)} destroyed ({event.reason})"
-    if isinstance(event, server_state.TokenIssued):
-        return f"{event.kind} token {event.jti} issued to {event.subject}"
-    if isinstance(event, server_state.TokenDenylisted):
-        return f"token {event.jti} added to the denylist until it expires"
-    if isinstance(event, server_state.RefreshFamilyRevoked):
-        return f"refresh-token family {event.family} revoked ({event.reason})"
-    if isinstance(event, server_state.PasswordChanged):
-        return f"password of {event.username} changed"
     return ""
 
 

@@ -39,6 +39,7 @@ from tutor.scenes.events import (
     UserActed,
 )
 from tutor.scenes.model import Scene
+from tutor.scenes.sentences import duration_words, person_name
 from tutor.scenes.server_beats import server_beats
 from tutor.scenes.story import ATTACKER_LANE, STORE_LANE, Beat, BeatKind, Lane, LaneKind, Story
 from tutor.server import state as server_state
@@ -46,13 +47,11 @@ from tutor.server import state as server_state
 __all__ = [
     "ATTACKER_LANE", "PASSWORD_MASK", "STORE_LANE", "Beat", "BeatKind", "Lane", "LaneKind",
     "Story", "StoryBook", "credential_of", "host_of", "lanes_of", "login_steps_covered",
-    "person_name", "request_target", "story_of",
+    "named", "person_name", "request_target", "story_of",
 ]
 
 ATTACKER = "attacker"
 """The browser name scenes give the attacker's own client."""
-PERSON_NAMES = {"user": "Alice"}
-"""How the lessons call the person behind a browser."""
 ATTACKER_ACTIONS = frozenset({"capture", "replay"})
 """Actions that give the attacker a lane of their own even without an attacker browser
 (a cross-site page acts through evil.test's lane instead)."""
@@ -68,11 +67,6 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or url).lower()
     except ValueError:
         return url
-
-
-def person_name(browser: str) -> str:
-    """`Alice` for the scene's "user"; a browser's own name, capitalised, otherwise."""
-    return PERSON_NAMES.get(browser, browser.replace("_", " ").capitalize())
 
 
 def lanes_of(scene: Scene) -> tuple[Lane, ...]:
@@ -172,7 +166,7 @@ class _Teller:
             self.flush_server(event.step_index)
         elif isinstance(event, ClockMoved):
             self.flush_server(event.step_index)
-            jump = _duration(event.after - event.before)
+            jump = duration_words(event.after - event.before)
             self.add(Beat("clock", "", "", f"⏱ +{jump}",
                           f"The clock jumps forward {jump}.", event.step_index))
 
@@ -198,10 +192,10 @@ class _Teller:
             what = (f"opens a page on {self.attacker_host}" if self.action == "cross_site_request"
                     else "injected script runs")
             self.add(Beat("note", lane, lane, what,
-                          _sentence(_named(event.text, event.browser)), index))
+                          _sentence(named(event.text, event.browser)), index))
         else:
             lane = self.person_lane(event.browser)
-            text = _named(event.text, event.browser)
+            text = named(event.text, event.browser)
             self.add(Beat("note", lane, lane, text, _sentence(text), index))
 
     def exchange(self, event: ExchangeSeen) -> None:
@@ -292,17 +286,7 @@ def request_target(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
-def _duration(seconds: float) -> str:
-    total = round(seconds)
-    days, rest = divmod(total, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
-             f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
-    return " ".join(p for p in parts if p) or "0 s"
-
-
-def _named(text: str, browser: str) -> str:
+def named(text: str, browser: str) -> str:
     """An action's words with the browser's name made the person's ("user types" →
     "Alice types")."""
     name = person_name(browser)

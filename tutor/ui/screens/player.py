@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static, Tab, Tabs
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.lockstep import Lockstep
+from tutor.scenes.sentences import step_words
 from tutor.ui.render.prose import prose_parts, scene_heading
 from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
@@ -248,7 +249,7 @@ class PlayerScreen(GuardedScreen[None]):
         if engine.position:
             step = engine.scene.steps[engine.position - 1]
             record = engine.records[engine.position - 1]
-            narration = Text(step.narration or f"{step.action} ({step.actor})")
+            narration = Text(step_words(step))
             failed = [f"✗ {f.expectation.kind}: {f.detail}" for f in record.failures]
             if record.error:
                 failed.append(f"✗ {record.error}")
