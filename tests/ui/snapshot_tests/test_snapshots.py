@@ -78,3 +78,46 @@ def test_jwt_inspector_with_failing_signature(snap_compare: SnapCompare, tmp_pat
 
 def test_help(snap_compare: SnapCompare, tmp_path: Path) -> None:
     assert snap_compare(_app(tmp_path), terminal_size=(100, 40), press=["question_mark"])
+
+
+def _scene_steps(scenes: int, steps: int, *, stage_tab: bool = False) -> Any:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        for _ in range(scenes):
+            await pilot.press("right_square_bracket")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await _steps(pilot, steps)
+        if stage_tab:
+            await pilot.press("tab")
+            await pilot.pause()
+
+    return run_before
+
+
+def test_stage_cookie_login_then_a_store_lookup(snap_compare: SnapCompare,
+                                                tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path, "session-cookies"), terminal_size=(120, 36),
+                        run_before=_scene_steps(0, 3))
+
+
+def test_stage_jwt_request_with_no_store_arrow(snap_compare: SnapCompare,
+                                              tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path, "jwt-bearer"), terminal_size=(120, 36),
+                        run_before=_scene_steps(0, 2))
+
+
+def test_stage_attacker_replay_in_its_own_lane(snap_compare: SnapCompare,
+                                               tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path, "session-cookies"), terminal_size=(200, 60),
+                        run_before=_scene_steps(1, 5))
+
+
+def test_stage_clock_jump_row_at_80x24(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path, "session-cookies"), terminal_size=(80, 24),
+                        run_before=_scene_steps(2, 6, stage_tab=True))
+
+
+def test_stage_three_tracks_at_120x36(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path, "csrf-samesite"), terminal_size=(120, 36),
+                        run_before=_scene_steps(2, 2))
