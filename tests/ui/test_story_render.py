@@ -9,15 +9,19 @@ by side (`tracks_fit`) and take turns at full width otherwise.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from rich.console import Console
 from rich.text import Text
 
 from tutor.lessons.course import default_course_dir, find_lesson, read_catalogue
 from tutor.quiz.kinds import KINDS
 from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.beats import Beat, Story, story_of
+from tutor.ui.render import render_browser, render_server
+from tutor.ui.render.records import Records
 from tutor.ui.render.story import (
     _layout,
     aligned_rows,
@@ -67,6 +71,25 @@ def check_drawing(story: Story, width: int, height: int, align: dict[int, int] |
             f"{where}: the newest exchange is off screen")
 
 
+DETAIL_WIDTHS = (28, 38, 56, 76)
+"""Detail views are checked from a third of 80 columns up to a full 80-column stage."""
+
+
+def plain_lines(renderable: Any, width: int) -> list[str]:
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text().splitlines()
+
+
+def check_no_letter_by_letter(renderable: Any, where: str) -> None:
+    """No run of lines holding a character or two each: a word folded letter by letter."""
+    for width in DETAIL_WIDTHS:
+        lines = [line.strip() for line in plain_lines(renderable, width)]
+        for above, line, below in zip(lines, lines[1:], lines[2:], strict=False):
+            assert not all(0 < len(x) <= 2 for x in (above, line, below)), (
+                f"{where} at {width} columns: folded letter by letter near {line!r}")
+
+
 @pytest.mark.parametrize("lesson_id", [meta.id for meta in CATALOGUE.lessons])
 async def test_every_step_of_every_scene_fits_at_every_size(lesson_id: str) -> None:
     lesson, errors = find_lesson(default_course_dir(), lesson_id, KINDS)
@@ -82,6 +105,16 @@ async def test_every_step_of_every_scene_fits_at_every_size(lesson_id: str) -> N
                 for (label, _), story in zip(block.tracks, stories, strict=True):
                     where = f"{lesson_id}/{block.id}/{label or '-'} step {step + 1} at {size}"
                     check_drawing(story, width, height, align, where)
+        # The detail views of the scene's end state, at narrow and full widths.
+        for label, scene in block.tracks:
+            engine = SceneEngine(scene)
+            await engine.run_all()
+            world = engine.world
+            where = f"{lesson_id}/{block.id}/{label or '-'}"
+            check_no_letter_by_letter(render_server(world.server), f"{where} server view")
+            for name in world.browsers:
+                check_no_letter_by_letter(render_browser(world.browser(name), world.site),
+                                          f"{where} browser {name}")
 
 
 # --- the rules, one by one ------------------------------------------------------------------
@@ -153,3 +186,13 @@ def test_tracks_take_turns_when_too_narrow() -> None:
     assert isinstance(bar, Text)
     assert bar.plain.startswith(" lax: 401  │  none: 403 ")
     assert "T: next track" in bar.plain
+
+
+def test_a_table_that_would_fold_becomes_records() -> None:
+    records = Records(("session id", "user", "ends in"), first_bold=True)
+    records.add_row("gEjRNS…KATFs", "alice", "15m")
+    wide = plain_lines(records, 80)
+    assert wide[0].split() == ["session", "id", "user", "ends", "in"]
+    assert "gEjRNS…KATFs" in wide[2]
+    narrow = plain_lines(records, 26)
+    assert narrow == ["session id: gEjRNS…KATFs", "      user: alice", "   ends in: 15m"]

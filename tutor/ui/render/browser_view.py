@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich import box
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
+from tutor.scenes.sentences import person_name
 from tutor.ui.render._text import shorten
+from tutor.ui.render.records import Records
 
 if TYPE_CHECKING:
     from tutor.browser.browser import Browser
@@ -29,12 +29,7 @@ def _cookie_table(browser: Browser) -> RenderableType:
     if not cookies:
         return Text(EMPTY_JAR, style="dim italic")
     now = browser.clock.now()
-    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, show_edge=False)
-    table.add_column("name", style="bold", overflow="fold")
-    table.add_column("value", overflow="fold")
-    table.add_column("domain", overflow="fold")
-    table.add_column("path", overflow="fold")
-    table.add_column("attributes", overflow="fold")
+    table = Records(("name", "value", "domain", "path", "attributes"), first_bold=True)
     for cookie in cookies:
         domain = cookie.domain if cookie.host_only else f".{cookie.domain}"
         table.add_row(cookie.name, shorten(cookie.value, VALUE_LIMIT), domain, cookie.path,
@@ -54,9 +49,7 @@ def _storage(browser: Browser, area: str, site: str) -> RenderableType:
     items = browser.storage("localStorage" if area == "localStorage" else "sessionStorage", site)
     if not items:
         return Text(f"(empty: nothing in {area} for {site})", style="dim italic")
-    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, show_edge=False)
-    table.add_column("key", style="bold", overflow="fold")
-    table.add_column("value", overflow="fold")
+    table = Records(("key", "value"), first_bold=True)
     for key, value in items.items():
         table.add_row(key, shorten(value, VALUE_LIMIT * 2))
     return table
@@ -81,7 +74,7 @@ def document_cookie_line(browser: Browser, site: str) -> Text:
 def render_browser(browser: Browser, site: str) -> RenderableType:
     """Cookie jar, localStorage and sessionStorage of `site`, and document.cookie."""
     location = browser.location or "(no page open)"
-    heading = Text(f"Browser {browser.name!r} at ", style="bold", overflow="fold")
+    heading = Text(f"{person_name(browser.name)}'s browser at ", style="bold", overflow="fold")
     heading.append(location, style="")
     return Group(
         heading,

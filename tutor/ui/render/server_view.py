@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich import box
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from tutor.server.weaknesses import VULNERABLE, WEAKNESSES
 from tutor.ui.render._text import duration, iso_utc, shorten, utc_time
+from tutor.ui.render.records import Records
 
 if TYPE_CHECKING:
     from tutor.server.cluster import MockServer, Replica
@@ -21,11 +20,8 @@ ID_LIMIT = 12
 """Session ids, jtis and family ids are shortened to this many characters."""
 
 
-def _table(*columns: str) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, show_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+def _table(*columns: str) -> Records:
+    return Records(columns)
 
 
 def _empty(message: str) -> Text:
