@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
+from tests.readiness import HANG_BOUND
 from tutor.browser.cookies import CookieJar, RequestContext
 from tutor.browser.events import Exchange, RecordedRequest, RecordedResponse
 from tutor.clock import SimulatedClock
@@ -160,7 +161,7 @@ def test_importing_the_renderers_loads_neither_textual_nor_the_server_stack() ->
     probe = ("import sys, tutor.ui.render; print(sorted(m for m in "
              "('textual', 'jwt', 'httpx', 'starlette', 'yaml') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True, timeout=60)
+                            check=True, timeout=HANG_BOUND)
     assert result.stdout.strip() == "[]"
 
 
