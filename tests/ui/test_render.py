@@ -39,7 +39,7 @@ from tutor.ui.render import (
 )
 from tutor.ui.render.jwt_view import SEGMENT_STYLES, render_pipeline
 from tutor.ui.render.sequence import LANES
-from tutor.ui.render.stepper import STEP_LABELS, describe_steps
+from tutor.ui.render.stepper import STEP_LABELS
 
 NARROW, WIDE = 30, 140
 START = 1_767_225_600  # the simulated clock's start: 2026-01-01T00:00:00Z
@@ -283,8 +283,6 @@ def test_stepper_shrinks_to_a_width() -> None:
 
 def test_step_labels_match_the_engine_steps() -> None:
     assert set(STEP_LABELS) == set(LOGIN_STEP_NAMES)
-    assert describe_steps((3, 2)) == f"{LOGIN_STEP_NAMES[2]}; {LOGIN_STEP_NAMES[3]}"
-    assert describe_steps(()) == ""
 
 
 # --- exchange -----------------------------------------------------------------------------
