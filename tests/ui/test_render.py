@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
+from tests.long_run import examples
 from tests.readiness import HANG_BOUND
 from tutor.browser.cookies import CookieJar, RequestContext
 from tutor.browser.events import Exchange, RecordedRequest, RecordedResponse
@@ -546,7 +547,7 @@ def test_a_token_with_odd_claims_still_renders() -> None:
     assert '"n": "\\ud800"' in output
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.one_of(st.text(), st.lists(st.binary(max_size=40), max_size=4).map(
     lambda parts: ".".join(b64(p) for p in parts))))
 def test_render_jwt_never_raises(token: str) -> None:
