@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -226,3 +227,28 @@ async def test_early_requests_wait_for_the_build_and_a_failed_build_is_raised() 
 
     with pytest.raises(RuntimeError, match="no keys"):
         await BuiltInBackground(broken)({"type": "http", "path": "/"}, no_receive, no_send)
+
+
+def test_a_build_that_fails_stops_the_server_and_is_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that cannot be built must not sit there answering nothing: the error stops
+    uvicorn and comes out of `serve` (a traceback), after the banner and "stopped."."""
+    import uvicorn
+
+    def broken_build(config: ServerConfig) -> object:
+        raise RuntimeError("no keys")
+
+    def run_until_told_to_exit(self: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        # As uvicorn's own loop does: look at should_exit now and then (a hang fails).
+        deadline = time.monotonic() + HANG_BOUND
+        while not self.should_exit:
+            assert time.monotonic() < deadline, "the failed build never stopped the server"
+            time.sleep(0.01)
+
+    out = io.StringIO()
+    monkeypatch.setattr(serve_module, "_build_app", broken_build)
+    monkeypatch.setattr(uvicorn.Server, "run", run_until_told_to_exit)
+    with pytest.raises(RuntimeError, match="no keys"):
+        serve_module.serve(ServerConfig(), "127.0.0.1", 0, allow_remote=False, out=out)
+    assert out.getvalue().splitlines()[-1] == "stopped."
