@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+# Registers the long Hypothesis profile before pytest loads one (--hypothesis-profile).
+from tests import long_run  # noqa: F401
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
 

@@ -115,10 +115,6 @@ class Progress:
         return entry.status if entry else "new"
 
 
-class ProgressError(Exception):
-    """The progress file could not be used; the message says what happened to it."""
-
-
 class ProgressStore:
     """Loads and saves `Progress` at one path."""
 

@@ -26,6 +26,14 @@ def token_bytes(nbytes: int) -> bytes:
     return secrets.token_bytes(nbytes)
 
 
+def unrepeatable_bytes(nbytes: int) -> bytes:
+    """`nbytes` random bytes that never come from the repeatable stream, even inside
+    `deterministic()`: for values drawn once per process and cached (the demo accounts'
+    password salts), whose draws would otherwise shift every later value depending on
+    which test happened to run first. Never shown, so snapshots do not need them fixed."""
+    return secrets.token_bytes(nbytes)
+
+
 def token_urlsafe(nbytes: int) -> str:
     """`nbytes` random bytes as unpadded base64url text (as `secrets.token_urlsafe`)."""
     if _repeatable is not None:

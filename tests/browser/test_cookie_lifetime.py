@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.long_run import examples
 from tutor.browser.cookies import Cookie, CookieJar, RequestContext, StoreDecision
 from tutor.clock import SimulatedClock
 
@@ -176,7 +177,7 @@ requests = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(lines=any_lines, request=requests, later=requests, seconds=st.integers(0, 60))
 def test_arbitrary_headers_never_raise_and_withheld_cookies_never_leak(
     lines: list[str], request: RequestContext, later: RequestContext, seconds: int

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
 from tests.har.builders import (
     basic,
@@ -15,7 +15,7 @@ from tests.har.builders import (
     token,
 )
 from tutor.har.analysis import Analysis, analyse
-from tutor.har.findings import FINDING_KINDS
+from tutor.har.findings import FindingKind
 from tutor.har.reader import parse_har
 from tutor.har.render import analysis_json
 
@@ -176,6 +176,6 @@ def test_json_has_the_contract_fields_and_no_secret_values() -> None:
         "domain": None, "path": "/", "expires": None, "max_age": None, "secure": True,
         "http_only": True, "same_site": "Lax"}}]
     assert document["entries"][2]["sent"] == [{"type": "cookie", "name": "sid"}]
-    assert {f["kind"] for f in document["findings"]} <= set(FINDING_KINDS)
+    assert {f["kind"] for f in document["findings"]} <= set(get_args(FindingKind))
     assert "s3cr3t" not in json.dumps(document)
 

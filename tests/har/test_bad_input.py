@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.har.builders import cookie_login_flow, entry, har, har_bytes, headers, token
+from tests.long_run import examples
 from tutor.cli import main
 from tutor.har.model import Har, HarError
 from tutor.har.reader import parse_har, read_har
@@ -144,7 +145,7 @@ REPLACEMENTS = st.one_of(st.none(), st.booleans(), st.integers(-2, 1000), st.flo
                          st.dictionaries(st.text(max_size=3), st.none(), max_size=2))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.sampled_from(PATHS), st.booleans(), REPLACEMENTS),
                       min_size=1, max_size=4),
        cut=st.one_of(st.none(), st.integers(0, len(json.dumps(VALID)))))

@@ -71,7 +71,7 @@ def test_chrome_http2_pseudo_headers_base64_body_and_cookies() -> None:
     assert first.response.body is not None and first.response.body.text is not None
     assert first.response.body.text.startswith("<!DOCTYPE html>")  # base64 decoded
     logo = har.entries[2].response.body
-    assert logo is not None and logo.is_binary and logo.data[:4] == b"\x89PNG"
+    assert logo is not None and logo.text is None and logo.data[:4] == b"\x89PNG"
     sent = analyse(har).entries[2].sent
     assert [c.name for c in sent][:3] == ["SID", "__Secure-1PSID", "__Secure-3PSID"]
     assert all(c.type == "cookie" for c in sent)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.readiness import HANG_BOUND
 from tutor.cli import main
 
 GOOD = """---
@@ -90,7 +91,7 @@ def test_play_plain_is_plain_text_for_dumb_terminals(course: Path) -> None:
     env = {**os.environ, "TERM": "dumb"}
     result = subprocess.run(
         [sys.executable, "-m", "tutor", "--lessons", str(course), "play", "good", "--plain"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True, text=True, env=env, timeout=HANG_BOUND, check=False,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout

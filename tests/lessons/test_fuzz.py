@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.long_run import examples
 from tutor.lessons.model import LessonError
 from tutor.lessons.parser import decode_lesson_bytes, parse_lesson
 from tutor.quiz.kinds import KINDS
@@ -57,7 +58,7 @@ options:
 """
 
 LINES = SEED.split("\n")
-SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=examples(100), deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -103,7 +104,7 @@ def test_mutated_lessons_give_located_errors_only(text: str) -> None:
     assert lesson is not None or errors
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(60), deadline=None, derandomize=True, database=None)
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_decode_or_give_a_located_error(raw: bytes) -> None:
     try:

@@ -57,14 +57,14 @@ async def test_every_course_challenge_is_reachable_and_not_already_won(quiz_id: 
 async def test_the_solution_passes_and_wrong_attempts_say_what_is_missing() -> None:
     run = _run("challenge-alg-none")
     assert not run.goal_met().passed
-    plain = await run.attempt_curl("curl http://127.0.0.1:8000/admin")
+    plain = await run.attempt_line("curl http://127.0.0.1:8000/admin")
     assert not plain.passed
     assert "GET /admin from you → 401: no bearer token sent" in plain.message
     assert "Not yet: the goal is GET /admin answered 200 for alice" in plain.message
-    unparsable = await run.attempt_curl("curl -L http://x/admin")
+    unparsable = await run.attempt_line("curl -L http://x/admin")
     assert not unparsable.passed and unparsable.entry is None
     assert "option -L" in unparsable.message
-    solution = await run.attempt_curl(CHALLENGES["challenge-alg-none"].solution[1])
+    solution = await run.attempt_line(CHALLENGES["challenge-alg-none"].solution[1])
     assert solution.passed
     assert "Goal met: the server's own log shows GET /admin answered 200" in solution.message
     assert run.goal_met().passed
@@ -77,7 +77,7 @@ async def test_a_forged_token_with_the_wrong_secret_is_refused_at_the_signature(
     run = _run("challenge-weak-secret")
     token = CHALLENGES["challenge-weak-secret"].solution[0]
     wrong = token[: token.rindex(".") + 1] + "A" * 43 + "'"
-    result = await run.attempt_curl(wrong)
+    result = await run.attempt_line(wrong)
     assert not result.passed
     assert "signature does not match" in result.message
 

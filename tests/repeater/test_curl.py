@@ -6,9 +6,10 @@ from __future__ import annotations
 import shlex
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.long_run import examples
 from tutor.repeater.curl import CurlError, parse_curl, to_curl
 from tutor.repeater.draft import RequestDraft
 
@@ -41,6 +42,7 @@ header_text = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min
                       max_size=20)
 
 
+@settings(max_examples=examples(50))
 @given(value=header_text, body=st.text(max_size=40))
 def test_any_quoting_survives_the_round_trip(value: str, body: str) -> None:
     draft = RequestDraft("POST", "/login", (("X-Value", value),), (), body)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.long_run import examples
 from tutor.browser.events import CookieStored, StorageWritten
 from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.events import (
@@ -397,7 +398,7 @@ def _fingerprints(mode: str, steps: list[dict[str, Any]], shared_store: bool) ->
 
 
 @pytest.mark.parametrize("mode", MODES)
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=examples(10), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_stepping_back_restores_the_exact_state(mode: str, data: st.DataObject) -> None:

@@ -19,15 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from tests.readiness import HANG_BOUND_MS
 from tests.server.live import no_proxy_env
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Request
 
-# Every wait is bounded: a broken page fails in seconds instead of hanging the suite.
-STEP_TIMEOUT_MS = 5_000
-# A cold start of Chromium on a busy CI machine is the slowest step.
-LAUNCH_TIMEOUT_MS = 20_000
+# Playwright waits for readiness (an element, a navigation, a text); its timeouts are
+# only the bound against a real hang, never a guess at how long a step takes.
+STEP_TIMEOUT_MS = HANG_BOUND_MS
+LAUNCH_TIMEOUT_MS = HANG_BOUND_MS
 USERNAME = "alice"
 PASSWORD = "wonderland"
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
@@ -170,7 +171,7 @@ def _jwt_session(context: BrowserContext, page: Page, recording: BrowserRecordin
 
 
 def _wait_for_output(page: Page, text: str) -> str:
-    """The page's output box once it contains `text` (bounded by STEP_TIMEOUT_MS)."""
+    """The page's output box once it contains `text` (a hang fails after STEP_TIMEOUT_MS)."""
     from playwright.sync_api import expect
 
     output = page.locator("#out")

@@ -1,7 +1,9 @@
 """`tutor serve` as a real subprocess on a free loopback port, for tests that need a socket.
 
-The banner is read with a bounded deadline (select on the pipe, never an open-ended
-wait) and the process is always stopped in a `finally`.
+Waits are for readiness, not for a guessed time: the banner (printed as soon as the
+socket listens), then the first answer (once the demo passwords are hashed). Each has a
+generous bound only so that a real hang fails the test instead of the whole run, and
+the process is always stopped in a `finally`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-BANNER_DEADLINE = 15.0
+import httpx
+
+from tests.readiness import HANG_BOUND
+
 STOP_LINE = "Press Ctrl+C to stop."
 CURL_INTRO = "Try it with curl:"
 URL_PATTERN = re.compile(r"listening on (http://\S+)$")
@@ -48,16 +53,18 @@ def no_proxy_env() -> dict[str, str]:
 
 
 def _read_banner(process: subprocess.Popen[bytes], stderr: IO[bytes]) -> list[str]:
-    """Lines printed up to STOP_LINE, or an AssertionError after BANNER_DEADLINE seconds."""
+    """Lines printed up to STOP_LINE; an AssertionError if it exits first or hangs."""
     assert process.stdout is not None
     fd = process.stdout.fileno()
     lines: list[str] = []
     pending = b""
-    deadline = time.monotonic() + BANNER_DEADLINE
+    deadline = time.monotonic() + HANG_BOUND
     while STOP_LINE not in lines:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise AssertionError(f"no banner within {BANNER_DEADLINE}s; got {lines}")
+            raise AssertionError(
+                f"tutor serve hung: no complete banner after {HANG_BOUND:.0f}s; got {lines}"
+            )
         ready, _, _ = select.select([fd], [], [], remaining)
         if not ready:
             continue
@@ -72,6 +79,20 @@ def _read_banner(process: subprocess.Popen[bytes], stderr: IO[bytes]) -> list[st
         *complete, pending = pending.split(b"\n")
         lines += [line.decode() for line in complete]
     return lines
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes],
+                          stderr: IO[bytes]) -> None:
+    """Block until the server answers a first request: it holds requests until its demo
+    accounts are hashed, so one GET is the readiness check."""
+    try:
+        httpx.get(url + "/", timeout=HANG_BOUND, trust_env=False)
+    except httpx.HTTPError as exc:
+        stderr.seek(0)
+        raise AssertionError(
+            f"tutor serve printed its banner but did not answer GET / ({exc!r}); exit "
+            f"{process.poll()}, stderr {stderr.read().decode(errors='replace')[-2000:]}"
+        ) from None
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -104,7 +125,8 @@ def running_servers(*modes: str, extra_args: tuple[str, ...] = ()) -> (
     Iterator[list[RunningServer]]
 ):
     """One `tutor serve --port 0 --mode MODE` per mode until the block ends, however it
-    ends. They start side by side: each spends seconds hashing the demo passwords."""
+    ends, each answering requests. They start side by side: each spends a second or more
+    hashing the demo passwords."""
     with contextlib.ExitStack() as stack:
         started = []
         for mode in modes:
@@ -118,6 +140,8 @@ def running_servers(*modes: str, extra_args: tuple[str, ...] = ()) -> (
             match = URL_PATTERN.search(banner[0])
             assert match is not None, banner[0]
             servers.append(RunningServer(mode, process, banner, match.group(1)))
+        for server, (_, _, stderr) in zip(servers, started, strict=True):
+            _wait_until_answering(server.url, server.process, stderr)
         yield servers
 
 

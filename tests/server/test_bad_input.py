@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ServerFactory
+from tests.long_run import examples
 from tests.server.helpers import bearer, login_json
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig, ServerSnapshot, Vulnerabilities
@@ -63,7 +64,7 @@ PROPERTY = settings(
     deadline=None,
     derandomize=True,
     database=None,
-    max_examples=80,
+    max_examples=examples(20),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.readiness import HANG_BOUND
 from tests.server.chromium import (
     PASSWORD,
     USERNAME,
@@ -35,7 +36,6 @@ pytestmark = pytest.mark.slow
 
 MODES = ("cookie", "jwt")
 SESSION_COOKIE = "sid"
-INSPECT_TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +183,7 @@ def _inspect(har: Path) -> dict[str, Any]:
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=INSPECT_TIMEOUT,
+        timeout=HANG_BOUND,
         env=no_proxy_env(),
         check=False,
     )

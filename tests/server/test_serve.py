@@ -5,21 +5,28 @@ Each mode's server is started once for the module (see `tests.server.live`).
 
 from __future__ import annotations
 
+import asyncio
+import io
 import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tests.readiness import HANG_BOUND
 from tests.server.helpers import ALICE, bearer
 from tests.server.live import STOP_LINE, RunningServer, no_proxy_env, running_server
 from tutor import cli
 from tutor.cli import serve as serve_module
-from tutor.cli.serve import ServeError, is_loopback
+from tutor.cli.serve import BuiltInBackground, ServeError, is_loopback
+from tutor.server.config import ServerConfig
 
 MARKER = "@@@ next command @@@"
 
@@ -32,7 +39,7 @@ def running(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
 
 
 def _client(server: RunningServer) -> httpx.Client:
-    return httpx.Client(base_url=server.url, timeout=5, trust_env=False)
+    return httpx.Client(base_url=server.url, timeout=HANG_BOUND, trust_env=False)
 
 
 @pytest.mark.slow
@@ -88,7 +95,7 @@ def test_the_banners_curl_commands_work(running: RunningServer, tmp_path: Path) 
         env=no_proxy_env(),
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=HANG_BOUND,
         check=False,
     )
     outputs = result.stdout.split(f"{MARKER}\n")
@@ -113,7 +120,7 @@ def test_serve_refuses_a_non_loopback_host_and_exits_2() -> None:
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=15,
+        timeout=HANG_BOUND,
         check=False,
     )
     assert result.returncode == 2, result
@@ -157,3 +164,91 @@ def test_is_loopback(host: str, expected: bool) -> None:
     """RFC 1122 §3.2.1.3 (127/8 is loopback) and RFC 4291 §2.5.3 (::1): only names and
     addresses that never leave the machine count; 0.0.0.0 means every interface."""
     assert is_loopback(host) is expected
+
+
+def test_the_banner_comes_before_the_server_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The banner is printed as soon as the socket listens, while the demo passwords are
+    still being hashed (seconds at a real scrypt cost), not after."""
+    import uvicorn
+
+    release = threading.Event()
+    built = threading.Event()
+
+    def slow_build(config: ServerConfig) -> object:
+        release.wait(HANG_BOUND)
+        built.set()
+        return object()
+
+    out = io.StringIO()
+    seen_at_run: list[tuple[str, bool]] = []
+
+    def fake_run(self: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        seen_at_run.append((out.getvalue(), built.is_set()))
+        release.set()
+
+    monkeypatch.setattr(serve_module, "_build_app", slow_build)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    serve_module.serve(ServerConfig(), "127.0.0.1", 0, allow_remote=False, out=out)
+    [(printed, was_built)] = seen_at_run
+    assert STOP_LINE in printed and not was_built
+
+
+async def test_early_requests_wait_for_the_build_and_a_failed_build_is_raised() -> None:
+    """A request that arrives while the server is being built is answered once it is
+    built, never refused; a build that fails hands its error to the waiting request."""
+    release = threading.Event()
+    answered: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        answered.append(scope["path"])
+
+    def build() -> ASGIApp:
+        release.wait(HANG_BOUND)
+        return app
+
+    async def no_receive() -> Message:
+        raise AssertionError("not read")
+
+    async def no_send(message: Message) -> None:
+        raise AssertionError("not sent")
+
+    waiting = BuiltInBackground(build)
+    request = asyncio.ensure_future(waiting({"type": "http", "path": "/"}, no_receive, no_send))
+    await asyncio.sleep(0)
+    assert not request.done() and answered == []
+    release.set()
+    await asyncio.wait_for(request, HANG_BOUND)
+    assert answered == ["/"]
+
+    def broken() -> ASGIApp:
+        raise RuntimeError("no keys")
+
+    with pytest.raises(RuntimeError, match="no keys"):
+        await BuiltInBackground(broken)({"type": "http", "path": "/"}, no_receive, no_send)
+
+
+def test_a_build_that_fails_stops_the_server_and_is_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that cannot be built must not sit there answering nothing: the error stops
+    uvicorn and comes out of `serve` (a traceback), after the banner and "stopped."."""
+    import uvicorn
+
+    def broken_build(config: ServerConfig) -> object:
+        raise RuntimeError("no keys")
+
+    def run_until_told_to_exit(self: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        # As uvicorn's own loop does: look at should_exit now and then (a hang fails).
+        deadline = time.monotonic() + HANG_BOUND
+        while not self.should_exit:
+            assert time.monotonic() < deadline, "the failed build never stopped the server"
+            time.sleep(0.01)
+
+    out = io.StringIO()
+    monkeypatch.setattr(serve_module, "_build_app", broken_build)
+    monkeypatch.setattr(uvicorn.Server, "run", run_until_told_to_exit)
+    with pytest.raises(RuntimeError, match="no keys"):
+        serve_module.serve(ServerConfig(), "127.0.0.1", 0, allow_remote=False, out=out)
+    assert out.getvalue().splitlines()[-1] == "stopped."

@@ -1,4 +1,5 @@
-"""A few thousand random keys and resizes across every screen: nothing may raise."""
+"""Random keys and resizes across every screen (a few thousand in the long run): nothing
+may raise."""
 
 from __future__ import annotations
 
@@ -40,17 +41,30 @@ async def _wait_for_workers(app: App[None]) -> None:
             continue
 
 
+# The default run: two seeds of a few hundred keys each (one starting in a lesson, so the
+# player is surely reached), on two cores at once. The long run (`-m long`, see
+# tests/long_run.py) adds two seeds of 1,500 keys from the catalogue: 3,000 in all.
+DEFAULT_KEYS = 300
+LONG_KEYS = 1500
+
+
 @pytest.mark.slow
-# Two runs of 1,500 keys with different seeds: 3,000 keys in all, and two tests that can
-# run on two cores at once.
-@pytest.mark.parametrize("seed", [20261127, 20261128])
-async def test_random_keys_and_resizes_never_crash(make_app: AppFactory, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "keys", "lesson"), [
+    (20261130, DEFAULT_KEYS, None),
+    (20261129, DEFAULT_KEYS, "session-cookies"),
+    pytest.param(20261127, LONG_KEYS, None, marks=pytest.mark.long),
+    # Found RepeaterScreen querying its widgets after it was popped (a pilot test in
+    # test_repeater_screen.py now holds that down).
+    pytest.param(20261128, LONG_KEYS, None, marks=pytest.mark.long),
+])
+async def test_random_keys_and_resizes_never_crash(make_app: AppFactory, seed: int,
+                                                   keys: int, lesson: str | None) -> None:
     chooser = random.Random(seed)
-    app = make_app()
+    app = make_app(open_lesson=lesson)
     presses = 0
     visited: set[str] = set()
     async with app.run_test(size=(100, 30)) as pilot:
-        while presses < 1500:
+        while presses < keys:
             if chooser.random() < 0.03:
                 await pilot.resize_terminal(*chooser.choice(SIZES))
                 await pilot.pause()  # let the size guard push or pop its screen
@@ -75,4 +89,7 @@ async def test_random_keys_and_resizes_never_crash(make_app: AppFactory, seed: i
             if app._message_queue.empty():
                 break
         assert app.is_running
-    assert {"CatalogueScreen", "PlayerScreen", "HelpScreen", "TooSmallScreen"} <= visited
+    reached = {"PlayerScreen", "HelpScreen", "TooSmallScreen"}
+    if lesson is None:  # starting in a lesson, going back may not reach the catalogue
+        reached.add("CatalogueScreen")
+    assert reached <= visited

@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
+from tests.long_run import examples
+from tests.readiness import HANG_BOUND
 from tutor.browser.cookies import CookieJar, RequestContext
 from tutor.browser.events import Exchange, RecordedRequest, RecordedResponse
 from tutor.clock import SimulatedClock
@@ -39,7 +41,7 @@ from tutor.ui.render import (
 )
 from tutor.ui.render.jwt_view import SEGMENT_STYLES, render_pipeline
 from tutor.ui.render.sequence import LANES
-from tutor.ui.render.stepper import STEP_LABELS, describe_steps
+from tutor.ui.render.stepper import STEP_LABELS
 
 NARROW, WIDE = 30, 140
 START = 1_767_225_600  # the simulated clock's start: 2026-01-01T00:00:00Z
@@ -161,7 +163,7 @@ def test_importing_the_renderers_loads_neither_textual_nor_the_server_stack() ->
     probe = ("import sys, tutor.ui.render; print(sorted(m for m in "
              "('textual', 'jwt', 'httpx', 'starlette', 'yaml') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True, timeout=60)
+                            check=True, timeout=HANG_BOUND)
     assert result.stdout.strip() == "[]"
 
 
@@ -283,8 +285,6 @@ def test_stepper_shrinks_to_a_width() -> None:
 
 def test_step_labels_match_the_engine_steps() -> None:
     assert set(STEP_LABELS) == set(LOGIN_STEP_NAMES)
-    assert describe_steps((3, 2)) == f"{LOGIN_STEP_NAMES[2]}; {LOGIN_STEP_NAMES[3]}"
-    assert describe_steps(()) == ""
 
 
 # --- exchange -----------------------------------------------------------------------------
@@ -548,7 +548,7 @@ def test_a_token_with_odd_claims_still_renders() -> None:
     assert '"n": "\\ud800"' in output
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.one_of(st.text(), st.lists(st.binary(max_size=40), max_size=4).map(
     lambda parts: ".".join(b64(p) for p in parts))))
 def test_render_jwt_never_raises(token: str) -> None:

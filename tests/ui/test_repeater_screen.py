@@ -274,3 +274,18 @@ async def test_a_bad_request_line_is_a_plain_notice(make_app: AppFactory) -> Non
         assert screen.sandbox.entries == []
         shown = [n for n in app._notifications if "[b]x[/b]" in n.message]
         assert shown and not any(n.markup for n in shown)  # shown as typed, not as markup
+
+
+async def test_a_repeater_popped_before_it_mounted_does_not_crash(
+    make_app: AppFactory,
+) -> None:
+    # Keys can outrun a push (the monkey test's seed 20261128 did): the Repeater may be
+    # popped before its own Mount is handled, when its widgets are already gone.
+    app = make_app()
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(RepeaterScreen())
+        app.pop_screen()
+        await _settle(pilot)
+        assert not isinstance(app.screen, RepeaterScreen)
+        assert app.is_running

@@ -11,28 +11,33 @@ from pathlib import Path
 
 import pytest
 
+from tests.readiness import HANG_BOUND
+
 TMUX = shutil.which("tmux")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
 TUTOR = str(Path(sys.executable).with_name("tutor"))
+# After the tutor exits, its pane stays for the test to read EXITED-n (kill-session ends it).
+KEEP_PANE = int(HANG_BOUND)
 
 
 def _tmux(*args: str) -> str:
     assert TMUX is not None
     return subprocess.run([TMUX, *args], capture_output=True, text=True, check=True,
-                          timeout=10).stdout
+                          timeout=HANG_BOUND).stdout
 
 
-def _wait_for(predicate: Callable[[str], bool], session: str, timeout: float = 20) -> str:
-    """Poll the pane (bounded) until `predicate` holds; returns the last capture."""
-    deadline = time.monotonic() + timeout
+def _wait_for(predicate: Callable[[str], bool], session: str) -> str:
+    """Poll the pane until `predicate` holds; returns that capture. Fails only on a hang."""
+    deadline = time.monotonic() + HANG_BOUND
     screen = ""
     while time.monotonic() < deadline:
         screen = _tmux("capture-pane", "-p", "-t", session)
         if predicate(screen):
             return screen
         time.sleep(0.2)  # waiting for a real process; not a test of timing
-    raise AssertionError(f"timed out; the screen was:\n{screen}")
+    raise AssertionError(f"the screen never got there in {HANG_BOUND:.0f}s (a hang); "
+                         f"it was:\n{screen}")
 
 
 def test_catalogue_player_and_quit_in_tmux(tmp_path: Path) -> None:
@@ -41,7 +46,7 @@ def test_catalogue_player_and_quit_in_tmux(tmp_path: Path) -> None:
     env = (f"-u COLUMNS -u LINES TUTOR_DATA_DIR={tmp_path} "
            f"TUTOR_CONFIG={tmp_path / 'none.toml'} TERM=xterm-256color")
     _tmux("new-session", "-d", "-s", session, "-x", "140", "-y", "40",
-          f"env {env} {TUTOR}; echo EXITED-$?; sleep 30")
+          f"env {env} {TUTOR}; echo EXITED-$?; sleep {KEEP_PANE}")
     try:
         # A detached session may start at tmux's default size; make it wide enough for
         # the lesson and the stage side by side.
@@ -67,7 +72,7 @@ def test_a_quiz_and_a_live_shrink_in_tmux(tmp_path: Path) -> None:
     env = (f"-u COLUMNS -u LINES TUTOR_DATA_DIR={tmp_path} "
            f"TUTOR_CONFIG={tmp_path / 'none.toml'} TERM=xterm-256color")
     _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "36",
-          f"env {env} {TUTOR} quiz http-is-stateless; echo EXITED-$?; sleep 30")
+          f"env {env} {TUTOR} quiz http-is-stateless; echo EXITED-$?; sleep {KEEP_PANE}")
     try:
         _tmux("resize-window", "-t", session, "-x", "120", "-y", "36")
         _wait_for(lambda s: "Question 1 of" in s, session)

@@ -28,10 +28,6 @@ class Network:
         self._apps[host.lower()] = app
         self._transports[host.lower()] = httpx.ASGITransport(app=app)
 
-    def app_for(self, host: str) -> ASGIApp | None:
-        """The app serving `host`, if any."""
-        return self._apps.get(host.lower())
-
     def hosts(self) -> list[str]:
         """Every host on this network."""
         return sorted(self._apps)

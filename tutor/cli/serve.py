@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import shlex
 import socket
 import sys
-from typing import TextIO
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, TextIO
 
 from tutor.server.config import ServerConfig
 from tutor.server.weaknesses import vulnerable_banner
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 # OWASP's minimum scrypt cost for stored passwords; scenes use a cheaper one to stay quick.
@@ -93,19 +100,59 @@ def banner(config: ServerConfig, url: str) -> str:
     return "\n".join(lines)
 
 
-def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:
-    """Run until interrupted."""
-    import uvicorn
+class BuiltInBackground:
+    """An ASGI app that builds the real one on a thread and holds requests until it is up.
 
+    Building the mock server hashes the demo passwords at a real scrypt cost, which takes
+    a second or more; the socket is already listening, so a request that comes early
+    waits for the build instead of being refused.
+    """
+
+    def __init__(self, build: Callable[[], ASGIApp]) -> None:
+        self.built: Future[ASGIApp] = Future()
+        """The app once built (or why it could not be)."""
+        threading.Thread(target=self._build, args=(build,), name="tutor-serve-build",
+                         daemon=True).start()
+
+    def _build(self, build: Callable[[], ASGIApp]) -> None:
+        try:
+            self.built.set_result(build())
+        except BaseException as exc:  # handed to whoever waits, not lost on this thread
+            self.built.set_exception(exc)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = await asyncio.wrap_future(self.built)
+        await app(scope, receive, send)
+
+
+def _build_app(config: ServerConfig) -> ASGIApp:
     from tutor.clock import SystemClock
     from tutor.server.cluster import MockServer
 
+    return MockServer(config, SystemClock()).app
+
+
+def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:
+    """Run until interrupted. The banner comes as soon as the socket listens; the server
+    itself (imports, password hashing) is built meanwhile, and early requests wait."""
     sock = bind(host, port, allow_remote)
-    server = MockServer(config, SystemClock())
+    app = BuiltInBackground(lambda: _build_app(config))
     print(banner(config, base_url(sock)), file=out, flush=True)
-    uv_config = uvicorn.Config(server.app, log_level="warning", lifespan="off")
+
+    import uvicorn
+
+    uv_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+
+    def stop_if_broken(built: Future[ASGIApp]) -> None:
+        if built.exception() is not None:  # called once done: does not wait
+            uv_server.should_exit = True
+
+    app.built.add_done_callback(stop_if_broken)
     try:
-        uvicorn.Server(uv_config).run(sockets=[sock])
+        uv_server.run(sockets=[sock])
     finally:
         sock.close()
         print("stopped.", file=out if out is not sys.stdout else sys.stdout, flush=True)
+    # Stopped while still building is a plain stop; a build that failed is an error.
+    if app.built.done() and (error := app.built.exception()) is not None:
+        raise error

@@ -230,11 +230,6 @@ def has_password_field(fields: dict[str, str]) -> bool:
     return any(_SECRET_FIELDS.fullmatch(name) for name in fields)
 
 
-def has_user_field(fields: dict[str, str]) -> bool:
-    """A user-name-like field."""
-    return any(_USER_FIELDS.fullmatch(name) for name in fields)
-
-
 def is_token_field(name: str) -> bool:
     """A JSON field name that carries a token (access_token, id_token, session...)."""
     return bool(_TOKEN_FIELDS.fullmatch(name))

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
 
 FindingKind = Literal["missing-httponly", "missing-secure", "missing-samesite",
                       "credential-in-url", "cookie-cleared", "credential-reused-after-drop"]
-FINDING_KINDS: tuple[FindingKind, ...] = (
-    "missing-httponly", "missing-secure", "missing-samesite", "credential-in-url",
-    "cookie-cleared", "credential-reused-after-drop")
 
 _LOGOUT_PATH = re.compile(r"log-?out|sign-?out|log-?off", re.IGNORECASE)
 

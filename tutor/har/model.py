@@ -47,11 +47,6 @@ class HarBody:
         except UnicodeDecodeError:
             return None
 
-    @property
-    def is_binary(self) -> bool:
-        """True when the bytes are not UTF-8 text (an image, compressed data)."""
-        return self.text is None
-
 
 @dataclass(frozen=True)
 class HarRequest:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.repeater.curl import CurlError, parse_curl
 from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.goal import (
     Attempt,
@@ -75,14 +74,6 @@ class ChallengeRun:
             lines.append(f"The answer's body: {_excerpt(main.response.text)}")
         lines.append(verdict.message)
         return ChallengeResult(verdict.passed, "\n".join(lines), entry)
-
-    async def attempt_curl(self, line: str) -> ChallengeResult:
-        """Parse one curl command, send it from your browser, grade from the log."""
-        try:
-            draft: RequestDraft = parse_curl(line)
-        except CurlError as exc:
-            return ChallengeResult(False, f"Not sent: {exc}")
-        return await self.attempt(draft)
 
     async def attempt_line(self, line: str) -> ChallengeResult:
         """One typed line: a curl command, or `cross-site [form|fetch|navigate] METHOD /path`."""

@@ -42,13 +42,6 @@ class ExchangeDiff:
         """Whether the server answered with another status."""
         return self.old_status != self.new_status
 
-    @property
-    def identical(self) -> bool:
-        """No difference at all, sent or received."""
-        return not (self.status_changed or self.request_line[0] != self.request_line[1]
-                    or self.request_headers or self.request_body or self.response_headers
-                    or self.response_body)
-
     def summary(self) -> list[str]:
         """One line per difference, for a plain-text view."""
         lines: list[str] = []

@@ -14,7 +14,6 @@ import shlex
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
-from tutor.browser.events import Exchange
 from tutor.repeater.draft import RequestDraft, parse_cookie_header
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -56,11 +55,6 @@ def to_curl(draft: RequestDraft, base_url: str = DEFAULT_BASE_URL) -> str:
     if has_body:
         args += ["--data-raw", draft.body]
     return " ".join(shlex.quote(arg) for arg in args)
-
-
-def exchange_to_curl(exchange: Exchange, base_url: str = DEFAULT_BASE_URL) -> str:
-    """The request of a recorded exchange as a curl command."""
-    return to_curl(RequestDraft.from_exchange(exchange), base_url)
 
 
 # --- parsing ---------------------------------------------------------------------------------

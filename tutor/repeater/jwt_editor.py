@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,11 +135,6 @@ def secret_matches(token: str, secret: str) -> bool:
     decoded = decode(token)
     signing_input = f"{decoded.header_part}.{decoded.claims_part}"
     return hmac.compare_digest(_hs256(signing_input, secret), decoded.signature)
-
-
-def find_secret(token: str, words: Iterable[str]) -> str | None:
-    """The first word that made this token's HS256 signature (a word-list attack)."""
-    return next((word for word in words if secret_matches(token, word)), None)
 
 
 def _hs256(signing_input: str, secret: str) -> str:

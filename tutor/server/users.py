@@ -6,6 +6,7 @@ import copy
 import hashlib
 import hmac
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from tutor import randomness
@@ -31,8 +32,37 @@ class PasswordHash:
     @classmethod
     def create(cls, password: str, n: int) -> PasswordHash:
         """Hash a password with a fresh random salt."""
-        salt = randomness.token_bytes(_SALT_BYTES)
+        return cls.with_salt(password, randomness.token_bytes(_SALT_BYTES), n)
+
+    @classmethod
+    def with_salt(cls, password: str, salt: bytes, n: int) -> PasswordHash:
+        """Hash a password with a salt already drawn."""
         return cls(salt, _scrypt(password, salt, n, 8, 1), n)
+
+    @classmethod
+    def create_many(cls, passwords: list[str], n: int) -> list[PasswordHash]:
+        """Hash several passwords side by side, each with a fresh random salt.
+
+        scrypt releases the GIL, so at `tutor serve`'s cost (most of a second a hash)
+        threads finish in about one hash's time per core. A directory is hashed once per
+        process and cached, so its salts stay out of the repeatable stream.
+        """
+        salts = [randomness.unrepeatable_bytes(_SALT_BYTES) for _ in passwords]
+        if len(passwords) < 2:
+            return [cls.with_salt(p, s, n) for p, s in zip(passwords, salts, strict=True)]
+        with ThreadPoolExecutor(max_workers=len(passwords)) as pool:
+            return list(pool.map(lambda p, s: cls.with_salt(p, s, n), passwords, salts))
+
+    @classmethod
+    def decoy(cls, n: int) -> PasswordHash:
+        """A hash no password matches, checked when a username is unknown.
+
+        Checking it costs one scrypt at cost `n`, the same as a wrong password, which is
+        all a decoy is for; its digest is random rather than the hash of a random
+        password, which would cost a second of scrypt at start-up for nothing.
+        """
+        return cls(randomness.unrepeatable_bytes(_SALT_BYTES),
+                   randomness.unrepeatable_bytes(_KEY_BYTES), n)
 
     def matches(self, password: str) -> bool:
         """Compare in constant time, so timing does not reveal how much matched."""
@@ -68,13 +98,14 @@ class UserDirectory:
 
     def __init__(self, users: tuple[DemoUser, ...], scrypt_cost: int) -> None:
         self._scrypt_cost = scrypt_cost
+        hashes = PasswordHash.create_many([u.password for u in users], scrypt_cost)
         self._users = {
-            u.username: UserRecord(u.username, u.role, PasswordHash.create(u.password, scrypt_cost))
-            for u in users
+            u.username: UserRecord(u.username, u.role, hashed)
+            for u, hashed in zip(users, hashes, strict=True)
         }
         # Unknown usernames are checked against this hash so that they cost the same time
         # as a wrong password (OWASP Authentication Cheat Sheet: no user enumeration).
-        self._decoy = PasswordHash.create(randomness.token_urlsafe(16), scrypt_cost)
+        self._decoy = PasswordHash.decoy(scrypt_cost)
         self.stamp = next(_STAMPS)
         """Changes whenever an account changes."""
 

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from tutor.login_steps import LOGIN_STEP_NAMES
-
 STEP_LABELS: dict[int, str] = {
     1: "enter credentials",
     2: "credentials travel",
@@ -46,8 +44,3 @@ def _line(lit: set[int], labels: dict[int, str] | None) -> Text:
         text.append(label, style=LIT if number in lit else UNLIT)
     return text
 
-
-def describe_steps(current: Sequence[int]) -> str:
-    """The full sentences for `current` ("the server verifies them and ..."), for a caption
-    or tooltip; empty when the exchange shows no login step."""
-    return "; ".join(LOGIN_STEP_NAMES[n] for n in sorted(set(current)) if n in LOGIN_STEP_NAMES)

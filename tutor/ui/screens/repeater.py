@@ -129,6 +129,8 @@ class RepeaterScreen(GuardedScreen[bool]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        if not self.alive:  # popped before its Mount was handled: its widgets are gone
+            return
         self.query_one("#request-headers").border_title = "Headers (Name: value)"
         self.query_one("#request-body").border_title = "Body"
         self._load_draft(self.initial_draft)
