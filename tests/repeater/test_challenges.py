@@ -147,9 +147,11 @@ format_version: 1
 
 ```scene
 id: s
+title: The home page
 server: {{mode: jwt}}
 steps:
-  - request: /
+  - narration: Alice opens the home page.
+    request: /
     expect: {{status: 200}}
 ```
 
