@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
+from textual.widgets import Tabs
+from textual.widgets._tabs import Underline
 
 from tutor import randomness
 from tutor.lessons.course import default_course_dir
@@ -42,6 +45,24 @@ async def _steps(pilot: Pilot[None], count: int) -> None:
         await pilot.press("n")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    await _settled(pilot)
+
+
+async def _settled(pilot: Pilot[None]) -> None:
+    """Wait until what a step scheduled has been drawn. A tab bar places its underline
+    after a refresh, from its tab's laid-out width; on a busy machine that can come
+    before the layout, and the bar waits for its next resize. Readiness, not a deadline:
+    the bound only turns a hang into a failure."""
+    await pilot.wait_for_scheduled_animations()
+    for _ in range(200):
+        await pilot.pause()
+        bars = [u for u in pilot.app.screen.query(Underline) if u.region]
+        if all(u.highlight_end > u.highlight_start for u in bars):
+            return
+        for tabs in pilot.app.screen.query(Tabs):
+            # Ask again, as a resize would: the layout has happened by now.
+            tabs.post_message(events.Resize(tabs.size, tabs.size))
+    raise AssertionError("a tab bar never placed its underline")
 
 
 def test_catalogue(snap_compare: SnapCompare, tmp_path: Path) -> None:
@@ -90,7 +111,7 @@ def _scene_steps(scenes: int, steps: int, *, stage_tab: bool = False) -> Any:
         await _steps(pilot, steps)
         if stage_tab:
             await pilot.press("tab")
-            await pilot.pause()
+            await _settled(pilot)
 
     return run_before
 
