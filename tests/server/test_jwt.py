@@ -607,8 +607,9 @@ async def test_refresh_rotates_the_refresh_token(make_server: ServerFactory) -> 
 
 
 async def test_reused_refresh_token_revokes_its_family(make_server: ServerFactory) -> None:
-    """Reusing a rotated-out refresh token → 400 invalid_grant [RFC 6749 §5.2], and the whole family is revoked, so
-    even the newest refresh token stops working [RFC 9700 §4.14.2; RFC 8725 §3.11]."""
+    """Reusing a rotated-out refresh token → 400 invalid_grant [RFC 6749 §5.2], and the
+    whole family is revoked, so even the newest refresh token stops working
+    [RFC 9700 §4.14.2; RFC 8725 §3.11]."""
     server = make_server(mode="jwt")
     async with server.client() as client:
         first = await bearer_login(client)
