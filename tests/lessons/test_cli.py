@@ -166,6 +166,42 @@ def test_transcript_keeps_tables_readable() -> None:
     assert text.splitlines() == ["claim | meaning", "exp | expiry"]
 
 
+def test_transcript_numbers_a_list_item_once_when_a_code_block_splits_it() -> None:
+    """A paragraph after a code block inside item 1 is still item 1, so the items that
+    follow keep the numbers the author wrote (issue 14's nit)."""
+    from tutor.lessons.transcript import markdown_to_text
+
+    markdown = (
+        "1. Start the server:\n\n"
+        "   ```sh\n   tutor serve\n   ```\n\n"
+        "   Then read the banner.\n"
+        "2. Open the page.\n"
+        "   - look at the cookie\n\n"
+        "   Then log in.\n"
+        "3. Log out.\n"
+    )
+    assert markdown_to_text(markdown).splitlines() == [
+        "1. Start the server:",
+        "       tutor serve",
+        "",
+        "   Then read the banner.",
+        "2. Open the page.",
+        "  - look at the cookie",
+        "   Then log in.",
+        "3. Log out.",
+    ]
+
+
+def test_transcript_keeps_the_numbers_of_a_list_a_code_block_interrupts() -> None:
+    """A code block between items at the top level ends the list; the next list starts
+    at the number written, not at 1."""
+    from tutor.lessons.transcript import markdown_to_text
+
+    text = markdown_to_text("1. one\n2. two\n\n```sh\nx\n```\n\n3. three\n")
+    assert [line for line in text.splitlines() if line[:1].isdigit()] == [
+        "1. one", "2. two", "3. three"]
+
+
 def test_lint_asks_for_words_where_a_learner_would_read_an_id(
     course: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -105,6 +105,10 @@ question: Is HTTP stateless?
 explanation: Each request stands alone; cookies add the memory.
 answer: {answer}
 ```
+
+## Sources
+
+- RFC 9110 §3.3: HTTP's requests stand alone.
 """
 
 

@@ -34,7 +34,7 @@ def test_rendered_commands_run_against_tutor_serve() -> None:
         refresh = RequestDraft("POST", "/refresh", JSON_HEADERS, (("theme", "dark"),),
                                json.dumps({"refresh_token": "not-a-token"}))
         status, body = run(refresh)
-        assert (status, json.loads(body)["error"]) == (401, "invalid_token"), body
+        assert (status, json.loads(body)["error"]) == (400, "invalid_grant"), body
         status, body = run(RequestDraft("POST", "/refresh", JSON_HEADERS, (), "{}"))
         assert (status, json.loads(body)["error_description"]) == (
             400, "refresh_token is required")

@@ -162,9 +162,9 @@ async def test_refresh_rotation_and_reuse_detection() -> None:
         {"login": {}},
         {"refresh": {}, "expect": {"status": 200, "storage_has": "refresh_token"}},
         {"refresh": {"token": "previous"},
-         "expect": {"status": 401, "json": {"error": "invalid_grant"},
+         "expect": {"status": 400, "json": {"error": "invalid_grant"},
                     "server_events": "RefreshFamilyRevoked"}},
-        {"refresh": {}, "expect": {"status": 401, "body_contains": "revoked"}},
+        {"refresh": {}, "expect": {"status": 400, "body_contains": "revoked"}},
         mode="jwt",
     )
     [revoked] = [e for e in records[2].outcome.server_events

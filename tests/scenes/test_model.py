@@ -138,7 +138,7 @@ def test_actor_defaults_to_user_else_the_first_browser() -> None:
         ({"request": {"path": "/", "credential": "maybe"}}, "steps[0].request.credential",
          "must be one of auto, none"),
         ({"refresh": {"token": "oldest"}}, "steps[0].refresh.token",
-         "must be one of current, previous"),
+         "must be one of current, previous, captured"),
         ({"login": {}, "expect": {"status": "200"}}, "steps[0].expect.status", "must be int"),
         ({"login": {}, "expect": {"status": True}}, "steps[0].expect.status",
          "must not be true/false"),

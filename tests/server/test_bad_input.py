@@ -542,7 +542,8 @@ async def test_deeply_nested_json_from_a_logged_in_client_is_400(
 
 
 async def test_token_longer_than_8192_is_401_at_decode(make_server: ServerFactory) -> None:
-    """RFC 6750 §3.1: an oversized bearer token is invalid_token, refused before parsing."""
+    """RFC 6750 §3.1: an oversized bearer token is invalid_token, refused before parsing
+    (at /refresh, invalid_grant: RFC 6749 §5.2)."""
     server = make_server(mode="jwt")
     async with _logged_in(server) as logged_in:
         real = logged_in.headers["Authorization"].removeprefix("Bearer ")
@@ -553,10 +554,13 @@ async def test_token_longer_than_8192_is_401_at_decode(make_server: ServerFactor
         at_limit = await client.get("/profile", headers=bearer(padded[:MAX_TOKEN_LENGTH]))
     assert len(padded) == MAX_TOKEN_LENGTH + 1
     for answer in (response, refresh):
-        assert answer.status_code == 401, answer.text
         assert answer.json()["stage"] == "decode"
         assert str(MAX_TOKEN_LENGTH) in answer.json()["error_description"]
-        assert 'error="invalid_token"' in answer.headers["WWW-Authenticate"]
+    assert response.status_code == 401, response.text
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    # /refresh is a token endpoint: a bad grant is 400 invalid_grant (RFC 6749 §5.2).
+    assert refresh.status_code == 400, refresh.text
+    assert refresh.json()["error"] == "invalid_grant"
     # One character shorter is parsed, and fails later, at its (padded) signature.
     assert at_limit.status_code == 401
     assert at_limit.json()["stage"] != "decode" or "longer" not in at_limit.text

@@ -152,8 +152,6 @@ def _requests_that_must_401(mode: str) -> list[tuple[str, str, dict[str, str], A
         ("POST", "/login", {}, wrong_login),
         ("POST", "/login", {}, {"username": "nobody", "password": "whatever1"}),
     ]
-    if mode == "jwt":
-        requests.append(("POST", "/refresh", {}, {"refresh_token": "not.a.token"}))
     return requests
 
 

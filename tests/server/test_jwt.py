@@ -573,14 +573,17 @@ async def test_refresh_token_is_not_an_access_token(make_server: ServerFactory) 
 
 
 async def test_access_token_is_not_a_refresh_token(make_server: ServerFactory) -> None:
-    """An access token sent to /refresh → 401 [RFC 8725 §3.11]."""
+    """An access token sent to /refresh is not a grant: 400 invalid_grant, with no
+    challenge, since /refresh is a token endpoint [RFC 8725 §3.11; RFC 6749 §5.2]."""
     server = make_server(mode="jwt")
     async with server.client() as client:
         tokens = await bearer_login(client)
         response = await refresh(client, tokens["access_token"])
         works = await refresh(client, tokens["refresh_token"])
-    assert response.status_code == 401
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
     assert response.json()["stage"] == "claims"
+    assert "WWW-Authenticate" not in response.headers
     assert works.status_code == 200
 
 
@@ -604,8 +607,9 @@ async def test_refresh_rotates_the_refresh_token(make_server: ServerFactory) -> 
 
 
 async def test_reused_refresh_token_revokes_its_family(make_server: ServerFactory) -> None:
-    """Reusing a rotated-out refresh token → 401, and the whole family is revoked, so
-    even the newest refresh token stops working [RFC 9700 §4.14.2; RFC 8725 §3.11]."""
+    """Reusing a rotated-out refresh token → 400 invalid_grant [RFC 6749 §5.2], and the
+    whole family is revoked, so even the newest refresh token stops working
+    [RFC 9700 §4.14.2; RFC 8725 §3.11]."""
     server = make_server(mode="jwt")
     async with server.client() as client:
         first = await bearer_login(client)
@@ -615,9 +619,9 @@ async def test_reused_refresh_token_revokes_its_family(make_server: ServerFactor
         reuse = await refresh(client, first["refresh_token"])
         newest = await refresh(client, third["refresh_token"])
         other_family = await refresh(client, unrelated["refresh_token"])
-    assert reuse.status_code == 401
-    assert reuse.json()["error"] == "invalid_grant"
-    assert newest.status_code == 401
+    assert reuse.status_code == newest.status_code == 400
+    assert reuse.json()["error"] == newest.json()["error"] == "invalid_grant"
+    assert "WWW-Authenticate" not in reuse.headers
     assert other_family.status_code == 200, "only the reused token's family is revoked"
     family = claims_of(first["refresh_token"])["sid"]
     revoked = [e for e in server.log.events if isinstance(e, RefreshFamilyRevoked)]
@@ -633,7 +637,8 @@ async def test_logout_revokes_the_refresh_family(make_server: ServerFactory) -> 
         logout = await client.post("/logout", headers=bearer(tokens["access_token"]))
         response = await refresh(client, tokens["refresh_token"])
     assert logout.json()["refresh_tokens_revoked"] is True
-    assert response.status_code == 401
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
     family = claims_of(tokens["refresh_token"])["sid"]
     revoked = [e for e in server.log.events if isinstance(e, RefreshFamilyRevoked)]
     assert [(e.family, e.reason) for e in revoked] == [(family, "logout")]
@@ -642,13 +647,14 @@ async def test_logout_revokes_the_refresh_family(make_server: ServerFactory) -> 
 async def test_expired_refresh_token_is_rejected(
     make_server: ServerFactory, clock: SimulatedClock
 ) -> None:
-    """Refresh tokens expire too, exactly at their `exp` [RFC 7519 §4.1.4]."""
+    """Refresh tokens expire too, exactly at their `exp` [RFC 7519 §4.1.4], refused as
+    a bad grant [RFC 6749 §5.2]."""
     server = make_server(mode="jwt", refresh_token_ttl=600)
     async with server.client() as client:
         tokens = await bearer_login(client)
         clock.advance(600)
         response = await refresh(client, tokens["refresh_token"])
-    assert response.status_code == 401
+    assert response.status_code == 400
     assert response.json()["stage"] == "claims"
 
 
@@ -673,7 +679,7 @@ async def test_password_change_revokes_refresh_families(make_server: ServerFacto
         old_login = await login_json(client, ALICE)
         new_login = await login_json(client, {"username": "alice", "password": NEW_PASSWORD})
     assert change.status_code == 200
-    assert [r.status_code for r in refused] == [401, 401]
+    assert [r.status_code for r in refused] == [400, 400]
     assert bob_refresh.status_code == 200
     assert old_access.status_code == 200, "no denylist: old access tokens live until exp"
     assert fresh_refresh.status_code == 200
@@ -721,3 +727,28 @@ async def test_failed_jwt_login_sends_a_bare_bearer_challenge(make_server: Serve
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="tutor"'
     assert response.json()["error"] == "invalid_credentials"
+
+
+@pytest.mark.parametrize("case", ["expired", "malformed", "revoked"])
+async def test_refresh_errors_are_token_endpoint_errors(
+    make_server: ServerFactory, clock: SimulatedClock, case: str
+) -> None:
+    """An invalid, expired or revoked refresh token at the token endpoint is 400 with
+    `error: invalid_grant`, a no-store JSON body and no WWW-Authenticate, which is the
+    resource server's vocabulary [RFC 6749 §5.1, §5.2; RFC 6750 §3.1]."""
+    server = make_server(mode="jwt", refresh_token_ttl=60)
+    async with server.client() as client:
+        tokens = await bearer_login(client)
+        if case == "expired":
+            clock.advance(60)
+            token = tokens["refresh_token"]
+        elif case == "malformed":
+            token = "not.a.token"
+        else:
+            await client.post("/logout", headers=bearer(tokens["access_token"]))
+            token = tokens["refresh_token"]
+        response = await refresh(client, token)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_grant"
+    assert "WWW-Authenticate" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"

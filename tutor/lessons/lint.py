@@ -12,6 +12,7 @@ from pathlib import Path
 from tutor.lessons.course import check_course, load_lessons, read_catalogue
 from tutor.lessons.model import Lesson, LessonError, SceneBlock
 from tutor.lessons.quizspec import LessonRun, QuizKinds
+from tutor.lessons.setup_claims import setup_errors
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.sentences import step_sentence
 
@@ -23,6 +24,8 @@ def lint_paths(paths: list[Path], quiz_kinds: QuizKinds,
     errors.extend(_course_errors(paths, lessons))
     for lesson in lessons:
         errors.extend(wording_errors(lesson))
+        errors.extend(sources_errors(lesson))
+        errors.extend(setup_errors(lesson))
     if run_scenes:
         for lesson in lessons:
             errors.extend(asyncio.run(run_lesson_scenes(lesson, quiz_kinds)))
@@ -63,6 +66,14 @@ def wording_errors(lesson: Lesson) -> list[LessonError]:
                     f"scene {block.id}, step {number} ({step.action}): add a `narration:` "
                     f"saying what happens; a {step.action} step does not describe itself"))
     return errors
+
+
+def sources_errors(lesson: Lesson) -> list[LessonError]:
+    """A lesson without a `## Sources` list: what no scene shows must be cited there."""
+    if lesson.sources:
+        return []
+    return [LessonError(str(lesson.path), 1, 1, "add a `## Sources` section with a bullet "
+                        "per source: every claim a scene does not show must be cited")]
 
 
 # Statuses each step's main exchange returned, per (scene id, track label).

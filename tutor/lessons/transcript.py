@@ -49,10 +49,17 @@ def shorten(value: str, limit: int = MAX_VALUE) -> str:
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Markdown as plain text: headings underlined, lists dashed, code indented."""
+    """Markdown as plain text: headings underlined, lists dashed, code indented.
+
+    A list item is numbered once, when it opens: a paragraph that follows a code block
+    inside the same item continues the item, indented under its text, and does not
+    take the next number.
+    """
     lines: list[str] = []
     tokens = _MARKDOWN.parse(markdown)
     counters: list[int | None] = []  # one per open list: the next number, or None for bullets
+    marker: str | None = None  # the marker of the item just opened, until its first line
+    indents: list[str] = []  # per open list item: where its text starts
     row: list[str] = []
     for index, token in enumerate(tokens):
         if token.type == "tr_open":
@@ -71,21 +78,29 @@ def markdown_to_text(markdown: str) -> str:
             counters.pop()
             if not counters:
                 lines.append("")
+        elif token.type == "list_item_open" and counters:
+            number = counters[-1]
+            marker = "-" if number is None else f"{number}."
+            if number is not None:
+                counters[-1] = number + 1
+            indents.append("  " * (len(counters) - 1) + " " * (len(marker) + 1))
+        elif token.type == "list_item_close" and indents:
+            indents.pop()
         elif token.type == "inline":
             text = _inline_text(token)
             opener = tokens[index - 1] if index else None
             if opener is not None and opener.type == "heading_open":
                 lines += [text, ("=" if opener.tag == "h1" else "-") * len(text), ""]
-            elif counters:
-                number = counters[-1]
-                marker = "-" if number is None else f"{number}."
-                if number is not None:
-                    counters[-1] = number + 1
+            elif counters and marker is not None:
                 lines.append("  " * (len(counters) - 1) + f"{marker} {text}")
+                marker = None
+            elif indents:
+                lines.append(indents[-1] + text)
             else:
                 lines += [text, ""]
         elif token.type in ("fence", "code_block"):
-            lines += ["    " + line for line in token.content.rstrip("\n").split("\n")]
+            indent = "    " + (indents[-1] if indents else "")
+            lines += [indent + line for line in token.content.rstrip("\n").split("\n")]
             lines.append("")
     return "\n".join(lines).strip("\n")
 

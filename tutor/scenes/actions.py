@@ -178,12 +178,17 @@ async def refresh(world: World, step: Step, io: StepIO) -> None:
         raise StepFailed(f"refresh tokens exist only in {modes} mode")
     browser = world.browser(step.actor)
     await _on_site(world, browser)
-    if step.params.get("token", "current") == "previous":
+    which = step.params.get("token", "current")
+    if which == "previous":
         token = world.pages[browser.name].previous_refresh_token
+    elif which == "captured":
+        # A thief's client presenting a copied refresh token, as its own.
+        token = world.captured.get("refresh_token")
     else:
         token = _tokens(world, browser).get("refresh_token")
     if not token:
-        raise StepFailed("no refresh token to use: log in (and refresh once for `previous`)")
+        raise StepFailed("no refresh token to use: log in (and refresh once for `previous`, "
+                         "or capture one for `captured`)")
     io.primary()
     result = await browser.fetch(world.url("/refresh"), "POST", json={"refresh_token": token})
     if isinstance(result, Exchange) and result.response.status == 200:

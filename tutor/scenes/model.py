@@ -50,7 +50,7 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
         "form": _p(dict), "via": _p(str, choices=("fetch", "navigate")),
     },
     "logout": {"forget_token": _p(bool), "csrf_token": _p(bool)},
-    "refresh": {"token": _p(str, choices=("current", "previous"))},
+    "refresh": {"token": _p(str, choices=("current", "previous", "captured"))},
     "advance_clock": {"seconds": _p(int, float, required=True)},
     "tamper_token": {
         "claims": _p(dict), "header": _p(dict),

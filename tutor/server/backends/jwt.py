@@ -150,21 +150,36 @@ class JwtBackend:
                             headers={"Cache-Control": "no-store"})
 
     def refresh(self, request: Request, refresh_token: str) -> Response:
-        """Trade a refresh token for a new pair; a reused one revokes its whole family."""
-        claims = self.verify(refresh_token, "refresh")
+        """Trade a refresh token for a new pair; a reused one revokes its whole family.
+
+        `/refresh` is a token endpoint, not a protected resource: a refresh token that
+        is invalid, expired, revoked or already used is `400 invalid_grant` with no
+        `WWW-Authenticate` (RFC 6749 §5.2). `invalid_token` and its challenge belong to
+        resource servers refusing an access token (RFC 6750 §3.1).
+        """
+        try:
+            claims = self.verify(refresh_token, "refresh")
+        except Problem as refused:
+            raise invalid_grant(refused.description, refused.stage) from None
         family = self.ctx.store.families.get(str(claims.get("sid", "")))
         if family is None or family.revoked:
-            raise self.unauthorized(
-                request, "refresh token's family has been revoked", "invalid_grant"
-            )
+            raise invalid_grant("refresh token's family has been revoked")
         if family.current_jti != claims["jti"]:
             self.ctx.revoke_family(family.family, "reuse-detected")
-            raise self.unauthorized(
-                request, "refresh token was already used: its whole family is now revoked",
-                "invalid_grant",
+            raise invalid_grant(
+                "refresh token was already used: its whole family is now revoked"
             )
         user = self.ctx.users.get(family.username)
         if user is None:
-            raise self.unauthorized(request, "refresh token names no known user", "invalid_grant")
+            raise invalid_grant("refresh token names no known user")
         return JSONResponse(self.mint_pair(user, family.family),
                             headers={"Cache-Control": "no-store"})
+
+
+def invalid_grant(description: str, stage: str | None = None) -> Problem:
+    """A token endpoint's refusal of a grant (RFC 6749 §5.2): 400, and no challenge.
+
+    `stage` says where a refresh token failed verification, as it does for access
+    tokens; RFC 6749 §5.2 leaves room for parameters beyond `error`.
+    """
+    return Problem(400, "invalid_grant", description, stage=stage)
