@@ -26,22 +26,21 @@ from tests.readiness import HANG_BOUND
 from tutor.browser.cookies import CookieJar, RequestContext
 from tutor.browser.events import Exchange, RecordedRequest, RecordedResponse
 from tutor.clock import SimulatedClock
+from tutor.har.stage import story_of_exchanges
 from tutor.login_steps import LOGIN_STEP_NAMES
 from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.events import ExchangeSeen
 from tutor.ui.render import (
-    arrow_frame,
     render_browser,
     render_cookie_decisions,
     render_exchange,
     render_jwt,
-    render_sequence,
     render_server,
     render_stepper,
 )
 from tutor.ui.render.jwt_view import SEGMENT_STYLES, render_pipeline
-from tutor.ui.render.sequence import LANES
 from tutor.ui.render.stepper import STEP_LABELS
+from tutor.ui.render.story import render_story
 
 NARROW, WIDE = 30, 140
 START = 1_767_225_600  # the simulated clock's start: 2026-01-01T00:00:00Z
@@ -138,8 +137,7 @@ def token_of(scene: Scene) -> str:
 # --- every renderer at a narrow and a wide width ------------------------------------------
 
 RENDERERS: dict[str, Callable[[int], RenderableType]] = {
-    "render_sequence": lambda w: render_sequence(cookie_scene()[1], 1, w),
-    "arrow_frame": lambda w: arrow_frame(cookie_scene()[1][1].exchange, 0.5, w),
+    "render_story": lambda w: render_story(story_of_exchanges(cookie_scene()[1]), 1, w),
     "render_stepper": lambda w: render_stepper((2, 3)),
     "render_exchange": lambda w: render_exchange(find(jwt_scene(), "POST", "/login").exchange),
     "render_cookie_decisions": lambda w: render_cookie_decisions(cookie_scene()[1][1].exchange),
@@ -165,97 +163,6 @@ def test_importing_the_renderers_loads_neither_textual_nor_the_server_stack() ->
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, timeout=HANG_BOUND)
     assert result.stdout.strip() == "[]"
-
-
-# --- sequence diagram ---------------------------------------------------------------------
-
-
-def test_sequence_has_five_lanes_and_an_arrow_pair_per_exchange() -> None:
-    output = text_of(render_sequence(cookie_scene()[1], None, 100), 100)
-    header, *rows = output.splitlines()
-    assert [name for name in header.split() if name in LANES] == list(LANES)
-    assert len(rows) == 2 * len(cookie_scene()[1])
-    assert "POST /login" in rows[2] and "▶" in rows[2]
-    assert "303 See Other" in rows[3] and "◀" in rows[3]
-    assert "401 Unauthorized" in rows[-1]
-
-
-def test_sequence_marks_login_steps_and_the_credential_sent() -> None:
-    rows = text_of(render_sequence(cookie_scene()[1], None, 100), 100).splitlines()[1:]
-    first, login, profile = rows[0], rows[2], rows[4]
-    assert "②③" in login and "cookie" in login
-    assert "④" in profile and "cookie" in profile
-    assert not any(mark in first for mark in "①②③④") and "cookie" not in first
-    jwt_rows = text_of(render_sequence(jwt_scene()[1], None, 100), 100)
-    assert "bearer" in jwt_rows
-
-
-def test_narrow_sequence_abbreviates_the_credential_with_a_legend() -> None:
-    output = text_of(render_sequence(cookie_scene()[1], None, 40), 40)
-    assert "sent: C cookie" in output
-    assert any(line.startswith("②③  C") for line in output.splitlines())
-
-
-def test_selected_exchange_is_reversed_and_only_it() -> None:
-    lines = render_sequence(cookie_scene()[1], 2, 80).split("\n")
-    reversed_lines = [i for i, line in enumerate(lines)
-                      if any("reverse" in style for _, style in styled(line))]
-    assert reversed_lines == [5, 6]  # header, then rows 1-2, 3-4, 5-6 for exchange 2
-    assert lines[5].cell_len == 80  # the highlight spans the full width
-
-
-def test_sequence_names_the_replica_that_answered() -> None:
-    _, seen = run_scene([{"visit": "/"}, {"visit": "/"}], replicas=2)
-    output = text_of(render_sequence(seen, None, 100), 100)
-    assert "replica A" in output and "replica B" in output
-
-
-def test_empty_sequence_says_so() -> None:
-    output = text_of(render_sequence([], None, 60), 60)
-    assert "(no requests yet)" in output and "Browser" in output
-
-
-@pytest.mark.parametrize("width", [0, 1, 5, 12, 20, 49, 50, 200])
-def test_sequence_never_overflows_its_width(width: int) -> None:
-    text = render_sequence(cookie_scene()[1], 0, width)
-    assert all(line.cell_len <= max(width, 1) for line in text.split("\n"))
-    assert all(frame.cell_len <= max(width, 1) for frame in (
-        arrow_frame(cookie_scene()[1][1], p, width, back=b) for p in (0, 0.5, 1) for b in
-        (False, True)))
-
-
-def head_position(frame: Text, head: str) -> int:
-    return frame.plain.index(head)
-
-
-def test_arrow_frame_travels_from_browser_to_server() -> None:
-    exchange = find(cookie_scene(), "POST", "/login").exchange
-    heads = [head_position(arrow_frame(exchange, p / 10, 100), "▶") for p in range(11)]
-    assert heads == sorted(heads) and heads[0] < heads[-1]
-    final = arrow_frame(exchange, 1.0, 100).plain
-    row = render_sequence([find(cookie_scene(), "POST", "/login")], None, 100)
-    request_row = row.split("\n")[1].plain
-    assert final.rstrip() == request_row.rstrip()  # the last frame is the diagram's row
-    assert "②③" in final  # tagged by the engine's rule even from a bare Exchange
-    assert "POST /login" not in arrow_frame(exchange, 0.0, 100).plain
-
-
-def test_arrow_frame_clamps_progress_and_draws_the_way_back() -> None:
-    exchange = cookie_scene()[1][1].exchange
-    assert arrow_frame(exchange, -3, 80).plain == arrow_frame(exchange, 0, 80).plain
-    assert arrow_frame(exchange, 7, 80).plain == arrow_frame(exchange, 1, 80).plain
-    assert arrow_frame(exchange, float("nan"), 80).plain == arrow_frame(exchange, 0, 80).plain
-    back = [head_position(arrow_frame(exchange, p / 4, 80, back=True), "◀") for p in range(5)]
-    assert back == sorted(back, reverse=True) and back[0] > back[-1]
-    assert "303 See Other" in arrow_frame(exchange, 1, 80, back=True).plain
-
-
-def test_arrow_frame_lanes_line_up_with_the_diagram() -> None:
-    seen = cookie_scene()[1]
-    diagram = render_sequence(seen, None, 70).split("\n")[1].plain
-    frame = arrow_frame(seen[0], 0.3, 70).plain
-    lanes = [i for i, ch in enumerate(diagram) if ch == "│"]
-    assert [frame[i] for i in lanes] == ["│"] * len(lanes)
 
 
 # --- stepper ------------------------------------------------------------------------------

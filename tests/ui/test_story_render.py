@@ -196,3 +196,16 @@ def test_a_table_that_would_fold_becomes_records() -> None:
     assert "gEjRNS…KATFs" in wide[2]
     narrow = plain_lines(records, 26)
     assert narrow == ["session id: gEjRNS…KATFs", "      user: alice", "   ends in: 15m"]
+
+
+def test_the_newest_request_travels_and_what_follows_waits() -> None:
+    story = login_story()
+    frames = [render_story(story, None, 100, progress=p / 10).plain.split("\n")
+              for p in range(11)]
+    heads = [frame[-1].find("◀") for frame in frames[:-1]]
+    # The replay travels right to left, from the Attacker towards bank.test.
+    assert heads == sorted(heads, reverse=True) and len(set(heads)) > 3
+    assert "401" not in frames[5][-1]  # the answer has not come back yet
+    assert frames[-1] == render_story(story, None, 100).plain.split("\n")
+    assert render_story(story, None, 80, progress=float("nan")).plain == render_story(
+        story, None, 80).plain

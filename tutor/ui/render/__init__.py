@@ -9,18 +9,15 @@ from __future__ import annotations
 from tutor.ui.render.browser_view import render_browser
 from tutor.ui.render.exchange import render_cookie_decisions, render_exchange
 from tutor.ui.render.jwt_view import render_jwt
-from tutor.ui.render.sequence import arrow_frame, render_sequence
 from tutor.ui.render.server_view import render_server
 from tutor.ui.render.stepper import render_stepper
 from tutor.ui.render.timeline import render_timeline, timeline_row
 
 __all__ = [
-    "arrow_frame",
     "render_browser",
     "render_cookie_decisions",
     "render_exchange",
     "render_jwt",
-    "render_sequence",
     "render_server",
     "render_stepper",
     "render_timeline",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from http import HTTPStatus
 
 ELLIPSIS = "…"
 CREDENTIAL_HEADERS = frozenset({"set-cookie", "cookie", "authorization", "www-authenticate"})
@@ -34,14 +34,12 @@ def cut(value: str, limit: int) -> str:
     return value[: limit - 1] + ELLIPSIS
 
 
-def request_target(url: str) -> str:
-    """The path and query of `url` ("/profile?tab=1"), as a request line shows them."""
+def status_label(status: int) -> str:
+    """`303 See Other` (only the number for a status Python does not know)."""
     try:
-        parts = urlsplit(url)
+        return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
-        return url
-    target = parts.path or "/"
-    return f"{target}?{parts.query}" if parts.query else target
+        return str(status)
 
 
 def utc_time(timestamp: float, *, seconds_only: bool = False) -> str:

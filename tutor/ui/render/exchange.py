@@ -9,8 +9,8 @@ from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.text import Text
 
-from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE, request_target
-from tutor.ui.render.sequence import status_label
+from tutor.scenes.beats import request_target
+from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE, status_label
 
 if TYPE_CHECKING:
     from tutor.browser.events import Exchange

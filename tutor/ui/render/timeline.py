@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from rich.text import Text
 
 from tutor.browser.events import Exchange
+from tutor.scenes.beats import credential_of
 from tutor.scenes.events import ExchangeSeen
-from tutor.ui.render.sequence import credential_of
 
 
 def timeline_row(number: int, exchange: Exchange, login_steps: Sequence[int], *,

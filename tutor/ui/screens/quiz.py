@@ -162,15 +162,17 @@ class QuizScreen(GuardedScreen[None]):
 
     def _show_live(self, exchange: Exchange) -> None:
         """The predict step's real exchange, drawn as the stage draws it."""
+        from tutor.har.stage import story_of_exchanges
         from tutor.scenes.engine import login_steps_of
         from tutor.scenes.events import ExchangeSeen
-        from tutor.ui.render import render_exchange, render_sequence
+        from tutor.ui.render import render_exchange
+        from tutor.ui.render.story import render_story
 
         seen = ExchangeSeen(0, exchange, login_steps_of(exchange), None)
         width = max(self.query_one("#quiz", VerticalScroll).size.width - 6, 40)
         self.query_one("#quiz-live", Static).update(Group(
             Text("On the stage, the exchange that decided it:", style="bold"),
-            render_sequence([seen], 0, width), render_exchange(exchange)))
+            render_story(story_of_exchanges([seen]), 0, width), render_exchange(exchange)))
 
     def _show_question(self, event: QuestionShown) -> None:
         question = event.question
