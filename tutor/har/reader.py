@@ -248,7 +248,7 @@ def _optional_object(value: Any, where: str, key: str = "") -> dict[str, Any]:
 def _text(value: Any, where: str, key: str = "") -> str:
     """An optional string; null means absent."""
     if value.__class__ is str:
-        return value  # type: ignore[no-any-return]
+        return value
     if value is None:
         return ""
     if not isinstance(value, str):
