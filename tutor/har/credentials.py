@@ -3,6 +3,10 @@
 Every value found here is a secret of the person who recorded the HAR. The dataclasses
 keep the raw value for the analysis (to tell one session id from another) but the
 renderers never print it whole, and the JSON never contains it.
+
+JWTs are decoded here without a library: a token's header and claims are base64url
+JSON (RFC 7519 §7.2), and since nothing is verified (every token is shown as
+UNVERIFIED) PyJWT would only add its import time and its checks of a signature it skips.
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
-
-import jwt
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.har.model import HarBody, HarEntry, HarRequest
@@ -198,16 +200,8 @@ def entry_time(entry: HarEntry) -> float | None:
 
 
 def body_json(body: HarBody | None) -> Any:
-    """The body parsed as JSON, or None when it is not JSON."""
-    if body is None or not body.data:
-        return None
-    text = body.text
-    if text is None or text.lstrip()[:1] not in ("{", "["):
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
+    """The body parsed as JSON (once per body), or None when it is not JSON."""
+    return None if body is None else body.json
 
 
 def form_fields(body: HarBody | None) -> dict[str, str]:
@@ -244,12 +238,21 @@ def decode_jwt(value: str, location: str) -> FoundToken | None:
 @functools.lru_cache(maxsize=1024)
 def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     # Cached: a recording sends the same bearer token on request after request.
+    # The signature is deliberately not checked (nor decoded): the token is UNVERIFIED.
+    header_part, _, rest = value.partition(".")
+    header, claims = _json_segment(header_part), _json_segment(rest.partition(".")[0])
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None  # a JWT's header and claims are JSON objects, or it is no JWT
+    return header, claims
+
+
+def _json_segment(segment: str) -> Any:
+    """One base64url segment (unpadded, as JWTs write it) decoded as JSON, or None."""
     try:
-        # One call gives both parts; the signature is deliberately not checked.
-        decoded = jwt.decode_complete(value, options={"verify_signature": False})
-    except (jwt.PyJWTError, ValueError, TypeError):
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         return None
-    return decoded["header"], decoded["payload"]
 
 
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
