@@ -30,7 +30,7 @@ from tutor.har.credentials import (
     tokens_found,
     url_credentials,
 )
-from tutor.har.findings import Finding, find_all
+from tutor.har.findings import REMEMBERED, Finding, FindingTracker
 from tutor.har.model import Har, HarEntry
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
@@ -78,21 +78,39 @@ class Analysis:
 
 def analyse(har: Har) -> Analysis:
     """Analyse every exchange, then look across them for findings."""
-    issued: set[str] = set()
-    """Names of cookies, and raw token values, handed out at a step 3 so far."""
+    analyser = Analyser()
     entries: list[EntryAnalysis] = []
+    findings: list[Finding] = []
     for entry in har.entries:
+        item, found = analyser.visit(entry)
+        entries.append(item)
+        findings += found
+    return Analysis(har, entries, findings)
+
+
+class Analyser:
+    """One pass over the entries in order (`analyse`, or a streamed file): each entry's
+    analysis and findings at once, remembering only the little later entries need."""
+
+    def __init__(self) -> None:
+        self._issued: dict[str, None] = {}
+        """Names of cookies, and raw token values, handed out at a step 3 (the latest
+        REMEMBERED, as an ordered set)."""
+        self._findings = FindingTracker()
+
+    def visit(self, entry: HarEntry) -> tuple[EntryAnalysis, list[Finding]]:
+        """The next entry's analysis and the findings about it."""
         sent = sent_credentials(entry.request)
         set_cookies = cookies_set(entry)
         tokens = tokens_found(entry, sent, set_cookies)
-        steps = _login_steps(entry, sent, set_cookies, issued)
-        entries.append(EntryAnalysis(entry, sent, set_cookies, tokens, steps,
-                                     url_credentials(entry.request.url)))
-    return Analysis(har, entries, find_all(entries))
+        steps = _login_steps(entry, sent, set_cookies, self._issued)
+        item = EntryAnalysis(entry, sent, set_cookies, tokens, steps,
+                             url_credentials(entry.request.url_parts))
+        return item, self._findings.visit(item)
 
 
 def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[CookieSet],
-                 issued: set[str]) -> tuple[int, ...]:
+                 issued: dict[str, None]) -> tuple[int, ...]:
     request, response = entry.request, entry.response
     steps: list[int] = []
     if request.method == "GET" and _shows_login_form(entry):
@@ -109,7 +127,11 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     # rotate the session id keeps the old one.
     if accepted and (sends_secret or _body_issues_token(entry)):
         steps.append(3)
-        issued.update(new_credentials)
+        for credential in new_credentials:
+            issued.pop(credential, None)  # re-inserted as the newest
+            issued[credential] = None
+        while len(issued) > REMEMBERED:
+            del issued[next(iter(issued))]
     carries = [c for c in sent if c.type in ("bearer", "basic")
                or c.name in issued or c.value in issued or looks_like_session(c.name, c.value)]
     if carries and not sends_secret:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.har.model import HarBody, HarEntry, HarRequest
@@ -299,25 +299,27 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
     for cookie in set_cookies:
         token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
         tokens += [token] if token else []
-    for name, value in url_params(entry.request.url):
+    for name, value in url_params(entry.request.url_parts):
         tokens += _jwts_in_text(value, f"request.url:{name}")
     tokens += _jwts_in_body(entry.request.body, "request")
     tokens += _jwts_in_body(entry.response.body, "response")
     return tokens
 
 
-def url_params(url: str) -> list[tuple[str, str]]:
+def url_params(url: str | SplitResult) -> list[tuple[str, str]]:
     """Query and fragment parameters of a URL (a fragment can carry an OAuth token)."""
-    parts = urlsplit(url)
+    parts = urlsplit(url) if isinstance(url, str) else url
+    if not parts.query and not parts.fragment:
+        return []
     return (parse_qsl(parts.query, keep_blank_values=True)
             + parse_qsl(parts.fragment, keep_blank_values=True))
 
 
-def url_credentials(url: str) -> list[str]:
+def url_credentials(url: str | SplitResult) -> list[str]:
     """Names of URL parts that carry a credential: user info, token-like parameters."""
-    parts = urlsplit(url)
-    names = ["user:password in the host part"] if parts.password else []
-    for name, value in url_params(url):
+    parts = urlsplit(url) if isinstance(url, str) else url
+    names = ["user:password in the host part"] if "@" in parts.netloc and parts.password else []
+    for name, value in url_params(parts):
         if value and (_URL_SECRET_PARAMS.fullmatch(name) or _JWT_WHOLE.match(value)):
             names.append(name)
     return names
