@@ -5,17 +5,39 @@ recorded, HTTP/2 pseudo-headers (`:authority`, `:path`) included, since a learne
 want to see them; lookups skip nothing and ignore case.
 
 What the analysis asks for again and again (a header by name, the URL's parts, a body
-as JSON) is worked out once per object and cached (`functools.cached_property` writes to
-the instance's `__dict__`, which a frozen dataclass allows; equality ignores it).
+as JSON) is worked out once per object and kept in the instance's `__dict__` (`_once`),
+which a frozen dataclass allows; equality and hashing ignore it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import SplitResult, urlsplit
+
+T = TypeVar("T")
+
+
+class _once(Generic[T]):  # lower case: used as a decorator, like cached_property
+    """A property computed on first use and then read from the instance's `__dict__`.
+
+    functools.cached_property does the same but takes a lock on every first use in
+    Python 3.11, a measurable cost at several properties per HAR entry."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> T:
+        value = self._compute(instance)
+        instance.__dict__[self._name] = value  # the instance's own value wins from now on
+        return value
 
 Header = tuple[str, str]
 """One header or query parameter: (name, value), in recorded order."""
@@ -57,7 +79,7 @@ class HarBody:
     params: tuple[Header, ...] = ()
     """postData.params as recorded (form fields), when the exporter gave them."""
 
-    @cached_property
+    @_once
     def text(self) -> str | None:
         """The body as UTF-8 text, or None when it is binary."""
         try:
@@ -65,7 +87,7 @@ class HarBody:
         except UnicodeDecodeError:
             return None
 
-    @cached_property
+    @_once
     def json(self) -> Any:
         """The body parsed as JSON (parsed once), or None when it is not JSON."""
         if not self.data or self.data.lstrip()[:1] not in (b"{", b"["):
@@ -92,7 +114,7 @@ class HarRequest:
     query: tuple[Header, ...] = ()
     body: HarBody | None = None
 
-    @cached_property
+    @_once
     def _headers_by_name(self) -> dict[str, list[str]]:
         return header_index(self.headers)
 
@@ -105,12 +127,12 @@ class HarRequest:
         values = self.header_values(name)
         return values[0] if values else None
 
-    @cached_property
+    @_once
     def url_parts(self) -> SplitResult:
         """The URL split into its parts (once)."""
         return urlsplit(self.url)
 
-    @cached_property
+    @_once
     def host(self) -> str:
         """The URL's host name, lower-cased ("" when the URL has none)."""
         return (self.url_parts.hostname or "").lower()
@@ -141,7 +163,7 @@ class HarResponse:
     body: HarBody | None = None
     redirect_url: str = ""
 
-    @cached_property
+    @_once
     def _headers_by_name(self) -> dict[str, list[str]]:
         return header_index(self.headers)
 
