@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from tutor.har.credentials import (
     CookieSet,
@@ -35,6 +36,7 @@ from tutor.har.model import Har, HarEntry
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
 _PASSWORD_INPUT = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)
+_JSON_OBJECT = re.compile(rb"[ \t\r\n]*\{")
 
 
 @dataclass(frozen=True)
@@ -115,11 +117,10 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     steps: list[int] = []
     if request.method == "GET" and _shows_login_form(entry):
         steps.append(1)
-    fields = form_fields(request.body)
-    sends_secret = has_password_field(fields) or any(c.type == "basic" for c in sent)
+    sends_secret = (has_password_field(form_fields(request.body))
+                    or any(c.type == "basic" for c in sent))
     if sends_secret:
         steps.append(2)
-    new_credentials = _credentials_issued(entry, set_cookies)
     # A session cookie on a plain page view is an anonymous session, not a login: step 3
     # needs credentials in this request or a token in the answer.
     accepted = 200 <= response.status < 400
@@ -127,7 +128,7 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     # rotate the session id keeps the old one.
     if accepted and (sends_secret or _body_issues_token(entry)):
         steps.append(3)
-        for credential in new_credentials:
+        for credential in _credentials_issued(entry, set_cookies):
             issued.pop(credential, None)  # re-inserted as the newest
             issued[credential] = None
         while len(issued) > REMEMBERED:
@@ -142,14 +143,22 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
 def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:
     issued = {c.name for c in set_cookies if not c.cleared and c.parsed is not None
               and looks_like_session(c.name, c.value)}
-    document = body_json(entry.response.body)
+    document = _token_document(entry)
     if isinstance(document, dict):
         issued |= {v for k, v in document.items() if isinstance(v, str) and is_token_field(k)}
     return issued
 
 
+def _token_document(entry: HarEntry) -> Any:
+    """The response body as JSON when it is an object (else None, and left unparsed)."""
+    body = entry.response.body
+    if body is None or not _JSON_OBJECT.match(body.data):
+        return None
+    return body_json(body)
+
+
 def _body_issues_token(entry: HarEntry) -> bool:
-    document = body_json(entry.response.body)
+    document = _token_document(entry)
     return isinstance(document, dict) and any(
         isinstance(value, str) and len(value) >= 16 and is_token_field(key)
         for key, value in document.items())
