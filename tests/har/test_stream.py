@@ -116,3 +116,25 @@ def test_any_cut_gives_entries_or_a_har_error(cut: int, tmp_path: Path) -> None:
         assert str(exc)
     else:
         assert text.startswith("5 exchanges")
+
+
+def test_past_the_limit_inspect_streams_and_replay_points_to_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tutor.cli import main
+    from tutor.har import reader
+
+    path = _write(tmp_path, har_bytes(*cookie_login_flow()), "big.har")
+    monkeypatch.setattr(reader, "MAX_HAR_BYTES", 100)
+    assert main(["inspect", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("5 exchanges, recorded by test 1")
+    assert main(["replay", str(path), "--plain"]) == 2
+    err = capsys.readouterr().err
+    assert "more than the 0 MiB limit" in err and f"tutor inspect {path}" in err
+    # Past the limit, JSON the stream refuses is not reread whole: the entry is named.
+    path.write_bytes(har_bytes(*cookie_login_flow())[:-40])
+    assert main(["inspect", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{path}: entries[4]: not valid JSON" in captured.err
+    assert "Traceback" not in captured.err

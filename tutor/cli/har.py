@@ -40,17 +40,18 @@ def add_commands(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `inspect` or `replay`; returns the exit status."""
+    from tutor.har import reader
     from tutor.har.analysis import analyse
     from tutor.har.model import HarError
-    from tutor.har.reader import read_har
 
     try:
         if args.command == "inspect":
             return _inspect(args)
         # The replay screens need every entry at once, so replay reads the whole file
         # and refuses one too big for that, pointing to inspect, which streams.
-        har = read_har(args.har, too_big="tutor replay holds a whole recording in "
-                       f"memory; `tutor inspect {args.har}` reads a file of any size")
+        har = reader.read_har(args.har, reader.MAX_HAR_BYTES, too_big="tutor replay holds a "
+                              f"whole recording in memory; `tutor inspect {args.har}` reads "
+                              "a file of any size")
     except HarError as exc:
         print(f"tutor {args.command}: {args.har}: {exc}" if exc.where != str(args.har)
               else f"tutor {args.command}: {exc}", file=sys.stderr)

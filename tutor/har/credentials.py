@@ -137,12 +137,14 @@ def set_cookie_lines(entry: HarEntry) -> list[str]:
 
 def cookies_set(entry: HarEntry) -> list[CookieSet]:
     """The cookies the response sets or clears, parsed with the browser's own parser."""
-    now = entry_time(entry)
     results: list[CookieSet] = []
     lines = set_cookie_lines(entry)
     if not lines:
         # Sanitised exports strip the header but may keep response.cookies.
         lines = [_line_from_har_cookie(c) for c in entry.response.cookies]
+        if not lines:
+            return results
+    now = entry_time(entry)
     for line in lines:
         if not line:
             continue

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
+from tutor.har import reader
 from tutor.har.analysis import Analyser
 from tutor.har.model import HarEntry, HarError
-from tutor.har.reader import MAX_HAR_BYTES, read_har
 from tutor.har.render import JsonReport, TextReport
 from tutor.har.stream import HarStream, HarSyntaxError
 
@@ -31,9 +31,9 @@ def inspect_file(path: Path, out: IO[str], as_json: bool = False) -> None:
     except HarSyntaxError:
         # The whole-file reader says where by line and column, and takes what Python's
         # json takes beyond the JSON standard (1e400, huge integers): use it when it can.
-        if _size(path) > MAX_HAR_BYTES:
+        if _size(path) > reader.MAX_HAR_BYTES:
             raise
-        har = read_har(path)
+        har = reader.read_har(path, reader.MAX_HAR_BYTES)
         _report(har.entries, lambda: har.creator, out, as_json)
 
 
