@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
@@ -191,6 +190,10 @@ def entry_time(entry: HarEntry) -> float | None:
         return entry.started
     date = entry.response.header("date")
     if date:
+        # Imported here: email.utils (and the socket module it loads) is a noticeable part
+        # of `tutor inspect`'s start, and most exports give startedDateTime.
+        from email.utils import parsedate_to_datetime
+
         try:
             return parsedate_to_datetime(date).timestamp()
         except (TypeError, ValueError, IndexError):
