@@ -1,12 +1,22 @@
-"""HAR import and analysis, printed as ratios against a baseline measured in the same run.
+"""`tutor inspect` as whole processes, against `json.load` of the same file.
 
-    python -m benchmarks.har_bench [--entries N] [--rounds N]
+    python -m benchmarks.har_bench [--entries N] [--rounds N] [--flat 10000,100000]
 
-Builds a HAR of N exchanges in memory (logins, cookie and bearer requests, JSON bodies
-with JWTs, base64 images, logouts), then times `parse_har` + `analyse` against plain
-`json.loads` of the same bytes, and compares peak memory (tracemalloc) the same way.
-No target is enforced: the point is to see the cost of validation and analysis over
-the JSON parse that any reader pays.
+Writes HARs of generated exchanges (logins, cookie and bearer requests, JSON bodies with
+JWTs, base64 images, logouts) to a temporary folder, then runs, each in a fresh
+interpreter, in alternating order (A B, then B A, ...) after a warm-up of each:
+
+- ours: `python -m tutor inspect FILE` (imports, reading, analysis and the printed
+  report, all of it, output to /dev/null);
+- the baseline: `python -c "json.load(open(FILE, 'rb'))"`.
+
+Each child's CPU time (user + system) and peak RSS come from the kernel (os.wait4), so
+nothing inside the measured process looks at itself. Ratios are taken pair by pair
+(each round's A over the same round's B) and reported as median [min–max].
+
+Memory of a streamed file is then shown flat: `tutor inspect` on the two `--flat` sizes
+(ten times apart by default), peak RSS of the bigger over the smaller, alternated too.
+Target (issue 13): CPU ≤ 2.5× json.load; the flat ratio ≈ 1.
 """
 
 from __future__ import annotations
@@ -14,20 +24,21 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import statistics
+import subprocess
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jwt
 
-from tutor.har.analysis import analyse
-from tutor.har.reader import parse_har
-
 SECRET = "benchmark-secret-long-enough-for-hs256!!"
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8).decode()
+CPU_TARGET = 2.5
+FLAT_TARGET = 1.2
 
 
 def _entry(index: int) -> dict[str, Any]:
@@ -72,58 +83,123 @@ def _entry(index: int) -> dict[str, Any]:
             "cache": {}, "timings": {"send": 0, "wait": 3, "receive": 0.5}}
 
 
+def write_har(path: Path, entries: int) -> int:
+    """Write a HAR of `entries` exchanges, one at a time (the writer stays small)."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"},\n'
+                  ' "entries": [\n')
+        for index in range(entries):
+            out.write((",\n" if index else "") + json.dumps(_entry(index), indent=1))
+        out.write("\n]}}\n")
+    return path.stat().st_size
+
+
 def build_har(entries: int) -> bytes:
-    """A HAR of `entries` exchanges, as UTF-8 bytes."""
-    document = {"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"},
-                        "entries": [_entry(i) for i in range(entries)]}}
-    return json.dumps(document, indent=1).encode()
+    """A HAR of `entries` exchanges, as UTF-8 bytes (for in-process use)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.har"
+        write_har(path, entries)
+        return path.read_bytes()
 
 
-def _time(run: Callable[[], object], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class Run:
+    """One finished child process, as the kernel accounted it."""
+
+    cpu: float
+    """User plus system seconds."""
+    peak_rss: int
+    """Peak resident set size in bytes."""
 
 
-def _peak(run: Callable[[], object]) -> int:
-    tracemalloc.start()
-    try:
-        kept = run()  # held until the peak is read, as a caller would hold it
-        peak = tracemalloc.get_traced_memory()[1]
-        del kept
-    finally:
-        tracemalloc.stop()
-    return peak
+def run_child(command: list[str]) -> Run:
+    """Run a command to the end, output thrown away; its CPU time and peak RSS."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read() if process.stderr else b""
+    if process.returncode:
+        raise SystemExit(f"{command} exited {process.returncode}: {errors.decode()[-500:]}")
+    return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
+
+
+def ours(path: Path) -> list[str]:
+    """The whole `tutor inspect` command."""
+    return [sys.executable, "-m", "tutor", "inspect", str(path)]
+
+
+def baseline(path: Path) -> list[str]:
+    """json.load of the same file, in a fresh interpreter."""
+    return [sys.executable, "-c", f"import json; json.load(open({str(path)!r}, 'rb'))"]
+
+
+def alternate(first: list[str], second: list[str], rounds: int) -> list[tuple[Run, Run]]:
+    """(first, second) runs per round after one warm-up each; the order flips each round."""
+    run_child(first), run_child(second)
+    pairs = []
+    for round_ in range(rounds):
+        if round_ % 2:
+            b = run_child(second)
+            a = run_child(first)
+        else:
+            a = run_child(first)
+            b = run_child(second)
+        pairs.append((a, b))
+    return pairs
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):5.2f}x [{min(values):.2f}–{max(values):.2f}]"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--flat", default="10000,100000",
+                        help="two entry counts for the streamed-memory check ('' to skip)")
     args = parser.parse_args()
-    raw = build_har(args.entries)
-    print(f"HAR of {args.entries} exchanges, {len(raw) / 1e6:.1f} MB")
-
-    def ours() -> object:
-        return analyse(parse_har(raw))
-
-    analysis = analyse(parse_har(raw))  # warm-up, and a sanity check
-    assert sum(len(e.tokens) for e in analysis.entries) >= args.entries * 2 // 5
-    baseline_s = _time(lambda: json.loads(raw), args.rounds)
-    import_s = _time(lambda: parse_har(raw), args.rounds)
-    ours_s = _time(ours, args.rounds)
-    baseline_mem, ours_mem = _peak(lambda: json.loads(raw)), _peak(ours)
-    print(f"{'json.loads (baseline)':<28} {baseline_s * 1e3:8.1f} ms")
-    print(f"{'parse_har':<28} {import_s * 1e3:8.1f} ms  ratio {import_s / baseline_s:5.2f}x")
-    print(f"{'parse_har + analyse':<28} {ours_s * 1e3:8.1f} ms  ratio {ours_s / baseline_s:5.2f}x"
-          f"  ({ours_s / args.entries * 1e6:.0f} µs per exchange)")
-    print(f"{'peak memory json.loads':<28} {baseline_mem / 1e6:8.1f} MB")
-    print(f"{'peak memory ours':<28} {ours_mem / 1e6:8.1f} MB  ratio "
-          f"{ours_mem / baseline_mem:5.2f}x")
-    return 0
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.har"
+        size = write_har(path, args.entries)
+        print(f"HAR of {args.entries} exchanges, {size / 1e6:.1f} MB; {args.rounds} rounds, "
+              "whole processes, alternated")
+        pairs = alternate(ours(path), baseline(path), args.rounds)
+        cpu = [a.cpu / b.cpu for a, b in pairs]
+        rss = [a.peak_rss / b.peak_rss for a, b in pairs]
+        ours_cpu = statistics.median(a.cpu for a, _ in pairs)
+        base_cpu = statistics.median(b.cpu for _, b in pairs)
+        print(f"{'CPU  tutor inspect':<30} {ours_cpu * 1e3:8.0f} ms  "
+              f"({ours_cpu / args.entries * 1e6:.0f} µs per exchange, imports included)")
+        print(f"{'CPU  json.load':<30} {base_cpu * 1e3:8.0f} ms")
+        verdict = "ok" if statistics.median(cpu) <= CPU_TARGET else "OVER TARGET"
+        print(f"{'CPU  ratio':<30} {_spread(cpu)}  (target ≤ {CPU_TARGET}x: {verdict})")
+        ok &= verdict == "ok"
+        print(f"{'peak RSS tutor inspect':<30} "
+              f"{statistics.median(a.peak_rss for a, _ in pairs) / 2**20:8.1f} MiB")
+        print(f"{'peak RSS json.load':<30} "
+              f"{statistics.median(b.peak_rss for _, b in pairs) / 2**20:8.1f} MiB")
+        print(f"{'peak RSS ratio':<30} {_spread(rss)}")
+        path.unlink()
+        if args.flat:
+            small_n, big_n = (int(n) for n in args.flat.split(","))
+            small, big = Path(folder) / "small.har", Path(folder) / "big.har"
+            small_size, big_size = write_har(small, small_n), write_har(big, big_n)
+            flat_rounds = max(1, args.rounds // 2)
+            flat = alternate(ours(big), ours(small), flat_rounds)
+            ratios = [a.peak_rss / b.peak_rss for a, b in flat]
+            print(f"streamed: {big_n} exchanges ({big_size / 2**20:.0f} MiB) against "
+                  f"{small_n} ({small_size / 2**20:.0f} MiB), {flat_rounds} rounds")
+            print(f"{'peak RSS, bigger file':<30} "
+                  f"{statistics.median(a.peak_rss for a, _ in flat) / 2**20:8.1f} MiB")
+            print(f"{'peak RSS, smaller file':<30} "
+                  f"{statistics.median(b.peak_rss for _, b in flat) / 2**20:8.1f} MiB")
+            verdict = "ok" if statistics.median(ratios) <= FLAT_TARGET else "OVER TARGET"
+            print(f"{'peak RSS ratio (flat ≈ 1)':<30} {_spread(ratios)}  "
+                  f"(target ≤ {FLAT_TARGET}x: {verdict})")
+            ok &= verdict == "ok"
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ file could not be read or the command needs what is not there (a terminal).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,19 +40,23 @@ def add_commands(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `inspect` or `replay`; returns the exit status."""
+    from tutor.har import reader
     from tutor.har.analysis import analyse
     from tutor.har.model import HarError
-    from tutor.har.reader import read_har
 
     try:
-        har = read_har(args.har)
+        if args.command == "inspect":
+            return _inspect(args)
+        # The replay screens need every entry at once, so replay reads the whole file
+        # and refuses one too big for that, pointing to inspect, which streams.
+        har = reader.read_har(args.har, reader.MAX_HAR_BYTES, too_big="tutor replay holds a "
+                              f"whole recording in memory; `tutor inspect {args.har}` reads "
+                              "a file of any size")
     except HarError as exc:
         print(f"tutor {args.command}: {args.har}: {exc}" if exc.where != str(args.har)
               else f"tutor {args.command}: {exc}", file=sys.stderr)
         return 2
     analysis = analyse(har)
-    if args.command == "inspect":
-        return _inspect(args, analysis)
     if args.against_mock:
         return _against_mock(args, analysis)
     if args.plain:
@@ -64,14 +67,12 @@ def run(args: argparse.Namespace) -> int:
     return _run_replay_tui(args, analysis)
 
 
-def _inspect(args: argparse.Namespace, analysis: Any) -> int:
-    from tutor.har.render import analysis_json, inspect_text
+def _inspect(args: argparse.Namespace) -> int:
+    """Stream the file into its report (compact JSON: the indented encoder is pure
+    Python and slow on big recordings)."""
+    from tutor.har.inspect import inspect_file
 
-    if args.json:
-        # Compact: the indented encoder is pure Python and slow on big recordings.
-        print(json.dumps(analysis_json(analysis), ensure_ascii=False))
-    else:
-        print(inspect_text(analysis))
+    inspect_file(args.har, sys.stdout, as_json=args.json)
     return 0
 
 

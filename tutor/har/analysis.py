@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from tutor.har.credentials import (
     CookieSet,
@@ -30,11 +31,12 @@ from tutor.har.credentials import (
     tokens_found,
     url_credentials,
 )
-from tutor.har.findings import Finding, find_all
+from tutor.har.findings import REMEMBERED, Finding, FindingTracker
 from tutor.har.model import Har, HarEntry
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
 _PASSWORD_INPUT = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)
+_JSON_OBJECT = re.compile(rb"[ \t\r\n]*\{")
 
 
 @dataclass(frozen=True)
@@ -78,30 +80,47 @@ class Analysis:
 
 def analyse(har: Har) -> Analysis:
     """Analyse every exchange, then look across them for findings."""
-    issued: set[str] = set()
-    """Names of cookies, and raw token values, handed out at a step 3 so far."""
+    analyser = Analyser()
     entries: list[EntryAnalysis] = []
+    findings: list[Finding] = []
     for entry in har.entries:
+        item, found = analyser.visit(entry)
+        entries.append(item)
+        findings += found
+    return Analysis(har, entries, findings)
+
+
+class Analyser:
+    """One pass over the entries in order (`analyse`, or a streamed file): each entry's
+    analysis and findings at once, remembering only the little later entries need."""
+
+    def __init__(self) -> None:
+        self._issued: dict[str, None] = {}
+        """Names of cookies, and raw token values, handed out at a step 3 (the latest
+        REMEMBERED, as an ordered set)."""
+        self._findings = FindingTracker()
+
+    def visit(self, entry: HarEntry) -> tuple[EntryAnalysis, list[Finding]]:
+        """The next entry's analysis and the findings about it."""
         sent = sent_credentials(entry.request)
         set_cookies = cookies_set(entry)
         tokens = tokens_found(entry, sent, set_cookies)
-        steps = _login_steps(entry, sent, set_cookies, issued)
-        entries.append(EntryAnalysis(entry, sent, set_cookies, tokens, steps,
-                                     url_credentials(entry.request.url)))
-    return Analysis(har, entries, find_all(entries))
+        steps = _login_steps(entry, sent, set_cookies, self._issued)
+        item = EntryAnalysis(entry, sent, set_cookies, tokens, steps,
+                             url_credentials(entry.request.url_parts))
+        return item, self._findings.visit(item)
 
 
 def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[CookieSet],
-                 issued: set[str]) -> tuple[int, ...]:
+                 issued: dict[str, None]) -> tuple[int, ...]:
     request, response = entry.request, entry.response
     steps: list[int] = []
     if request.method == "GET" and _shows_login_form(entry):
         steps.append(1)
-    fields = form_fields(request.body)
-    sends_secret = has_password_field(fields) or any(c.type == "basic" for c in sent)
+    sends_secret = (has_password_field(form_fields(request.body))
+                    or any(c.type == "basic" for c in sent))
     if sends_secret:
         steps.append(2)
-    new_credentials = _credentials_issued(entry, set_cookies)
     # A session cookie on a plain page view is an anonymous session, not a login: step 3
     # needs credentials in this request or a token in the answer.
     accepted = 200 <= response.status < 400
@@ -109,7 +128,11 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     # rotate the session id keeps the old one.
     if accepted and (sends_secret or _body_issues_token(entry)):
         steps.append(3)
-        issued.update(new_credentials)
+        for credential in _credentials_issued(entry, set_cookies):
+            issued.pop(credential, None)  # re-inserted as the newest
+            issued[credential] = None
+        while len(issued) > REMEMBERED:
+            del issued[next(iter(issued))]
     carries = [c for c in sent if c.type in ("bearer", "basic")
                or c.name in issued or c.value in issued or looks_like_session(c.name, c.value)]
     if carries and not sends_secret:
@@ -120,14 +143,22 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
 def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:
     issued = {c.name for c in set_cookies if not c.cleared and c.parsed is not None
               and looks_like_session(c.name, c.value)}
-    document = body_json(entry.response.body)
+    document = _token_document(entry)
     if isinstance(document, dict):
         issued |= {v for k, v in document.items() if isinstance(v, str) and is_token_field(k)}
     return issued
 
 
+def _token_document(entry: HarEntry) -> Any:
+    """The response body as JSON when it is an object (else None, and left unparsed)."""
+    body = entry.response.body
+    if body is None or not _JSON_OBJECT.match(body.data):
+        return None
+    return body_json(body)
+
+
 def _body_issues_token(entry: HarEntry) -> bool:
-    document = body_json(entry.response.body)
+    document = _token_document(entry)
     return isinstance(document, dict) and any(
         isinstance(value, str) and len(value) >= 16 and is_token_field(key)
         for key, value in document.items())

@@ -3,6 +3,10 @@
 Every value found here is a secret of the person who recorded the HAR. The dataclasses
 keep the raw value for the analysis (to tell one session id from another) but the
 renderers never print it whole, and the JSON never contains it.
+
+JWTs are decoded here without a library: a token's header and claims are base64url
+JSON (RFC 7519 §7.2), and since nothing is verified (every token is shown as
+UNVERIFIED) PyJWT would only add its import time and its checks of a signature it skips.
 """
 
 from __future__ import annotations
@@ -14,11 +18,8 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
-from urllib.parse import parse_qsl, unquote, urlsplit
-
-import jwt
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.har.model import HarBody, HarEntry, HarRequest
@@ -135,12 +136,14 @@ def set_cookie_lines(entry: HarEntry) -> list[str]:
 
 def cookies_set(entry: HarEntry) -> list[CookieSet]:
     """The cookies the response sets or clears, parsed with the browser's own parser."""
-    now = entry_time(entry)
     results: list[CookieSet] = []
     lines = set_cookie_lines(entry)
     if not lines:
         # Sanitised exports strip the header but may keep response.cookies.
         lines = [_line_from_har_cookie(c) for c in entry.response.cookies]
+        if not lines:
+            return results
+    now = entry_time(entry)
     for line in lines:
         if not line:
             continue
@@ -187,6 +190,10 @@ def entry_time(entry: HarEntry) -> float | None:
         return entry.started
     date = entry.response.header("date")
     if date:
+        # Imported here: email.utils (and the socket module it loads) is a noticeable part
+        # of `tutor inspect`'s start, and most exports give startedDateTime.
+        from email.utils import parsedate_to_datetime
+
         try:
             return parsedate_to_datetime(date).timestamp()
         except (TypeError, ValueError, IndexError):
@@ -198,16 +205,8 @@ def entry_time(entry: HarEntry) -> float | None:
 
 
 def body_json(body: HarBody | None) -> Any:
-    """The body parsed as JSON, or None when it is not JSON."""
-    if body is None or not body.data:
-        return None
-    text = body.text
-    if text is None or text.lstrip()[:1] not in ("{", "["):
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
+    """The body parsed as JSON (once per body), or None when it is not JSON."""
+    return None if body is None else body.json
 
 
 def form_fields(body: HarBody | None) -> dict[str, str]:
@@ -244,12 +243,21 @@ def decode_jwt(value: str, location: str) -> FoundToken | None:
 @functools.lru_cache(maxsize=1024)
 def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     # Cached: a recording sends the same bearer token on request after request.
+    # The signature is deliberately not checked (nor decoded): the token is UNVERIFIED.
+    header_part, _, rest = value.partition(".")
+    header, claims = _json_segment(header_part), _json_segment(rest.partition(".")[0])
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None  # a JWT's header and claims are JSON objects, or it is no JWT
+    return header, claims
+
+
+def _json_segment(segment: str) -> Any:
+    """One base64url segment (unpadded, as JWTs write it) decoded as JSON, or None."""
     try:
-        # One call gives both parts; the signature is deliberately not checked.
-        decoded = jwt.decode_complete(value, options={"verify_signature": False})
-    except (jwt.PyJWTError, ValueError, TypeError):
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         return None
-    return decoded["header"], decoded["payload"]
 
 
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
@@ -296,25 +304,27 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
     for cookie in set_cookies:
         token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
         tokens += [token] if token else []
-    for name, value in url_params(entry.request.url):
+    for name, value in url_params(entry.request.url_parts):
         tokens += _jwts_in_text(value, f"request.url:{name}")
     tokens += _jwts_in_body(entry.request.body, "request")
     tokens += _jwts_in_body(entry.response.body, "response")
     return tokens
 
 
-def url_params(url: str) -> list[tuple[str, str]]:
+def url_params(url: str | SplitResult) -> list[tuple[str, str]]:
     """Query and fragment parameters of a URL (a fragment can carry an OAuth token)."""
-    parts = urlsplit(url)
+    parts = urlsplit(url) if isinstance(url, str) else url
+    if not parts.query and not parts.fragment:
+        return []
     return (parse_qsl(parts.query, keep_blank_values=True)
             + parse_qsl(parts.fragment, keep_blank_values=True))
 
 
-def url_credentials(url: str) -> list[str]:
+def url_credentials(url: str | SplitResult) -> list[str]:
     """Names of URL parts that carry a credential: user info, token-like parameters."""
-    parts = urlsplit(url)
-    names = ["user:password in the host part"] if parts.password else []
-    for name, value in url_params(url):
+    parts = urlsplit(url) if isinstance(url, str) else url
+    names = ["user:password in the host part"] if "@" in parts.netloc and parts.password else []
+    for name, value in url_params(parts):
         if value and (_URL_SECRET_PARAMS.fullmatch(name) or _JWT_WHOLE.match(value)):
             names.append(name)
     return names

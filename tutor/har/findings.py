@@ -21,6 +21,11 @@ _LOGOUT_PATH = re.compile(r"log-?out|sign-?out|log-?off", re.IGNORECASE)
 CredentialKey = tuple[str, str, str]
 """(type, name, value): one particular credential."""
 
+REMEMBERED = 4096
+"""How many given-up credentials (and, in the analysis, issued ones) a pass remembers:
+the oldest are forgotten first, so a streamed recording of any length needs bounded
+memory. A credential reused after that many later drops goes unreported."""
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -33,14 +38,20 @@ class Finding:
 
 def find_all(entries: Sequence[EntryAnalysis]) -> list[Finding]:
     """Every finding, in entry order."""
-    findings: list[Finding] = []
-    tracker = _DropTracker()
-    for item in entries:
-        findings += _cookie_attribute_findings(item)
-        findings += _url_findings(item)
-        findings += tracker.visit(item)
-    findings.sort(key=lambda f: f.entry)
-    return findings
+    tracker = FindingTracker()
+    return [finding for item in entries for finding in tracker.visit(item)]
+
+
+class FindingTracker:
+    """Findings one entry at a time, in order; remembers only what later entries need."""
+
+    def __init__(self) -> None:
+        self._drops = _DropTracker()
+
+    def visit(self, item: EntryAnalysis) -> list[Finding]:
+        """The findings about this entry (every finding is about the entry that shows it)."""
+        return (_cookie_attribute_findings(item) + _url_findings(item)
+                + self._drops.visit(item))
 
 
 def _cookie_attribute_findings(item: EntryAnalysis) -> list[Finding]:
@@ -99,7 +110,10 @@ class _DropTracker:
         """(host, type, name) → (value, cookie path) the client holds now."""
 
     def _drop(self, key: CredentialKey, index: int, how: str) -> None:
-        self.dropped.setdefault(key, (index, how))
+        if key not in self.dropped:
+            self.dropped[key] = (index, how)
+            if len(self.dropped) > REMEMBERED:
+                del self.dropped[next(iter(self.dropped))]  # the oldest (dicts keep order)
 
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         entry = item.entry

@@ -3,12 +3,41 @@
 Only what the tutor uses is kept. Headers stay ordered `(name, value)` pairs exactly as
 recorded, HTTP/2 pseudo-headers (`:authority`, `:path`) included, since a learner may
 want to see them; lookups skip nothing and ignore case.
+
+What the analysis asks for again and again (a header by name, the URL's parts, a body
+as JSON) is worked out once per object and kept in the instance's `__dict__` (`_once`),
+which a frozen dataclass allows; equality and hashing ignore it.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any, Generic, TypeVar
+from urllib.parse import SplitResult, urlsplit
+
+T = TypeVar("T")
+
+
+class _once(Generic[T]):  # lower case: used as a decorator, like cached_property
+    """A property computed on first use and then read from the instance's `__dict__`.
+
+    functools.cached_property does the same but takes a lock on every first use in
+    Python 3.11, a measurable cost at several properties per HAR entry."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> T:
+        value = self._compute(instance)
+        instance.__dict__[self._name] = value  # the instance's own value wins from now on
+        return value
 
 Header = tuple[str, str]
 """One header or query parameter: (name, value), in recorded order."""
@@ -29,6 +58,17 @@ def header_values(headers: tuple[Header, ...], name: str) -> list[str]:
     return [value for key, value in headers if key.lower() == wanted]
 
 
+def header_index(headers: tuple[Header, ...]) -> dict[str, list[str]]:
+    """Lower-cased header name → its values in order: one pass, then lookups are cheap."""
+    index: dict[str, list[str]] = {}
+    for key, value in headers:
+        index.setdefault(key.lower(), []).append(value)
+    return index
+
+
+_NO_VALUES: list[str] = []
+
+
 @dataclass(frozen=True)
 class HarBody:
     """A request's postData or a response's content, decoded."""
@@ -39,12 +79,25 @@ class HarBody:
     params: tuple[Header, ...] = ()
     """postData.params as recorded (form fields), when the exporter gave them."""
 
-    @property
+    @_once
     def text(self) -> str | None:
         """The body as UTF-8 text, or None when it is binary."""
         try:
             return self.data.decode("utf-8")
         except UnicodeDecodeError:
+            return None
+
+    @_once
+    def json(self) -> Any:
+        """The body parsed as JSON (parsed once), or None when it is not JSON."""
+        if not self.data or self.data.lstrip()[:1] not in (b"{", b"["):
+            return None
+        text = self.text
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
             return None
 
 
@@ -61,29 +114,38 @@ class HarRequest:
     query: tuple[Header, ...] = ()
     body: HarBody | None = None
 
+    @_once
+    def _headers_by_name(self) -> dict[str, list[str]]:
+        return header_index(self.headers)
+
     def header_values(self, name: str) -> list[str]:
-        """Every value of a header, case-insensitively."""
-        return header_values(self.headers, name)
+        """Every value of a header, case-insensitively (do not change the list)."""
+        return self._headers_by_name.get(name.lower(), _NO_VALUES)
 
     def header(self, name: str) -> str | None:
         """The first value of a header, or None."""
         values = self.header_values(name)
         return values[0] if values else None
 
-    @property
+    @_once
+    def url_parts(self) -> SplitResult:
+        """The URL split into its parts (once)."""
+        return urlsplit(self.url)
+
+    @_once
     def host(self) -> str:
         """The URL's host name, lower-cased ("" when the URL has none)."""
-        return (urlsplit(self.url).hostname or "").lower()
+        return (self.url_parts.hostname or "").lower()
 
     @property
     def path(self) -> str:
         """The URL's path ("/" when empty)."""
-        return urlsplit(self.url).path or "/"
+        return self.url_parts.path or "/"
 
     @property
     def path_and_query(self) -> str:
         """Path plus "?query" as it would appear on the request line."""
-        parts = urlsplit(self.url)
+        parts = self.url_parts
         return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
@@ -101,9 +163,13 @@ class HarResponse:
     body: HarBody | None = None
     redirect_url: str = ""
 
+    @_once
+    def _headers_by_name(self) -> dict[str, list[str]]:
+        return header_index(self.headers)
+
     def header_values(self, name: str) -> list[str]:
-        """Every value of a header, case-insensitively."""
-        return header_values(self.headers, name)
+        """Every value of a header, case-insensitively (do not change the list)."""
+        return self._headers_by_name.get(name.lower(), _NO_VALUES)
 
     def header(self, name: str) -> str | None:
         """The first value of a header, or None."""

@@ -6,6 +6,11 @@ an empty postData on a GET), so only what HAR 1.2 marks required *and* the analy
 needs is enforced: `log.entries`, each entry's `request.method`, `request.url` and
 `response.status`. Everything else falls back to a default when absent or null; a value
 of the wrong type is still an error, because it means the file is not what it claims.
+
+The place of an error (`entries[3].request.headers[0].value`) is spelled out only when
+there is an error: the valid path checks types and builds nothing else, since building a
+string per field was most of the reader's cost. `tutor.har.stream` reads big files one
+entry at a time through `entry_from_json`.
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ from typing import Any
 from tutor.har.model import Har, HarBody, HarEntry, HarError, HarRequest, HarResponse, Header
 
 MAX_HAR_BYTES = 100 * 1024 * 1024
-"""Bigger files are refused before reading: parsed JSON takes about five times its size in
-memory, and a recording of one login is a few megabytes at most."""
+"""Bigger files are refused by the whole-file reader (parsed JSON takes about five times
+its size in memory); `tutor inspect` streams them instead (`tutor.har.stream`)."""
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -34,14 +39,15 @@ _BOMS = (
 )
 
 
-def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES) -> Har:
-    """Load a HAR file from disk."""
+def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES, too_big: str = "") -> Har:
+    """Load a whole HAR file from disk; `too_big` is advice added to the size error."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise HarError(
                 str(path), f"{size / 2**20:.1f} MiB is more than the {max_bytes / 2**20:.0f} MiB "
-                "limit; export fewer requests (filter the devtools Network panel first)")
+                "limit; " + (too_big or "export fewer requests (filter the devtools Network "
+                             "panel first)"))
         raw = path.read_bytes()
     except IsADirectoryError:
         raise HarError(str(path), "is a folder, not a HAR file") from None
@@ -89,6 +95,18 @@ def _load_json(text: str) -> Any:
 
 def har_from_json(document: Any) -> Har:
     """Validate parsed JSON as HAR 1.x and normalise it."""
+    entries, version, creator = log_parts(document)
+    if not isinstance(entries, list):
+        raise HarError("log.entries", f"expected a list, got {_kind(entries)}")
+    return Har(
+        entries=tuple(entry_from_json(item, index) for index, item in enumerate(entries)),
+        version=version,
+        creator=creator,
+    )
+
+
+def log_parts(document: Any) -> tuple[Any, str, str]:
+    """The top level checked: (log.entries unchecked, log.version, creator for display)."""
     if not isinstance(document, dict):
         raise HarError("", f"not a HAR file: the top level is {_kind(document)}, "
                        "expected an object with a \"log\"")
@@ -98,33 +116,30 @@ def har_from_json(document: Any) -> Har:
     entries = log.get("entries")
     if entries is None:
         raise HarError("log", "no \"entries\" list")
-    if not isinstance(entries, list):
-        raise HarError("log.entries", f"expected a list, got {_kind(entries)}")
-    creator = _optional_object(log.get("creator"), "log.creator")
-    creator_name = " ".join(
-        part for part in (_text(creator.get("name"), "log.creator.name"),
-                          _text(creator.get("version"), "log.creator.version")) if part
-    )
-    return Har(
-        entries=tuple(_entry(item, index) for index, item in enumerate(entries)),
-        version=_text(log.get("version"), "log.version"),
-        creator=creator_name,
-    )
+    return entries, _text(log.get("version"), "log", "version"), creator_name(log.get("creator"))
 
 
-def _entry(item: Any, index: int) -> HarEntry:
+def creator_name(value: Any) -> str:
+    """log.creator as "name version", checked."""
+    creator = _optional_object(value, "log.creator")
+    return " ".join(part for part in (_text(creator.get("name"), "log.creator", "name"),
+                                      _text(creator.get("version"), "log.creator", "version"))
+                    if part)
+
+
+def entry_from_json(item: Any, index: int) -> HarEntry:
+    """One element of log.entries, validated and normalised (index: its position)."""
     where = f"entries[{index}]"
     entry = _object(item, where)
-    for part in ("request", "response"):
-        if part not in entry:
-            raise HarError(where, f"no \"{part}\" object")
+    if "request" not in entry or "response" not in entry:
+        raise HarError(where, f"no \"{'request' if 'request' not in entry else 'response'}\" "
+                       "object")
     return HarEntry(
         index=index,
-        request=_request(_object(entry["request"], f"{where}.request"), f"{where}.request"),
-        response=_response(_object(entry["response"], f"{where}.response"),
-                           f"{where}.response"),
-        started=_timestamp(entry.get("startedDateTime"), f"{where}.startedDateTime"),
-        time_ms=_number(entry.get("time"), f"{where}.time"),
+        request=_request(_object(entry["request"], where, "request"), where + ".request"),
+        response=_response(_object(entry["response"], where, "response"), where + ".response"),
+        started=_timestamp(entry.get("startedDateTime"), where, "startedDateTime"),
+        time_ms=_number(entry.get("time"), where, "time"),
     )
 
 
@@ -133,14 +148,14 @@ def _request(request: Mapping[str, Any], where: str) -> HarRequest:
     url = _required_text(request, "url", where)
     if not method:
         raise HarError(f"{where}.method", "is empty")
-    post = _optional_object(request.get("postData"), f"{where}.postData")
+    post = _optional_object(request.get("postData"), where, "postData")
     return HarRequest(
         method=method.upper(),
         url=url,
-        http_version=_text(request.get("httpVersion"), f"{where}.httpVersion"),
-        headers=_pairs(request.get("headers"), f"{where}.headers"),
-        cookies=_pairs(request.get("cookies"), f"{where}.cookies"),
-        query=_pairs(request.get("queryString"), f"{where}.queryString"),
+        http_version=_text(request.get("httpVersion"), where, "httpVersion"),
+        headers=_pairs(request.get("headers"), where, "headers"),
+        cookies=_pairs(request.get("cookies"), where, "cookies"),
+        query=_pairs(request.get("queryString"), where, "queryString"),
         body=_post_data(post, f"{where}.postData") if post.get("text") or post.get("params")
         else None,
     )
@@ -150,40 +165,44 @@ def _response(response: Mapping[str, Any], where: str) -> HarResponse:
     if "status" not in response:
         raise HarError(where, "no \"status\"")
     status = response["status"]
-    if isinstance(status, float) and status.is_integer():
-        status = int(status)
-    if isinstance(status, bool) or not isinstance(status, int) or not 0 <= status <= 999:
+    if status.__class__ is not int:  # the common case skips every other check
+        if isinstance(status, float) and status.is_integer():
+            status = int(status)
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise HarError(f"{where}.status",
+                           f"expected an HTTP status 0-999, got {status!r:.40}")
+    if not 0 <= status <= 999:
         raise HarError(f"{where}.status", f"expected an HTTP status 0-999, got {status!r:.40}")
     raw_cookies = response.get("cookies") or []
     if not isinstance(raw_cookies, list):
         raise HarError(f"{where}.cookies", f"expected a list, got {_kind(raw_cookies)}")
-    content = _optional_object(response.get("content"), f"{where}.content")
+    content = _optional_object(response.get("content"), where, "content")
     return HarResponse(
         status=status,
-        status_text=_text(response.get("statusText"), f"{where}.statusText"),
-        http_version=_text(response.get("httpVersion"), f"{where}.httpVersion"),
-        headers=_pairs(response.get("headers"), f"{where}.headers"),
+        status_text=_text(response.get("statusText"), where, "statusText"),
+        http_version=_text(response.get("httpVersion"), where, "httpVersion"),
+        headers=_pairs(response.get("headers"), where, "headers"),
         cookies=tuple(_object(c, f"{where}.cookies[{i}]") for i, c in enumerate(raw_cookies)),
         body=_content(content, f"{where}.content") if content else None,
-        redirect_url=_text(response.get("redirectURL"), f"{where}.redirectURL"),
+        redirect_url=_text(response.get("redirectURL"), where, "redirectURL"),
     )
 
 
 def _post_data(post: Mapping[str, Any], where: str) -> HarBody:
-    params = _pairs(post.get("params"), f"{where}.params")
-    text = _text(post.get("text"), f"{where}.text")
+    params = _pairs(post.get("params"), where, "params")
+    text = _text(post.get("text"), where, "text")
     # Some exporters give only params for a form: rebuild the body a server would get.
     if not text and params:
         from urllib.parse import urlencode
 
         text = urlencode(params)
-    return HarBody(_text(post.get("mimeType"), f"{where}.mimeType"),
+    return HarBody(_text(post.get("mimeType"), where, "mimeType"),
                    text.encode("utf-8", "replace"), params)
 
 
 def _content(content: Mapping[str, Any], where: str) -> HarBody:
-    text = _text(content.get("text"), f"{where}.text")
-    encoding = _text(content.get("encoding"), f"{where}.encoding")
+    text = _text(content.get("text"), where, "text")
+    encoding = _text(content.get("encoding"), where, "encoding")
     if encoding.lower() == "base64":
         try:
             data = base64.b64decode(text.encode("ascii"), validate=True)
@@ -199,10 +218,15 @@ def _content(content: Mapping[str, Any], where: str) -> HarBody:
                        "(HAR 1.2 knows only base64)")
     else:
         data = text.encode("utf-8", "replace")
-    return HarBody(_text(content.get("mimeType"), f"{where}.mimeType"), data)
+    return HarBody(_text(content.get("mimeType"), where, "mimeType"), data)
 
 
-# --- typed accessors: each names the place that is wrong -------------------------------
+# --- typed accessors: each names the place that is wrong, once it is wrong --------------
+# `where` is the parent's place and `key` the field: they are joined only for an error.
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if key else where
 
 
 def _kind(value: Any) -> str:
@@ -211,61 +235,74 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _object(value: Any, where: str) -> dict[str, Any]:
+def _object(value: Any, where: str, key: str = "") -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise HarError(where, f"expected an object, got {_kind(value)}")
+        raise HarError(_at(where, key), f"expected an object, got {_kind(value)}")
     return value
 
 
-def _optional_object(value: Any, where: str) -> dict[str, Any]:
-    return {} if value is None else _object(value, where)
+def _optional_object(value: Any, where: str, key: str = "") -> dict[str, Any]:
+    return {} if value is None else _object(value, where, key)
 
 
-def _text(value: Any, where: str) -> str:
+def _text(value: Any, where: str, key: str = "") -> str:
     """An optional string; null means absent."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise HarError(where, f"expected a string, got {_kind(value)}")
+        raise HarError(_at(where, key), f"expected a string, got {_kind(value)}")
     return value
 
 
 def _required_text(mapping: Mapping[str, Any], key: str, where: str) -> str:
-    if key not in mapping or mapping[key] is None:
+    value = mapping.get(key)
+    if value is None:
         raise HarError(where, f"no \"{key}\"")
-    return _text(mapping[key], f"{where}.{key}")
+    return _text(value, where, key)
 
 
-def _number(value: Any, where: str) -> float:
+def _number(value: Any, where: str, key: str) -> float:
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise HarError(where, f"expected a number, got {_kind(value)}")
+        raise HarError(_at(where, key), f"expected a number, got {_kind(value)}")
     return float(value)
 
 
-def _pairs(value: Any, where: str) -> tuple[Header, ...]:
+def _pairs(value: Any, where: str, key: str) -> tuple[Header, ...]:
     """A HAR list of {name, value} objects; numbers as values are accepted as text."""
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise HarError(where, f"expected a list, got {_kind(value)}")
+        raise HarError(_at(where, key), f"expected a list, got {_kind(value)}")
     pairs: list[Header] = []
     for index, item in enumerate(value):
-        here = f"{where}[{index}]"
-        pair = _object(item, here)
-        name = _required_text(pair, "name", here)
-        raw = pair.get("value")
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            raw = str(raw)
-        pairs.append((name, _text(raw, f"{here}.value")))
+        # The usual {"name": str, "value": str} passes with two lookups and no strings built.
+        if item.__class__ is dict:
+            name, raw = item.get("name"), item.get("value")
+            if name.__class__ is str and raw.__class__ is str:
+                pairs.append((name, raw))
+                continue
+        pairs.append(_pair(item, f"{_at(where, key)}[{index}]"))
     return tuple(pairs)
 
 
-def _timestamp(value: Any, where: str) -> float | None:
+def _pair(item: Any, here: str) -> Header:
+    """One {name, value} that is not two plain strings: checked, with its place."""
+    pair = _object(item, here)
+    name = _required_text(pair, "name", here)
+    raw = pair.get("value")
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = str(raw)
+    return name, _text(raw, here, "value")
+
+
+def _timestamp(value: Any, where: str, key: str) -> float | None:
     """ISO 8601 → Unix time; an unreadable date is dropped, not fatal (time is optional
     to the analysis, which then falls back to the response's Date header)."""
-    text = _text(value, where)
+    text = _text(value, where, key)
     if not text:
         return None
     try:

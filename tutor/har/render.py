@@ -2,15 +2,26 @@
 
 Credential values are never printed whole: text shows the first characters and an
 ellipsis; the JSON has names and decoded claims only.
+
+`tutor inspect` writes one entry at a time (`TextReport`, `JsonReport`) into a spool (a
+temporary file past a few megabytes), so a streamed recording's output never has to sit
+in memory, and nothing reaches stdout until the whole file has been read: a file that
+turns out to be bad prints only its error. `inspect_text` and `analysis_json` give the
+same output for an analysis held in memory.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from typing import Any
+import shutil
+from collections import Counter
+from collections.abc import Sequence
+from typing import IO, Any
 
 from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential, shorten
+from tutor.har.findings import Finding
 from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
 
 
@@ -40,9 +51,9 @@ def _set_json(cookie: CookieSet) -> dict[str, Any]:
     return out
 
 
-def analysis_json(analysis: Analysis) -> dict[str, Any]:
-    """The document `tutor inspect --json` prints (docs/har-inspect.md)."""
-    entries = [{
+def entry_json(item: EntryAnalysis) -> dict[str, Any]:
+    """One element of the document's "entries"."""
+    return {
         "method": item.entry.request.method,
         "url": item.entry.request.url,
         "status": item.entry.response.status,
@@ -53,10 +64,18 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
         "tokens": [{"location": t.location, "header": _json_safe(t.header),
                     "claims": _json_safe(t.claims), "verified": False}
                    for t in item.tokens],
-    } for item in analysis.entries]
-    findings = [{"kind": f.kind, "entry": f.entry, "message": f.message}
-                for f in analysis.findings]
-    return {"entries": entries, "findings": findings}
+    }
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """One element of the document's "findings"."""
+    return {"kind": finding.kind, "entry": finding.entry, "message": finding.message}
+
+
+def analysis_json(analysis: Analysis) -> dict[str, Any]:
+    """The document `tutor inspect --json` prints (docs/har-inspect.md)."""
+    return {"entries": [entry_json(item) for item in analysis.entries],
+            "findings": [finding_json(f) for f in analysis.findings]}
 
 
 def _sent_text(credential: SentCredential) -> str:
@@ -84,8 +103,11 @@ def _set_text(cookie: CookieSet) -> str:
     return f"Set-Cookie {verb} {cookie.name}{shown}  [{', '.join(flags) or 'no attributes'}]"
 
 
-def entry_lines(item: EntryAnalysis, analysis: Analysis) -> list[str]:
-    """One exchange as a few indented lines (shared by inspect and replay)."""
+def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> list[str]:
+    """One exchange as a few indented lines (shared by inspect and replay); `findings`
+    are this entry's, or the analysis to look them up in."""
+    if isinstance(findings, Analysis):
+        findings = findings.findings_for(item.entry.index)
     request, response = item.entry.request, item.entry.response
     lines = [f"#{item.entry.index}  {request.method} {request.url}  → {response.status}"
              + (f" {response.status_text}" if response.status_text else "")]
@@ -98,7 +120,7 @@ def entry_lines(item: EntryAnalysis, analysis: Analysis) -> list[str]:
         claims = ", ".join(f"{k}={_claim_text(v)}" for k, v in list(token.claims.items())[:6])
         lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
                      f"UNVERIFIED: {claims or 'no claims'}")
-    lines += [f"    ! {f.kind}: {f.message}" for f in analysis.findings_for(item.entry.index)]
+    lines += [f"    ! {f.kind}: {f.message}" for f in findings]
     return lines
 
 
@@ -107,35 +129,107 @@ def _claim_text(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+QUIET_SHOWN = 20
+"""Exchanges without credentials get a line each up to this many; past it, only a count."""
+
+
+class TextReport:
+    """The default `tutor inspect` output, written one entry at a time.
+
+    The header needs the count and the quiet lines need to know whether there will be
+    more than QUIET_SHOWN of them, so entries go to `spool` as they come, the first quiet
+    lines are kept aside with the spool position they belong at, and `finish` writes the
+    whole report."""
+
+    def __init__(self, spool: IO[str]) -> None:
+        self._spool = spool
+        self._quiet: list[tuple[int, str]] = []
+        """(characters written before it, line) of the first QUIET_SHOWN quiet exchanges
+        (counted here: a text file's tell() is no character count)."""
+        self._written = 0
+        self.quiet = 0
+        self.count = 0
+        self.kinds: Counter[str] = Counter()
+
+    def add(self, item: EntryAnalysis, findings: Sequence[Finding]) -> None:
+        """One exchange, with the findings about it."""
+        self.count += 1
+        self.kinds.update(f.kind for f in findings)
+        if item.sent or item.set or item.tokens or item.login_steps or findings:
+            text = "\n\n" + "\n".join(entry_lines(item, findings))
+            self._spool.write(text)
+            self._written += len(text)
+            return
+        self.quiet += 1
+        if self.quiet <= QUIET_SHOWN:
+            request, response = item.entry.request, item.entry.response
+            self._quiet.append((self._written, f"\n#{item.entry.index}  {request.method} "
+                                f"{request.url}  → {response.status}  (no credentials)"))
+
+    def finish(self, out: IO[str], creator: str) -> None:
+        """Write the whole report to `out`."""
+        out.write(f"{self.count} exchanges" + (f", recorded by {creator}" if creator else ""))
+        self._spool.seek(0)
+        if self.quiet <= QUIET_SHOWN:
+            done = 0
+            for position, line in self._quiet:
+                out.write(self._spool.read(position - done))
+                out.write(line)
+                done = position
+        shutil.copyfileobj(self._spool, out)
+        if self.quiet > QUIET_SHOWN:
+            out.write(f"\n\n({self.quiet} exchanges without credentials not shown)")
+        out.write("\n\n" + summary_line(self.kinds) + "\n")
+
+
+class JsonReport:
+    """The `tutor inspect --json` document, written one entry at a time: entries to one
+    spool, findings to another, joined by `finish` (as compact as `json.dumps`)."""
+
+    def __init__(self, entries: IO[str], findings: IO[str]) -> None:
+        self._entries, self._findings = entries, findings
+        self._separator = self._finding_separator = ""
+
+    def add(self, item: EntryAnalysis, findings: Sequence[Finding]) -> None:
+        """One exchange, with the findings about it."""
+        self._entries.write(self._separator + json.dumps(entry_json(item), ensure_ascii=False))
+        self._separator = ", "
+        for finding in findings:
+            self._findings.write(self._finding_separator
+                                 + json.dumps(finding_json(finding), ensure_ascii=False))
+            self._finding_separator = ", "
+
+    def finish(self, out: IO[str]) -> None:
+        """Write the whole document to `out`."""
+        out.write('{"entries": [')
+        self._entries.seek(0)
+        shutil.copyfileobj(self._entries, out)
+        out.write('], "findings": [')
+        self._findings.seek(0)
+        shutil.copyfileobj(self._findings, out)
+        out.write("]}\n")
+
+
 def inspect_text(analysis: Analysis) -> str:
-    """The default `tutor inspect` output."""
-    har = analysis.har
-    lines = [f"{len(har.entries)} exchanges" + (f", recorded by {har.creator}"
-                                                if har.creator else "")]
-    interesting = {e.entry.index for e in analysis.entries if e.sent or e.set or e.tokens
-                   or e.login_steps or analysis.findings_for(e.entry.index)}
-    quiet = len(analysis.entries) - len(interesting)
+    """The default `tutor inspect` output, for an analysis held in memory."""
+    import io
+
+    report, out = TextReport(io.StringIO()), io.StringIO()
     for item in analysis.entries:
-        request, response = item.entry.request, item.entry.response
-        if item.entry.index in interesting:
-            lines.append("")
-            lines += entry_lines(item, analysis)
-        elif quiet <= 20:
-            lines.append(f"#{item.entry.index}  {request.method} {request.url}  → "
-                         f"{response.status}  (no credentials)")
-    if quiet > 20:
-        lines.append(f"\n({quiet} exchanges without credentials not shown)")
-    lines += ["", _summary(analysis)]
-    return "\n".join(lines)
+        report.add(item, analysis.findings_for(item.entry.index))
+    report.finish(out, analysis.har.creator)
+    return out.getvalue().removesuffix("\n")
+
+
+def summary_line(kinds: Counter[str]) -> str:
+    """The last line: how many findings of each kind, in the order first seen."""
+    if not kinds:
+        return "No findings."
+    return "Findings: " + ", ".join(f"{kind} ×{n}" for kind, n in kinds.items())
 
 
 def _summary(analysis: Analysis) -> str:
-    if not analysis.findings:
-        return "No findings."
-    counts: dict[str, int] = {}
-    for finding in analysis.findings:
-        counts[finding.kind] = counts.get(finding.kind, 0) + 1
-    return "Findings: " + ", ".join(f"{kind} ×{n}" for kind, n in counts.items())
+    return summary_line(Counter(f.kind for f in analysis.findings))
 
 
 def replay_text(analysis: Analysis) -> str:

@@ -1,0 +1,140 @@
+"""The streamed reader (`tutor inspect`'s): the same entries, report and errors as the
+whole-file reader, and the errors it alone can meet (files past the whole-file limit)."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.har.builders import cookie_login_flow, entry, har, har_bytes
+from tests.har.test_bad_input import CASES
+from tests.long_run import examples
+from tutor.har.analysis import analyse
+from tutor.har.inspect import inspect_file
+from tutor.har.model import HarError
+from tutor.har.reader import parse_har
+from tutor.har.render import analysis_json, inspect_text
+from tutor.har.stream import HarStream, HarSyntaxError
+
+
+def _write(tmp_path: Path, raw: bytes, name: str = "f.har") -> Path:
+    path = tmp_path / name
+    path.write_bytes(raw)
+    return path
+
+
+def _inspect(path: Path, as_json: bool = False) -> str:
+    import io
+
+    out = io.StringIO()
+    inspect_file(path, out, as_json=as_json)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
+def test_streamed_entries_equal_the_whole_file_reader(codec: str, tmp_path: Path) -> None:
+    raw = har_bytes(*cookie_login_flow()).decode().encode(codec)
+    stream = HarStream(_write(tmp_path, raw))
+    assert stream.creator == "test 1"
+    assert tuple(stream.entries()) == parse_har(raw).entries
+    assert stream.count == 5
+
+
+def test_the_streamed_report_is_the_in_memory_one(tmp_path: Path) -> None:
+    raw = har_bytes(*cookie_login_flow(), *[entry(url=f"https://x.test/{i}") for i in range(3)])
+    analysis = analyse(parse_har(raw))
+    path = _write(tmp_path, raw)
+    assert _inspect(path) == inspect_text(analysis) + "\n"
+    assert json.loads(_inspect(path, as_json=True)) == analysis_json(analysis)
+
+
+def test_many_quiet_exchanges_become_a_count(tmp_path: Path) -> None:
+    raw = har_bytes(*cookie_login_flow(), *[entry(url=f"https://x.test/{i}") for i in range(30)])
+    text = _inspect(_write(tmp_path, raw))
+    assert "(30 exchanges without credentials not shown)" in text
+    assert "(no credentials)" not in text
+    assert text == inspect_text(analyse(parse_har(raw))) + "\n"
+
+
+def test_a_creator_after_the_entries_is_still_found(tmp_path: Path) -> None:
+    document = har(*cookie_login_flow())
+    log = document["log"]
+    document["log"] = {"entries": log["entries"], "creator": {"name": "late", "version": "2"}}
+    text = _inspect(_write(tmp_path, json.dumps(document).encode()))
+    assert text.startswith("5 exchanges, recorded by late 2\n")
+
+
+@pytest.mark.parametrize("name", ["entries a string", "no entries", "a list", "no log",
+                                  "log not an object", "empty", "header without name",
+                                  "status text", "entry not an object", "bad base64"])
+def test_the_stream_names_the_same_place_as_the_whole_file_reader(
+        name: str, tmp_path: Path) -> None:
+    raw, where, what = CASES[name]
+    with pytest.raises(HarError) as caught:
+        list(HarStream(_write(tmp_path, raw)).entries())
+    assert caught.value.where.startswith(where)
+    assert what in str(caught.value)
+
+
+def test_json_the_stream_refuses_names_the_entry_being_read(tmp_path: Path) -> None:
+    raw = har_bytes(*cookie_login_flow())
+    cut = raw.index(b'"https://bank.test/logout"')
+    stream = HarStream(_write(tmp_path, raw[:cut]))
+    with pytest.raises(HarSyntaxError) as caught:
+        list(stream.entries())
+    assert caught.value.where == "entries[3]"
+    assert "premature EOF" in caught.value.problem and "truncated" in caught.value.problem
+    # A small file is then read whole, for the line and column.
+    with pytest.raises(HarError, match=r"line 1, column \d+.*truncated"):
+        _inspect(_write(tmp_path, raw[:cut]))
+
+
+def test_what_python_json_takes_beyond_json_is_read_whole(tmp_path: Path) -> None:
+    raw = har_bytes(*cookie_login_flow()).replace(b'"time": 1', b'"time": 1e400', 1)
+    assert "5 exchanges" in _inspect(_write(tmp_path, raw))
+
+
+def test_not_utf16_after_a_byte_order_mark(tmp_path: Path) -> None:
+    raw = codecs.BOM_UTF16_LE + b"{\x00\x00\xd8"  # a lone surrogate, then the end
+    with pytest.raises(HarError, match="not valid utf-16"):
+        list(HarStream(_write(tmp_path, raw)).entries())
+
+
+@settings(max_examples=examples(40), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(har_bytes(*cookie_login_flow()))))
+def test_any_cut_gives_entries_or_a_har_error(cut: int, tmp_path: Path) -> None:
+    path = _write(tmp_path, har_bytes(*cookie_login_flow())[:cut])
+    try:
+        text = _inspect(path)
+    except HarError as exc:
+        assert str(exc)
+    else:
+        assert text.startswith("5 exchanges")
+
+
+def test_past_the_limit_inspect_streams_and_replay_points_to_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tutor.cli import main
+    from tutor.har import reader
+
+    path = _write(tmp_path, har_bytes(*cookie_login_flow()), "big.har")
+    monkeypatch.setattr(reader, "MAX_HAR_BYTES", 100)
+    assert main(["inspect", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("5 exchanges, recorded by test 1")
+    assert main(["replay", str(path), "--plain"]) == 2
+    err = capsys.readouterr().err
+    assert "more than the 0 MiB limit" in err and f"tutor inspect {path}" in err
+    # Past the limit, JSON the stream refuses is not reread whole: the entry is named.
+    path.write_bytes(har_bytes(*cookie_login_flow())[:-40])
+    assert main(["inspect", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{path}: entries[4]: not valid JSON" in captured.err
+    assert "Traceback" not in captured.err
