@@ -48,7 +48,11 @@ def bind(host: str, port: int, allow_remote: bool) -> socket.socket:
     if not 0 <= port <= 65535:
         raise ServeError(f"port {port} is out of range (0-65535; 0 picks a free one)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # With the protocol number given, asyncio sets TCP_NODELAY on every accepted
+    # connection (it checks `sock.proto`); without it Nagle's algorithm holds each small
+    # kept-alive response until the client's delayed ACK, about 40 ms later.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
