@@ -18,9 +18,14 @@ from tutor.server.weaknesses import vulnerable_banner
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from tutor.server.cluster import MockServer
+
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 # OWASP's minimum scrypt cost for stored passwords; scenes use a cheaper one to stay quick.
 SERVE_SCRYPT_COST = 2**17
+# Server events kept by a running `tutor serve` (nothing reads them there but a debugger);
+# unbounded, the log grew by about 330 bytes per request for as long as it ran.
+SERVE_EVENT_LOG_LIMIT = 1_000
 
 
 class ServeError(Exception):
@@ -129,11 +134,16 @@ class BuiltInBackground:
         await app(scope, receive, send)
 
 
-def _build_app(config: ServerConfig) -> ASGIApp:
+def build_server(config: ServerConfig) -> MockServer:
+    """The server `tutor serve` runs: the real clock and a bounded event log."""
     from tutor.clock import SystemClock
     from tutor.server.cluster import MockServer
 
-    return MockServer(config, SystemClock()).app
+    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT)
+
+
+def _build_app(config: ServerConfig) -> ASGIApp:
+    return build_server(config).app
 
 
 def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:

@@ -107,7 +107,7 @@ class JwtBackend:
             store.families[family] = RefreshFamily(family, user.username, refresh.jti)
         else:
             record.current_jti = refresh.jti
-        store.issued_access.setdefault(user.username, {})[access.jti] = access.expires_at
+        store.add_issued_access(user.username, access.jti, access.expires_at)
         for kind, minted in (("access", access), ("refresh", refresh)):
             self.ctx.emit(TokenIssued, kind=kind, jti=minted.jti, subject=user.username,
                           expires_at=minted.expires_at, family=family, kid=self.ctx.keys.kid)
@@ -135,8 +135,7 @@ class JwtBackend:
         })
 
     def _denylist(self, jti: str, exp: int) -> None:
-        if jti not in self.ctx.store.denylist:
-            self.ctx.store.denylist[jti] = exp
+        if self.ctx.store.add_denylisted(jti, exp):
             self.ctx.emit(TokenDenylisted, jti=jti, expires_at=exp)
 
     def rotate(self, request: Request, principal: Principal, user: UserRecord) -> Response:
