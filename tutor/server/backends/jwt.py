@@ -49,7 +49,9 @@ class JwtBackend:
         return Problem(403, error, reason, bearer_challenge(error, reason, scope=scope))
 
     def authenticate(self, request: Request) -> Principal:
-        if "access_token" in request.query_params:
+        # Parsing the query string costs more than the rest of a cached check: only when
+        # there is one (the raw bytes cannot be searched: the name may be %-encoded).
+        if request.scope["query_string"] and "access_token" in request.query_params:
             # RFC 6750 §2.3 allows it but warns it leaks into logs and Referer; §5.3 says don't.
             raise Problem(
                 400,
