@@ -56,7 +56,7 @@ def _audit(request: Request, principal: Principal | None, credential: str | None
     None
 ):
     # Straight into the scope's state dict (what `request.state` wraps, built per call).
-    request.scope["state"]["audit"] = (
+    request.scope.setdefault("state", {})["audit"] = (
         principal.username if principal else None, credential, reason
     )
 
@@ -69,7 +69,7 @@ async def _problem_response(request: Request, exc: Exception) -> Response:
     Starlette would run it in a worker thread.
     """
     assert isinstance(exc, Problem)
-    state = request.scope["state"]
+    state = request.scope.setdefault("state", {})
     principal, credential, _ = state.get("audit", (None, None, ""))
     state["audit"] = (principal, credential, exc.description)
     return exc.response()
