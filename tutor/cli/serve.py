@@ -18,9 +18,14 @@ from tutor.server.weaknesses import vulnerable_banner
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from tutor.server.cluster import MockServer
+
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 # OWASP's minimum scrypt cost for stored passwords; scenes use a cheaper one to stay quick.
 SERVE_SCRYPT_COST = 2**17
+# Server events kept by a running `tutor serve` (nothing reads them there but a debugger);
+# unbounded, the log grew by about 330 bytes per request for as long as it ran.
+SERVE_EVENT_LOG_LIMIT = 1_000
 
 
 class ServeError(Exception):
@@ -48,7 +53,11 @@ def bind(host: str, port: int, allow_remote: bool) -> socket.socket:
     if not 0 <= port <= 65535:
         raise ServeError(f"port {port} is out of range (0-65535; 0 picks a free one)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # With the protocol number given, asyncio sets TCP_NODELAY on every accepted
+    # connection (it checks `sock.proto`); without it Nagle's algorithm holds each small
+    # kept-alive response until the client's delayed ACK, about 40 ms later.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
@@ -125,11 +134,16 @@ class BuiltInBackground:
         await app(scope, receive, send)
 
 
-def _build_app(config: ServerConfig) -> ASGIApp:
+def build_server(config: ServerConfig) -> MockServer:
+    """The server `tutor serve` runs: the real clock and a bounded event log."""
     from tutor.clock import SystemClock
     from tutor.server.cluster import MockServer
 
-    return MockServer(config, SystemClock()).app
+    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT)
+
+
+def _build_app(config: ServerConfig) -> ASGIApp:
+    return build_server(config).app
 
 
 def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:

@@ -34,14 +34,15 @@ def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
     backend = load_backend(ctx.config.server_mode)(ctx)
     routes = _Routes(ctx, backend)
     app = Starlette(
+        # The router tries routes in order: the ones every logged-in request uses first.
         routes=[
-            Route("/", routes.index, methods=["GET"]),
-            Route("/app.js", routes.script, methods=["GET"]),
-            Route("/favicon.ico", routes.favicon, methods=["GET"]),
-            Route("/login", routes.login, methods=["POST"]),
             Route("/profile", routes.profile, methods=["GET"]),
             Route("/admin", routes.admin, methods=["GET"]),
+            Route("/", routes.index, methods=["GET"]),
+            Route("/login", routes.login, methods=["POST"]),
             Route("/logout", routes.logout, methods=["POST"]),
+            Route("/app.js", routes.script, methods=["GET"]),
+            Route("/favicon.ico", routes.favicon, methods=["GET"]),
             Route("/refresh", routes.refresh, methods=["POST"]),
             Route("/password", routes.password, methods=["POST"]),
             Route("/.well-known/jwks.json", routes.jwks, methods=["GET"]),
@@ -54,7 +55,10 @@ def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
 def _audit(request: Request, principal: Principal | None, credential: str | None, reason: str) -> (
     None
 ):
-    request.state.audit = (principal.username if principal else None, credential, reason)
+    # Straight into the scope's state dict (what `request.state` wraps, built per call).
+    request.scope.setdefault("state", {})["audit"] = (
+        principal.username if principal else None, credential, reason
+    )
 
 
 async def _problem_response(request: Request, exc: Exception) -> Response:
@@ -65,8 +69,9 @@ async def _problem_response(request: Request, exc: Exception) -> Response:
     Starlette would run it in a worker thread.
     """
     assert isinstance(exc, Problem)
-    principal, credential, _ = getattr(request.state, "audit", (None, None, ""))
-    request.state.audit = (principal, credential, exc.description)
+    state = request.scope.setdefault("state", {})
+    principal, credential, _ = state.get("audit", (None, None, ""))
+    state["audit"] = (principal, credential, exc.description)
     return exc.response()
 
 

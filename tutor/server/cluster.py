@@ -62,14 +62,17 @@ class ServerSnapshot:
 class MockServer:
     """The mock auth server as scenes and tests use it."""
 
-    def __init__(self, config: ServerConfig | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, config: ServerConfig | None = None, clock: Clock | None = None,
+                 event_log_limit: int | None = None) -> None:
+        """`event_log_limit` bounds the event log for a long-running server (see
+        `EventLog`); scenes and tests keep every event, which snapshots rely on."""
         self.config = config or ServerConfig()
         self.clock: Clock = clock or SimulatedClock()
         self.keys = Keyring.create(self.config)
         self.users = copy.deepcopy(
             _user_directory_template(self.config.users, self.config.scrypt_cost)
         )
-        self.log = EventLog(self.clock)
+        self.log = EventLog(self.clock, event_log_limit)
         self._last_users_copy: UserDirectory | None = None
         shared = AuthStore() if self.config.shared_store else None
         self.replicas: list[Replica] = []
@@ -139,7 +142,6 @@ class MockServer:
         stores = _copy_stores(snapshot.stores)
         for replica, store in zip(self.replicas, stores, strict=True):
             replica.context.store = store
-            replica.context.last_sweep = None
         self.users.restore_from(snapshot.users)
         if isinstance(self.clock, SimulatedClock):
             self.clock.set(snapshot.now)

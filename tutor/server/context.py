@@ -23,6 +23,9 @@ from tutor.server.users import UserDirectory
 
 # 256 random bits: OWASP asks for at least 64 bits of entropy; we keep a wide margin.
 SESSION_ID_BYTES = 32
+# Pre-login sessions kept per store before the least recently seen is evicted: a crawler
+# of the login page must not fill the store (each row is well under a kilobyte).
+MAX_ANONYMOUS_SESSIONS = 10_000
 
 
 @dataclass
@@ -38,8 +41,8 @@ class ReplicaContext:
     log: EventLog
     tokens: TokenService
     signed_cookies: SignedCookieCodec
-    last_sweep: float | None = None
-    """When `sweep` last ran: nothing can expire again until the clock moves."""
+    max_anonymous_sessions: int = MAX_ANONYMOUS_SESSIONS
+    """Pre-login sessions kept before the least recently seen one is evicted."""
 
     def emit(self, event_type: type[ServerEvent], **fields: object) -> None:
         """Record a server event stamped with this replica and the current time."""
@@ -49,6 +52,8 @@ class ReplicaContext:
 
     def create_session(self, username: str | None) -> SessionRecord:
         """A new session with a fresh random id that means nothing by itself."""
+        if username is None:
+            self._make_room_for_anonymous()
         now = self.clock.now()
         record = SessionRecord(
             session_id=randomness.token_urlsafe(SESSION_ID_BYTES),
@@ -57,42 +62,63 @@ class ReplicaContext:
             last_seen=now,
             csrf_token=randomness.token_urlsafe(32),
         )
-        self.store.sessions[record.session_id] = record
+        self.store.add_session(record, self.session_deadline(record))
         self.emit(SessionCreated, session_id=record.session_id, username=username)
         return record
 
+    def _make_room_for_anonymous(self) -> None:
+        # Like a cache with a size bound: the visitor least recently seen loses a login
+        # form's CSRF token, and gets a new one if they come back. Ids whose row is gone
+        # or logged in since (a test edit, the fixation weakness) are just dropped.
+        anonymous = self.store.anonymous
+        while len(anonymous) >= self.max_anonymous_sessions:
+            oldest = next(iter(anonymous))
+            record = self.store.sessions.get(oldest)
+            if record is None or record.username is not None:
+                del anonymous[oldest]
+            else:
+                self.destroy_session(oldest, "evicted")
+
     def destroy_session(self, session_id: str, reason: str) -> None:
         """Delete a session row, if it is still there."""
-        if self.store.sessions.pop(session_id, None) is not None:
+        if self.store.remove_session(session_id) is not None:
             self.emit(SessionDestroyed, session_id=session_id, reason=reason)
 
-    def session_expiry_reason(self, record: SessionRecord) -> str | None:
-        """Why a session is no longer valid at the current time, or None when it is."""
-        now = self.clock.now()
-        if now - record.created_at >= self.config.session_absolute_timeout:
+    def session_deadline(self, record: SessionRecord) -> float:
+        """When `record` expires unless it is used before then."""
+        return min(record.created_at + self.config.session_absolute_timeout,
+                   record.last_seen + self.config.session_idle_timeout)
+
+    def session_expiry_reason(self, record: SessionRecord, now: float | None = None) -> (
+        str | None
+    ):
+        """Why a session is no longer valid at `now` (the clock's time), or None when it is."""
+        # Written as `session_deadline` is, so a sweep and a lookup never disagree.
+        if now is None:
+            now = self.clock.now()
+        if now >= record.created_at + self.config.session_absolute_timeout:
             return "absolute-timeout"
-        if now - record.last_seen >= self.config.session_idle_timeout:
+        if now >= record.last_seen + self.config.session_idle_timeout:
             return "idle-timeout"
         return None
 
     def sweep(self) -> None:
-        """Drop sessions and denylist entries whose time has passed."""
-        now = self.clock.now()
-        if now == self.last_sweep:
-            return
-        self.last_sweep = now
-        for record in list(self.store.sessions.values()):
-            reason = self.session_expiry_reason(record)
-            if reason is not None:
+        """Drop sessions, denylist entries and issued-token records whose time has passed.
+
+        Runs at the start of every route and after a scene moves the clock. It pops only
+        what is due from the store's heaps, so its cost does not grow with the number of
+        live sessions; expired sessions are destroyed in the order they were created.
+        """
+        now, store = self.clock.now(), self.store
+        # Most requests find nothing due: a look at each heap's top, and no calls.
+        if store.session_due and store.session_due[0][0] <= now:
+            for record in store.pop_sessions_due(now, self.session_deadline):
+                reason = self.session_expiry_reason(record, now)
+                assert reason is not None  # due at `now`: a timeout has passed at `now`
                 self.destroy_session(record.session_id, reason)
-        for jti, exp in list(self.store.denylist.items()):
-            if now >= exp:
-                # The token is expired anyway: its entry is no longer needed.
-                del self.store.denylist[jti]
-        for alive in self.store.issued_access.values():
-            for jti, exp in list(alive.items()):
-                if now >= exp:
-                    del alive[jti]
+        if store.token_due and store.token_due[0][0] <= now:
+            # A denylisted token is expired anyway once its exp has passed: drop the entry.
+            store.drop_expired_tokens(now)
 
     def revoke_family(self, family: str, reason: str) -> bool:
         """Mark a refresh-token family revoked; False when it was unknown or already so."""

@@ -7,6 +7,7 @@ back exactly when a learner steps backward.
 from __future__ import annotations
 
 import copy
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -144,9 +145,18 @@ class RefreshFamily:
     revoked: bool = False
 
 
+# Stale heap entries tolerated beyond the live rows before the heap is compacted.
+STALE_SLACK = 64
+
+
 @dataclass
 class AuthStore:
-    """Session store, JWT denylist and refresh-token families: one per replica, or shared."""
+    """Session store, JWT denylist and refresh-token families: one per replica, or shared.
+
+    Rows are written through `add_session`, `add_denylisted` and `add_issued_access`, which
+    also file them by when they fall due, so a sweep pops what is due from a heap instead
+    of walking every row (on the real clock a sweep runs on every request).
+    """
 
     sessions: dict[str, SessionRecord] = field(default_factory=dict)
     denylist: dict[str, int] = field(default_factory=dict)
@@ -154,33 +164,138 @@ class AuthStore:
     families: dict[str, RefreshFamily] = field(default_factory=dict)
     issued_access: dict[str, dict[str, int]] = field(default_factory=dict)
     """username → {jti: exp} of access tokens still alive, so a password change can revoke them."""
+    session_due: list[tuple[float, int, str]] = field(default_factory=list, compare=False,
+                                                      repr=False)
+    """Heap of (earliest expiry, creation order, session id). An entry can be early (the
+    session was used since) or stale (the row is gone): the sweep checks the row."""
+    token_due: list[tuple[int, str, str]] = field(default_factory=list, compare=False,
+                                                  repr=False)
+    """Heap of (exp, username, jti) for denylist entries (username "") and issued tokens."""
+    anonymous: dict[str, None] = field(default_factory=dict, compare=False, repr=False)
+    """Pre-login session ids, least recently seen first (a dict keeps the order)."""
+    created: int = field(default=0, compare=False, repr=False)
+    """Sessions created so far: the creation order a sweep reports expiries in."""
 
     def copy(self) -> AuthStore:
         """A copy sharing nothing mutable (records are flat, so one level is enough).
 
         Hand-written because `copy.deepcopy` made snapshots several times slower, and a
-        scene snapshots after every step.
+        scene snapshots after every step. The heaps hold tuples, so a list copy will do.
         """
         return AuthStore(
             sessions={k: copy.copy(v) for k, v in self.sessions.items()},
             denylist=dict(self.denylist),
             families={k: copy.copy(v) for k, v in self.families.items()},
             issued_access={user: dict(alive) for user, alive in self.issued_access.items()},
+            session_due=list(self.session_due),
+            token_due=list(self.token_due),
+            anonymous=dict(self.anonymous),
+            created=self.created,
         )
 
     def authenticated_sessions(self) -> list[SessionRecord]:
         """Sessions that belong to a logged-in user."""
         return [s for s in self.sessions.values() if s.username is not None]
 
+    # --- writing rows, filed by when they fall due -----------------------------------
+
+    def add_session(self, record: SessionRecord, due: float) -> None:
+        """Store a new session row that expires at `due` unless it is used meanwhile."""
+        self.sessions[record.session_id] = record
+        heapq.heappush(self.session_due, (due, self.created, record.session_id))
+        self.created += 1
+        if record.username is None:
+            self.anonymous[record.session_id] = None
+
+    def remove_session(self, session_id: str) -> SessionRecord | None:
+        """Delete a session row; its heap entry goes stale and is dropped when due."""
+        self.anonymous.pop(session_id, None)
+        record = self.sessions.pop(session_id, None)
+        if len(self.session_due) > 2 * len(self.sessions) + STALE_SLACK:
+            # Mostly stale (logouts, evictions): drop them now rather than when due, so
+            # the heap stays proportional to the live rows. Amortised O(1) per removal.
+            self.session_due = [e for e in self.session_due if e[2] in self.sessions]
+            heapq.heapify(self.session_due)
+        return record
+
+    def touch_anonymous(self, session_id: str) -> None:
+        """A pre-login session was seen: it becomes the last one evicted."""
+        if session_id in self.anonymous:
+            del self.anonymous[session_id]
+            self.anonymous[session_id] = None
+
+    def log_in_session(self, record: SessionRecord, username: str) -> None:
+        """Give an existing (pre-login) session row a user, without a new id."""
+        record.username = username
+        self.anonymous.pop(record.session_id, None)
+
+    def add_denylisted(self, jti: str, exp: int) -> bool:
+        """Refuse `jti` until `exp`; False when it was already listed."""
+        if jti in self.denylist:
+            return False
+        self.denylist[jti] = exp
+        heapq.heappush(self.token_due, (exp, "", jti))
+        return True
+
+    def add_issued_access(self, username: str, jti: str, exp: int) -> None:
+        """Remember a live access token of `username`, so a password change can revoke it."""
+        self.issued_access.setdefault(username, {})[jti] = exp
+        heapq.heappush(self.token_due, (exp, username, jti))
+
+    def drop_expired_tokens(self, now: float) -> None:
+        """Forget denylist entries and issued tokens whose `exp` has passed."""
+        heap = self.token_due
+        while heap and heap[0][0] <= now:
+            exp, username, jti = heapq.heappop(heap)
+            table = self.issued_access.get(username, {}) if username else self.denylist
+            # Only the entry this heap item was filed for (a jti is never reused).
+            if table.get(jti) == exp:
+                del table[jti]
+
+    def pop_sessions_due(self, now: float, deadline: Callable[[SessionRecord], float]) -> (
+        list[SessionRecord]
+    ):
+        """Sessions whose `deadline(record)` is `now` or earlier, in creation order.
+
+        Heap entries come out by the expiry known when they were filed; a session used
+        since then is filed again under its new deadline, a deleted one is skipped.
+        """
+        heap = self.session_due
+        due: list[tuple[int, SessionRecord]] = []
+        while heap and heap[0][0] <= now:
+            _, order, session_id = heapq.heappop(heap)
+            record = self.sessions.get(session_id)
+            if record is None:
+                continue
+            when = deadline(record)
+            if when <= now:
+                due.append((order, record))
+            else:
+                heapq.heappush(heap, (when, order, session_id))
+        due.sort(key=lambda item: item[0])
+        return [record for _, record in due]
+
 
 Listener = Callable[[ServerEvent], None]
 
 
 class EventLog:
-    """Every server event in order; listeners hear each one as it happens."""
+    """Every server event in order (or the newest, when bounded); listeners hear each one
+    as it happens.
 
-    def __init__(self, clock: Clock) -> None:
+    Scenes, the Repeater and snapshots need the whole log, and their scenes are short, so
+    by default nothing is dropped. A long-running server (`tutor serve`) passes `limit`:
+    the log then keeps between `limit` and `2 * limit` of the newest events, trimming in
+    one slice when it reaches the upper bound (amortised O(1) per event, and `events`
+    stays a list for its readers).
+    """
+
+    def __init__(self, clock: Clock, limit: int | None = None) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("an event log limit must be at least 1")
         self.clock = clock
+        self.limit = limit
+        """How many of the newest events are always kept; None keeps every event."""
         self.events: list[ServerEvent] = []
         self._listeners: list[Listener] = []
 
@@ -192,6 +307,8 @@ class EventLog:
     def emit(self, event: ServerEvent) -> None:
         """Record an event and tell the listeners."""
         self.events.append(event)
+        if self.limit is not None and len(self.events) >= 2 * self.limit:
+            del self.events[:-self.limit]
         for listener in list(self._listeners):
             listener(event)
 

@@ -49,7 +49,9 @@ class JwtBackend:
         return Problem(403, error, reason, bearer_challenge(error, reason, scope=scope))
 
     def authenticate(self, request: Request) -> Principal:
-        if "access_token" in request.query_params:
+        # Parsing the query string costs more than the rest of a cached check: only when
+        # there is one (the raw bytes cannot be searched: the name may be %-encoded).
+        if request.scope["query_string"] and "access_token" in request.query_params:
             # RFC 6750 §2.3 allows it but warns it leaks into logs and Referer; §5.3 says don't.
             raise Problem(
                 400,
@@ -107,7 +109,7 @@ class JwtBackend:
             store.families[family] = RefreshFamily(family, user.username, refresh.jti)
         else:
             record.current_jti = refresh.jti
-        store.issued_access.setdefault(user.username, {})[access.jti] = access.expires_at
+        store.add_issued_access(user.username, access.jti, access.expires_at)
         for kind, minted in (("access", access), ("refresh", refresh)):
             self.ctx.emit(TokenIssued, kind=kind, jti=minted.jti, subject=user.username,
                           expires_at=minted.expires_at, family=family, kid=self.ctx.keys.kid)
@@ -135,8 +137,7 @@ class JwtBackend:
         })
 
     def _denylist(self, jti: str, exp: int) -> None:
-        if jti not in self.ctx.store.denylist:
-            self.ctx.store.denylist[jti] = exp
+        if self.ctx.store.add_denylisted(jti, exp):
             self.ctx.emit(TokenDenylisted, jti=jti, expires_at=exp)
 
     def rotate(self, request: Request, principal: Principal, user: UserRecord) -> Response:

@@ -78,6 +78,8 @@ class SessionBackend(CookieBackend):
         record = self.current_session(request)
         if record is not None:
             record.last_seen = self.ctx.clock.now()  # any request is activity
+            if record.username is None:
+                self.ctx.store.touch_anonymous(record.session_id)
             return record, None
         record = self.ctx.create_session(None)
         return record, self.spec(request).set(record.session_id)
@@ -86,7 +88,7 @@ class SessionBackend(CookieBackend):
         existing = self.current_session(request)
         if existing is not None and self.ctx.config.vulnerabilities.on(NO_SESSION_ROTATION):
             # VULNERABLE on purpose: the id the client had before login now logs it in.
-            existing.username = user.username
+            self.ctx.store.log_in_session(existing, user.username)
             record, rotated = existing, False
         else:
             if existing is not None:
