@@ -14,7 +14,6 @@ from textual.screen import Screen
 
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
 from tutor.progress import Progress
-from tutor.quiz.kinds import KINDS
 from tutor.ui.config import AppConfig
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.help import HelpScreen
@@ -71,6 +70,8 @@ class TutorApp(App[None]):
     def _warm_up(self) -> None:
         """While the learner reads the catalogue, load what the player needs (the scene
         engine, the server, PyJWT, cryptography) so opening a lesson is quick."""
+        from tutor.lessons import parser  # noqa: F401
+        from tutor.quiz import kinds  # noqa: F401
         from tutor.scenes.engine import SceneEngine
         from tutor.scenes.model import parse_scene
         from tutor.ui.screens import player  # noqa: F401
@@ -83,6 +84,10 @@ class TutorApp(App[None]):
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson in the player (errors become a notification, not a crash)."""
+        # Imported here, like the player below: the quiz kinds bring in the Repeater's
+        # request model, which the first frame (the catalogue) does not need.
+        from tutor.quiz.kinds import KINDS
+
         lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
         if lesson is None:
             detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
@@ -100,6 +105,7 @@ class TutorApp(App[None]):
     def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> None:
         """Quiz the named lessons, or (none named) a review across the course."""
         from tutor.lessons.course import load_course
+        from tutor.quiz.kinds import KINDS
         from tutor.quiz.plan import plan_quiz
         from tutor.ui.screens.quiz import QuizScreen
 

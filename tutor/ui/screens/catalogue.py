@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tutor.progress import lesson_due, lesson_score
+from tutor.ui.widgets.footer import TutorFooter
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -47,7 +48,7 @@ class CatalogueScreen(Screen[None]):
             yield Static("The course", id="catalogue-title")
             yield DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
             yield Static(id="summary")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#lessons", DataTable)

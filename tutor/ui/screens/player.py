@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
@@ -22,6 +22,7 @@ from tutor.scenes.sentences import step_words
 from tutor.ui.render.prose import prose_parts, scene_heading
 from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
+from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.stage import TrackStage
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class PlayerScreen(GuardedScreen[None]):
                 yield Static(id="hints")
                 yield Static(id="track-bar")
                 yield Horizontal(id="tracks")
-        yield Footer()
+        yield TutorFooter()
 
     async def on_mount(self) -> None:
         if not self.alive:
