@@ -1,90 +1,203 @@
-"""One measured run for benchmarks/ui_bench.py (a fresh interpreter per run)."""
+"""One measured run for benchmarks/ui_bench.py (a fresh interpreter per run).
+
+    python -m benchmarks.ui_child KIND FD
+
+KIND is `minimal` (Header, Static, Footer), `markdown` (lesson 1 in Textual's Markdown
+widget, the old baseline), `tutor` (the catalogue) or `tutor-tour` (every lesson opened
+in turn). Each writes `frame` to file descriptor FD as soon as its first frame has been
+composed, so the parent can time the process from its start to that frame, then prints
+one JSON line of what it measured itself.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import os
 import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+LESSON_1 = Path(__file__).resolve().parent.parent / "lessons" / "01-four-login-steps.md"
+SIZE = (120, 40)
 
-def _report(values: dict[str, float]) -> None:
+
+def rss_kb() -> float:
+    """Resident memory now (not the peak), in KiB, after a full collection."""
+    gc.collect()
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):  # not Linux: the peak is the best there is
+        return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024
+
+
+def signal_frame(fd: int) -> None:
+    os.write(fd, b"frame\n")
+
+
+def report(values: dict[str, Any]) -> None:
     values["max_rss_kb"] = float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     print(json.dumps(values))
 
 
-def bare() -> None:
+def minimal(fd: int) -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("tutor — how web login really works")
+            yield Footer()
+
+    measured: dict[str, Any] = {}
+    app = Minimal()
+
+    async def auto_pilot(pilot: Any) -> None:
+        await pilot.pause()
+        signal_frame(fd)
+        measured["rss_after_warm_up_kb"] = rss_kb()  # it has nothing to warm up
+        app.exit()
+
+    app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
+    report(measured)
+
+
+def markdown(fd: int) -> None:
     from textual.app import App, ComposeResult
     from textual.containers import VerticalScroll
     from textual.widgets import Markdown
 
-    text = (Path(__file__).resolve().parent.parent / "lessons" /
-            "01-four-login-steps.md").read_text(encoding="utf-8")
+    text = LESSON_1.read_text(encoding="utf-8")
 
     class Bare(App[None]):
         def compose(self) -> ComposeResult:
             with VerticalScroll():
                 yield Markdown(text)
 
-        def on_mount(self) -> None:
-            self.call_after_refresh(self.exit)
-
-    Bare().run(headless=True, size=(120, 40))
-    _report({})
-
-
-def tutor() -> None:
-    """Start, draw the catalogue once, exit: the same work the bare app does."""
-    from tutor.lessons.course import default_course_dir
-    from tutor.progress import ProgressStore
-    from tutor.ui.app import build_app
-    from tutor.ui.config import AppConfig
-
-    app = build_app(AppConfig(course_dir=default_course_dir(),
-                              progress=ProgressStore(Path("/tmp/tutor-bench/p.json"))))
-
-    async def auto_pilot(pilot: Any) -> None:
-        app.call_after_refresh(app.exit)
-
-    app.run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
-    _report({})
-
-
-def tutor_extra() -> None:
-    """Idle CPU after the first frame, then a lesson switch."""
-    from tutor.lessons.course import default_course_dir
-    from tutor.progress import ProgressStore
-    from tutor.ui.app import build_app
-    from tutor.ui.config import AppConfig
-
-    measured: dict[str, float] = {}
-    app = build_app(AppConfig(course_dir=default_course_dir(),
-                              progress=ProgressStore(Path("/tmp/tutor-bench/p.json"))))
+    app = Bare()
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
-        measured["first_frame_in_process"] = time.perf_counter()
+        signal_frame(fd)
+        app.exit()
+
+    app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
+    report({})
+
+
+def _tutor_app() -> Any:
+    from tutor.lessons.course import default_course_dir
+    from tutor.progress import ProgressStore
+    from tutor.ui.app import build_app
+    from tutor.ui.config import AppConfig
+
+    folder = Path(os.environ.get("TUTOR_DATA_DIR", "/tmp/tutor-bench"))
+    return build_app(AppConfig(course_dir=default_course_dir(),
+                               progress=ProgressStore(folder / "progress.json")))
+
+
+def tutor(fd: int) -> None:
+    """The catalogue's first frame; then memory once the warm-up thread has loaded the
+    engine, the server and the player (what the app holds while the learner reads)."""
+    measured: dict[str, Any] = {}
+    app = _tutor_app()
+
+    async def auto_pilot(pilot: Any) -> None:
+        await pilot.pause()
+        signal_frame(fd)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        measured["rss_after_warm_up_kb"] = rss_kb()
+        app.exit()
+
+    app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
+    report(measured)
+
+
+def tutor_tour(fd: int) -> None:
+    """Idle CPU on the catalogue, then every lesson opened in turn (timed until the first
+    frame with its stage drawn), stepped twice and closed; before each, a minimal screen
+    pushed and popped the same way, as the baseline; memory after each tour."""
+    from textual.screen import Screen
+    from textual.widgets import Footer, Header, Static
+
+    from tutor.ui.screens.player import PlayerScreen
+    from tutor.ui.widgets.stage import TrackStage
+
+    class MinimalScreen(Screen[None]):
+        def compose(self) -> Any:
+            yield Header()
+            yield Static("a minimal screen")
+            yield Footer()
+
+    measured: dict[str, Any] = {"switch": {}, "switch_cpu": {}, "minimal_screen": [],
+                                "rss_after_tour_kb": []}
+    app = _tutor_app()
+    drawn = asyncio.Event()
+    display = app._display
+
+    def displayed(screen: Any, update: Any) -> None:
+        # Headless, the compositor still renders every visible widget for each frame;
+        # only the terminal write is skipped. A frame of the player with a stage that
+        # has a size is the frame the learner would see.
+        display(screen, update)
+        if update is None:
+            return
+        if isinstance(screen, MinimalScreen) or (isinstance(screen, PlayerScreen) and any(
+                stage.region.area for stage in screen.query(TrackStage))):
+            drawn.set()
+
+    setattr(app, "_display", displayed)  # noqa: B010 (mypy refuses assigning a method)
+
+    async def auto_pilot(pilot: Any) -> None:
+        await pilot.pause()
+        signal_frame(fd)
         idle_start, cpu_start = time.perf_counter(), time.process_time()
         await asyncio.sleep(2.0)
         measured["idle_cpu_fraction"] = (
             (time.process_time() - cpu_start) / (time.perf_counter() - idle_start))
         await app.workers.wait_for_complete()  # the warm-up, done while the learner reads
-        from tutor.ui.widgets.stage import TrackStage
+        await pilot.pause()
+        measured["rss_after_warm_up_kb"] = rss_kb()
+        lesson_ids = [meta.id for meta in app.catalogue.lessons]
+        for _ in range(int(os.environ.get("TOURS", "2"))):
+            for lesson_id in lesson_ids:
+                drawn.clear()
+                start = time.perf_counter()
+                app.push_screen(MinimalScreen())
+                await drawn.wait()
+                measured["minimal_screen"].append(time.perf_counter() - start)
+                await pilot.pause()
+                app.pop_screen()
+                await pilot.pause()
 
-        start = time.perf_counter()
-        app.open_lesson("cookie-jar")
-        while not app.screen.query(TrackStage):
-            await asyncio.sleep(0.001)
-        await pilot.pause(0)
-        measured["lesson_switch"] = time.perf_counter() - start
+                drawn.clear()
+                start, cpu = time.perf_counter(), time.process_time()
+                app.open_lesson(lesson_id)
+                await drawn.wait()
+                measured["switch"].setdefault(lesson_id, []).append(
+                    time.perf_counter() - start)
+                measured["switch_cpu"].setdefault(lesson_id, []).append(
+                    time.process_time() - cpu)
+                await pilot.pause()
+                for _ in range(2):
+                    await pilot.press("n")
+                    await app.workers.wait_for_complete()
+                await pilot.press("q")
+                await pilot.pause()
+            measured["rss_after_tour_kb"].append(rss_kb())
         app.exit()
 
-    app.run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
-    _report(measured)
+    app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
+    report(measured)
 
 
 if __name__ == "__main__":
-    {"bare": bare, "tutor": tutor, "tutor-extra": tutor_extra}[sys.argv[1]]()
+    kinds = {"minimal": minimal, "markdown": markdown, "tutor": tutor,
+             "tutor-tour": tutor_tour}
+    kinds[sys.argv[1]](int(sys.argv[2]))

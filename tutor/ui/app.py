@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events, work
@@ -15,9 +16,12 @@ from textual.screen import Screen
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
 from tutor.progress import Progress
 from tutor.ui.config import AppConfig
+from tutor.ui.leaks import patch_styles_cache
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+patch_styles_cache()
 
 
 class TutorApp(App[None]):
@@ -86,9 +90,17 @@ class TutorApp(App[None]):
         """Open a lesson in the player (errors become a notification, not a crash)."""
         # Imported here, like the player below: the quiz kinds bring in the Repeater's
         # request model, which the first frame (the catalogue) does not need.
+        from tutor.lessons.parser import load_lesson
         from tutor.quiz.kinds import KINDS
 
-        lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
+        # The catalogue read at start says where the lesson is: reading every lesson's
+        # front matter again took a tenth of a lesson switch. A lesson added since is
+        # still found by looking again.
+        meta = self.catalogue.get(lesson_id)
+        if meta is not None:
+            lesson, errors = load_lesson(Path(meta.path), KINDS)
+        else:
+            lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
         if lesson is None:
             detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
             self.notify(detail, severity="error", timeout=10)
