@@ -4,9 +4,10 @@
 
 KIND is `minimal` (Header, Static, Footer), `markdown` (lesson 1 in Textual's Markdown
 widget, the old baseline), `tutor` (the catalogue) or `tutor-tour` (every lesson opened
-in turn). Each writes `frame` to file descriptor FD as soon as its first frame has been
-composed, so the parent can time the process from its start to that frame, then prints
-one JSON line of what it measured itself.
+in turn). Each writes `frame` to file descriptor FD as soon as the first frame of its
+first real screen (the catalogue for the tutor) has been composed, so the parent can
+time the process from its start to that frame, then prints one JSON line of what it
+measured itself.
 """
 
 from __future__ import annotations
@@ -35,8 +36,23 @@ def rss_kb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1024
 
 
-def signal_frame(fd: int) -> None:
-    os.write(fd, b"frame\n")
+def signal_first_frame(app: Any, fd: int, screen_type: type[Any]) -> None:
+    """Write `frame` to `fd` when the first frame of a `screen_type` screen is composed.
+
+    Headless, Textual still lays out and renders every visible widget for each frame; it
+    only skips writing to the terminal, in `App._display`, which is wrapped here.
+    """
+    display = app._display
+    signalled = False
+
+    def displayed(screen: Any, update: Any) -> None:
+        nonlocal signalled
+        display(screen, update)
+        if update is not None and not signalled and isinstance(screen, screen_type):
+            signalled = True
+            os.write(fd, b"frame\n")
+
+    setattr(app, "_display", displayed)  # noqa: B010 (mypy refuses assigning a method)
 
 
 def report(values: dict[str, Any]) -> None:
@@ -54,12 +70,14 @@ def minimal(fd: int) -> None:
             yield Static("tutor — how web login really works")
             yield Footer()
 
+    from textual.screen import Screen
+
     measured: dict[str, Any] = {}
     app = Minimal()
+    signal_first_frame(app, fd, Screen)
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
-        signal_frame(fd)
         measured["rss_after_warm_up_kb"] = rss_kb()  # it has nothing to warm up
         app.exit()
 
@@ -79,11 +97,13 @@ def markdown(fd: int) -> None:
             with VerticalScroll():
                 yield Markdown(text)
 
+    from textual.screen import Screen
+
     app = Bare()
+    signal_first_frame(app, fd, Screen)
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
-        signal_frame(fd)
         app.exit()
 
     app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
@@ -104,12 +124,14 @@ def _tutor_app() -> Any:
 def tutor(fd: int) -> None:
     """The catalogue's first frame; then memory once the warm-up thread has loaded the
     engine, the server and the player (what the app holds while the learner reads)."""
+    from tutor.ui.screens.catalogue import CatalogueScreen
+
     measured: dict[str, Any] = {}
     app = _tutor_app()
+    signal_first_frame(app, fd, CatalogueScreen)
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
-        signal_frame(fd)
         await app.workers.wait_for_complete()
         await pilot.pause()
         measured["rss_after_warm_up_kb"] = rss_kb()
@@ -153,10 +175,10 @@ def tutor_tour(fd: int) -> None:
             drawn.set()
 
     setattr(app, "_display", displayed)  # noqa: B010 (mypy refuses assigning a method)
+    signal_first_frame(app, fd, Screen)
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
-        signal_frame(fd)
         idle_start, cpu_start = time.perf_counter(), time.process_time()
         await asyncio.sleep(2.0)
         measured["idle_cpu_fraction"] = (

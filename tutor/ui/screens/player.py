@@ -111,7 +111,8 @@ class PlayerScreen(GuardedScreen[None]):
         # A plain title bar rather than Textual's Header, whose title watchers can fire on a
         # screen popped mid-mount (found by the monkey test) and raise.
         yield Static(f"tutor — {self.lesson.meta.title}", id="title-bar", markup=False)
-        yield Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+        if self.app.size.width < NARROW_WIDTH:
+            yield self._pane_tabs()
         with Horizontal(id="player"):
             # The prose is filled in just after the first frame: measuring Rich Markdown
             # means rendering it, and the stage should not wait for that. (Not Textual's
@@ -173,9 +174,17 @@ class PlayerScreen(GuardedScreen[None]):
         self.track_index = (self.track_index + 1) % len(stages)
         self._arrange_tracks()
 
+    @staticmethod
+    def _pane_tabs() -> Tabs:
+        return Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+
     def _apply_width(self) -> None:
         narrow = self.size.width < NARROW_WIDTH
         self.set_class(narrow, "narrow")
+        if narrow and not self.query("#pane-tabs"):
+            # Made only once the terminal is narrow: hidden, its seven widgets still cost
+            # a lesson switch their styling and layout.
+            self.mount(self._pane_tabs(), before="#player")
         if narrow and not (self.has_class("show-prose") or self.has_class("show-stage")):
             self.add_class("show-stage")
 
