@@ -22,8 +22,8 @@ exec(sys.argv[1])
 print(json.dumps(sorted(name for name, module in sys.modules.items() if module)))
 """
 
-HEAVY = ("markdown_it", "tutor.scenes", "tutor.quiz", "tutor.repeater", "httpx", "jwt",
-         "starlette", "cryptography")
+HEAVY = ("markdown_it", "tutor.scenes", "tutor.quiz", "tutor.repeater", "tutor.server",
+         "httpx", "jwt", "starlette", "cryptography")
 
 
 def loaded_after(code: str) -> set[str]:

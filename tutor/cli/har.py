@@ -43,7 +43,8 @@ def add_commands(commands: Any) -> None:
     replay.add_argument("--against-mock", action="store_true",
                         help="re-send each request to the mock server and compare statuses")
     replay.add_argument("--mode", choices=LazyChoices(_mode_names), default=None,
-                        help="mock server mode for --against-mock (default: guessed)")
+                        metavar="MODE", help="mock server mode for --against-mock: "
+                        "%(choices)s (default: guessed)")
 
 
 def run(args: argparse.Namespace) -> int:

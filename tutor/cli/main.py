@@ -84,9 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog_of=_weakness_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--mode", choices=LazyChoices(_mode_names), default="cookie")
+    # A metavar, because argparse lists the choices while adding an argument without one;
+    # `%(choices)s` lists them only when help is shown.
+    serve.add_argument("--mode", choices=LazyChoices(_mode_names), default="cookie",
+                       metavar="MODE", help="%(choices)s (default: %(default)s)")
     serve.add_argument("--alg", choices=LazyChoices(_algorithms), default="HS256",
-                       help="JWT signing algorithm (jwt mode)")
+                       metavar="ALG", help="JWT signing algorithm (jwt mode): %(choices)s")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     serve.add_argument("--allow-remote", action="store_true",
