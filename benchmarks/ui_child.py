@@ -36,8 +36,10 @@ def rss_kb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1024
 
 
-def signal_first_frame(app: Any, fd: int, screen_type: type[Any]) -> None:
-    """Write `frame` to `fd` when the first frame of a `screen_type` screen is composed.
+def signal_first_frame(app: Any, fd: int, screen_type: type[Any],
+                       measured: dict[str, Any] | None = None) -> None:
+    """Write `frame` to `fd` when the first frame of a `screen_type` screen is composed,
+    then (given `measured`) note the resident memory at that moment.
 
     Headless, Textual still lays out and renders every visible widget for each frame; it
     only skips writing to the terminal, in `App._display`, which is wrapped here.
@@ -51,6 +53,8 @@ def signal_first_frame(app: Any, fd: int, screen_type: type[Any]) -> None:
         if update is not None and not signalled and isinstance(screen, screen_type):
             signalled = True
             os.write(fd, b"frame\n")
+            if measured is not None:
+                measured["rss_at_first_frame_kb"] = rss_kb()
 
     setattr(app, "_display", displayed)  # noqa: B010 (mypy refuses assigning a method)
 
@@ -74,7 +78,7 @@ def minimal(fd: int) -> None:
 
     measured: dict[str, Any] = {}
     app = Minimal()
-    signal_first_frame(app, fd, Screen)
+    signal_first_frame(app, fd, Screen, measured)
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
@@ -128,7 +132,7 @@ def tutor(fd: int) -> None:
 
     measured: dict[str, Any] = {}
     app = _tutor_app()
-    signal_first_frame(app, fd, CatalogueScreen)
+    signal_first_frame(app, fd, CatalogueScreen, measured)
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
