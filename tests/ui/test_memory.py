@@ -4,7 +4,8 @@ Each round opens two lessons from the catalogue, steps them, and goes back. Afte
 first round everything a lesson needs has been loaded and cached, so every later round
 must end with exactly as many widgets, screens and scene engines alive as the first:
 one more kept per lesson would grow without bound over a long session (Footer kept ten
-key widgets per lesson opened, Textual issue #6666; see tutor/ui/widgets/footer.py).
+key widgets per lesson opened, Textual issue #6666, see tutor/ui/widgets/footer.py; an
+lru_cache kept closed widgets' style caches, #6665, see tutor/ui/leaks.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import gc
 from collections import Counter
 
+from textual._styles_cache import StylesCache
 from textual.dom import DOMNode
 from textual.pilot import Pilot
 
@@ -27,10 +29,11 @@ ROUNDS = 2
 
 
 def alive() -> Counter[str]:
-    """How many DOM nodes (widgets, screens) and scene engines are alive, by class."""
+    """How many DOM nodes (widgets, screens), their style caches (each holds the lines its
+    widget rendered) and scene engines are alive, by class."""
     gc.collect()
     return Counter(type(obj).__name__ for obj in gc.get_objects()
-                   if isinstance(obj, DOMNode | SceneEngine))
+                   if isinstance(obj, DOMNode | StylesCache | SceneEngine))
 
 
 async def tour(app: TutorApp, pilot: Pilot[None]) -> None:
