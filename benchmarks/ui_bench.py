@@ -13,8 +13,8 @@ the sides alternated (the machine is shared and noisy: medians, with the spread)
    the server and the player, against the minimal app after its first frame. Target
    ≤ 1.3×.
 3. Lesson switch: opening each lesson from the catalogue until the first frame with its
-   stage drawn, against pushing a minimal screen (Header, Static, Footer) in the same
-   app, alternated. Target ≤ 150 ms (flagged; the ratio says how much of it is Textual's
+   stage drawn, against pushing a minimal screen (Static, Footer) in the same app,
+   alternated. Target ≤ 150 ms (flagged; the ratio says how much of it is Textual's
    own cost of showing any screen on this machine).
 4. Memory across tours: every lesson opened, stepped twice and closed, three times over.
    Target: flat (the last tour adds at most 1% to the one before; the first adds what
@@ -30,6 +30,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -43,17 +44,19 @@ FLAT_TARGET = 1.01
 def run_child(kind: str, tours: int = 1) -> dict[str, Any]:
     """One fresh interpreter: the wall time until it said `frame`, and what it measured."""
     read_end, write_end = os.pipe()
-    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "TUTOR_DATA_DIR": "/tmp/tutor-bench",
-           "TOURS": str(tours)}
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", CHILD, kind, str(write_end)],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                             env=env, pass_fds=(write_end,))
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as frames:
-        line = frames.readline()  # blocks until the first frame, or the child's exit
-        first_frame = time.perf_counter() - start
-    stdout, _ = child.communicate(timeout=600)
+    # A fresh progress file each run: lessons resume where an earlier run left them.
+    with tempfile.TemporaryDirectory(prefix="tutor-bench-") as data:
+        env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "TUTOR_DATA_DIR": data,
+               "TOURS": str(tours)}
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", CHILD, kind, str(write_end)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 text=True, env=env, pass_fds=(write_end,))
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as frames:
+            line = frames.readline()  # blocks until the first frame, or the child's exit
+            first_frame = time.perf_counter() - start
+        stdout, _ = child.communicate(timeout=600)
     if child.returncode or line != b"frame\n":
         raise SystemExit(f"ui_child {kind} failed (exit {child.returncode})")
     measured: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])

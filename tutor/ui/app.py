@@ -14,6 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
+from tutor.lessons.model import Lesson, LessonError
 from tutor.progress import Progress
 from tutor.ui.config import AppConfig
 from tutor.ui.leaks import patch_styles_cache
@@ -42,6 +43,8 @@ class TutorApp(App[None]):
         self.config = config
         self.progress: Progress = config.progress.load()
         self.catalogue: Catalogue = read_catalogue(config.course_dir)
+        self._parsed: dict[Path, tuple[tuple[int, int], Lesson]] = {}
+        """Lessons parsed so far, by file, with the file's (mtime, size) when parsed."""
 
     def on_mount(self) -> None:
         if self.config.keymap:
@@ -88,18 +91,15 @@ class TutorApp(App[None]):
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson in the player (errors become a notification, not a crash)."""
-        # Imported here, like the player below: the quiz kinds bring in the Repeater's
-        # request model, which the first frame (the catalogue) does not need.
-        from tutor.lessons.parser import load_lesson
-        from tutor.quiz.kinds import KINDS
-
         # The catalogue read at start says where the lesson is: reading every lesson's
         # front matter again took a tenth of a lesson switch. A lesson added since is
         # still found by looking again.
         meta = self.catalogue.get(lesson_id)
         if meta is not None:
-            lesson, errors = load_lesson(Path(meta.path), KINDS)
+            lesson, errors = self._load_lesson(Path(meta.path))
         else:
+            from tutor.quiz.kinds import KINDS
+
             lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
         if lesson is None:
             detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
@@ -107,12 +107,34 @@ class TutorApp(App[None]):
             return
         self.progress.last_lesson = lesson_id
         self.progress.lesson(lesson_id).opened()
-        self.save_progress()
+        # Saved once the player is on screen: the write waits for the disk (fsync).
+        self.call_after_refresh(self.save_progress)
         # Imported here: the player brings in the scene engine and the server, which the
         # catalogue (the first frame) does not need.
         from tutor.ui.screens.player import PlayerScreen
 
         self.push_screen(PlayerScreen(lesson))
+
+    def _load_lesson(self, path: Path) -> tuple[Lesson | None, list[LessonError]]:
+        """A lesson file, parsed; kept while the file is unchanged, since learners go back
+        and forth between lessons (an author's edit is read on the next opening)."""
+        # Imported here, like the player: the parser and the quiz kinds (which bring in
+        # the Repeater's request model) are not needed for the first frame.
+        from tutor.lessons.parser import load_lesson
+        from tutor.quiz.kinds import KINDS
+
+        try:
+            stat = path.stat()
+        except OSError:
+            return load_lesson(path, KINDS)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        kept = self._parsed.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1], []
+        lesson, errors = load_lesson(path, KINDS)
+        if lesson is not None and not errors:
+            self._parsed[path] = (stamp, lesson)
+        return lesson, errors
 
     def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> None:
         """Quiz the named lessons, or (none named) a review across the course."""
