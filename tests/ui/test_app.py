@@ -205,3 +205,33 @@ async def test_lesson_text_with_square_brackets_is_shown_as_written(
         assert "The page [/i] loads" in _text(player.query_one("#narration", Static))
         hints = player.query_one("#hints", Static)
         assert hints.display and "[brackets] and [/b]" in _text(hints)
+
+
+async def test_lesson_and_stage_tabs_appear_when_the_terminal_narrows(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(open_lesson="cookie-jar")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        assert not player.query("#pane-tabs")  # wide: lesson and stage side by side
+        await pilot.resize_terminal(90, 40)
+        await pilot.pause()
+        assert player.has_class("narrow") and player.query("#pane-tabs")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert player.has_class("show-stage") and not player.has_class("show-prose")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert player.has_class("show-prose") and not player.has_class("show-stage")
+
+
+async def test_a_lesson_opened_narrow_has_its_tabs_at_once(make_app: AppFactory) -> None:
+    app = make_app(open_lesson="cookie-jar")
+    async with app.run_test(size=(90, 40)) as pilot:
+        await pilot.pause()
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        assert len(player.query("#pane-tabs")) == 1
+        assert player.has_class("narrow")
