@@ -6,8 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.long_run import examples
+from tutor.lessons.front_matter import decode_lesson_bytes
 from tutor.lessons.model import LessonError
-from tutor.lessons.parser import decode_lesson_bytes, parse_lesson
+from tutor.lessons.parser import parse_lesson
 from tutor.quiz.kinds import KINDS
 
 SEED = """---

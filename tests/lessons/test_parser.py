@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tutor.lessons.front_matter import decode_lesson_bytes
 from tutor.lessons.model import Lesson, LessonError, Prose, QuizBlock, SceneBlock
-from tutor.lessons.parser import decode_lesson_bytes, load_lesson, parse_lesson
+from tutor.lessons.parser import load_lesson, parse_lesson
 from tutor.quiz.kinds import KINDS
 
 FRONT = """---

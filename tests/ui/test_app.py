@@ -10,6 +10,7 @@ from textual import events
 from textual.widgets import DataTable, Static
 
 from tests.ui.conftest import AppFactory
+from tutor.lessons.course import default_course_dir
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.player import PlayerScreen
@@ -205,3 +206,60 @@ async def test_lesson_text_with_square_brackets_is_shown_as_written(
         assert "The page [/i] loads" in _text(player.query_one("#narration", Static))
         hints = player.query_one("#hints", Static)
         assert hints.display and "[brackets] and [/b]" in _text(hints)
+
+
+async def test_lesson_and_stage_tabs_appear_when_the_terminal_narrows(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(open_lesson="cookie-jar")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        assert not player.query("#pane-tabs")  # wide: lesson and stage side by side
+        await pilot.resize_terminal(90, 40)
+        await pilot.pause()
+        assert player.has_class("narrow") and player.query("#pane-tabs")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert player.has_class("show-stage") and not player.has_class("show-prose")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert player.has_class("show-prose") and not player.has_class("show-stage")
+
+
+async def test_a_lesson_opened_narrow_has_its_tabs_at_once(make_app: AppFactory) -> None:
+    app = make_app(open_lesson="cookie-jar")
+    async with app.run_test(size=(90, 40)) as pilot:
+        await pilot.pause()
+        player = app.screen
+        assert isinstance(player, PlayerScreen)
+        assert len(player.query("#pane-tabs")) == 1
+        assert player.has_class("narrow")
+
+
+async def test_a_reopened_lesson_is_read_again_after_an_edit(
+    make_app: AppFactory, tmp_path: Path,
+) -> None:
+    course = tmp_path / "course"
+    course.mkdir()
+    source = next(default_course_dir().glob("04-*.md"))
+    lesson_file = course / source.name
+    lesson_file.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    app = make_app(course_dir=course)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        lesson_id = app.catalogue.lessons[0].id
+        titles = []
+        for edit in (False, False, True):
+            if edit:
+                text = lesson_file.read_text(encoding="utf-8")
+                lesson_file.write_text(text.replace("\ntitle: ", "\ntitle: Edited "),
+                                       encoding="utf-8")
+            app.open_lesson(lesson_id)
+            await pilot.pause()
+            assert isinstance(app.screen, PlayerScreen)
+            titles.append(app.screen.lesson.meta.title)
+            await pilot.press("q")
+            await pilot.pause()
+        assert titles[0] == titles[1] and titles[2] == f"Edited {titles[0]}"

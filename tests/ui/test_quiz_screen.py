@@ -105,7 +105,7 @@ async def test_a_whole_lesson_quiz_right_then_the_score_on_the_catalogue(
         await pilot.pause()
         assert isinstance(app.screen, CatalogueScreen)
         row = app.screen.query_one("#lessons", DataTable).get_row(lesson_id)
-        assert row[-1] == f"{total}/{total}"
+        assert str(row[-1]) == f"{total}/{total}"  # the cell is a Text
         summary_text = shown_text(app.screen.query_one("#summary", Static))
         assert f"Quiz: {total} of {total} right the last time" in summary_text
 

@@ -11,9 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tutor.server.modes import mode_names
+from tutor.cli.lazy import LazyChoices
 
 COMMANDS = frozenset({"inspect", "replay"})
+
+
+def _mode_names() -> list[str]:
+    # Imported when `--mode` is checked or shown, not whenever the CLI starts.
+    from tutor.server.modes import mode_names
+
+    return mode_names()
 
 
 def add_commands(commands: Any) -> None:
@@ -34,8 +41,9 @@ def add_commands(commands: Any) -> None:
                         help="print the timeline as a text transcript")
     replay.add_argument("--against-mock", action="store_true",
                         help="re-send each request to the mock server and compare statuses")
-    replay.add_argument("--mode", choices=mode_names(), default=None,
-                        help="mock server mode for --against-mock (default: guessed)")
+    replay.add_argument("--mode", choices=LazyChoices(_mode_names), default=None,
+                        metavar="MODE", help="mock server mode for --against-mock: "
+                        "%(choices)s (default: guessed)")
 
 
 def run(args: argparse.Namespace) -> int:

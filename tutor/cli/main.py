@@ -11,28 +11,41 @@ from typing import Any
 from tutor import __version__
 from tutor.cli import har as cli_har
 from tutor.cli import quiz as cli_quiz
-from tutor.server.config import ALGORITHMS
-from tutor.server.modes import mode_names
-from tutor.server.weaknesses import WEAKNESSES
+from tutor.cli.lazy import LazyChoices, Parser
+
+
+def _mode_names() -> list[str]:
+    # Imported when help is shown or `--mode` is checked: `tutor lessons` needs neither.
+    from tutor.server.modes import mode_names
+
+    return mode_names()
+
+
+def _algorithms() -> Sequence[str]:
+    from tutor.server.config import ALGORITHMS
+
+    return ALGORITHMS
 
 
 def serve_hint() -> str:
     """The epilog of `tutor --help`: how to start the server, and its modes."""
     return ("Start the mock auth server for curl or a browser with:  tutor serve --mode jwt\n"
-            f"(modes: {', '.join(mode_names())}).")
+            f"(modes: {', '.join(_mode_names())}).")
 
 
 def _weakness_help() -> str:
+    from tutor.server.weaknesses import WEAKNESSES
+
     lines = [f"  {w.name}: {w.description}" for w in WEAKNESSES.values()]
     return "deliberate weaknesses for --vulnerable NAME:\n" + "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tutor",
         description="Learn how web login really works: session cookies versus JWTs.",
-        epilog=serve_hint(),
+        epilog_of=serve_hint,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
@@ -41,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reset", action="store_true",
                         help="forget all progress (the old file is kept as a backup)")
     # Accepted after the subcommand too (`tutor play X --lessons DIR`).
-    course = argparse.ArgumentParser(add_help=False)
+    course = Parser(add_help=False)
     course.add_argument("--lessons", type=Path, metavar="DIR", default=argparse.SUPPRESS,
                         help="use the course in DIR instead of the built-in one")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -68,12 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="run the mock auth server on a loopback port",
         description="Run the mock auth server for curl and real browsers.",
-        epilog=_weakness_help(),
+        epilog_of=_weakness_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    serve.add_argument("--mode", choices=mode_names(), default="cookie")
-    serve.add_argument("--alg", choices=ALGORITHMS, default="HS256",
-                       help="JWT signing algorithm (jwt mode)")
+    # A metavar, because argparse lists the choices while adding an argument without one;
+    # `%(choices)s` lists them only when help is shown.
+    serve.add_argument("--mode", choices=LazyChoices(_mode_names), default="cookie",
+                       metavar="MODE", help="%(choices)s (default: %(default)s)")
+    serve.add_argument("--alg", choices=LazyChoices(_algorithms), default="HS256",
+                       metavar="ALG", help="JWT signing algorithm (jwt mode): %(choices)s")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     serve.add_argument("--allow-remote", action="store_true",

@@ -5,16 +5,19 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tutor.lessons.model import Lesson, LessonError, LessonMeta
-from tutor.lessons.parser import (
+from tutor.lessons.front_matter import (
     ErrorCollector,
     front_matter_text,
-    load_lesson,
     parse_front_matter,
     read_lesson_text,
 )
-from tutor.lessons.quizspec import QuizKinds
+from tutor.lessons.model import LessonError, LessonMeta
+
+if TYPE_CHECKING:
+    from tutor.lessons.model import Lesson
+    from tutor.lessons.quizspec import QuizKinds
 
 
 def default_course_dir() -> Path:
@@ -123,6 +126,10 @@ def load_lessons(paths: list[Path], quiz_kinds: QuizKinds) -> tuple[list[Lesson]
                                                                       list[LessonError]]:
     """Every lesson file under the given files and folders, fully parsed (in file order),
     plus the errors of the files and paths; the course itself is not checked here."""
+    # Imported here: the parser brings in markdown-it and the scene model, which listing
+    # the course (read_catalogue, the first frame, `tutor lessons`) does not need.
+    from tutor.lessons.parser import load_lesson
+
     files, errors = lesson_files(paths)
     lessons: list[Lesson] = []
     for path in files:
@@ -148,4 +155,6 @@ def find_lesson(folder: Path, lesson_id: str,
     meta = catalogue.get(lesson_id)
     if meta is None:
         return None, []
+    from tutor.lessons.parser import load_lesson
+
     return load_lesson(Path(meta.path), quiz_kinds)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tutor.lessons.quizspec import QuizSpec
-from tutor.scenes.model import Scene
+if TYPE_CHECKING:
+    # Annotations only: the catalogue reads LessonMeta without loading the scene model.
+    from tutor.lessons.quizspec import QuizSpec
+    from tutor.scenes.model import Scene
 
 FORMAT_VERSION = 1
 LEVELS = ("beginner", "intermediate", "advanced")

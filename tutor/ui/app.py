@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events, work
@@ -13,12 +14,15 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
+from tutor.lessons.model import Lesson, LessonError
 from tutor.progress import Progress
-from tutor.quiz.kinds import KINDS
 from tutor.ui.config import AppConfig
+from tutor.ui.leaks import patch_styles_cache
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+patch_styles_cache()
 
 
 class TutorApp(App[None]):
@@ -39,6 +43,8 @@ class TutorApp(App[None]):
         self.config = config
         self.progress: Progress = config.progress.load()
         self.catalogue: Catalogue = read_catalogue(config.course_dir)
+        self._parsed: dict[Path, tuple[tuple[int, int], Lesson]] = {}
+        """Lessons parsed so far, by file, with the file's (mtime, size) when parsed."""
 
     def on_mount(self) -> None:
         if self.config.keymap:
@@ -71,6 +77,8 @@ class TutorApp(App[None]):
     def _warm_up(self) -> None:
         """While the learner reads the catalogue, load what the player needs (the scene
         engine, the server, PyJWT, cryptography) so opening a lesson is quick."""
+        from tutor.lessons import parser  # noqa: F401
+        from tutor.quiz import kinds  # noqa: F401
         from tutor.scenes.engine import SceneEngine
         from tutor.scenes.model import parse_scene
         from tutor.ui.screens import player  # noqa: F401
@@ -83,23 +91,55 @@ class TutorApp(App[None]):
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson in the player (errors become a notification, not a crash)."""
-        lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
+        # The catalogue read at start says where the lesson is: reading every lesson's
+        # front matter again took a tenth of a lesson switch. A lesson added since is
+        # still found by looking again.
+        meta = self.catalogue.get(lesson_id)
+        if meta is not None:
+            lesson, errors = self._load_lesson(Path(meta.path))
+        else:
+            from tutor.quiz.kinds import KINDS
+
+            lesson, errors = find_lesson(self.config.course_dir, lesson_id, KINDS)
         if lesson is None:
             detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
             self.notify(detail, severity="error", timeout=10)
             return
         self.progress.last_lesson = lesson_id
         self.progress.lesson(lesson_id).opened()
-        self.save_progress()
+        # Saved once the player is on screen: the write waits for the disk (fsync).
+        self.call_after_refresh(self.save_progress)
         # Imported here: the player brings in the scene engine and the server, which the
         # catalogue (the first frame) does not need.
         from tutor.ui.screens.player import PlayerScreen
 
         self.push_screen(PlayerScreen(lesson))
 
+    def _load_lesson(self, path: Path) -> tuple[Lesson | None, list[LessonError]]:
+        """A lesson file, parsed; kept while the file is unchanged, since learners go back
+        and forth between lessons (an author's edit is read on the next opening)."""
+        # Imported here, like the player: the parser and the quiz kinds (which bring in
+        # the Repeater's request model) are not needed for the first frame.
+        from tutor.lessons.parser import load_lesson
+        from tutor.quiz.kinds import KINDS
+
+        try:
+            stat = path.stat()
+        except OSError:
+            return load_lesson(path, KINDS)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        kept = self._parsed.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1], []
+        lesson, errors = load_lesson(path, KINDS)
+        if lesson is not None and not errors:
+            self._parsed[path] = (stamp, lesson)
+        return lesson, errors
+
     def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> None:
         """Quiz the named lessons, or (none named) a review across the course."""
         from tutor.lessons.course import load_course
+        from tutor.quiz.kinds import KINDS
         from tutor.quiz.plan import plan_quiz
         from tutor.ui.screens.quiz import QuizScreen
 

@@ -7,7 +7,6 @@ path is `$TUTOR_CONFIG`, else `config.toml` in the platform's user config direct
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,10 +48,16 @@ def config_path() -> Path:
 def load_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
     """The `[keys]` table of the settings file, and any problems found in it."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}, []
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [f"Settings file {path} was ignored: {exc}"]
+    import tomllib  # here: most learners have no settings file, and start-up counts
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         return {}, [f"Settings file {path} was ignored: {exc}"]
     keys = data.get("keys", {})
     if not isinstance(keys, dict):

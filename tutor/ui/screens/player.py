@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
@@ -22,6 +22,7 @@ from tutor.scenes.sentences import step_words
 from tutor.ui.render.prose import prose_parts, scene_heading
 from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
+from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.stage import TrackStage
 
 if TYPE_CHECKING:
@@ -89,6 +90,8 @@ class PlayerScreen(GuardedScreen[None]):
         self._autoplay: Timer | None = None
         self.har_folder = Path.cwd()
         """Where f9 saves the scene's exchanges as HAR (tests point it elsewhere)."""
+        self._resume = (0, 0)
+        """(scene, step) the lesson opens at, from progress (read when composed)."""
 
     @property
     def engines(self) -> list[SceneEngine]:
@@ -103,10 +106,13 @@ class PlayerScreen(GuardedScreen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
+        entry = self.tutor.progress.lesson(self.lesson.meta.id)
+        self._resume = entry.resume_point([block.id for block in self.scenes])
         # A plain title bar rather than Textual's Header, whose title watchers can fire on a
         # screen popped mid-mount (found by the monkey test) and raise.
         yield Static(f"tutor — {self.lesson.meta.title}", id="title-bar", markup=False)
-        yield Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+        if self.app.size.width < NARROW_WIDTH:
+            yield self._pane_tabs()
         with Horizontal(id="player"):
             # The prose is filled in just after the first frame: measuring Rich Markdown
             # means rendering it, and the stage should not wait for that. (Not Textual's
@@ -117,17 +123,19 @@ class PlayerScreen(GuardedScreen[None]):
                 yield Static(id="narration")
                 yield Static(id="hints")
                 yield Static(id="track-bar")
-                yield Horizontal(id="tracks")
-        yield Footer()
+                # The first scene's stages are composed with the screen, so its first
+                # frame has them: mounted afterwards, they cost a second layout and a
+                # second full render before the learner sees the stage.
+                with Horizontal(id="tracks"):
+                    yield from self._build_scene(self._resume[0])
+        yield TutorFooter()
 
     async def on_mount(self) -> None:
         if not self.alive:
             return
         self.call_after_refresh(self._fill_prose)
         self._apply_width()
-        entry = self.tutor.progress.lesson(self.lesson.meta.id)
-        start, step = entry.resume_point([block.id for block in self.scenes])
-        await self.show_scene(start, resume_step=step)
+        await self._enter_scene(self._resume[0], resume_step=self._resume[1])
         self._show_hints()
 
     def on_resize(self) -> None:
@@ -166,9 +174,17 @@ class PlayerScreen(GuardedScreen[None]):
         self.track_index = (self.track_index + 1) % len(stages)
         self._arrange_tracks()
 
+    @staticmethod
+    def _pane_tabs() -> Tabs:
+        return Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+
     def _apply_width(self) -> None:
         narrow = self.size.width < NARROW_WIDTH
         self.set_class(narrow, "narrow")
+        if narrow and not self.query("#pane-tabs"):
+            # Made only once the terminal is narrow: hidden, its seven widgets still cost
+            # a lesson switch their styling and layout.
+            self.mount(self._pane_tabs(), before="#player")
         if narrow and not (self.has_class("show-prose") or self.has_class("show-stage")):
             self.add_class("show-stage")
 
@@ -189,17 +205,30 @@ class PlayerScreen(GuardedScreen[None]):
         if tracks is None:
             return
         await tracks.remove_children()
-        if not self.scenes:
-            self._set("#scene-title", "This lesson has no scenes.")
+        stages = self._build_scene(index)
+        if not self.alive:
             return
+        await tracks.mount_all(stages)
+        await self._enter_scene(index, resume_step)
+
+    def _build_scene(self, index: int) -> list[TrackStage]:
+        """Fresh engines for scene `index` (none when the lesson has no scenes), and a
+        stage for each."""
+        if not self.scenes:
+            return []
         self.scene_index = index
         block = self.scenes[index]
         self.tracks = Lockstep(scene for _, scene in block.tracks)
-        if not self.alive:
-            return
         self.track_index = 0
-        await tracks.mount_all(TrackStage(engine, label) for engine, (label, _) in
-                               zip(self.engines, block.tracks, strict=True))
+        return [TrackStage(engine, label)
+                for engine, (label, _) in zip(self.engines, block.tracks, strict=True)]
+
+    async def _enter_scene(self, index: int, resume_step: int) -> None:
+        """What follows the stages of scene `index` being mounted: the resume step, the
+        prose scrolled to the scene, the captions."""
+        if not self.scenes:
+            self._set("#scene-title", "This lesson has no scenes.")
+            return
         self.call_after_refresh(self._arrange_tracks)
         if resume_step:
             await self.tracks.goto(resume_step)

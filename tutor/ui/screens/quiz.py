@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tutor.browser.events import Exchange
 from tutor.quiz.grading import Grader
@@ -35,6 +35,7 @@ from tutor.quiz.session import (
 from tutor.ui.render.quiz_view import styled_feedback
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.answers import AnswerWidget, answer_widget
+from tutor.ui.widgets.footer import TutorFooter
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -99,7 +100,7 @@ class QuizScreen(GuardedScreen[None]):
             yield Static(id="quiz-hints")
             yield Static(id="quiz-feedback")
             yield Static(id="quiz-live")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.tutor.save_progress()  # the review session this run counts as

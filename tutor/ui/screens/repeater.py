@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
@@ -29,6 +29,7 @@ from tutor.repeater.sending import deliver
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange, timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
+from tutor.ui.widgets.footer import TutorFooter
 
 if TYPE_CHECKING:
     from tutor.repeater.challenges import ChallengeRun
@@ -126,7 +127,7 @@ class RepeaterScreen(GuardedScreen[bool]):
                 yield TextArea(id="request-body", soft_wrap=True)
                 with VerticalScroll(id="response-pane"):
                     yield Static(id="response")
-        yield Footer()
+        yield TutorFooter()
 
     async def on_mount(self) -> None:
         if not self.alive:  # popped before its Mount was handled: its widgets are gone

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from tutor.har.analysis import Analysis
 from tutor.har.render import entry_lines
@@ -26,6 +26,7 @@ from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE
 from tutor.ui.render.story import render_story
 from tutor.ui.render.timeline import timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
+from tutor.ui.widgets.footer import TutorFooter
 
 DIAGRAM_ROWS = 14
 """Lines of the diagram; it plays the recording up to the selected exchange, and older
@@ -91,7 +92,7 @@ class ReplayScreen(GuardedScreen[None]):
             with VerticalScroll(id="replay-detail-pane"):
                 yield Static(id="replay-sequence")
                 yield Static(id="replay-detail")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         if not self.alive:

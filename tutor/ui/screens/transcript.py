@@ -9,11 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tutor.lessons.model import Lesson
 from tutor.lessons.transcript import write_transcript
 from tutor.ui.screens.guarded import GuardedScreen
+from tutor.ui.widgets.footer import TutorFooter
 
 
 class TranscriptScreen(GuardedScreen[None]):
@@ -30,7 +31,7 @@ class TranscriptScreen(GuardedScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="transcript"):
             yield Static("Running the lesson's scenes…", id="transcript-text", markup=False)
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         if self.alive:
