@@ -209,3 +209,17 @@ def test_the_newest_request_travels_and_what_follows_waits() -> None:
     assert frames[-1] == render_story(story, None, 100).plain.split("\n")
     assert render_story(story, None, 80, progress=float("nan")).plain == render_story(
         story, None, 80).plain
+
+
+def test_a_recordings_control_characters_are_shown_never_sent_to_the_terminal() -> None:
+    from tutor.har.analysis import analyse
+    from tutor.har.reader import parse_har
+    from tutor.har.stage import staged_exchanges, story_of_exchanges
+
+    hostile = ('{"log": {"entries": [{"request": {"method": "GE\\u001bT", '
+               '"url": "https://x.test/a\\u001b[2Jb\\u009b", "headers": []}, '
+               '"response": {"status": 200, "headers": []}}]}}')
+    story = story_of_exchanges(staged_exchanges(analyse(parse_har(hostile.encode()))))
+    drawn = render_story(story, 0, 100).plain
+    assert "\x1b" not in drawn and "\x9b" not in drawn
+    assert "GE␛T /a␛[2Jb\\x9b" in drawn

@@ -13,6 +13,7 @@ from tutor.browser.events import Exchange, RecordedRequest, RecordedResponse
 from tutor.har.analysis import Analysis
 from tutor.scenes.beats import Beat, Lane, Story, credential_of, host_of, request_target
 from tutor.scenes.events import ExchangeSeen
+from tutor.visible import visible
 
 RECORDED_BROWSER = "recorded"
 """The browser name recorded exchanges carry."""
@@ -64,7 +65,7 @@ def story_of_exchanges(exchanges: Sequence[ExchangeSeen]) -> Story:
         host = host_of(exchange.request.url)
         server = f"server:{host}" if f"server:{host}" in lane_ids else OTHER_HOSTS
         target = request_target(exchange.request.url)
-        method, status = exchange.request.method, exchange.response.status
+        method, status = visible(exchange.request.method), exchange.response.status
         credential = credential_of(exchange)
         steps = seen.login_steps
         carried = f", carrying a {credential} credential" if credential else ""

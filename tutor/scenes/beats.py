@@ -43,6 +43,7 @@ from tutor.scenes.sentences import duration_words, person_name
 from tutor.scenes.server_beats import server_beats
 from tutor.scenes.story import ATTACKER_LANE, STORE_LANE, Beat, BeatKind, Lane, LaneKind, Story
 from tutor.server import state as server_state
+from tutor.visible import visible
 
 __all__ = [
     "ATTACKER_LANE", "PASSWORD_MASK", "STORE_LANE", "Beat", "BeatKind", "Lane", "LaneKind",
@@ -62,11 +63,12 @@ PASSWORD_MASK = "••••"
 
 
 def host_of(url: str) -> str:
-    """`bank.test` for `https://bank.test/login` (lower-cased, no port)."""
+    """`bank.test` for `https://bank.test/login` (lower-cased, no port; control
+    characters made visible)."""
     try:
-        return (urlsplit(url).hostname or url).lower()
+        return visible((urlsplit(url).hostname or url).lower())
     except ValueError:
-        return url
+        return visible(url)
 
 
 def lanes_of(scene: Scene) -> tuple[Lane, ...]:
@@ -213,7 +215,7 @@ class _Teller:
             # Someone else's credential: not a step of Alice's login, whatever it carries.
             request_steps = answer_steps = ()
         target = request_target(exchange.request.url)
-        method = exchange.request.method
+        method = visible(exchange.request.method)
         who = "The attacker" if client == ATTACKER_LANE else "The browser"
         carried = f", carrying a {credential} credential" if credential else ""
         self.add(Beat("request", client, server, f"{method} {target}",
@@ -277,13 +279,14 @@ class _Teller:
 
 
 def request_target(url: str) -> str:
-    """The path and query of `url` (`/profile?tab=1`), as a request line shows them."""
+    """The path and query of `url` (`/profile?tab=1`), as a request line shows them, with
+    control characters made visible (a recording's URL is not to be obeyed)."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return url
+        return visible(url)
     path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
+    return visible(f"{path}?{parts.query}" if parts.query else path)
 
 
 def named(text: str, browser: str) -> str:
