@@ -20,6 +20,7 @@ from tutor.lessons.course import default_course_dir
 from tutor.progress import ProgressStore
 from tutor.ui.app import TutorApp, build_app
 from tutor.ui.config import AppConfig
+from tutor.ui.widgets.detail_bar import DetailBar
 
 SnapCompare = Any
 
@@ -90,7 +91,8 @@ def test_jwt_inspector_with_failing_signature(snap_compare: SnapCompare, tmp_pat
 ):
     async def run_before(pilot: Pilot[None]) -> None:
         await _steps(pilot, 4)  # the first scene: tampered payload, old signature
-        await pilot.click("#detail-jwt")  # as a learner would, with the mouse
+        bar = pilot.app.screen.query_one(DetailBar)
+        await pilot.click(bar, offset=(bar.offset_of("jwt"), 0))  # as a learner would
         await pilot.pause()
 
     assert snap_compare(_app(tmp_path, "jwt-anatomy"), terminal_size=(140, 45),

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.reactive import reactive, var
-from textual.widgets import Static, Tab, Tabs
+from textual.widgets import Static
 
 from tutor.browser.events import Exchange
 from tutor.scenes.beats import Story, StoryBook, login_steps_covered
@@ -30,6 +30,7 @@ from tutor.ui.render import (
     render_timeline,
 )
 from tutor.ui.render.story import render_story, sequence_rows
+from tutor.ui.widgets.detail_bar import DetailBar
 
 
 def shown_exchanges(engine: SceneEngine) -> list[ExchangeSeen]:
@@ -95,12 +96,7 @@ class TrackStage(Vertical):
             yield Static(f"{self.label} track", classes="track-label", markup=False)
         yield Static(classes="stepper")
         yield Static(classes="sequence")
-        tabs = Tabs(*(Tab(label, id=f"detail-{name}") for name, label in DETAIL_TABS),
-                    classes="detail-tabs")
-        # Not focusable: a focused Tabs would take ←/→, which step the scene. Mouse clicks
-        # and the player's `d` key choose the view instead.
-        tabs.can_focus = False
-        yield tabs
+        yield DetailBar(DETAIL_TABS, self.detail, classes="detail-tabs")
         with VerticalScroll(classes="details"):
             yield Static(classes="detail")
 
@@ -144,20 +140,16 @@ class TrackStage(Vertical):
         self.refresh_view()
 
     def watch_detail(self, name: str) -> None:
-        for tabs in self.query(Tabs).results(Tabs):
-            if tabs.active != f"detail-{name}":
-                # Quietly: a TabActivated from this change, arriving after a later key
-                # press, would set `detail` back, and two such echoes ping-pong forever.
-                with tabs.prevent(Tabs.TabActivated):
-                    tabs.active = f"detail-{name}"
+        # The bar only draws: it sends nothing back, so fast `d` presses cannot echo.
+        for bar in self.query(DetailBar).results(DetailBar):
+            bar.active = name
         self.refresh_view()
 
-    @on(Tabs.TabActivated, ".detail-tabs")
-    def _detail_chosen(self, event: Tabs.TabActivated) -> None:
-        event.stop()  # the player's own pane tabs listen for TabActivated too
-        name = (event.tab.id or "").removeprefix("detail-")
-        if name in dict(DETAIL_TABS):
-            self.detail = name
+    @on(DetailBar.Chosen)
+    def _detail_chosen(self, event: DetailBar.Chosen) -> None:
+        event.stop()
+        if event.view in dict(DETAIL_TABS):
+            self.detail = event.view
 
     def show_detail(self, step: int) -> None:
         """Move to the next (+1) or previous (-1) detail tab, wrapping around."""
