@@ -92,3 +92,24 @@ async def test_replay_against_another_mode_shows_the_difference(
     assert len(differing) == 1 and "/profile" in differing[0]
     assert "recorded 200  mock 401" in differing[0]
     assert status == 1
+
+
+def test_inspect_shows_control_characters_instead_of_sending_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = tmp_path / "hostile.har"
+    hostile.write_text(json.dumps({"log": {
+        "creator": {"name": "x\u001b]0;pwned\u0007", "version": "1"},
+        "entries": [
+            {"request": {"method": "GET", "url": "https://x.test/\u001b[2Jquiet",
+                         "headers": []},
+             "response": {"status": 200, "headers": []}},
+            {"request": {"method": "GET", "url": "https://x.test/me",
+                         "headers": [{"name": "Authorization",
+                                      "value": "Bearer abc\u001b[31mdef"}]},
+             "response": {"status": 200, "headers": []}},
+        ]}}))
+    assert main(["inspect", str(hostile)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "␛[2Jquiet" in out and "␛]0;pwned␇" in out

@@ -23,6 +23,7 @@ from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential, shorten
 from tutor.har.findings import Finding
 from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
+from tutor.visible import visible
 
 
 def _json_safe(value: Any) -> Any:
@@ -105,7 +106,8 @@ def _set_text(cookie: CookieSet) -> str:
 
 def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> list[str]:
     """One exchange as a few indented lines (shared by inspect and replay); `findings`
-    are this entry's, or the analysis to look them up in."""
+    are this entry's, or the analysis to look them up in. Everything in them came from
+    the file, so control characters are shown, never sent to the terminal."""
     if isinstance(findings, Analysis):
         findings = findings.findings_for(item.entry.index)
     request, response = item.entry.request, item.entry.response
@@ -121,7 +123,7 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
         lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
                      f"UNVERIFIED: {claims or 'no claims'}")
     lines += [f"    ! {f.kind}: {f.message}" for f in findings]
-    return lines
+    return [visible(line) for line in lines]
 
 
 def _claim_text(value: Any) -> str:
@@ -163,12 +165,14 @@ class TextReport:
         self.quiet += 1
         if self.quiet <= QUIET_SHOWN:
             request, response = item.entry.request, item.entry.response
-            self._quiet.append((self._written, f"\n#{item.entry.index}  {request.method} "
-                                f"{request.url}  → {response.status}  (no credentials)"))
+            self._quiet.append((self._written, "\n" + visible(
+                f"#{item.entry.index}  {request.method} {request.url}  → "
+                f"{response.status}  (no credentials)")))
 
     def finish(self, out: IO[str], creator: str) -> None:
         """Write the whole report to `out`."""
-        out.write(f"{self.count} exchanges" + (f", recorded by {creator}" if creator else ""))
+        out.write(f"{self.count} exchanges"
+                  + (f", recorded by {visible(creator)}" if creator else ""))
         self._spool.seek(0)
         if self.quiet <= QUIET_SHOWN:
             done = 0
@@ -236,7 +240,7 @@ def replay_text(analysis: Analysis) -> str:
     """`tutor replay --plain`: the timeline as a transcript, one block per exchange."""
     har = analysis.har
     lines = [f"Replay of {len(har.entries)} recorded exchanges"
-             + (f" ({har.creator})" if har.creator else "")]
+             + (f" ({visible(har.creator)})" if har.creator else "")]
     start = next((e.started for e in har.entries if e.started is not None), None)
     for item in analysis.entries:
         offset = ("" if start is None or item.entry.started is None
