@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from tutor.browser.cookie_model import RequestContext
 from tutor.browser.events import Exchange, RecordedRequest, RecordedResponse
 from tutor.har.analysis import Analysis
-from tutor.scenes.beats import Beat, Lane, Story, credential_of, host_of, request_target
+from tutor.scenes.beats import (
+    Beat,
+    Lane,
+    Story,
+    credential_of,
+    host_of,
+    request_target,
+    response_label,
+)
 from tutor.scenes.events import ExchangeSeen
 from tutor.visible import visible
 
@@ -72,10 +80,7 @@ def story_of_exchanges(exchanges: Sequence[ExchangeSeen]) -> Story:
         beats.append(Beat("request", "browser:recorded", server, f"{method} {target}",
                           f"The browser sends {method} {target} to {host}{carried}.",
                           index, tuple(s for s in steps if s in (2, 4)), index, credential))
-        label = str(status)
-        if exchange.response.header("set-cookie") is not None:
-            label += " +Set-Cookie"
-        beats.append(Beat("response", server, "browser:recorded", label,
+        beats.append(Beat("response", server, "browser:recorded", response_label(exchange),
                           f"{host} answers {status}.", index,
                           tuple(s for s in steps if s in (3, 4)), index, None, status))
         if 1 in steps:

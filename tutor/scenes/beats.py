@@ -4,7 +4,8 @@ A beat is one row of the stage's sequence diagram and one line of the plain tran
 the person typing (login step 1), a request travelling (2), the server's work in its own
 lane and the store's (3, and the verification of step 4), the answer, where the browser
 kept the credential, an attacker taking a copy or replaying it, a jump of the clock.
-Both front ends draw from `story_of`, so they tell the same story.
+The stage tells it through a `StoryBook` (each step told once), the plain transcript
+through the same `server_beats`, and `story_of` tells a whole event list at once.
 
 Beats are derived from the engine's recorded events, which arrive in the order things
 happened: the server's events for a request come before the browser reports the
@@ -48,7 +49,7 @@ from tutor.visible import visible
 __all__ = [
     "ATTACKER_LANE", "PASSWORD_MASK", "STORE_LANE", "Beat", "BeatKind", "Lane", "LaneKind",
     "Story", "StoryBook", "credential_of", "host_of", "lanes_of", "login_steps_covered",
-    "named", "person_name", "request_target", "story_of",
+    "named", "person_name", "request_target", "response_label", "story_of",
 ]
 
 ATTACKER = "attacker"
@@ -224,12 +225,10 @@ class _Teller:
                       request_steps, self.exchanges, credential, None, replay))
         self.flush_server(index, server, answer_steps, self.exchanges)
         status = exchange.response.status
-        label = str(status)
-        if exchange.response.header("set-cookie") is not None:
-            label += " +Set-Cookie"
+        label = response_label(exchange)
         self.add(Beat("response", server, client, label,
                       f"{host_of(exchange.request.url)} answers {status}"
-                      f"{' and sets a cookie' if '+Set-Cookie' in label else ''}"
+                      f"{' and sets a cookie' if label.endswith(SET_COOKIE) else ''}"
                       f"{f' (replica {event.replica})' if event.replica else ''}.",
                       index, answer_steps, self.exchanges, None, status, replay,
                       event.replica))
@@ -278,6 +277,15 @@ class _Teller:
         return self.beats
 
 
+SET_COOKIE = " +Set-Cookie"
+
+
+def response_label(exchange: Exchange) -> str:
+    """`303 +Set-Cookie`: the status, and whether the answer set a cookie."""
+    label = str(exchange.response.status)
+    return label + SET_COOKIE if exchange.response.header("set-cookie") is not None else label
+
+
 def request_target(url: str) -> str:
     """The path and query of `url` (`/profile?tab=1`), as a request line shows them, with
     control characters made visible (a recording's URL is not to be obeyed)."""
@@ -308,12 +316,9 @@ def _sentence(text: str) -> str:
 
 
 def story_of(scene: Scene, events: Sequence[SceneEvent]) -> Story:
-    """The lanes of `scene` and the beats of `events` (one track's, in order)."""
-    lanes = lanes_of(scene)
-    teller = _Teller(scene, lanes)
-    for event in events:
-        teller.feed(event)
-    return Story(lanes, tuple(teller.story_so_far()))
+    """The lanes of `scene` and the beats of `events` (one track's, in order), told at
+    once: the teller starts each step afresh at its StepStarted, so one list will do."""
+    return StoryBook(scene).story([events])
 
 
 def login_steps_covered(beats: Iterable[Beat]) -> tuple[int, ...]:
