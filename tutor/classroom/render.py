@@ -7,6 +7,7 @@ learner called `<script>` or `\\x1b]0;` is only ever a name.
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 
 from tutor.classroom.report import ClassReport, LessonCell, MissedQuestion
@@ -43,9 +44,9 @@ def report_text(report: ClassReport) -> str:
                                                                           strict=True)]
             done = f"{row.done}/{len(report.lessons)}".rjust(5)
             lines.append("  ".join([name.ljust(name_width), done, *cells]).rstrip())
-        lines += ["", "Lessons: " + "; ".join(f"{index + 1} {visible(title)}"
-                                               for index, (_, title)
-                                               in enumerate(report.lessons)),
+        legend = "; ".join(f"{index + 1} {visible(title)}"
+                           for index, (_, title) in enumerate(report.lessons))
+        lines += ["", *textwrap.wrap("Lessons: " + legend, 100, subsequent_indent="  "),
                   "✓ finished, … started, · not started; n/m: quiz questions right the "
                   "last time they were asked, of the lesson's m"]
     else:
@@ -67,7 +68,8 @@ def _missed_text(number: int, item: MissedQuestion) -> list[str]:
              f"{_plural(item.wrong_tries, 'wrong answer')} in all"]
     if item.info.misconceptions:
         lines.append("   The wrong answers it catches:")
-        lines += [f"   - {visible(text)}" for text in item.info.misconceptions]
+        lines += [f"   - \"{visible(option)}\"" + (f" ({visible(why)})" if why else "")
+                  for option, why in item.info.misconceptions]
     return lines
 
 
@@ -120,8 +122,10 @@ def report_html(report: ClassReport) -> str:
                          f"{_plural(item.learners_asked, 'learner')} asked, "
                          f"{_plural(item.wrong_tries, 'wrong answer')} in all</span>")
             if item.info.misconceptions:
-                parts.append("<ul>" + "".join(f"<li>{escape(text)}</li>"
-                                              for text in item.info.misconceptions) + "</ul>")
+                parts.append("<ul>" + "".join(
+                    f"<li>“{escape(option)}”" + (f" <span class=\"why\">{escape(why)}</span>"
+                                                  if why else "") + "</li>"
+                    for option, why in item.info.misconceptions) + "</ul>")
             parts.append("</li>")
         parts.append("</ol>")
     if report.skipped:

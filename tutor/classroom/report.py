@@ -46,8 +46,8 @@ class QuestionInfo:
     """`lesson-id/quiz-id`, as progress keys it."""
     lesson_id: str
     text: str
-    misconceptions: tuple[str, ...]
-    """Each wrong option with the feedback that names the mistake it reveals."""
+    misconceptions: tuple[tuple[str, str], ...]
+    """(wrong option, the feedback that names the mistake it reveals), per wrong option."""
 
 
 @dataclass(frozen=True)
@@ -159,10 +159,11 @@ def questions_of(lessons: Sequence[Lesson]) -> dict[str, QuestionInfo]:
     return questions
 
 
-def _misconceptions(spec: object) -> tuple[str, ...]:
+def _misconceptions(spec: object) -> tuple[tuple[str, str], ...]:
+    # Choice kinds only: a wrong option is a belief, and its feedback names it.
     options = getattr(spec, "options", ())
-    return tuple(f"{option.text}: {option.feedback}" if option.feedback else option.text
-                 for option in options if not getattr(option, "correct", False))
+    return tuple((option.text, option.feedback) for option in options
+                 if not getattr(option, "correct", False))
 
 
 def build_report(learners: Sequence[LearnerProgress], lessons: Sequence[Lesson],
