@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+LEARNER_VARIABLE = "TUTOR_LEARNER"
+"""Set in a served tab's process to the learner's name (the app shows whose it is)."""
 LEARNERS_FOLDER = "learners"
 PROGRESS_FILE = "progress.json"
 MAX_NAME_LENGTH = 40

@@ -31,12 +31,9 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
-from tutor.classroom.learners import Learner, LearnerNameError, learner
+from tutor.classroom.learners import LEARNER_VARIABLE, Learner, LearnerNameError, learner
 from tutor.cli.serve import LOOPBACK_NAMES, base_url, bind, is_loopback
 from tutor.visible import visible
-
-LEARNER_VARIABLE = "TUTOR_LEARNER"
-"""Set in a served tab's process: the learner's name (the app shows it)."""
 
 
 class LearnerAppService(AppService):
