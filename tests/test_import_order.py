@@ -26,7 +26,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"scenes"}),
     frozenset({"repeater", "har"}),
     frozenset({"lessons"}),
-    frozenset({"quiz"}),
+    frozenset({"quiz", "classroom"}),
     frozenset({"ui", "cli", "__main__"}),
 )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor import __version__
+from tutor.cli import classroom as cli_classroom
 from tutor.cli import har as cli_har
 from tutor.cli import quiz as cli_quiz
 from tutor.cli.lazy import LazyChoices, Parser
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="switch on a deliberate weakness (repeatable; names below)")
     cli_quiz.add_commands(commands)
     cli_har.add_commands(commands)
+    cli_classroom.add_commands(commands)
     return parser
 
 
@@ -124,6 +126,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _serve(args)
     if args.command in cli_har.COMMANDS:
         return cli_har.run(args)
+    if args.command in cli_classroom.COMMANDS:
+        return cli_classroom.run(args)
     if args.command == "lessons":
         return _lessons(args)
     if args.command == "lint":
@@ -147,12 +151,22 @@ def _reset() -> int:
     return 0
 
 
+def _has_a_screen() -> bool:
+    """A terminal on both ends, or a Textual driver that brings its own screen (a browser
+    tab under `tutor web`, which talks to the app over pipes)."""
+    import os
+
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdout.isatty() and sys.stdin.isatty()
+
+
 def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
             quiz: tuple[list[str], int | None] | None = None,
             replay: tuple[Any, str] | None = None) -> int:
     """Open the interactive tutor: the catalogue, or a lesson, a quiz (lesson ids, seed),
     or a HAR replay (its analysis and file name)."""
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
+    if not _has_a_screen():
         print("tutor: the interactive tutor needs a terminal. For text, use:\n"
               "  tutor lessons                 list the course\n"
               "  tutor play LESSON_ID --plain  a lesson as a transcript\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -13,6 +14,7 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from tutor.classroom.learners import LEARNER_VARIABLE
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
 from tutor.lessons.model import Lesson, LessonError
 from tutor.progress import Progress
@@ -21,6 +23,7 @@ from tutor.ui.leaks import patch_styles_cache
 from tutor.ui.screens.catalogue import CatalogueScreen
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from tutor.visible import visible
 
 patch_styles_cache()
 
@@ -41,6 +44,9 @@ class TutorApp(App[None]):
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.config = config
+        learner = os.environ.get(LEARNER_VARIABLE)
+        if learner:  # a tab served by `tutor web`: whose progress this is
+            self.sub_title = f"{self.SUB_TITLE} · {visible(learner)}"
         self.progress: Progress = config.progress.load()
         self.catalogue: Catalogue = read_catalogue(config.course_dir)
         self._parsed: dict[Path, tuple[tuple[int, int], Lesson]] = {}

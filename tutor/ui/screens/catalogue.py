@@ -43,7 +43,7 @@ class CatalogueScreen(Screen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        yield Static("tutor — how web login really works", id="title-bar")
+        yield Static(f"{self.app.title} — {self.app.sub_title}", id="title-bar")
         with Vertical(id="catalogue"):
             yield Static("The course", id="catalogue-title")
             yield DataTable(id="lessons", cursor_type="row", zebra_stripes=True)

@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tutor.ui.browser_keys import hidden_in_a_browser
+
 INTRO = """tutor shows how web login really works. Each lesson's scenes run against a real
 (in-process) auth server: step through them and watch every request, cookie and token.
 Ctrl+P opens the command palette with every app-wide action."""
@@ -58,6 +60,14 @@ class HelpScreen(ModalScreen[None]):
                                   for k in keys.split(","))
                 text.append(f"  {shown:<22} {binding.description}\n")
             text.append("\n")
+        hidden = hidden_in_a_browser(sections, remapped)
+        if hidden:
+            text.append("In a browser tab (tutor web)\n", style="bold")
+            text.append("  The browser keeps these keys; open the action from the command\n"
+                        "  palette (Ctrl+P) instead, by its name:\n")
+            for title, key, description in hidden:
+                shown = self.app.get_key_display(Binding(key, ""))
+                text.append(f"  {shown:<22} {description} ({title})\n")
         return text
 
     async def action_dismiss(self, result: None = None) -> None:
