@@ -310,6 +310,25 @@ async def capture(world: World, step: Step, io: StepIO) -> None:
     world.captured.update(_tokens(world, browser))
 
 
+async def set_cookie(world: World, step: Step, io: StepIO) -> None:
+    """A lab site answers with the given Set-Cookie lines: opened by the user, or fetched
+    by the script of a page on `from` (a third-party context when the sites differ)."""
+    browser = world.browser(step.actor)
+    lines = step.params["cookie"]
+    lines = [lines] if isinstance(lines, str) else [str(line) for line in lines]
+    url = world.url(step.params["url"]).rstrip("/")
+    target = f"{url}/set?{urlencode([('cookie', line) for line in lines])}"
+    page = step.params.get("from")
+    if page is None:
+        io.primary()
+        await browser.navigate(target)
+        return
+    if browser.page_origin != page.rstrip("/"):
+        await browser.navigate(f"{page.rstrip('/')}/")
+    io.primary()
+    await browser.fetch(target, str(step.params.get("method", "GET")), credentials="include")
+
+
 async def plant_cookie(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     name = step.params["name"]
@@ -409,6 +428,7 @@ ACTION_RUNNERS: dict[str, Action] = {
     "refresh": refresh, "advance_clock": advance_clock, "tamper_token": tamper_token,
     "tamper_cookie": tamper_cookie, "cross_site_request": cross_site_request,
     "xss_steal": xss_steal, "capture": capture, "plant_cookie": plant_cookie, "replay": replay,
+    "set_cookie": set_cookie,
     "switch_replica": switch_replica, "change_password": change_password,
     "clear_credential": clear_credential, "restart_browser": restart_browser,
 }

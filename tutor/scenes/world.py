@@ -14,6 +14,7 @@ from tutor.clock import SimulatedClock
 from tutor.scenes.model import Scene
 from tutor.server.attacker import AttackerSite, Loot
 from tutor.server.cluster import MockServer, ServerSnapshot
+from tutor.server.cookie_lab import CookieLab
 
 
 @dataclass
@@ -52,8 +53,12 @@ class World:
         self.attacker_origin = scene.attacker_site
         self.network.attach(_host(scene.site), self.server.app)
         self.network.attach(_host(scene.attacker_site), self.attacker.app)
+        for lab_origin in scene.lab_sites:
+            # Stateless, so nothing of it needs a snapshot.
+            self.network.attach(_host(lab_origin), CookieLab().app)
         names = list(dict.fromkeys([*scene.browsers]))
-        self.browsers = {name: Browser(name, self.network, self.clock) for name in names}
+        self.browsers = {name: Browser(name, self.network, self.clock, scene.cookie_policy)
+                         for name in names}
         self.pages = {name: PageMemory() for name in names}
         self.pinned_replica: str | None = None
         self.captured: dict[str, str] = {}
