@@ -69,7 +69,24 @@ async def _on_site(world: World, browser: Browser) -> None:
 
 
 def _tokens(world: World, browser: Browser) -> dict[str, str]:
-    return browser.storage("localStorage", world.site)
+    """The tokens the site's page keeps: in web storage, or in a script variable."""
+    place = world.scene.page_keeps
+    if place == "memory":
+        return dict(world.pages[browser.name].tokens)
+    return browser.storage(place, world.site)
+
+
+def _put_token(world: World, browser: Browser, key: str, value: str | None) -> None:
+    """Where the page script keeps a token (`page_keeps`); None deletes it."""
+    place = world.scene.page_keeps
+    if place != "memory":
+        browser.store(place, world.site, key, value)
+        return
+    tokens = world.pages[browser.name].tokens
+    if value is None:
+        tokens.pop(key, None)
+    else:
+        tokens[key] = value
 
 
 def _auth_headers(world: World, step: Step, browser: Browser, method: str) -> dict[str, str]:
@@ -87,20 +104,22 @@ def _auth_headers(world: World, step: Step, browser: Browser, method: str) -> di
 
 
 def _keep_tokens(world: World, browser: Browser, body: Mapping[str, Any]) -> None:
-    """The page script saves tokens where the jwt page does: in localStorage."""
+    """The page script saves tokens where the scene's page keeps them (`page_keeps`)."""
     page = world.pages[browser.name]
     if "access_token" in body:
         old = _tokens(world, browser).get("refresh_token")
         if old:
             page.previous_refresh_token = old
-        browser.store("localStorage", world.site, "access_token", str(body["access_token"]))
+        _put_token(world, browser, "access_token", str(body["access_token"]))
         if "refresh_token" in body:  # modes without refresh tokens hand out one token
-            browser.store("localStorage", world.site, "refresh_token", str(body["refresh_token"]))
+            _put_token(world, browser, "refresh_token", str(body["refresh_token"]))
     if "csrf_token" in body:
         page.csrf_token = str(body["csrf_token"])
 
 
 async def visit(world: World, step: Step, io: StepIO) -> None:
+    # Loading a page starts its script afresh: tokens kept in a variable are gone.
+    world.pages[step.actor].tokens.clear()
     await world.browser(step.actor).navigate(world.url(step.params["path"]))
 
 
@@ -168,8 +187,8 @@ async def logout(world: World, step: Step, io: StepIO) -> None:
     await browser.fetch(world.url("/logout"), "POST", headers=headers)
     if _keeps_tokens(world) and step.params.get("forget_token", True):
         # The page deletes its copies; this revokes nothing on the server by itself.
-        browser.store("localStorage", world.site, "access_token", None)
-        browser.store("localStorage", world.site, "refresh_token", None)
+        _put_token(world, browser, "access_token", None)
+        _put_token(world, browser, "refresh_token", None)
 
 
 async def refresh(world: World, step: Step, io: StepIO) -> None:
@@ -236,7 +255,7 @@ async def tamper_token(world: World, step: Step, io: StepIO) -> None:
                                 headers={k: v for k, v in header.items() if k != "alg"})
     else:
         forged = f"{_b64(header)}.{_b64(claims)}.{token.rsplit('.', 1)[1]}"
-    browser.store("localStorage", world.site, "access_token", forged)
+    _put_token(world, browser, "access_token", forged)
 
 
 async def tamper_cookie(world: World, step: Step, io: StepIO) -> None:
@@ -359,10 +378,10 @@ async def replay(world: World, step: Step, io: StepIO) -> None:
             raise StepFailed("the attacker has stolen no document.cookie: add an xss_steal step")
         if loot.value:  # HttpOnly hid the session cookie: then there is nothing to send
             headers["Cookie"] = loot.value
-    elif use == "localStorage":
-        loot = world.attacker.latest("localStorage")
+    elif use in ("localStorage", "sessionStorage"):
+        loot = world.attacker.latest(use)
         if loot is None:
-            raise StepFailed("the attacker has stolen no localStorage: add an xss_steal step")
+            raise StepFailed(f"the attacker has stolen no {use}: add an xss_steal step")
         token = json.loads(loot.value).get("access_token")
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -411,14 +430,15 @@ async def clear_credential(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     io.user(f"{step.actor}'s client deletes its copy of the credential")
     if _keeps_tokens(world):
-        browser.store("localStorage", world.site, "access_token", None)
-        browser.store("localStorage", world.site, "refresh_token", None)
+        _put_token(world, browser, "access_token", None)
+        _put_token(world, browser, "refresh_token", None)
     else:
         browser.clear_site_cookies(world.site)
 
 
 async def restart_browser(world: World, step: Step, io: StepIO) -> None:
     io.user(f"{step.actor} closes and reopens the browser")
+    world.pages[step.actor].tokens.clear()
     world.browser(step.actor).restart()
 
 

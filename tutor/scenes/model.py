@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tutor.browser.cookie_policy import THIRD_PARTY_CHOICES, CookiePolicy
 from tutor.server.config import ConfigError, ServerConfig
@@ -65,7 +65,8 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "xss_steal": {"read": _p(list, str)},
     "replay": {
         "path": _p(str, required=True), "method": _p(str),
-        "use": _p(str, choices=("document.cookie", "localStorage", "captured")),
+        "use": _p(str, choices=("document.cookie", "localStorage", "sessionStorage",
+                                "captured")),
     },
     "capture": {},
     "set_cookie": {
@@ -127,14 +128,19 @@ class Scene:
     extra: Mapping[str, Any] = field(default_factory=dict)
     cookie_policy: CookiePolicy = field(default_factory=CookiePolicy)
     """The browsers' profile: what they do where RFC 6265bis leaves it to them."""
+    page_keeps: PagePlace = "localStorage"
+    """Where the site's page script keeps tokens (modes whose page keeps them)."""
     lab_sites: tuple[str, ...] = ()
     """Origins served by the cookie lab (`server/cookie_lab.py`) for `set_cookie` steps."""
 
 
+PagePlace = Literal["localStorage", "sessionStorage", "memory"]
+PAGE_PLACES: tuple[PagePlace, ...] = ("localStorage", "sessionStorage", "memory")
+
 SCENE_SCRYPT_COST = 2**12
 SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps", "tracks",
-              "cookie_policy", "lab_sites"}
-TRACK_KEYS = {"label", "server", "cookie_policy"}
+              "cookie_policy", "lab_sites", "page_keeps"}
+TRACK_KEYS = {"label", "server", "cookie_policy", "page_keeps"}
 POLICY_KEYS = {"lax_by_default", "lax_allowing_unsafe", "third_party", "localhost_is_secure"}
 
 
@@ -168,6 +174,8 @@ def parse_tracks(data: Any, default_id: str = "scene") -> list[tuple[str, Scene]
         if not isinstance(base_server, Mapping):
             raise SceneError("server", "must be a mapping of server settings")
         merged["server"] = {**base_server, **(track.get("server") or {})}
+        if "page_keeps" in track:
+            merged["page_keeps"] = track["page_keeps"]
         if "cookie_policy" in track:
             base_policy = data.get("cookie_policy") or {}
             own_policy = track.get("cookie_policy") or {}
@@ -237,7 +245,15 @@ def parse_scene(data: Any, default_id: str = "scene") -> Scene:
         raise SceneError("title", "must be text")
     return Scene(scene_id, server, steps, site, attacker, tuple(browsers), str(title),
                  cookie_policy=_cookie_policy(data.get("cookie_policy", {})),
-                 lab_sites=_lab_sites(data.get("lab_sites", [])))
+                 lab_sites=_lab_sites(data.get("lab_sites", [])),
+                 page_keeps=_page_keeps(data.get("page_keeps", "localStorage")))
+
+
+def _page_keeps(value: Any) -> PagePlace:
+    for place in PAGE_PLACES:
+        if value == place:
+            return place
+    raise SceneError("page_keeps", f"must be one of: {', '.join(PAGE_PLACES)}")
 
 
 def _cookie_policy(data: Any) -> CookiePolicy:

@@ -4,7 +4,7 @@ network joining them, and the browsers; with exact snapshots of all of it."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,8 @@ class PageMemory:
 
     csrf_token: str | None = None
     previous_refresh_token: str | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+    """Tokens the page keeps in a JavaScript variable (`page_keeps: memory`)."""
 
 
 @dataclass
@@ -113,7 +115,8 @@ class World:
             repr(users),
             {n: (b.jar.cookies(), b.local_storage, b.session_storage, b.location)
              for n, b in self.browsers.items()},
-            {n: (p.csrf_token, p.previous_refresh_token) for n, p in self.pages.items()},
+            {n: (p.csrf_token, p.previous_refresh_token, p.tokens)
+             for n, p in self.pages.items()},
             list(self.attacker.loot),
             dict(self.captured),
             self.pinned_replica,
@@ -122,7 +125,7 @@ class World:
 
 
 def _copy_page(page: PageMemory) -> PageMemory:
-    return PageMemory(page.csrf_token, page.previous_refresh_token)
+    return PageMemory(page.csrf_token, page.previous_refresh_token, dict(page.tokens))
 
 
 def _host(origin: str) -> str:
