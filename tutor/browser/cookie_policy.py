@@ -32,8 +32,9 @@ from tutor.browser.sites import (
 )
 
 ThirdPartyCookies = Literal["allow", "block", "partition"]
-"""allow: third-party cookies work (Chrome's default); block: only Partitioned ones do
-(Safari); partition: each top-level site gets its own jar (Firefox)."""
+"""allow: third-party cookies work (Chrome's default); block: none are stored or sent,
+as in Safari, except Partitioned ones (as Chrome does when the user blocks third-party
+cookies); partition: each top-level site gets its own jar (Firefox)."""
 
 THIRD_PARTY_CHOICES: tuple[ThirdPartyCookies, ...] = ("allow", "block", "partition")
 
