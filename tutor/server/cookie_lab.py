@@ -15,6 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+LAB_HEADER = "X-Tutor-Lab"
+"""Marks the lab's answers, so the stage does not tag them as steps of a login."""
+
 MAX_COOKIE_LINES = 64
 """More lines than any scene needs; a request asking for more is refused (400)."""
 
@@ -47,5 +50,6 @@ def _open_cors(request: Request) -> dict[str, str]:
     """Let any page read the answer with credentials, as an embeddable widget would."""
     origin = request.headers.get("origin")
     if not origin:
-        return {}
-    return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true"}
+        return {LAB_HEADER: "1"}
+    return {LAB_HEADER: "1", "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Credentials": "true"}
