@@ -48,8 +48,13 @@ def test_attribute_names_are_case_insensitive() -> None:
 
 
 def test_unknown_attributes_are_ignored() -> None:
-    """§5.6: Priority, Partitioned and typos change nothing."""
-    assert parsed("a=1; Priority=High; Partitioned; Secuer") == ParsedSetCookie("a", "1")
+    """§5.6: Priority and typos change nothing."""
+    assert parsed("a=1; Priority=High; Secuer") == ParsedSetCookie("a", "1")
+
+
+def test_partitioned_is_read() -> None:
+    """CHIPS adds the Partitioned attribute; the parser keeps it for the jar to judge."""
+    assert parsed("a=1; Secure; Partitioned").partitioned
 
 
 def test_the_last_attribute_wins() -> None:

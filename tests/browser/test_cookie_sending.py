@@ -60,12 +60,14 @@ SAME_SITE_TABLE = [
 
 @pytest.mark.parametrize(("same_site", "kind", "sent", "reason"), SAME_SITE_TABLE)
 def test_same_site_table(
-    jar: CookieJar, same_site: str | None, kind: str, sent: bool, reason: str
+    jar: CookieJar, clock: SimulatedClock, same_site: str | None, kind: str, sent: bool, reason: str
 ) -> None:
     """§5.8.3: Strict only same-site; Lax (and absent, as in Chromium) also on cross-site
-    top-level GETs; None everywhere (it must be Secure)."""
+    top-level GETs; None everywhere (it must be Secure). The cookies are older than the
+    two-minute Lax-allowing-unsafe window (tested in test_cookie_rules.py)."""
     attribute = f"; SameSite={same_site}" if same_site else ""
     jar.set_from_response(RequestContext(BANK), [f"c=1; Secure; Path=/{attribute}"])
+    clock.advance(121)
     decision = only_decision(jar, REQUESTS[kind])
     assert (decision.sent, decision.reason) == (sent, reason)
 

@@ -138,10 +138,10 @@ def test_secure_cookie_from_https_is_stored(jar: CookieJar) -> None:
     assert stored(jar, BANK, "sid=1; Secure").secure
 
 
-@pytest.mark.parametrize("url", ["http://bank.test/", "http://localhost:8000/",
-                                 "http://127.0.0.1:8000/"])
+@pytest.mark.parametrize("url", ["http://bank.test/", "http://localhost.bank.test/",
+                                 "http://10.0.0.1:8000/"])
 def test_secure_cookie_from_http_is_rejected(jar: CookieJar, url: str) -> None:
-    """§5.7 step 13. Only https is secure here, even for localhost (a simplification)."""
+    """§5.7 step 13. http is not secure, except to loopback hosts (test_cookie_rules.py)."""
     assert rejected(jar, url, "sid=1; Secure") == "Secure: cannot be set from an http page"
 
 

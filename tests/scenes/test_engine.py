@@ -42,6 +42,7 @@ def engine_for(*steps: Any, browsers: tuple[str, ...] = ("user", "attacker"),
     """An engine for `steps`, with cheap password hashing."""
     config = {"mode": "cookie", "scrypt_cost": 1024, **server}
     return SceneEngine(parse_scene({"server": config, "browsers": list(browsers),
+                                    "lab_sites": ["https://widget.test"],
                                     "steps": list(steps)}))
 
 
@@ -353,6 +354,10 @@ COMMON_STEPS: list[dict[str, Any]] = [
     {"capture": {}, "as": "attacker"},
     {"plant_cookie": {"name": "__Host-sid"}},
     {"plant_cookie": {"name": "__Host-sid", "via": "script"}},
+    {"set_cookie": {"url": "https://widget.test", "cookie": ["w=1; Secure; SameSite=None",
+                                                             "p=1; Secure; Partitioned"],
+                    "from": "https://bank.test"}},
+    {"set_cookie": {"url": "https://widget.test", "cookie": "top=1"}},
     {"replay": "/profile", "as": "attacker"},
     {"switch_replica": "B"},
     {"switch_replica": "any"},

@@ -158,7 +158,7 @@ def test_an_unregistered_mode_is_refused_by_config_and_cli() -> None:
 
 
 def test_built_in_modes_come_in_the_course_order() -> None:
-    assert mode_names() == ["cookie", "signed-cookie", "jwt"]
+    assert mode_names() == ["cookie", "signed-cookie", "jwt", "jwt-cookie", "bff"]
     assert get_mode("jwt").signs_tokens and get_mode("jwt").login_via == "json"
     assert get_mode("cookie").login_via == "form"
 

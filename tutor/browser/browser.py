@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
-from tutor.browser.cookies import CookieJar, RequestContext, StoreDecision
+from tutor.browser.cookies import CookieJar, CookiePolicy, RequestContext, StoreDecision
 from tutor.browser.events import (
     BrowserEvent,
     CookieRejected,
@@ -68,11 +68,12 @@ class BrowserSnapshot:
 class Browser:
     """One simulated browser (the victim's, or the attacker's) on a simulated network."""
 
-    def __init__(self, name: str, network: Network, clock: Clock) -> None:
+    def __init__(self, name: str, network: Network, clock: Clock,
+                 policy: CookiePolicy | None = None) -> None:
         self.name = name
         self.network = network
         self.clock = clock
-        self.jar = CookieJar(clock)
+        self.jar = CookieJar(clock, policy)
         self.local_storage: dict[str, dict[str, str]] = {}
         self.session_storage: dict[str, dict[str, str]] = {}
         self.location: str | None = None
@@ -308,6 +309,8 @@ class Browser:
         now = self.clock.now()
         for decision in decisions:
             cookie = decision.cookie
+            for evicted in decision.evicted:
+                self._emit(CookieRemoved(now, self.name, evicted, "evicted: too many cookies"))
             if decision.removed and cookie is not None:
                 self._emit(CookieRemoved(now, self.name, cookie, "deleted-by-server"))
             elif decision.stored and cookie is not None:

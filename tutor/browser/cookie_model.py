@@ -18,8 +18,9 @@ COOKIE_AGE_LIMIT = 400 * 24 * 60 * 60
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 """Methods that let a Lax cookie travel on a cross-site top-level navigation (§5.8.3)."""
 
-CookieKey = tuple[str, str, bool, str]
-"""A cookie's identity in the store (§5.7 step 23): name, domain, host-only, path."""
+CookieKey = tuple[str, str, bool, str, str]
+"""A cookie's identity in the store (§5.7 step 23): name, domain, host-only, path, and
+(CHIPS) the partition key, "" for an unpartitioned cookie."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,14 @@ class Cookie:
     """When first stored; kept when a later Set-Cookie replaces it (§5.7 step 23)."""
     persistent: bool
     """Whether it survives a browser restart (it had Max-Age or Expires)."""
+    partition_key: str | None = None
+    """CHIPS: the top-level site this cookie is kept for ("https://bank.test"); None
+    for an ordinary cookie, which is shared by every top-level site."""
 
     @property
     def key(self) -> CookieKey:
         """What makes two cookies the same cookie to the store."""
-        return (self.name, self.domain, self.host_only, self.path)
+        return (self.name, self.domain, self.host_only, self.path, self.partition_key or "")
 
     def is_expired(self, now: float) -> bool:
         """Expired at `now`: a cookie with Max-Age=60 lives for exactly 60 seconds."""
@@ -68,6 +72,8 @@ class Cookie:
             parts.append("HttpOnly")
         if self.same_site != "Default":
             parts.append(f"SameSite={self.same_site}")
+        if self.partition_key is not None:
+            parts.append("Partitioned")
         if self.expires_at is not None:
             if now is None:
                 parts.append(f"Expires={formatdate(self.expires_at, usegmt=True)}")
@@ -87,6 +93,8 @@ class StoreDecision:
     """The cookie stored; the cookie deleted when `removed`; else None."""
     removed: bool = False
     """True when this line deleted an existing cookie (Max-Age=0, Expires in the past)."""
+    evicted: tuple[Cookie, ...] = ()
+    """Cookies the store dropped to make room for this one (the per-domain limit)."""
 
 
 @dataclass(frozen=True)

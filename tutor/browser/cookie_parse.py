@@ -51,6 +51,8 @@ class ParsedSetCookie:
     secure: bool = False
     http_only: bool = False
     same_site: SameSite = "Default"
+    partitioned: bool = False
+    """CHIPS (draft-cutler-httpbis-partitioned-cookies): keep it per top-level site."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def _apply_attributes(cookie: ParsedSetCookie, unparsed: str) -> ParsedSetCookie
     max_age: int | None = None
     domain: str | None = None
     path: str | None = None
-    secure = http_only = False
+    secure = http_only = partitioned = False
     same_site: SameSite = "Default"
     for cookie_av in unparsed.split(";"):
         attr_name, _, attr_value = cookie_av.partition("=")
@@ -123,13 +125,16 @@ def _apply_attributes(cookie: ParsedSetCookie, unparsed: str) -> ParsedSetCookie
             secure = True
         elif attr_name == "httponly":
             http_only = True
+        elif attr_name == "partitioned":
+            partitioned = True
         elif attr_name == "samesite":
             # §5.6.7: an unrecognised value means "Default", not "keep the previous one".
             same_site = _SAME_SITE_VALUES.get(attr_value.lower(), "Default")
-        # Unknown attributes (Priority, Partitioned, typos) are ignored, as §5.6 says.
+        # Unknown attributes (Priority, typos) are ignored, as §5.6 says.
     return ParsedSetCookie(
         cookie.name, cookie.value, expires=expires, max_age=max_age, domain=domain,
         path=path, secure=secure, http_only=http_only, same_site=same_site,
+        partitioned=partitioned,
     )
 
 

@@ -1,16 +1,18 @@
 """The simulated browser's cookie jar: what it stores, what it sends, and why.
 
 It follows RFC 6265bis (draft-ietf-httpbis-rfc6265bis): §5.7 for storing and §5.8.3 for
-choosing the cookies of a request. Python's `http.cookiejar` has neither SameSite nor the
-`__Host-`/`__Secure-` prefixes, so every decision is made here, and each comes with a
-short reason a learner can read. Time comes only from the clock passed in.
+choosing the cookies of a request, plus CHIPS (`Partitioned`). Python's `http.cookiejar`
+has neither SameSite, the `__Host-`/`__Secure-` prefixes nor partitions, so every
+decision is made here, and each comes with a short reason a learner can read. Time comes
+only from the clock passed in. What the draft leaves to each browser (Lax by default,
+the two-minute Lax+POST window, third-party cookies, whether `http://localhost` is
+secure) is the jar's `CookiePolicy` (`cookie_policy.py`).
 
 Simplifications, each a deliberate choice for the lessons:
-- Only https counts as a secure scheme. 6265bis lets browsers treat http://localhost as
-  secure too; here it is not, so a Secure cookie never works over plain http.
-- No per-domain or total cookie limits, hence no eviction.
-- A cookie without SameSite ("Default") is treated as Lax, as Chromium does. Chromium's
-  two-minute "Lax+POST" grace for fresh cookies is not modelled.
+- No frames: a fetch's top-level site is the site of the page that sent it.
+- The per-domain limit is the draft's minimum (50) and the total limit is not modelled;
+  over the limit the domain's oldest cookie is evicted (the draft evicts the least
+  recently used, which in a scene that re-reads nothing is the same cookie).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from urllib.parse import urlsplit
 
 from tutor.browser.cookie_model import (
     COOKIE_AGE_LIMIT,
-    SAFE_METHODS,
     Cookie,
     CookieKey,
     RequestContext,
@@ -37,12 +38,23 @@ from tutor.browser.cookie_parse import (
     parse_set_cookie,
     path_matches,
 )
+from tutor.browser.cookie_policy import (
+    MAX_COOKIES_PER_DOMAIN,
+    CookiePolicy,
+    cross_site_decision,
+    is_secure_connection,
+    is_third_party,
+    partition_key,
+    same_site_label,
+    third_party_refusal,
+)
 from tutor.browser.sites import host_of, is_ip_address, is_public_suffix
 from tutor.clock import Clock
 
 __all__ = [
     "Cookie",
     "CookieJar",
+    "CookiePolicy",
     "RequestContext",
     "SameSite",
     "SendDecision",
@@ -57,8 +69,10 @@ class _Rejected(Exception):
 class CookieJar:
     """A browser's cookies, judged by RFC 6265bis on a simulated clock."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, policy: CookiePolicy | None = None) -> None:
         self._clock = clock
+        self.policy = policy or CookiePolicy()
+        """The profile's choices where the draft leaves them to the browser."""
         # Insertion-ordered; a replaced cookie keeps its place, so listings stay stable.
         self._store: dict[CookieKey, Cookie] = {}
 
@@ -68,12 +82,8 @@ class CookieJar:
         self, request: RequestContext, set_cookie_headers: Iterable[str]
     ) -> list[StoreDecision]:
         """Apply each Set-Cookie of a response to `request`; one decision per header."""
-        return [
-            self._store_line(line, request.url, from_script=False,
-                             may_set_same_site=request.is_same_site
-                             or request.top_level_navigation)
-            for line in set_cookie_headers
-        ]
+        return [self._store_line(line, request, from_script=False)
+                for line in set_cookie_headers]
 
     def set_from_script(self, page_url: str, assignment: str) -> StoreDecision:
         """`document.cookie = assignment` on the page at `page_url` (a non-HTTP API).
@@ -81,28 +91,28 @@ class CookieJar:
         HttpOnly cookies can neither be created nor overwritten this way (§5.7 steps 15
         and 23). The page is a top-level document, so SameSite never blocks it.
         """
-        return self._store_line(assignment, page_url, from_script=True, may_set_same_site=True)
+        return self._store_line(assignment, RequestContext(url=page_url), from_script=True)
 
-    def _store_line(
-        self, line: str, url: str, *, from_script: bool, may_set_same_site: bool
-    ) -> StoreDecision:
+    def _store_line(self, line: str, request: RequestContext, *, from_script: bool
+                    ) -> StoreDecision:
         parsed = parse_set_cookie(line)
         if isinstance(parsed, ParseFailure):
             return StoreDecision(parsed.name, False, parsed.reason, None)
         try:
-            cookie = self._judge(parsed, url, from_script, may_set_same_site)
+            cookie = self._judge(parsed, request, from_script)
             return self._insert(cookie, parsed, from_script)
         except _Rejected as rejection:
             return StoreDecision(parsed.name, False, str(rejection), None)
 
-    def _judge(
-        self, parsed: ParsedSetCookie, url: str, from_script: bool, may_set_same_site: bool
-    ) -> Cookie:
-        """Steps 5-22 of 6265bis §5.7: build the cookie or raise `_Rejected`."""
+    def _judge(self, parsed: ParsedSetCookie, request: RequestContext, from_script: bool
+               ) -> Cookie:
+        """Steps 5-22 of 6265bis §5.7 (and CHIPS): build the cookie or raise `_Rejected`."""
+        url = request.url
+        may_set_same_site = request.is_same_site or request.top_level_navigation
         host = host_of(url)
         if not host:
             raise _Rejected(f"{url!r} has no host to store a cookie for")
-        secure_origin = urlsplit(url).scheme.lower() == "https"
+        secure_origin = is_secure_connection(url, self.policy)
         now = self._clock.now()
         expires_at = self._expiry(parsed, now)
         domain, host_only = self._domain(parsed.domain, host)
@@ -112,14 +122,17 @@ class CookieJar:
             path = default_path(urlsplit(url).path)
         self._check_prefixes(parsed, secure_origin, path)
         if parsed.secure and not secure_origin:
-            raise _Rejected("Secure: cannot be set from an http page")
+            raise _Rejected("Secure: cannot be set from an http page"
+                            + ("" if self.policy.localhost_is_secure
+                               else " (this browser does not count localhost as secure)"))
         if from_script and parsed.http_only:
             raise _Rejected("HttpOnly: a script cannot create an HttpOnly cookie")
         if not parsed.secure and not secure_origin:
             self._leave_secure_cookies_alone(parsed.name, domain, path, now)
-        if parsed.same_site != "None" and not may_set_same_site:
-            raise _Rejected(f"{_same_site_label(parsed.same_site)}: ignored in a cross-site "
-                            "fetch or subresource response")
+        enforced_lax = parsed.same_site != "Default" or self.policy.lax_by_default
+        if parsed.same_site != "None" and enforced_lax and not may_set_same_site:
+            raise _Rejected(f"{same_site_label(parsed.same_site, self.policy)}: ignored in "
+                            "a cross-site fetch or subresource response")
         if parsed.same_site == "None" and not parsed.secure:
             raise _Rejected("SameSite=None requires the Secure attribute")
         return Cookie(
@@ -127,7 +140,23 @@ class CookieJar:
             path=path, secure=parsed.secure, http_only=parsed.http_only,
             same_site=parsed.same_site, expires_at=expires_at, created_at=now,
             persistent=expires_at is not None,
+            partition_key=self._partition(parsed, request),
         )
+
+    def _partition(self, parsed: ParsedSetCookie, request: RequestContext) -> str | None:
+        """CHIPS: the partition a cookie goes into, or None; `_Rejected` if blocked."""
+        if parsed.partitioned:
+            if not parsed.secure:
+                raise _Rejected("Partitioned: the Secure attribute is required")
+            return partition_key(request)
+        if is_third_party(request):
+            if self.policy.third_party == "block":
+                raise _Rejected(f"third-party cookies are blocked in this browser (the "
+                                f"tab shows {partition_key(request)}); only Partitioned "
+                                "cookies may be set here")
+            if self.policy.third_party == "partition":
+                return partition_key(request)
+        return None
 
     @staticmethod
     def _expiry(parsed: ParsedSetCookie, now: float) -> float | None:
@@ -216,11 +245,30 @@ class CookieJar:
                                  old, removed=True)
         if old is None:
             self._store[cookie.key] = cookie
-            return StoreDecision(cookie.name, True, "stored", cookie)
+            evicted = self._evict_over_limit(cookie)
+            if evicted:
+                names = ", ".join(c.name for c in evicted)
+                return StoreDecision(cookie.name, True, f"stored; {cookie.domain} had more than "
+                                     f"{MAX_COOKIES_PER_DOMAIN} cookies, so its oldest "
+                                     f"({names}) was evicted", cookie, evicted=evicted)
+            how = f" in the partition of {cookie.partition_key}" if cookie.partition_key else ""
+            return StoreDecision(cookie.name, True, f"stored{how}", cookie)
         kept = dataclasses.replace(cookie, created_at=old.created_at)
         self._store[cookie.key] = kept
         return StoreDecision(cookie.name, True, "replaced the old value (creation time kept)",
                              kept)
+
+    def _evict_over_limit(self, newest: Cookie) -> tuple[Cookie, ...]:
+        """6265bis §5.7 (and §6.1's limit): drop the domain's oldest cookies over the limit."""
+        same_domain = [c for c in self._store.values()
+                       if c.domain == newest.domain and c.key != newest.key]
+        excess = len(same_domain) + 1 - MAX_COOKIES_PER_DOMAIN
+        if excess <= 0:
+            return ()
+        oldest = sorted(same_domain, key=lambda c: c.created_at)[:excess]
+        for cookie in oldest:
+            del self._store[cookie.key]
+        return tuple(oldest)
 
     # --- sending ------------------------------------------------------------------------
 
@@ -257,6 +305,7 @@ class CookieJar:
         host = host_of(request.url)
         request_path = parts.path or "/"
         scheme = parts.scheme.lower()
+        secure = is_secure_connection(request.url, self.policy)
         if cookie.is_expired(now):
             return SendDecision(cookie, False, _expired_reason(now - (cookie.expires_at or now)))
         if cookie.host_only and host != cookie.domain:
@@ -267,11 +316,16 @@ class CookieJar:
         if not path_matches(request_path, cookie.path):
             return SendDecision(cookie, False,
                                 f"path {cookie.path} does not match {request_path}")
-        if cookie.secure and scheme != "https":
+        if cookie.secure and not secure:
             return SendDecision(cookie, False, f"Secure: not sent over {scheme or 'plain text'}")
+        refusal = third_party_refusal(cookie, request, self.policy)
+        if refusal is not None:
+            return SendDecision(cookie, False, refusal)
         if request.is_same_site:
-            return SendDecision(cookie, True, "same-site request")
-        return _cross_site_decision(cookie, request)
+            why = ("same-site request (http to localhost counts as secure)"
+                   if cookie.secure and scheme == "http" else "same-site request")
+            return SendDecision(cookie, True, why)
+        return cross_site_decision(cookie, request, self.policy, now)
 
     # --- lifetime and state -------------------------------------------------------------
 
@@ -323,33 +377,6 @@ class CookieJar:
         for cookie in removed:
             del self._store[cookie.key]
         return removed
-
-
-def _cross_site_decision(cookie: Cookie, request: RequestContext) -> SendDecision:
-    """SameSite on a cross-site request (§5.8.3): only Lax-ish cookies on a top-level
-    navigation with a safe method, and SameSite=None cookies, go along."""
-    method = request.method.upper()
-    if not request.top_level_navigation:
-        kind = "fetch" if request.from_script else "subresource request"
-    elif method in SAFE_METHODS:
-        kind = f"top-level {method} navigation"
-    else:
-        kind = method
-    label = _same_site_label(cookie.same_site)
-    if cookie.same_site == "None":
-        return SendDecision(cookie, True, f"{label}: sent on a cross-site {kind}")
-    lax_allows = (cookie.same_site in ("Lax", "Default") and request.top_level_navigation
-                  and method in SAFE_METHODS)
-    if lax_allows:
-        return SendDecision(cookie, True, f"{label}: sent on a cross-site {kind}")
-    return SendDecision(cookie, False, f"{label}: not sent on a cross-site {kind}")
-
-
-def _same_site_label(same_site_flag: SameSite) -> str:
-    # "Default" is enforced as Lax (Chromium's "Lax by default"); the label says both.
-    if same_site_flag == "Default":
-        return "no SameSite (treated as Lax)"
-    return f"SameSite={same_site_flag}"
 
 
 def _in_sending_order(decisions: list[SendDecision]) -> list[SendDecision]:

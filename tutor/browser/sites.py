@@ -125,3 +125,31 @@ def same_site(url_a: str, url_b: str) -> bool:
     """
     site_a = site_of(url_a)
     return site_a is not None and site_a == site_of(url_b)
+
+
+def is_loopback_host(host: str) -> bool:
+    """`localhost`, a name under `.localhost`, or a loopback address (127.0.0.0/8, ::1).
+
+    W3C Secure Contexts §3.2 counts these as "potentially trustworthy": traffic to them
+    never leaves the machine, so browsers treat them as secure even over plain http.
+    """
+    host = host.lower().strip("[]").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def schemes_differ_only(url_a: str, url_b: str) -> bool:
+    """Same registrable domain, other scheme: cross-site only because of the scheme."""
+    site_a, site_b = site_of(url_a), site_of(url_b)
+    return (site_a is not None and site_b is not None and site_a[1] == site_b[1]
+            and site_a[0] != site_b[0])
+
+
+def site_name(url: str) -> str:
+    """A schemeful site written as an origin-like string: "https://bank.test"."""
+    site = site_of(url)
+    return f"{site[0]}://{site[1]}" if site else OPAQUE_ORIGIN

@@ -69,7 +69,24 @@ async def _on_site(world: World, browser: Browser) -> None:
 
 
 def _tokens(world: World, browser: Browser) -> dict[str, str]:
-    return browser.storage("localStorage", world.site)
+    """The tokens the site's page keeps: in web storage, or in a script variable."""
+    place = world.scene.page_keeps
+    if place == "memory":
+        return dict(world.pages[browser.name].tokens)
+    return browser.storage(place, world.site)
+
+
+def _put_token(world: World, browser: Browser, key: str, value: str | None) -> None:
+    """Where the page script keeps a token (`page_keeps`); None deletes it."""
+    place = world.scene.page_keeps
+    if place != "memory":
+        browser.store(place, world.site, key, value)
+        return
+    tokens = world.pages[browser.name].tokens
+    if value is None:
+        tokens.pop(key, None)
+    else:
+        tokens[key] = value
 
 
 def _auth_headers(world: World, step: Step, browser: Browser, method: str) -> dict[str, str]:
@@ -87,20 +104,22 @@ def _auth_headers(world: World, step: Step, browser: Browser, method: str) -> di
 
 
 def _keep_tokens(world: World, browser: Browser, body: Mapping[str, Any]) -> None:
-    """The page script saves tokens where the jwt page does: in localStorage."""
+    """The page script saves tokens where the scene's page keeps them (`page_keeps`)."""
     page = world.pages[browser.name]
     if "access_token" in body:
         old = _tokens(world, browser).get("refresh_token")
         if old:
             page.previous_refresh_token = old
-        browser.store("localStorage", world.site, "access_token", str(body["access_token"]))
+        _put_token(world, browser, "access_token", str(body["access_token"]))
         if "refresh_token" in body:  # modes without refresh tokens hand out one token
-            browser.store("localStorage", world.site, "refresh_token", str(body["refresh_token"]))
+            _put_token(world, browser, "refresh_token", str(body["refresh_token"]))
     if "csrf_token" in body:
         page.csrf_token = str(body["csrf_token"])
 
 
 async def visit(world: World, step: Step, io: StepIO) -> None:
+    # Loading a page starts its script afresh: tokens kept in a variable are gone.
+    world.pages[step.actor].tokens.clear()
     await world.browser(step.actor).navigate(world.url(step.params["path"]))
 
 
@@ -168,13 +187,15 @@ async def logout(world: World, step: Step, io: StepIO) -> None:
     await browser.fetch(world.url("/logout"), "POST", headers=headers)
     if _keeps_tokens(world) and step.params.get("forget_token", True):
         # The page deletes its copies; this revokes nothing on the server by itself.
-        browser.store("localStorage", world.site, "access_token", None)
-        browser.store("localStorage", world.site, "refresh_token", None)
+        _put_token(world, browser, "access_token", None)
+        _put_token(world, browser, "refresh_token", None)
 
 
 async def refresh(world: World, step: Step, io: StepIO) -> None:
-    if not _mode(world).signs_tokens:
-        modes = " or ".join(mode.name for mode in all_modes() if mode.signs_tokens)
+    if not (_mode(world).signs_tokens and _keeps_tokens(world)):
+        # In bff and jwt-cookie modes the server has refresh tokens, but the page never does.
+        modes = " or ".join(mode.name for mode in all_modes()
+                            if mode.signs_tokens and mode.browser_keeps == "localStorage")
         raise StepFailed(f"refresh tokens exist only in {modes} mode")
     browser = world.browser(step.actor)
     await _on_site(world, browser)
@@ -236,7 +257,7 @@ async def tamper_token(world: World, step: Step, io: StepIO) -> None:
                                 headers={k: v for k, v in header.items() if k != "alg"})
     else:
         forged = f"{_b64(header)}.{_b64(claims)}.{token.rsplit('.', 1)[1]}"
-    browser.store("localStorage", world.site, "access_token", forged)
+    _put_token(world, browser, "access_token", forged)
 
 
 async def tamper_cookie(world: World, step: Step, io: StepIO) -> None:
@@ -310,6 +331,25 @@ async def capture(world: World, step: Step, io: StepIO) -> None:
     world.captured.update(_tokens(world, browser))
 
 
+async def set_cookie(world: World, step: Step, io: StepIO) -> None:
+    """A lab site answers with the given Set-Cookie lines: opened by the user, or fetched
+    by the script of a page on `from` (a third-party context when the sites differ)."""
+    browser = world.browser(step.actor)
+    lines = step.params["cookie"]
+    lines = [lines] if isinstance(lines, str) else [str(line) for line in lines]
+    url = world.url(step.params["url"]).rstrip("/")
+    target = f"{url}/set?{urlencode([('cookie', line) for line in lines])}"
+    page = step.params.get("from")
+    if page is None:
+        io.primary()
+        await browser.navigate(target)
+        return
+    if browser.page_origin != page.rstrip("/"):
+        await browser.navigate(f"{page.rstrip('/')}/")
+    io.primary()
+    await browser.fetch(target, str(step.params.get("method", "GET")), credentials="include")
+
+
 async def plant_cookie(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     name = step.params["name"]
@@ -340,10 +380,10 @@ async def replay(world: World, step: Step, io: StepIO) -> None:
             raise StepFailed("the attacker has stolen no document.cookie: add an xss_steal step")
         if loot.value:  # HttpOnly hid the session cookie: then there is nothing to send
             headers["Cookie"] = loot.value
-    elif use == "localStorage":
-        loot = world.attacker.latest("localStorage")
+    elif use in ("localStorage", "sessionStorage"):
+        loot = world.attacker.latest(use)
         if loot is None:
-            raise StepFailed("the attacker has stolen no localStorage: add an xss_steal step")
+            raise StepFailed(f"the attacker has stolen no {use}: add an xss_steal step")
         token = json.loads(loot.value).get("access_token")
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -392,14 +432,15 @@ async def clear_credential(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     io.user(f"{step.actor}'s client deletes its copy of the credential")
     if _keeps_tokens(world):
-        browser.store("localStorage", world.site, "access_token", None)
-        browser.store("localStorage", world.site, "refresh_token", None)
+        _put_token(world, browser, "access_token", None)
+        _put_token(world, browser, "refresh_token", None)
     else:
         browser.clear_site_cookies(world.site)
 
 
 async def restart_browser(world: World, step: Step, io: StepIO) -> None:
     io.user(f"{step.actor} closes and reopens the browser")
+    world.pages[step.actor].tokens.clear()
     world.browser(step.actor).restart()
 
 
@@ -409,6 +450,7 @@ ACTION_RUNNERS: dict[str, Action] = {
     "refresh": refresh, "advance_clock": advance_clock, "tamper_token": tamper_token,
     "tamper_cookie": tamper_cookie, "cross_site_request": cross_site_request,
     "xss_steal": xss_steal, "capture": capture, "plant_cookie": plant_cookie, "replay": replay,
+    "set_cookie": set_cookie,
     "switch_replica": switch_replica, "change_password": change_password,
     "clear_credential": clear_credential, "restart_browser": restart_browser,
 }

@@ -88,6 +88,8 @@ def lanes_of(scene: Scene) -> tuple[Lane, ...]:
     site = host_of(scene.site)
     lanes.append(Lane(f"server:{site}", site, "server"))
     lanes.append(Lane(STORE_LANE, "Store", "store"))
+    for lab in scene.lab_sites:
+        lanes.append(Lane(f"server:{host_of(lab)}", host_of(lab), "server"))
     if actions & CROSS_SITE_ACTIONS:
         evil = host_of(scene.attacker_site)
         lanes.append(Lane(f"server:{evil}", evil, "server"))

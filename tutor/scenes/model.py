@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from tutor.browser.cookie_policy import THIRD_PARTY_CHOICES, CookiePolicy
 from tutor.server.config import ConfigError, ServerConfig
 from tutor.suggest import unknown_key_message as unknown_key
 
@@ -64,9 +65,14 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "xss_steal": {"read": _p(list, str)},
     "replay": {
         "path": _p(str, required=True), "method": _p(str),
-        "use": _p(str, choices=("document.cookie", "localStorage", "captured")),
+        "use": _p(str, choices=("document.cookie", "localStorage", "sessionStorage",
+                                "captured")),
     },
     "capture": {},
+    "set_cookie": {
+        "url": _p(str, required=True), "cookie": _p(str, list, required=True),
+        "from": _p(str), "method": _p(str, choices=("GET", "POST")),
+    },
     "plant_cookie": {
         "name": _p(str, required=True), "value": _p(str),
         "via": _p(str, choices=("script", "subdomain")),
@@ -120,11 +126,22 @@ class Scene:
     browsers: tuple[str, ...] = ("user",)
     title: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    cookie_policy: CookiePolicy = field(default_factory=CookiePolicy)
+    """The browsers' profile: what they do where RFC 6265bis leaves it to them."""
+    page_keeps: PagePlace = "localStorage"
+    """Where the site's page script keeps tokens (modes whose page keeps them)."""
+    lab_sites: tuple[str, ...] = ()
+    """Origins served by the cookie lab (`server/cookie_lab.py`) for `set_cookie` steps."""
 
+
+PagePlace = Literal["localStorage", "sessionStorage", "memory"]
+PAGE_PLACES: tuple[PagePlace, ...] = ("localStorage", "sessionStorage", "memory")
 
 SCENE_SCRYPT_COST = 2**12
-SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps", "tracks"}
-TRACK_KEYS = {"label", "server"}
+SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps", "tracks",
+              "cookie_policy", "lab_sites", "page_keeps"}
+TRACK_KEYS = {"label", "server", "cookie_policy", "page_keeps"}
+POLICY_KEYS = {"lax_by_default", "lax_allowing_unsafe", "third_party", "localhost_is_secure"}
 
 
 def parse_tracks(data: Any, default_id: str = "scene") -> list[tuple[str, Scene]]:
@@ -157,6 +174,14 @@ def parse_tracks(data: Any, default_id: str = "scene") -> list[tuple[str, Scene]
         if not isinstance(base_server, Mapping):
             raise SceneError("server", "must be a mapping of server settings")
         merged["server"] = {**base_server, **(track.get("server") or {})}
+        if "page_keeps" in track:
+            merged["page_keeps"] = track["page_keeps"]
+        if "cookie_policy" in track:
+            base_policy = data.get("cookie_policy") or {}
+            own_policy = track.get("cookie_policy") or {}
+            if not isinstance(base_policy, Mapping) or not isinstance(own_policy, Mapping):
+                raise SceneError(f"{label}.cookie_policy", "must be a mapping")
+            merged["cookie_policy"] = {**base_policy, **own_policy}
         merged["steps"] = _steps_for_track(data.get("steps"), label, set(labels))
         result.append((label, parse_scene(merged, default_id)))
     return result
@@ -218,7 +243,40 @@ def parse_scene(data: Any, default_id: str = "scene") -> Scene:
     title = data.get("title", "")
     if not isinstance(title, str):
         raise SceneError("title", "must be text")
-    return Scene(scene_id, server, steps, site, attacker, tuple(browsers), str(title))
+    return Scene(scene_id, server, steps, site, attacker, tuple(browsers), str(title),
+                 cookie_policy=_cookie_policy(data.get("cookie_policy", {})),
+                 lab_sites=_lab_sites(data.get("lab_sites", [])),
+                 page_keeps=_page_keeps(data.get("page_keeps", "localStorage")))
+
+
+def _page_keeps(value: Any) -> PagePlace:
+    for place in PAGE_PLACES:
+        if value == place:
+            return place
+    raise SceneError("page_keeps", f"must be one of: {', '.join(PAGE_PLACES)}")
+
+
+def _cookie_policy(data: Any) -> CookiePolicy:
+    """The `cookie_policy:` block: booleans, and `third_party` (allow/block/partition)."""
+    if not isinstance(data, Mapping):
+        raise SceneError("cookie_policy", "must be a mapping such as {third_party: block}")
+    for key, value in data.items():
+        if key not in POLICY_KEYS:
+            raise SceneError(f"cookie_policy.{key}", unknown_key("cookie_policy", str(key),
+                                                                 POLICY_KEYS))
+        if key == "third_party":
+            if value not in THIRD_PARTY_CHOICES:
+                raise SceneError(f"cookie_policy.{key}",
+                                 f"must be one of: {', '.join(THIRD_PARTY_CHOICES)}")
+        elif not isinstance(value, bool):
+            raise SceneError(f"cookie_policy.{key}", "must be true or false")
+    return CookiePolicy(**{str(k): v for k, v in data.items()})
+
+
+def _lab_sites(data: Any) -> tuple[str, ...]:
+    if not isinstance(data, list) or len(data) > 4:
+        raise SceneError("lab_sites", "must be a list of up to 4 origins")
+    return tuple(_origin_field({"lab_sites": item}, "lab_sites", "") for item in data)
 
 
 def _origin_field(data: Mapping[str, Any], key: str, default: str) -> str:

@@ -4,7 +4,7 @@ network joining them, and the browsers; with exact snapshots of all of it."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +14,7 @@ from tutor.clock import SimulatedClock
 from tutor.scenes.model import Scene
 from tutor.server.attacker import AttackerSite, Loot
 from tutor.server.cluster import MockServer, ServerSnapshot
+from tutor.server.cookie_lab import CookieLab
 
 
 @dataclass
@@ -22,6 +23,8 @@ class PageMemory:
 
     csrf_token: str | None = None
     previous_refresh_token: str | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+    """Tokens the page keeps in a JavaScript variable (`page_keeps: memory`)."""
 
 
 @dataclass
@@ -52,8 +55,12 @@ class World:
         self.attacker_origin = scene.attacker_site
         self.network.attach(_host(scene.site), self.server.app)
         self.network.attach(_host(scene.attacker_site), self.attacker.app)
+        for lab_origin in scene.lab_sites:
+            # Stateless, so nothing of it needs a snapshot.
+            self.network.attach(_host(lab_origin), CookieLab().app)
         names = list(dict.fromkeys([*scene.browsers]))
-        self.browsers = {name: Browser(name, self.network, self.clock) for name in names}
+        self.browsers = {name: Browser(name, self.network, self.clock, scene.cookie_policy)
+                         for name in names}
         self.pages = {name: PageMemory() for name in names}
         self.pinned_replica: str | None = None
         self.captured: dict[str, str] = {}
@@ -108,7 +115,8 @@ class World:
             repr(users),
             {n: (b.jar.cookies(), b.local_storage, b.session_storage, b.location)
              for n, b in self.browsers.items()},
-            {n: (p.csrf_token, p.previous_refresh_token) for n, p in self.pages.items()},
+            {n: (p.csrf_token, p.previous_refresh_token, p.tokens)
+             for n, p in self.pages.items()},
             list(self.attacker.loot),
             dict(self.captured),
             self.pinned_replica,
@@ -117,7 +125,7 @@ class World:
 
 
 def _copy_page(page: PageMemory) -> PageMemory:
-    return PageMemory(page.csrf_token, page.previous_refresh_token)
+    return PageMemory(page.csrf_token, page.previous_refresh_token, dict(page.tokens))
 
 
 def _host(origin: str) -> str:

@@ -133,6 +133,9 @@ class SessionRecord:
     created_at: float
     last_seen: float
     csrf_token: str
+    tokens: tuple[str, str, str] | None = None
+    """`bff` mode: the access token, refresh token and refresh family the server keeps
+    for this session (the browser never sees them)."""
 
 
 @dataclass

@@ -1,0 +1,80 @@
+"""`jwt-cookie` and `bff` modes: where the tokens are (and are not), and the signed
+double-submit CSRF cookie (OWASP CSRF Prevention Cheat Sheet, "Signed Double-Submit
+Cookie")."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import ServerFactory
+from tests.server.helpers import ALICE
+from tutor.clock import SimulatedClock
+from tutor.server.state import TokenIssued
+
+HTTPS = "https://tutor.local"
+BOB = {"username": "bob", "password": "builder123"}
+
+
+async def form_login(client: httpx.AsyncClient, who: dict[str, str] = ALICE) -> httpx.Response:
+    response = await client.post("/login", data=who, headers={"Origin": HTTPS})
+    assert response.status_code == 303, response.text
+    return response
+
+
+def write_headers(token: str) -> dict[str, str]:
+    return {"Origin": HTTPS, "X-CSRF-Token": token}
+
+
+async def test_bff_keeps_tokens_on_the_server(make_server: ServerFactory,
+                                              clock: SimulatedClock) -> None:
+    """The browser gets a session cookie only; the BFF refreshes expired tokens itself."""
+    server = make_server(mode="bff", access_token_ttl=300)
+    async with server.client(HTTPS) as client:
+        response = await form_login(client)
+        assert [c.split("=")[0] for c in response.headers.get_list("set-cookie")] == [
+            "__Host-bff"]
+        assert "access_token" not in response.text
+        assert client.cookies.get("__Host-bff")
+        profile = await client.get("/profile")
+        assert profile.status_code == 200 and "eyJ" not in profile.text  # no JWT itself
+        issued_before = sum(isinstance(e, TokenIssued) for e in server.log.events)
+        clock.advance(301)
+        again = await client.get("/profile")
+        assert again.status_code == 200
+        issued = sum(isinstance(e, TokenIssued) for e in server.log.events) - issued_before
+        assert issued == 2  # a new access token and a rotated refresh token
+
+
+async def test_jwt_cookie_sets_an_httponly_token_and_a_readable_csrf_cookie(
+    make_server: ServerFactory,
+) -> None:
+    server = make_server(mode="jwt-cookie")
+    async with server.client(HTTPS) as client:
+        response = await form_login(client)
+        lines = {line.split("=")[0]: line for line in response.headers.get_list("set-cookie")}
+        assert "HttpOnly" in lines["__Host-jwt"]
+        assert "HttpOnly" not in lines["__Host-csrf"]
+        assert (await client.get("/profile")).status_code == 200
+
+
+async def test_signed_double_submit_refuses_missing_made_up_and_foreign_tokens(
+    make_server: ServerFactory,
+) -> None:
+    """Header equal to the cookie is not enough: the HMAC must fit this login."""
+    server = make_server(mode="jwt-cookie")
+    async with server.client(HTTPS) as bob, server.client(HTTPS) as alice:
+        await form_login(bob, BOB)
+        bobs_csrf = bob.cookies["__Host-csrf"]
+        await form_login(alice)
+        alices_csrf = alice.cookies["__Host-csrf"]
+        missing = await alice.post("/logout", headers={"Origin": HTTPS})
+        assert missing.status_code == 403 and "missing CSRF token" in missing.text
+        made_up = await alice.post("/logout", headers=write_headers("nonce.00"))
+        assert made_up.status_code == 403 and "does not match" in made_up.text
+        # Bob's valid pair, planted into Alice's browser (cookie tossing): still refused.
+        alice.cookies.set("__Host-csrf", bobs_csrf, domain="tutor.local")
+        tossed = await alice.post("/logout", headers=write_headers(bobs_csrf))
+        assert tossed.status_code == 403
+        alice.cookies.set("__Host-csrf", alices_csrf, domain="tutor.local")
+        ok = await alice.post("/logout", headers=write_headers(alices_csrf))
+        assert ok.status_code == 200
