@@ -57,7 +57,3 @@ class JwksCache:
         if self._on_fetch is not None:
             self._on_fetch(self.state.keys)
         return self.state.keys
-
-    def fetched_just_now(self) -> bool:
-        """Whether the copy was fetched at this very moment (do not fetch twice)."""
-        return self.state.fetched_at == self._clock.now()

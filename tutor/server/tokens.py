@@ -214,7 +214,7 @@ class TokenService:
             raise TokenRejected("claims", "claim 'jti' must be a string")
         return verified
 
-    def _decode(self, token: str) -> VerifiedToken:
+    def _decode(self, token: str, refetched: bool = False) -> VerifiedToken:
         if self._accept_none and _declares_alg_none(token):
             header, claims = self._decode_claims_only(token)
             return VerifiedToken(header, claims, None, "no key: alg none skips the signature")
@@ -236,9 +236,9 @@ class TokenService:
         except TokenRejected as exc:
             if exc.stage != "signature":
                 raise
-            return self._other_key(token, exc)
+            return self._other_key(token, exc, refetched)
 
-    def _other_key(self, token: str, failure: TokenRejected) -> VerifiedToken:
+    def _other_key(self, token: str, failure: TokenRejected, refetched: bool) -> VerifiedToken:
         """After a signature failure with the current key: say why at the key stage, or
         verify with an older key the token names that is still published (rotation)."""
         header = _unverified_header(token)
@@ -249,10 +249,10 @@ class TokenService:
         if kid is None or kid == self._keys.kid:
             raise failure
         older = self._keys.key_for(kid)
-        if older is None and self._cache is not None and not self._cache.fetched_just_now():
+        if older is None and self._cache is not None and not refetched:
             # An unknown kid may be a key the issuer rotated in since the copy was made.
             self.set_keys(self._cache.refetch())
-            return self._decode(token)
+            return self._decode(token, refetched=True)
         if older is None:
             raise TokenRejected(
                 "key", f"no key with id {_clean(str(kid))[:40]!r} is published here; a kid is "
