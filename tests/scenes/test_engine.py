@@ -361,7 +361,7 @@ COMMON_STEPS: list[dict[str, Any]] = [
     {"restart_browser": {}},
 ]
 MODE_STEPS: dict[str, list[dict[str, Any]]] = {
-    "cookie": [],
+    "cookie": [{"guess_session_id": {"offset": -2}, "as": "attacker"}],
     "signed-cookie": [{"tamper_cookie": {"set": {"role": "admin"}}}],
     "jwt": [
         {"refresh": {}},

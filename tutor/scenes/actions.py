@@ -200,6 +200,27 @@ async def tamper_cookie(world: World, step: Step, io: StepIO) -> None:
     browser.jar.devtools_set(cookie, f"{payload.decode()}.{rest}")
 
 
+async def guess_session_id(world: World, step: Step, io: StepIO) -> None:
+    """The attacker reads their own session id and works out a neighbour's: easy when
+    ids are numbered in sequence, hopeless when they are 256 random bits."""
+    browser = world.browser(step.actor)
+    name = _session_cookie_name(world, browser)
+    own = next(c.value for c in browser.jar.cookies() if c.name == name)
+    offset = int(step.params.get("offset", -1))
+    if own.isdigit():
+        guess = f"{max(int(own) + offset, 0):0{len(own)}d}"
+    else:
+        # Random ids have no neighbours: the best a guess can do is change a character.
+        guess = own[:-1] + ("B" if own[-1] == "A" else "A")
+    io.user(f"{step.actor} reads their own session id ({_short(own)}) and guesses "
+            f"{_short(guess)}")
+    world.captured = {name: guess}
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 12 else f"{value[:8]}…"
+
+
 def _session_cookie_name(world: World, browser: Browser) -> str:
     names = {c.name for c in browser.jar.cookies()}
     for candidate in ("__Host-session", "session", "__Host-sid", "sid"):
@@ -356,5 +377,5 @@ ACTION_RUNNERS: dict[str, Action] = {
     "xss_steal": xss_steal, "capture": capture, "plant_cookie": plant_cookie, "replay": replay,
     "switch_replica": switch_replica, "change_password": change_password,
     "clear_credential": clear_credential, "restart_browser": restart_browser,
-    "rotate_keys": rotate_keys, "retire_key": retire_key,
+    "rotate_keys": rotate_keys, "retire_key": retire_key, "guess_session_id": guess_session_id,
 }

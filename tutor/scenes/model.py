@@ -79,6 +79,7 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "restart_browser": {},
     "rotate_keys": {},
     "retire_key": {},
+    "guess_session_id": {"offset": _p(int)},
 }
 SHORTHAND = {
     "visit": "path", "request": "path", "advance_clock": "seconds",
