@@ -264,15 +264,12 @@ class TokenService:
         tuple[dict[str, Any], dict[str, Any]]
     ):
         try:
-            with self._quiet_if_weak():
-                decoded = jwt.decode_complete(
-                    token,
-                    key,
-                    algorithms=algorithms,
-                    audience=self._audience,
-                    issuer=self._issuer,
-                    options=self._options,
-                )
+            if self._weak:
+                with self._quiet_if_weak():
+                    decoded = self._decode_complete(token, key, algorithms)
+            else:
+                # No context manager on the common path: it costs a generator per call.
+                decoded = self._decode_complete(token, key, algorithms)
         except InvalidSignatureError:
             raise TokenRejected(
                 "signature", "signature does not match the header and payload (RFC 7515 §5.2)"
@@ -287,6 +284,10 @@ class TokenService:
         except PyJWTError as exc:
             raise self._claims_failure(exc) from None
         return decoded["header"], decoded["payload"]
+
+    def _decode_complete(self, token: str, key: Any, algorithms: list[str]) -> dict[str, Any]:
+        return jwt.decode_complete(token, key, algorithms=algorithms, audience=self._audience,
+                                   issuer=self._issuer, options=self._options)
 
     def _claims_failure(self, exc: PyJWTError) -> TokenRejected:
         if isinstance(exc, MissingRequiredClaimError):
