@@ -44,8 +44,9 @@ TokenKind = Literal["access", "refresh"]
 TOKEN_TYPES: dict[TokenKind, str] = {"access": "at+jwt", "refresh": "rt+jwt"}
 REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud"]
 MAX_TOKEN_LENGTH = 8192
-# Verified tokens remembered per server: a signature that checked out once always will
-# (keys never change while a server runs); time claims and the denylist are re-checked.
+# Verified tokens remembered per server: a signature that checked out once will again
+# while the keys stay the same (`set_keys` empties it); time claims and the denylist are
+# re-checked on every request.
 VERIFIED_CACHE_SIZE = 1024
 _PYJWT_OPTIONS: Options = {
     "require": REQUIRED_CLAIMS,
