@@ -111,3 +111,14 @@ async def test_snapshots_restore_the_keys(make_server: ServerFactory) -> None:
     async with server.client() as client:
         token = (await bearer_login(client))["access_token"]
     assert header_of(token)["kid"] == kid
+
+
+@pytest.mark.parametrize(("algorithm", "weakness", "message"), [
+    ("HS256", "alg_confusion", "needs an asymmetric algorithm"),
+    ("EdDSA", "kid_path_injection", "use HS256"),
+])
+def test_weaknesses_that_need_an_algorithm_say_so(algorithm: str, weakness: str,
+                                                  message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ServerConfig.from_mapping({"mode": "jwt", "algorithm": algorithm,
+                                   "vulnerabilities": [weakness]})

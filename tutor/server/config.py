@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from tutor.server.modes import ServerMode, get_mode, mode_names
-from tutor.server.weaknesses import WEAK_HMAC_SECRET, WEAKNESSES, Vulnerabilities
+from tutor.server.weaknesses import (
+    ALG_CONFUSION,
+    KID_PATH_INJECTION,
+    WEAK_HMAC_SECRET,
+    WEAKNESSES,
+    Vulnerabilities,
+)
 from tutor.suggest import unknown_key_message
 
 Algorithm = Literal["HS256", "RS256", "PS256", "ES256", "EdDSA"]
@@ -113,6 +119,14 @@ class ServerConfig:
                 f"key_seed works with {' or '.join(SEEDABLE_ALGORITHMS)} only: an RSA key "
                 "cannot be derived from a seed"
             )
+        on = self.vulnerabilities.on
+        if on(ALG_CONFUSION) and not self.is_asymmetric:
+            raise ConfigError(
+                "alg_confusion needs an asymmetric algorithm (RS256, PS256, ES256 or EdDSA): "
+                "it is a public key used as an HMAC secret"
+            )
+        if on(KID_PATH_INJECTION) and self.is_asymmetric:
+            raise ConfigError("kid_path_injection reads an HS256 key from a file: use HS256")
         short_secret = self.secret is not None and len(self.secret.encode()) < 32
         if short_secret and not self.vulnerabilities.on(WEAK_HMAC_SECRET):
                 raise ConfigError(
