@@ -241,3 +241,21 @@ def _on(name: str) -> Any:
     from tutor.server.config import Vulnerabilities
 
     return Vulnerabilities(**{name: True})
+
+
+async def test_evil_test_serves_what_the_vulnerable_server_fetches() -> None:
+    """The attacker's site publishes the same key set and certificate that the simulated
+    jku/x5u fetch returns (a browser can look at them; the server never goes online)."""
+    from tutor.clock import SimulatedClock
+    from tutor.server.attacker import AttackerSite
+    from tutor.server.attacker_keys import fetch_keys
+
+    site = AttackerSite(SimulatedClock())
+    transport = httpx.ASGITransport(app=site.app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://evil.test") as client:
+        jwks = await client.get("/.well-known/jwks.json")
+        cert = await client.get("/cert.pem")
+    assert jwks.json() == fetch_keys(ATTACKER_JWKS_URL)
+    assert cert.text == fetch_keys(ATTACKER_CERT_URL)
+    assert attacker_key("EdDSA").kid in {k["kid"] for k in jwks.json()["keys"]}
+    assert fetch_keys("https://evil.test.example.com/.well-known/jwks.json") is None
