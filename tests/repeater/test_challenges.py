@@ -203,3 +203,22 @@ def test_lint_accepts_a_reachable_challenge(tmp_path: Path) -> None:
     path.write_text(LESSON.format(goal="{method: POST, path: /login, principal: alice}",
                                   solution=login))
     assert [str(e) for e in lint_paths([path], KINDS)] == []
+
+
+@pytest.mark.parametrize("quiz_id", ["challenge-alg-confusion", "challenge-jku",
+                                     "challenge-kid"])
+async def test_library_attack_challenges_are_judged_by_the_servers_log(quiz_id: str) -> None:
+    """The solution's forged token passes only on the challenge's vulnerable server: the
+    same request to the fixed server (the same settings minus the weakness) is refused in
+    its log, so the grade cannot come from anything but the server's own decision."""
+    spec = _cheap(CHALLENGES[quiz_id])
+    run = ChallengeRun(spec.goal, spec.server, spec.solution)
+    for step in spec.solution:
+        result = await run.attempt_line(str(step))
+    assert result.passed, result.message
+    fixed = dataclasses.replace(spec.server, vulnerabilities=type(spec.server.vulnerabilities)())
+    refused = ChallengeRun(spec.goal, fixed, spec.solution)
+    for step in spec.solution:
+        result = await refused.attempt_line(str(step))
+    assert not result.passed
+    assert "/admin from you → 401" in result.message

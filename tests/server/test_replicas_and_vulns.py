@@ -227,7 +227,7 @@ def test_every_vulnerability_is_off_by_default() -> None:
     """A default server has no deliberate weakness (issue 2 behaviour 24)."""
     assert ServerConfig().vulnerabilities.enabled() == []
     assert Vulnerabilities().enabled() == []
-    assert len(VULNERABILITY_NAMES) == 6
+    assert len(VULNERABILITY_NAMES) == 12
 
 
 @pytest.mark.parametrize("name", VULNERABILITY_NAMES)
@@ -237,8 +237,11 @@ async def test_enabled_vulnerability_is_visibly_marked(
     """A toggled weakness is named on the page, so nobody mistakes it for the real thing
     (issue 2 behaviour 24)."""
     mode = WEAKNESSES[name].modes[0]  # a mode the weakness changes something in
-    vulnerable = make_server(mode=mode, vulnerabilities=Vulnerabilities(**{name: True}))
-    safe = make_server(mode=mode)
+    # Algorithm confusion is a public key used as a secret: it needs a key pair.
+    algorithm = "EdDSA" if name == "alg_confusion" else "HS256"
+    vulnerable = make_server(mode=mode, algorithm=algorithm,
+                             vulnerabilities=Vulnerabilities(**{name: True}))
+    safe = make_server(mode=mode, algorithm=algorithm)
     assert vulnerable.config.vulnerabilities.enabled() == [name]
     async with vulnerable.client() as client:
         marked = await client.get("/")

@@ -8,49 +8,21 @@ from __future__ import annotations
 
 import base64
 import json
-import warnings
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
-import jwt
-
 from tutor.browser.browser import Browser
-from tutor.browser.events import Exchange, RequestBlocked
+from tutor.browser.events import Exchange
 from tutor.scenes.model import Step
+from tutor.scenes.step_io import Action, StepFailed, StepIO
+from tutor.scenes.step_io import response_json as _json
+from tutor.scenes.token_actions import retire_key, rotate_keys, tamper_token
 from tutor.scenes.world import World
 from tutor.server.modes import ServerMode, all_modes
 from tutor.server.signed import read_unverified
 
-
-class StepFailed(Exception):
-    """The step could not be carried out as written (say why, for the lesson author)."""
-
-
-class StepIO(Protocol):
-    """How an action talks to the engine while it runs."""
-
-    def user(self, text: str, login_step: int | None = None) -> None:
-        """Report something the person did outside HTTP."""
-
-    def primary(self) -> None:
-        """The next request is the step's main one: expectations look at it."""
-
-    def clock_moved(self, before: float, after: float) -> None:
-        """Time passed (reported before what it caused, such as expired sessions)."""
-
-
-Action = Callable[[World, Step, StepIO], Awaitable[None]]
-
-
-def _json(exchange: Exchange | RequestBlocked | None) -> dict[str, Any]:
-    if not isinstance(exchange, Exchange):
-        return {}
-    try:
-        body = json.loads(exchange.response.body)
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+__all__ = ["ACTION_RUNNERS", "Action", "StepFailed", "StepIO", "cross_site_request", "login"]
 
 
 def _mode(world: World) -> ServerMode:
@@ -132,9 +104,14 @@ async def login(world: World, step: Step, io: StepIO) -> None:
     io.user(f"{step.actor} types {username} and a password into the login form", 1)
     via = step.params.get("via") or _mode(world).login_via
     io.primary()
+    audience = step.params.get("audience")
+    if audience is not None and via != "json":
+        raise StepFailed("a login for another audience is sent by script (via: json)")
     if via == "json":
-        result = await browser.fetch(world.url("/login"), "POST",
-                                     json={"username": username, "password": password})
+        body = {"username": username, "password": password}
+        if audience is not None:
+            body["audience"] = audience
+        result = await browser.fetch(world.url("/login"), "POST", json=body)
         if isinstance(result, Exchange) and result.response.status == 200:
             _keep_tokens(world, browser, _json(result))
         return
@@ -228,38 +205,6 @@ async def advance_clock(world: World, step: Step, io: StepIO) -> None:
         browser.expire_cookies()
 
 
-def _b64(data: Mapping[str, Any]) -> str:
-    raw = json.dumps(data, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-async def tamper_token(world: World, step: Step, io: StepIO) -> None:
-    browser = world.browser(step.actor)
-    token = _tokens(world, browser).get("access_token")
-    if not token:
-        raise StepFailed("no access token in localStorage to tamper with")
-    header = jwt.get_unverified_header(token)
-    claims = jwt.decode(token, options={"verify_signature": False})
-    header.update(step.params.get("header", {}))
-    claims.update(step.params.get("claims", {}))
-    signature = step.params.get("signature", "keep")
-    io.user(f"{step.actor} edits the token in devtools ({signature} signature)")
-    if signature == "none":
-        header["alg"] = "none"
-        forged = f"{_b64(header)}.{_b64(claims)}."
-    elif signature == "resign":
-        secret = step.params.get("secret")
-        if not secret:
-            raise StepFailed("signature: resign needs the `secret` to sign with")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
-            forged = jwt.encode(claims, secret, algorithm="HS256",
-                                headers={k: v for k, v in header.items() if k != "alg"})
-    else:
-        forged = f"{_b64(header)}.{_b64(claims)}.{token.rsplit('.', 1)[1]}"
-    _put_token(world, browser, "access_token", forged)
-
-
 async def tamper_cookie(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     name = step.params.get("name") or _session_cookie_name(world, browser)
@@ -274,6 +219,27 @@ async def tamper_cookie(world: World, step: Step, io: StepIO) -> None:
     rest = cookie.value.split(".", 1)[1]
     io.user(f"{step.actor} edits the {name} cookie in devtools, keeping its signature")
     browser.jar.devtools_set(cookie, f"{payload.decode()}.{rest}")
+
+
+async def guess_session_id(world: World, step: Step, io: StepIO) -> None:
+    """The attacker reads their own session id and works out a neighbour's: easy when
+    ids are numbered in sequence, hopeless when they are 256 random bits."""
+    browser = world.browser(step.actor)
+    name = _session_cookie_name(world, browser)
+    own = next(c.value for c in browser.jar.cookies() if c.name == name)
+    offset = int(step.params.get("offset", -1))
+    if own.isdigit():
+        guess = f"{max(int(own) + offset, 0):0{len(own)}d}"
+    else:
+        # Random ids have no neighbours: the best a guess can do is change a character.
+        guess = own[:-1] + ("B" if own[-1] == "A" else "A")
+    io.user(f"{step.actor} reads their own session id ({_short(own)}) and guesses "
+            f"{_short(guess)}")
+    world.captured = {name: guess}
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 12 else f"{value[:8]}…"
 
 
 def _session_cookie_name(world: World, browser: Browser) -> str:
@@ -453,4 +419,5 @@ ACTION_RUNNERS: dict[str, Action] = {
     "set_cookie": set_cookie,
     "switch_replica": switch_replica, "change_password": change_password,
     "clear_credential": clear_credential, "restart_browser": restart_browser,
+    "rotate_keys": rotate_keys, "retire_key": retire_key, "guess_session_id": guess_session_id,
 }

@@ -43,6 +43,7 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "visit": {"path": _p(str, required=True)},
     "login": {
         "username": _p(str), "password": _p(str), "via": _p(str, choices=("form", "json")),
+        "audience": _p(str),
     },
     "request": {
         "path": _p(str, required=True), "method": _p(str),
@@ -55,7 +56,8 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "advance_clock": {"seconds": _p(int, float, required=True)},
     "tamper_token": {
         "claims": _p(dict), "header": _p(dict),
-        "signature": _p(str, choices=("keep", "none", "resign")), "secret": _p(str),
+        "signature": _p(str, choices=("keep", "none", "resign", "public_key", "attacker_key")),
+        "secret": _p(str), "embed": _p(str, choices=("jwk", "jku", "x5u")),
     },
     "tamper_cookie": {"name": _p(str), "set": _p(dict, required=True)},
     "cross_site_request": {
@@ -81,6 +83,9 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "change_password": {"current": _p(str), "new": _p(str, required=True)},
     "clear_credential": {},
     "restart_browser": {},
+    "rotate_keys": {},
+    "retire_key": {},
+    "guess_session_id": {"offset": _p(int)},
 }
 SHORTHAND = {
     "visit": "path", "request": "path", "advance_clock": "seconds",

@@ -71,9 +71,24 @@ def server_beats(event: server_state.ServerEvent, lane: str, index: int,
                       else "a row, not logged in." if event.found
                       else "no such row, so the request comes from a stranger."),
                    index, tuple(s for s in steps if s == 4))
+    elif isinstance(event, s.KeysRotated):
+        yield Beat("work", lane, lane, "new signing key",
+                   f"The server makes a new key {event.new_kid[:8]} and signs with it; the "
+                   f"old key {event.old_kid[:8]} stays published so its tokens still verify"
+                   f"{where}.", index)
+    elif isinstance(event, s.KeyRetired):
+        yield Beat("work", lane, lane, "key retired",
+                   f"The server removes key {event.kid[:8]} from its key set{where}: tokens "
+                   "it signed stop verifying here.", index)
+    elif isinstance(event, s.KeysFetched):
+        got = f"{len(event.kids)} key(s)" if event.found else "nothing"
+        yield Beat("work", lane, lane, "fetches keys",
+                   f"The server downloads keys from {event.url}{where}: {got}.", index)
     elif isinstance(event, s.SignatureChecked):
         verdict = "✓" if event.ok else f"✗ {event.stage or ''}".rstrip()
         key = f" (key {event.kid[:8]})" if event.kid else ""
+        if event.key_source:
+            key = f" with a key it took from {event.key_source}"
         yield Beat("work", lane, lane, f"checks signature {verdict}",
                    f"The server checks the {event.what}'s signature{key}: "
                    + ("valid, and it reads who it is from the credential itself, with no "

@@ -121,6 +121,8 @@ class World:
             dict(self.captured),
             self.pinned_replica,
             len(server.log.events),
+            [k.kid for k in server.keys.published()],
+            [(c.keys.kid, c.state.fetched_at) if c else None for c in server.caches],
         ))
 
 

@@ -112,7 +112,9 @@ class _Routes:
 
     async def login(self, request: Request) -> Response:
         self.ctx.sweep()
-        fields, is_form = await read_fields(request, ("username", "password"))
+        fields, is_form = await read_fields(request, ("username", "password", "audience"))
+        # jwt mode can mint for another service this auth server also issues for.
+        request.state.audience = fields.get("audience")
         if self.ambient:
             check_same_origin(self.ctx, request)
         username, password = fields.get("username"), fields.get("password")

@@ -1,7 +1,10 @@
-"""The attacker's own web site (evil.test in scenes): pages that attack, and a drop box.
+"""The attacker's own web site (evil.test in scenes): pages that attack, a drop box,
+and the attacker's published keys.
 
 Stolen data arrives at `/collect`; the site keeps it as `loot`, which scenes and
-challenges read to see what an attack really obtained.
+challenges read to see what an attack really obtained. `/.well-known/jwks.json` and
+`/cert.pem` publish the attacker's own public keys, which a server that follows a
+token's `jku` or `x5u` header downloads (in-process: nothing leaves the machine).
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from tutor.clock import Clock
+from tutor.server.attacker_keys import ATTACKER_CERT_PATH, ATTACKER_JWKS_PATH, published_keys
 
 MAX_LOOT_BYTES = 16 * 1024
 
@@ -38,7 +42,15 @@ class AttackerSite:
         self.app = Starlette(routes=[
             Route("/", self._page, methods=["GET"]),
             Route("/collect", self._collect, methods=["GET", "POST", "OPTIONS"]),
+            Route(ATTACKER_JWKS_PATH, self._keys, methods=["GET"]),
+            Route(ATTACKER_CERT_PATH, self._keys, methods=["GET"]),
         ])
+
+    async def _keys(self, request: Request) -> Response:
+        published = published_keys(request.url.path)
+        if isinstance(published, dict):
+            return JSONResponse(published)
+        return Response(published or "", media_type="application/x-pem-file")
 
     async def _page(self, request: Request) -> Response:
         return HTMLResponse(

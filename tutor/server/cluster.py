@@ -7,19 +7,31 @@ left out and requests go straight to the app.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tutor.clock import Clock, SimulatedClock
 from tutor.server.app import create_replica_app
+from tutor.server.attacker_keys import fetch_keys
 from tutor.server.config import DemoUser, ServerConfig
 from tutor.server.context import ReplicaContext
+from tutor.server.jwks_cache import CachedKeys, JwksCache
 from tutor.server.keys import Keyring
+from tutor.server.naive import KeyFetcher
 from tutor.server.signed import SignedCookieCodec
-from tutor.server.state import AuthStore, EventLog, ServerEvent
+from tutor.server.state import (
+    AuthStore,
+    EventLog,
+    KeyRetired,
+    KeysFetched,
+    KeysRotated,
+    ServerEvent,
+)
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory
 
@@ -29,6 +41,7 @@ REPLICA_NAMES = "ABCDEFGH"
 MINTING_PATHS = frozenset({"/login", "/refresh", "/password"})
 PIN_HEADER = b"x-tutor-replica"
 DEFAULT_BASE_URL = "http://tutor.local"
+JWKS_PATH = "/.well-known/jwks.json"
 
 
 @lru_cache(maxsize=8)
@@ -57,6 +70,10 @@ class ServerSnapshot:
     """The whole event log (events are immutable), so forward-after-back can restore it."""
     balancer_position: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    keys: Keyring | None = None
+    """The issuer's keys (they change only when a scene rotates them)."""
+    caches: list[CachedKeys | None] = field(default_factory=list)
+    """Each replica's cached copy of the key set (None on the issuer, and with HS256)."""
 
 
 class MockServer:
@@ -74,12 +91,20 @@ class MockServer:
         )
         self.log = EventLog(self.clock, event_log_limit)
         self._last_users_copy: UserDirectory | None = None
+        self.fetch_keys: KeyFetcher = fetch_keys
+        """What a GET of a key URL reaches (jku/x5u weaknesses): evil.test's published
+        keys; a scene's world points it at its own attacker site."""
         shared = AuthStore() if self.config.shared_store else None
         self.replicas: list[Replica] = []
+        self.caches: list[JwksCache | None] = []
         for index in range(self.config.replicas):
             name = REPLICA_NAMES[index]
-            # Replica A is the issuer; the others get the public key only (asymmetric algs).
-            keys = self.keys if index == 0 else self.keys.verify_only()
+            # Replica A is the issuer; the others get the public key only (asymmetric algs),
+            # from a cached copy of A's key set, as a JWKS client keeps one.
+            cache = None
+            if index and self.config.is_asymmetric:
+                cache = JwksCache(lambda: self.keys, self.clock, self._on_fetch(name))
+            keys = self.keys if cache is None else cache.keys
             context = ReplicaContext(
                 name=name,
                 config=self.config,
@@ -88,14 +113,65 @@ class MockServer:
                 users=self.users,
                 store=shared if shared is not None else AuthStore(),
                 log=self.log,
-                tokens=TokenService(self.config, keys, self.clock),
+                tokens=TokenService(self.config, keys, self.clock,
+                                    self._fetch_for(name), cache),
                 signed_cookies=SignedCookieCodec(
                     keys.hmac_secret, self.clock, self.config.signed_cookie_max_age
                 ),
             )
+            self.caches.append(cache)
             self.replicas.append(Replica(name, context, create_replica_app(context)))
         self.balancer = RoundRobinBalancer(self.replicas, self.config.is_asymmetric)
         self.app: ASGIApp = self.replicas[0].app if len(self.replicas) == 1 else self.balancer
+
+    def _fetch_for(self, replica: str) -> KeyFetcher:
+        def fetch(url: str) -> dict[str, Any] | str | None:
+            found = self.fetch_keys(url)
+            kids = tuple(str(k.get("kid", "")) for k in found.get("keys", [])
+                         if isinstance(k, dict)) if isinstance(found, dict) else ()
+            self.log.emit(KeysFetched(self.clock.now(), replica, url[:200], found is not None,
+                                      kids))
+            return found
+        return fetch
+
+    def _on_fetch(self, replica: str) -> Callable[[Keyring], None]:
+        def fetched(keys: Keyring) -> None:
+            self.replica(replica).context.keys = keys
+            self.log.emit(KeysFetched(self.clock.now(), replica,
+                                      f"replica A{JWKS_PATH}", True,
+                                      tuple(k.kid for k in keys.published())))
+        return fetched
+
+    # --- key rotation (asymmetric algorithms) ------------------------------------------
+
+    def rotate_keys(self) -> Keyring:
+        """The issuer signs with a new key from now on; the old one stays published."""
+        old = self.keys
+        self._set_issuer_keys(old.rotated())
+        self.log.emit(KeysRotated(self.clock.now(), "A", self.keys.kid, old.kid))
+        return self.keys
+
+    def retire_key(self, kid: str | None = None) -> str:
+        """Stop publishing an older key (the oldest unless `kid` names one); its id."""
+        older = self.keys.older
+        if not older:
+            raise ValueError("no older key is published: rotate the keys first")
+        chosen = kid or older[-1].kid
+        if all(k.kid != chosen for k in older):
+            raise ValueError(f"no older key {chosen!r} is published")
+        self._set_issuer_keys(self.keys.without(chosen))
+        self.log.emit(KeyRetired(self.clock.now(), "A", chosen))
+        return chosen
+
+    def _set_issuer_keys(self, keys: Keyring) -> None:
+        self.keys = keys
+        issuer = self.replicas[0].context
+        issuer.keys = keys
+        issuer.tokens.set_keys(keys)
+        for replica, cache in zip(self.replicas[1:], self.caches[1:], strict=True):
+            if cache is None:  # HS256: every replica holds the one secret
+                replica.context.keys = keys
+                replica.context.tokens.set_keys(keys)
 
     def replica(self, name: str) -> Replica:
         """A replica by its letter."""
@@ -129,6 +205,8 @@ class MockServer:
             users=self._users_snapshot(),
             events=tuple(self.log.events),
             balancer_position=self.balancer.position,
+            keys=self.keys,
+            caches=[c.state if c is not None else None for c in self.caches],
         )
 
     def _users_snapshot(self) -> UserDirectory:
@@ -147,6 +225,14 @@ class MockServer:
             self.clock.set(snapshot.now)
         self.log.events[:] = snapshot.events
         self.balancer.position = snapshot.balancer_position
+        if snapshot.keys is not None and snapshot.keys is not self.keys:
+            self._set_issuer_keys(snapshot.keys)
+        for replica, cache, state in zip(self.replicas, self.caches, snapshot.caches,
+                                         strict=False):
+            if cache is not None and state is not None and cache.state is not state:
+                cache.state = state
+                replica.context.keys = state.keys
+                replica.context.tokens.set_keys(state.keys)
 
 
 def _copy_stores(stores: list[AuthStore]) -> list[AuthStore]:

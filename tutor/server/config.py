@@ -8,13 +8,20 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from tutor.server.modes import ServerMode, get_mode, mode_names
-from tutor.server.weaknesses import WEAK_HMAC_SECRET, WEAKNESSES, Vulnerabilities
+from tutor.server.weaknesses import (
+    ALG_CONFUSION,
+    KID_PATH_INJECTION,
+    WEAK_HMAC_SECRET,
+    WEAKNESSES,
+    Vulnerabilities,
+)
 from tutor.suggest import unknown_key_message
 
-Algorithm = Literal["HS256", "RS256", "EdDSA"]
+Algorithm = Literal["HS256", "RS256", "PS256", "ES256", "EdDSA"]
 Role = Literal["reader", "admin"]
 
 ALGORITHMS: tuple[str, ...] = get_args(Algorithm)
+SEEDABLE_ALGORITHMS = ("ES256", "EdDSA")
 
 __all__ = [
     "ALGORITHMS", "DEFAULT_USERS", "WEAK_SECRETS", "Algorithm", "ConfigError", "DemoUser",
@@ -76,6 +83,9 @@ class ServerConfig:
     """Replicas share one session store, denylist and refresh-token store (like Redis)."""
     secret: str | None = None
     """A fixed signing secret (HS256 and signed cookies); random per run when unset."""
+    key_seed: str | None = None
+    """Derive the ES256 or EdDSA key pair from this text, so a challenge's reference
+    solution can be signed once and still verify (random per run when unset)."""
     scrypt_cost: int = 2**14
     """scrypt's CPU/memory cost `n` for stored password hashes."""
     vulnerabilities: Vulnerabilities = field(default_factory=Vulnerabilities)
@@ -104,6 +114,19 @@ class ServerConfig:
             raise ConfigError("replicas must be between 1 and 8")
         if self.scrypt_cost < 2 or self.scrypt_cost & (self.scrypt_cost - 1):
             raise ConfigError("scrypt_cost must be a power of two greater than 1")
+        if self.key_seed is not None and self.algorithm not in SEEDABLE_ALGORITHMS:
+            raise ConfigError(
+                f"key_seed works with {' or '.join(SEEDABLE_ALGORITHMS)} only: an RSA key "
+                "cannot be derived from a seed"
+            )
+        on = self.vulnerabilities.on
+        if on(ALG_CONFUSION) and not self.is_asymmetric:
+            raise ConfigError(
+                "alg_confusion needs an asymmetric algorithm (RS256, PS256, ES256 or EdDSA): "
+                "it is a public key used as an HMAC secret"
+            )
+        if on(KID_PATH_INJECTION) and self.is_asymmetric:
+            raise ConfigError("kid_path_injection reads an HS256 key from a file: use HS256")
         short_secret = self.secret is not None and len(self.secret.encode()) < 32
         if short_secret and not self.vulnerabilities.on(WEAK_HMAC_SECRET):
                 raise ConfigError(
@@ -141,6 +164,7 @@ class ServerConfig:
 
 _FIELD_TYPES: dict[str, type] = {
     "mode": str, "algorithm": str, "issuer": str, "audience": str, "secret": str,
+    "key_seed": str,
     "access_token_ttl": int, "refresh_token_ttl": int, "session_idle_timeout": int,
     "session_absolute_timeout": int, "signed_cookie_max_age": int, "replicas": int,
     "scrypt_cost": int, "denylist": bool, "shared_store": bool,

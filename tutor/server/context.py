@@ -20,12 +20,15 @@ from tutor.server.state import (
 )
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory
+from tutor.server.weaknesses import PREDICTABLE_SESSION_IDS
 
 # 256 random bits: OWASP asks for at least 64 bits of entropy; we keep a wide margin.
 SESSION_ID_BYTES = 32
 # Pre-login sessions kept per store before the least recently seen is evicted: a crawler
 # of the login page must not fill the store (each row is well under a kilobyte).
 MAX_ANONYMOUS_SESSIONS = 10_000
+SEQUENTIAL_ID_START = 1000
+"""Where the predictable_session_ids weakness starts counting."""
 
 
 @dataclass
@@ -56,7 +59,7 @@ class ReplicaContext:
             self._make_room_for_anonymous()
         now = self.clock.now()
         record = SessionRecord(
-            session_id=randomness.token_urlsafe(SESSION_ID_BYTES),
+            session_id=self._new_session_id(),
             username=username,
             created_at=now,
             last_seen=now,
@@ -65,6 +68,13 @@ class ReplicaContext:
         self.store.add_session(record, self.session_deadline(record))
         self.emit(SessionCreated, session_id=record.session_id, username=username)
         return record
+
+    def _new_session_id(self) -> str:
+        if self.config.vulnerabilities.on(PREDICTABLE_SESSION_IDS):
+            # VULNERABLE on purpose: the next number in sequence, as early servers did
+            # with a counter; seeing your own id tells you your neighbours'.
+            return f"{SEQUENTIAL_ID_START + self.store.created:08d}"
+        return randomness.token_urlsafe(SESSION_ID_BYTES)
 
     def _make_room_for_anonymous(self) -> None:
         # Like a cache with a size bound: the visitor least recently seen loses a login

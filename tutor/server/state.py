@@ -64,6 +64,31 @@ class RefreshFamilyRevoked(ServerEvent):
 
 
 @dataclass(frozen=True)
+class KeysRotated(ServerEvent):
+    """The issuer made a new signing key; the old public key stays in the JWKS."""
+
+    new_kid: str
+    old_kid: str
+
+
+@dataclass(frozen=True)
+class KeyRetired(ServerEvent):
+    """An old public key left the JWKS: tokens it signed no longer verify at the issuer."""
+
+    kid: str
+
+
+@dataclass(frozen=True)
+class KeysFetched(ServerEvent):
+    """A server downloaded verification keys: a replica refreshing its copy of the
+    issuer's JWKS, or a vulnerable server following a token's jku/x5u URL."""
+
+    url: str
+    found: bool
+    kids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PasswordChanged(ServerEvent):
     username: str
 
@@ -99,6 +124,9 @@ class SignatureChecked(ServerEvent):
     stage: str | None = None
     """Where verification failed (decode, algorithm, key, signature, claims)."""
     subject: str | None = None
+    key_source: str | None = None
+    """Where a vulnerable server took the key from (the token's own header, a URL, a
+    file); None when it used its own key."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 Verification is one PyJWT call with the algorithm pinned by the server (RFC 8725 §2.1,
 §3.1); time claims are then checked on the server's clock, because PyJWT reads the wall
-clock and scenes run on a simulated one.
+clock and scenes run on a simulated one. Only when that call fails at the signature is
+the header read, to say why at the `key` stage (a key the token brings or points to, an
+unknown `kid`) or to try an older key that is still published. The weakness lessons'
+shortcuts, which do read the header first, are in `naive.py`.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from jwt.types import Options
 from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
+from tutor.server.jwks_cache import JwksCache
 from tutor.server.keys import Keyring
-from tutor.server.weaknesses import ACCEPT_ALG_NONE, WEAK_HMAC_SECRET
+from tutor.server.naive import KeyFetcher, NaiveRefusal, NaiveVerifier
+from tutor.server.weaknesses import ACCEPT_ALG_NONE, NO_AUDIENCE_CHECK, WEAK_HMAC_SECRET
 
 Stage = Literal["decode", "algorithm", "key", "signature", "claims", "revocation"]
 TokenKind = Literal["access", "refresh"]
@@ -39,8 +44,9 @@ TokenKind = Literal["access", "refresh"]
 TOKEN_TYPES: dict[TokenKind, str] = {"access": "at+jwt", "refresh": "rt+jwt"}
 REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud"]
 MAX_TOKEN_LENGTH = 8192
-# Verified tokens remembered per server: a signature that checked out once always will
-# (keys never change while a server runs); time claims and the denylist are re-checked.
+# Verified tokens remembered per server: a signature that checked out once will again
+# while the keys stay the same (`set_keys` empties it); time claims and the denylist are
+# re-checked on every request.
 VERIFIED_CACHE_SIZE = 1024
 _PYJWT_OPTIONS: Options = {
     "require": REQUIRED_CLAIMS,
@@ -49,11 +55,8 @@ _PYJWT_OPTIONS: Options = {
     "verify_nbf": False,
     "verify_iat": False,
 }
-_UNSIGNED_OPTIONS: Options = {
-    **_PYJWT_OPTIONS,
-    "verify_signature": False,
-    "verify_aud": True,
-    "verify_iss": True,
+_UNCHECKED_AUDIENCE_OPTIONS: Options = {
+    **_PYJWT_OPTIONS, "verify_aud": False, "verify_iss": False,
 }
 
 
@@ -90,23 +93,57 @@ class CannotMint(Exception):
     """This replica holds only a public key: it can verify tokens but not sign them."""
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    """A token that passed every check, and the key that verified it."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    kid: str | None
+    """The id of this server's key that verified it (None for a key the token chose)."""
+    key_source: str | None = None
+    """Where a vulnerable server took the key from, in words (None: its own key)."""
+
+
 class TokenService:
     """Mints and verifies this server's JWTs."""
 
-    def __init__(self, config: ServerConfig, keys: Keyring, clock: Clock) -> None:
+    def __init__(self, config: ServerConfig, keys: Keyring, clock: Clock,
+                 fetch_keys: KeyFetcher | None = None, cache: JwksCache | None = None) -> None:
+        """`fetch_keys` is what a vulnerable server's jku/x5u download reaches; `cache`
+        is a verify-only replica's copy of the issuer's key set (None on the issuer)."""
         self._config = config
-        self._keys = keys
+        self._cache = cache
         self._clock = clock
-        self._algorithms = [config.algorithm]
-        self._verifying_key = keys.verifying_key
+        self._algorithms: list[str] = [config.algorithm]
         self._weak = config.vulnerabilities.on(WEAK_HMAC_SECRET)
         self._accept_none = config.vulnerabilities.on(ACCEPT_ALG_NONE)
-        self._verified: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._naive = NaiveVerifier(config, fetch_keys)
+        unchecked = config.vulnerabilities.on(NO_AUDIENCE_CHECK)
+        # VULNERABLE when unchecked: a token minted for another service passes (§3.9).
+        self._options = _UNCHECKED_AUDIENCE_OPTIONS if unchecked else _PYJWT_OPTIONS
+        self._audience = None if unchecked else config.audience
+        self._issuer = None if unchecked else config.issuer
+        self._verified: dict[str, VerifiedToken] = {}
+        self.set_keys(keys)
+
+    @property
+    def keys(self) -> Keyring:
+        """The keys this service signs and verifies with now."""
+        return self._keys
+
+    def set_keys(self, keys: Keyring) -> None:
+        """Use new keys (a rotation, or a replica's refreshed key set)."""
+        self._keys = keys
+        self._verifying_key = keys.verifying_key
+        # A key that is no longer published must stop verifying: forget what it verified.
+        self._verified.clear()
 
     def mint(
-        self, kind: TokenKind, subject: str, family: str, extra: dict[str, Any] | None = None
+        self, kind: TokenKind, subject: str, family: str, extra: dict[str, Any] | None = None,
+        audience: str | None = None,
     ) -> MintedToken:
-        """Sign a new access or refresh token for `subject`."""
+        """Sign a new access or refresh token for `subject` (for `audience`, or this API)."""
         if not self._keys.can_mint:
             raise CannotMint(
                 "this replica holds only the public key: it can verify tokens, not issue them"
@@ -116,7 +153,7 @@ class TokenService:
         claims: dict[str, Any] = {
             "iss": self._config.issuer,
             "sub": subject,
-            "aud": self._config.audience,
+            "aud": audience or self._config.audience,
             "iat": now,
             "exp": now + ttl,
             "jti": randomness.token_urlsafe(16),
@@ -132,14 +169,18 @@ class TokenService:
 
     def verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
         """The token's claims, or `TokenRejected` naming the failing stage."""
+        return self._verify(token, kind).claims
+
+    def verify_detailed(self, token: str, kind: TokenKind) -> VerifiedToken:
+        """`verify`, also saying which key verified the token."""
         return self._verify(token, kind)
 
     def verify_uncached(self, token: str, kind: TokenKind) -> dict[str, Any]:
         """`verify` without the cache of verified tokens (for benchmarks and tests)."""
         self._verified.pop(token, None)
-        return self._verify(token, kind)
+        return self._verify(token, kind).claims
 
-    def _verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
+    def _verify(self, token: str, kind: TokenKind) -> VerifiedToken:
         if len(token) > MAX_TOKEN_LENGTH:
             raise TokenRejected("decode", f"token is longer than {MAX_TOKEN_LENGTH} characters")
         parts = token.count(".") + 1
@@ -147,16 +188,17 @@ class TokenService:
             raise TokenRejected(
                 "decode", f"a JWT has 3 dot-separated parts (header.payload.signature); got {parts}"
             )
-        cached = self._verified.get(token)
-        if cached is not None:
-            header, claims = cached
-        elif self._accept_none and _declares_alg_none(token):
-            header, claims = self._decode_unsigned(token)
-        else:
-            header, claims = self._decode_signed(token)
+        if self._cache is not None:
+            keys = self._cache.current()
+            if keys is not self._keys:
+                self.set_keys(keys)
+        verified = self._verified.get(token)
+        if verified is None:
+            verified = self._decode(token)
             if len(self._verified) >= VERIFIED_CACHE_SIZE:
                 del self._verified[next(iter(self._verified))]
-            self._verified[token] = (header, claims)
+            self._verified[token] = verified
+        header, claims = verified.header, verified.claims
         expected_type = TOKEN_TYPES[kind]
         if header.get("typ") != expected_type:
             other = "a refresh" if header.get("typ") == TOKEN_TYPES["refresh"] else "not an access"
@@ -171,40 +213,96 @@ class TokenService:
         if not isinstance(claims["jti"], str):
             # Only a forged token (alg none, a cracked secret) can get here with another type.
             raise TokenRejected("claims", "claim 'jti' must be a string")
-        return claims
+        return verified
 
-    def _decode_signed(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _decode(self, token: str, refetched: bool = False) -> VerifiedToken:
+        if self._accept_none and _declares_alg_none(token):
+            header, claims = self._decode_claims_only(token)
+            return VerifiedToken(header, claims, None, "no key: alg none skips the signature")
+        if self._naive.active:
+            # Only a vulnerable server reads the header before verifying: it lets it choose.
+            try:
+                chosen = self._naive.key_for(token, _unverified_header(token), self._keys)
+            except NaiveRefusal as exc:
+                raise TokenRejected(exc.stage, _clean(exc.reason)) from None
+            if chosen is not None:
+                if chosen.hmac_checked:
+                    header, claims = self._decode_claims_only(token)
+                else:
+                    header, claims = self._pyjwt(token, chosen.key, [chosen.algorithm])
+                return VerifiedToken(header, claims, None, chosen.source)
         try:
-            with self._quiet_if_weak():
-                decoded = jwt.decode_complete(
-                    token,
-                    self._verifying_key,
-                    algorithms=self._algorithms,
-                    audience=self._config.audience,
-                    issuer=self._config.issuer,
-                    options=_PYJWT_OPTIONS,
-                )
+            header, claims = self._pyjwt(token, self._verifying_key, self._algorithms)
+            return VerifiedToken(header, claims, self._keys.kid)
+        except TokenRejected as exc:
+            if exc.stage != "signature":
+                raise
+            return self._other_key(token, exc, refetched)
+
+    def _other_key(self, token: str, failure: TokenRejected, refetched: bool) -> VerifiedToken:
+        """After a signature failure with the current key: say why at the key stage, or
+        verify with an older key the token names that is still published (rotation)."""
+        header = _unverified_header(token)
+        for name, section in (("jwk", "§3.8"), ("jku", "§3.10"), ("x5u", "§3.10")):
+            if name in header:
+                raise TokenRejected("key", UNTRUSTED_KEY_REASONS[name] + f" (RFC 8725 {section})")
+        kid = header.get("kid")
+        if kid is None or kid == self._keys.kid:
+            raise failure
+        older = self._keys.key_for(kid)
+        if older is None and self._cache is not None and not refetched:
+            # An unknown kid may be a key the issuer rotated in since the copy was made.
+            self.set_keys(self._cache.refetch())
+            return self._decode(token, refetched=True)
+        if older is None:
+            raise TokenRejected(
+                "key", f"no key with id {_clean(str(kid))[:40]!r} is published here; a kid is "
+                "only looked up among this server's own keys (RFC 8725 §3.10)")
+        header, claims = self._pyjwt(token, older, self._algorithms)
+        return VerifiedToken(header, claims, str(kid))
+
+    def _pyjwt(self, token: str, key: Any, algorithms: list[str]) -> (
+        tuple[dict[str, Any], dict[str, Any]]
+    ):
+        try:
+            if self._weak:
+                with self._quiet_if_weak():
+                    decoded = self._decode_complete(token, key, algorithms)
+            else:
+                # No context manager on the common path: it costs a generator per call.
+                decoded = self._decode_complete(token, key, algorithms)
         except InvalidSignatureError:
-            raise self._signature_failure(token) from None
+            raise TokenRejected(
+                "signature", "signature does not match the header and payload (RFC 7515 §5.2)"
+            ) from None
         except InvalidAlgorithmError:
             raise TokenRejected(
                 "algorithm",
                 f"algorithm {_declared_alg(token)!r} is refused: this server accepts only "
-                f"{self._config.algorithm} (RFC 8725 §3.1)",
+                f"{', '.join(algorithms)}; the verifier, not the token, picks the algorithm "
+                "(RFC 8725 §3.1)",
             ) from None
-        except MissingRequiredClaimError as exc:
-            raise TokenRejected("claims", f"required claim {exc.claim!r} is missing") from None
-        except InvalidAudienceError:
-            raise TokenRejected(
-                "claims", f"audience does not include {self._config.audience!r}"
-            ) from None
-        except InvalidIssuerError:
-            raise TokenRejected("claims", f"issuer is not {self._config.issuer!r}") from None
-        except DecodeError as exc:
-            raise TokenRejected("decode", _decode_reason(exc)) from None
         except PyJWTError as exc:
-            raise TokenRejected("claims", _clean(str(exc)) or "claims are invalid") from None
+            raise self._claims_failure(exc) from None
         return decoded["header"], decoded["payload"]
+
+    def _decode_complete(self, token: str, key: Any, algorithms: list[str]) -> dict[str, Any]:
+        return jwt.decode_complete(token, key, algorithms=algorithms, audience=self._audience,
+                                   issuer=self._issuer, options=self._options)
+
+    def _claims_failure(self, exc: PyJWTError) -> TokenRejected:
+        if isinstance(exc, MissingRequiredClaimError):
+            return TokenRejected("claims", f"required claim {exc.claim!r} is missing")
+        if isinstance(exc, InvalidAudienceError):
+            return TokenRejected(
+                "claims", f"audience does not include {self._config.audience!r}: the token "
+                "was minted for another service (RFC 8725 §3.9)")
+        if isinstance(exc, InvalidIssuerError):
+            return TokenRejected(
+                "claims", f"issuer is not {self._config.issuer!r} (RFC 8725 §3.8)")
+        if isinstance(exc, DecodeError):
+            return TokenRejected("decode", _decode_reason(exc))
+        return TokenRejected("claims", _clean(str(exc)) or "claims are invalid")
 
     @contextlib.contextmanager
     def _quiet_if_weak(self) -> Iterator[None]:
@@ -216,30 +314,21 @@ class TokenService:
             warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
             yield
 
-    def _decode_unsigned(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        # VULNERABLE on purpose: trusts a token that declares it needs no signature.
+    def _decode_claims_only(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        # VULNERABLE on purpose: the signature was skipped (alg none) or checked by hand
+        # with a key the token chose; only the claims are checked here.
         try:
             decoded = jwt.decode_complete(
                 token,
-                options=_UNSIGNED_OPTIONS,
-                audience=self._config.audience,
-                issuer=self._config.issuer,
+                options={**self._options, "verify_signature": False,
+                         "verify_aud": self._audience is not None,
+                         "verify_iss": self._issuer is not None},
+                audience=self._audience,
+                issuer=self._issuer,
             )
-        except MissingRequiredClaimError as exc:
-            raise TokenRejected("claims", f"required claim {exc.claim!r} is missing") from None
-        except DecodeError as exc:
-            raise TokenRejected("decode", _decode_reason(exc)) from None
         except PyJWTError as exc:
-            raise TokenRejected("claims", _clean(str(exc)) or "claims are invalid") from None
+            raise self._claims_failure(exc) from None
         return decoded["header"], decoded["payload"]
-
-    def _signature_failure(self, token: str) -> TokenRejected:
-        kid = _unverified_header(token).get("kid")
-        if kid is not None and kid != self._keys.kid:
-            return TokenRejected("key", f"no key with id {str(kid)[:40]!r} is known here")
-        return TokenRejected(
-            "signature", "signature does not match the header and payload (RFC 7515 §5.2)"
-        )
 
     def _check_times(self, claims: dict[str, Any]) -> None:
         now = self._clock.now()
@@ -253,6 +342,17 @@ class TokenService:
             raise TokenRejected("claims", "token is not valid yet (nbf is in the future)")
         if now < claims["iat"]:
             raise TokenRejected("claims", "token claims to be issued in the future (iat)")
+
+
+UNTRUSTED_KEY_REASONS = {
+    "jwk": "the token carries its own key (jwk header); keys must belong to the issuer, "
+           "so this server verifies only with keys it holds",
+    "jku": "the token names a key set URL (jku header); this server fetches keys only from "
+           "its own allow-list, and that URL is not on it",
+    "x5u": "the token names a certificate URL (x5u header); this server fetches keys only "
+           "from its own allow-list, and that URL is not on it",
+}
+"""Why the fixed server refuses a token that brings or points to its own key."""
 
 
 def _is_number(value: object) -> bool:

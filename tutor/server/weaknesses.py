@@ -70,6 +70,24 @@ SAMESITE_NONE = weakness(
 NO_CSRF_CHECK = weakness(
     "no_csrf_check", "accepts state-changing requests from any origin, without a CSRF token",
     _COOKIE_MODES)
+ALG_CONFUSION = weakness(
+    "alg_confusion", "RS256/PS256/ES256/EdDSA server also accepts HS256, keyed with its own "
+    "public key", ("jwt",))
+TRUST_JWK_HEADER = weakness(
+    "trust_jwk_header", "verifies a token with the public key the token embeds (jwk header)",
+    ("jwt",))
+TRUST_JKU_HEADER = weakness(
+    "trust_jku_header", "fetches verification keys from the URL in the token (jku or x5u "
+    "header)", ("jwt",))
+KID_PATH_INJECTION = weakness(
+    "kid_path_injection", "reads the HS256 key from the file the kid header names, unchecked",
+    ("jwt",))
+NO_AUDIENCE_CHECK = weakness(
+    "no_audience_check", "accepts tokens minted for another service (aud and iss unchecked)",
+    ("jwt",))
+PREDICTABLE_SESSION_IDS = weakness(
+    "predictable_session_ids", "numbers session ids in sequence instead of drawing 256 "
+    "random bits", ("cookie",))
 
 
 @dataclass(frozen=True, init=False)

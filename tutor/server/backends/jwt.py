@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -21,6 +22,23 @@ from tutor.server.state import (
 )
 from tutor.server.tokens import CannotMint, TokenKind, TokenRejected
 from tutor.server.users import UserRecord
+
+
+@dataclass(frozen=True)
+class OtherService:
+    """Another API this auth server issues tokens for, with the same key."""
+
+    description: str
+    role: str
+    """The role every user has there (written into its tokens' `role` claim)."""
+
+
+OTHER_SERVICES: dict[str, OtherService] = {
+    "photos-api": OtherService("the photo-sharing app, where everyone administers their "
+                               "own albums", "admin"),
+}
+"""Audiences besides the server's own that `/login` mints for (`"audience": ...`): a
+token for one of them must not pass at this API (RFC 8725 §2.7, §3.9)."""
 
 
 class JwtBackend:
@@ -79,12 +97,13 @@ class JwtBackend:
     def verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
         what = f"{kind} token"
         try:
-            claims = self.ctx.tokens.verify(token, kind)
+            verified = self.ctx.tokens.verify_detailed(token, kind)
         except TokenRejected as exc:
             self.ctx.emit(SignatureChecked, what=what, ok=False, stage=exc.stage)
             raise self._rejected(exc) from None
-        self.ctx.emit(SignatureChecked, what=what, ok=True, kid=self.ctx.keys.kid,
-                      subject=str(claims.get("sub", "")))
+        claims = verified.claims
+        self.ctx.emit(SignatureChecked, what=what, ok=True, kid=verified.kid,
+                      subject=str(claims.get("sub", "")), key_source=verified.key_source)
         return claims
 
     def _rejected(self, exc: TokenRejected) -> Problem:
@@ -93,12 +112,17 @@ class JwtBackend:
             stage=exc.stage,
         )
 
-    def mint_pair(self, user: UserRecord, family: str | None = None) -> dict[str, Any]:
-        """A new access and refresh token; a new family unless rotating an old one."""
+    def mint_pair(self, user: UserRecord, family: str | None = None,
+                  audience: str | None = None) -> dict[str, Any]:
+        """A new access and refresh token; a new family unless rotating an old one.
+
+        `audience` asks for an access token for another service this auth server issues
+        for (`OTHER_SERVICES`): its own role there, and its own `aud`."""
         try:
             family = family or randomness.token_urlsafe(12)
+            role = OTHER_SERVICES[audience].role if audience else user.role
             access = self.ctx.tokens.mint(
-                "access", user.username, family, {"role": user.role}
+                "access", user.username, family, {"role": role}, audience=audience
             )
             refresh = self.ctx.tokens.mint("refresh", user.username, family)
         except CannotMint as exc:
@@ -121,6 +145,14 @@ class JwtBackend:
         }
 
     def issue(self, request: Request, user: UserRecord, is_form: bool) -> Response:
+        audience = getattr(request.state, "audience", None)
+        if audience is not None and audience != self.ctx.config.audience:
+            if audience not in OTHER_SERVICES:
+                known = ", ".join([self.ctx.config.audience, *OTHER_SERVICES])
+                raise Problem(400, "invalid_target", f"no service {str(audience)[:40]!r}; "
+                              f"this server issues tokens for {known}")
+            return JSONResponse(self.mint_pair(user, audience=audience),
+                                headers={"Cache-Control": "no-store"})
         return JSONResponse(self.mint_pair(user), headers={"Cache-Control": "no-store"})
 
     def end(self, request: Request, principal: Principal, is_form: bool) -> Response:
