@@ -24,7 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = (
                "progress_transfer", "suggest", "login_steps", "visible"}),
     frozenset({"server", "browser"}),
     frozenset({"scenes"}),
-    frozenset({"repeater", "har"}),
+    frozenset({"repeater", "har", "watch"}),
     frozenset({"lessons"}),
     frozenset({"quiz"}),
     frozenset({"ui", "cli", "__main__"}),

@@ -36,7 +36,7 @@ PAGE = """<!doctype html>
   <input name="password" type="password" autocomplete="current-password">
   <button>Log in</button>
 </form>
-<img src="%(blocked)s/pixel.png" alt="">
+<img src="__BLOCKED__/pixel.png" alt="">
 <p id="out">working</p>
 <script>
 (async () => {
@@ -51,7 +51,7 @@ PAGE = """<!doctype html>
 })();
 </script>
 </body></html>
-""" % {"blocked": BLOCKED_ORIGIN}
+""".replace("__BLOCKED__", BLOCKED_ORIGIN)
 
 
 async def _page(request: Request) -> Response:

@@ -48,7 +48,7 @@ STORAGE_SCRIPT = """
     return "sessionStorage";
   };
   const report = (store, op, key, value) => {
-    const send = globalThis.%(binding)s;
+    const send = globalThis.__BINDING__;
     if (typeof send === "function") {
       try { send(areaOf(store), op, String(key), String(value)); } catch (e) {}
     }
@@ -62,7 +62,7 @@ STORAGE_SCRIPT = """
   };
   proto.clear = function () { clear.call(this); report(this, "clear", "", ""); };
 })();
-""" % {"binding": STORAGE_BINDING}
+""".replace("__BINDING__", STORAGE_BINDING)
 
 Drive = Callable[["Page"], Awaitable[None]]
 """Something that acts on the page as a person would (tests; a headless demo)."""
@@ -94,11 +94,18 @@ def chromium_path() -> str | None:
 
 @dataclass(frozen=True)
 class WatchOptions:
-    """How to watch: the target, headed or not, and an optional driver for the page."""
+    """How to watch: the target, headed or not, an optional driver for the page, and
+    whether to record the session as HAR when it ends."""
 
     target: WatchTarget
     headless: bool = False
     drive: Drive | None = None
+    record: bool = False
+    """Save a HAR when the watch ends (the TUI can also save one at any moment)."""
+    har: Path | None = None
+    """Where: a file, or a folder; None for `tutor.har.folder.har_folder()`."""
+    redact: bool = False
+    """Blank credential values in the saved HAR."""
 
 
 async def run_watch(session: WatchSession, options: WatchOptions,
@@ -148,7 +155,8 @@ async def run_watch(session: WatchSession, options: WatchOptions,
 
 async def _until_done(options: WatchOptions, page: Page, stop: asyncio.Event,
                       closed: asyncio.Event) -> None:
-    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(closed.wait())]
+    waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait()),
+                                        asyncio.ensure_future(closed.wait())]
     if options.drive is not None:
         waits.append(asyncio.ensure_future(options.drive(page)))
     try:

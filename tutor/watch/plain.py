@@ -28,10 +28,9 @@ def save_session(session: WatchSession, destination: Path | None, *, redact: boo
 
 
 async def watch_plain(options: WatchOptions, out: TextIO, err: TextIO, *,
-                      har: Path | None = None, record: bool = False, redact: bool = False,
                       stop: asyncio.Event | None = None) -> int:
     """Watch until Ctrl+C (or `stop`), printing each event; 2 when the browser cannot
-    start. With `record`, the HAR goes to `har` (None: the HAR folder)."""
+    start. With `options.record`, the HAR is saved at the end."""
     session = WatchSession(options.target)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -55,9 +54,10 @@ async def watch_plain(options: WatchOptions, out: TextIO, err: TextIO, *,
     finally:
         for sig in handled:
             loop.remove_signal_handler(sig)
-    if record:
+    if options.record:
+        redact = options.redact
         try:
-            path = save_session(session, har, redact=redact)
+            path = save_session(session, options.har, redact=redact)
         except OSError as exc:
             print(f"tutor watch: could not save the HAR file: {exc}", file=err)
             return 1

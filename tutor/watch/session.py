@@ -128,13 +128,13 @@ class WatchSession:
     def cookie_jar(self, cookies: Sequence[Mapping[str, Any]]) -> list[CookieChanged]:
         """Compare the browser's jar (Playwright's `context.cookies()`) with the last one."""
         now: dict[CookieKey, CookieChanged] = {}
-        for cookie in cookies:
-            key = (str(cookie.get("domain", "")), str(cookie.get("path", "/")),
-                   str(cookie.get("name", "")))
+        for row in cookies:
+            key = (str(row.get("domain", "")), str(row.get("path", "/")),
+                   str(row.get("name", "")))
             now[key] = CookieChanged(
-                "stored", key[2], str(cookie.get("value", "")), key[0], key[1],
-                bool(cookie.get("httpOnly")), bool(cookie.get("secure")),
-                str(cookie.get("sameSite", "")), float(cookie.get("expires", -1)))
+                "stored", key[2], str(row.get("value", "")), key[0], key[1],
+                bool(row.get("httpOnly")), bool(row.get("secure")),
+                str(row.get("sameSite", "")), float(row.get("expires", -1)))
         changes: list[CookieChanged] = []
         for key, cookie in now.items():
             before = self._jar.get(key)
@@ -189,8 +189,8 @@ class WatchSession:
             if isinstance(event, ExchangeWatched):
                 last = event.item.entry.index
                 beats += by_exchange.get(last, [])
-            elif (beat := _browser_beat(event, last)) is not None:
-                beats.append(beat)
+            elif (extra := _browser_beat(event, last)) is not None:
+                beats.append(extra)
         return Story(base.lanes, tuple(beats))
 
     def har(self, *, redact: bool) -> str:
