@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 EXTRA_HINT = "pip install 'cookie-jwt-tutor[browser]'"
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 STORAGE_BINDING = "__tutorStorageWrite"
+IN_FLIGHT_GRACE = 10.0
+"""Seconds the end of a watch waits for requests already sent to finish (a page's
+answer is usually there before its requestfinished event; a long poll never ends)."""
 BLOCKED = "blockedbyclient"
 """The error Chromium reports for a request tutor watch aborted."""
 
@@ -176,21 +179,36 @@ class _Watcher:
         self.session, self.target, self.context, self.emit = session, target, context, emit
         self.queue: asyncio.Queue[Request] = asyncio.Queue()
         self.consumer: asyncio.Task[None] | None = None
+        self.in_flight: set[Request] = set()
+        """Requests sent whose end (finished or failed) has not been reported yet."""
+        self.idle = asyncio.Event()
 
     async def install(self) -> None:
         await self.context.route("**/*", self._route)
         await self.context.expose_binding(STORAGE_BINDING, self._storage)
         await self.context.add_init_script(STORAGE_SCRIPT)
+        self.context.on("request", self._sent)
         self.context.on("requestfinished", self._finished)
         self.context.on("requestfailed", self._failed)
         self.consumer = asyncio.ensure_future(self._consume())
 
+    def _sent(self, request: Request) -> None:
+        self.in_flight.add(request)
+        self.idle.clear()
+
+    def _ended(self, request: Request) -> None:
+        self.in_flight.discard(request)
+        if not self.in_flight:
+            self.idle.set()
+
     def _finished(self, request: Request) -> None:
         self.queue.put_nowait(request)
+        self._ended(request)
 
     def _failed(self, request: Request) -> None:
         if BLOCKED not in (request.failure or "").lower().replace("_", ""):
             self.queue.put_nowait(request)
+        self._ended(request)
 
     async def _route(self, route: Route) -> None:
         request = route.request
@@ -234,6 +252,10 @@ class _Watcher:
         """Report what is already queued and the jar's last changes, then stop."""
         from playwright.async_api import Error as PlaywrightError
 
+        if self.in_flight:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.idle.wait(), IN_FLIGHT_GRACE)
+        self.context.remove_listener("request", self._sent)
         self.context.remove_listener("requestfinished", self._finished)
         self.context.remove_listener("requestfailed", self._failed)
         await self.queue.join()

@@ -13,14 +13,16 @@ from tutor.watch.session import WatchEvent, WatchSession
 from tutor.watch.text import event_lines
 
 
-def save_session(session: WatchSession, destination: Path | None, *, redact: bool) -> Path:
-    """Write the session as HAR: to `destination` (a file, or a folder to put one in),
-    else into `har_folder()`. Returns the path written; raises OSError."""
+def save_session(session: WatchSession, destination: Path | None, *, redact: bool,
+                 folder: bool = False) -> Path:
+    """Write the session as HAR: to the file `destination`, or into it when it is a
+    folder (`folder`, or an existing one), else into `har_folder()`. Returns the path
+    written; raises OSError."""
     stem = "tutor-watch" + ("-redacted" if redact else "")
-    if destination is None or destination.is_dir():
-        folder = destination if destination is not None else har_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        path = unique_path(folder, stem)
+    if destination is None or folder or destination.is_dir():
+        into = destination if destination is not None else har_folder()
+        into.mkdir(parents=True, exist_ok=True)
+        path = unique_path(into, stem)
     else:
         path = destination
     path.write_text(session.har(redact=redact), encoding="utf-8")

@@ -9,6 +9,7 @@ stage's renderer. Nothing here decides what happened.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -151,17 +152,16 @@ class WatchScreen(GuardedScreen[None]):
     def action_save_har(self, redact: bool) -> None:
         self._save(redact, None)
 
-    def _save(self, redact: bool, destination: object) -> None:
-        from pathlib import Path
-
+    def _save(self, redact: bool, destination: Path | None) -> None:
+        """Into the HAR folder (f9, f10), or where `--har` said (at the end)."""
         from tutor.watch.plain import save_session
 
         if not self.session.entries:
             self.notify("Nothing to save yet: the browser has sent no request.", timeout=3)
             return
-        target = destination if isinstance(destination, Path) else self.har_folder
         try:
-            path = save_session(self.session, target, redact=redact)
+            path = save_session(self.session, destination or self.har_folder,
+                                redact=redact, folder=destination is None)
         except OSError as exc:
             self.notify(f"Could not save the HAR file: {exc}", severity="error", timeout=8)
             return
