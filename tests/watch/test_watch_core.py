@@ -186,6 +186,9 @@ def test_plain_lines_say_what_happened_and_show_control_characters() -> None:
                            "Strict", -1)
     assert "secret" not in event_lines(cookie)[0]
     assert isinstance(session.events[0], ExchangeWatched)
+    kept = event_lines(StorageWritten("localStorage", SITE, "set", "access_token", TOKEN))
+    assert kept[1].startswith("    JWT   in localStorage.access_token, alg HS256, "
+                              "UNVERIFIED: sub=ada")
 
 
 # --- where HAR files go ------------------------------------------------------------------

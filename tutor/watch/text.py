@@ -7,7 +7,7 @@ from the network goes through `visible`.
 
 from __future__ import annotations
 
-from tutor.har.credentials import shorten
+from tutor.har.credentials import decode_jwt, shorten
 from tutor.har.render import entry_lines
 from tutor.login_steps import LOGIN_STEP_NAMES
 from tutor.visible import visible
@@ -36,8 +36,17 @@ def event_lines(event: WatchEvent) -> list[str]:
             return [visible(f"{event.area} cleared by a script on {event.origin}")]
         if event.op == "remove":
             return [visible(f"{event.area} remove {event.key} (script on {event.origin})")]
-        return [visible(f"{event.area} set {event.key}={shorten(event.value, 12)} "
-                        f"(script on {event.origin})")]
+        lines = [f"{event.area} set {event.key}={shorten(event.value, 12)} "
+                 f"(script on {event.origin})"]
+        token = decode_jwt(event.value, f"{event.area}.{event.key}")
+        if token is not None:
+            # A token kept where every script on the page can read it: say what it holds.
+            claims = ", ".join(f"{k}={shorten(str(v), 40)}"
+                               for k, v in list(token.claims.items())[:6])
+            lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
+                         f"UNVERIFIED: {claims or 'no claims'}; readable by any script "
+                         "on this origin")
+        return [visible(line) for line in lines]
     if isinstance(event, RequestBlocked):
         return [visible(f"blocked {event.method} {event.url}: origin not allowed")]
     return [visible(event.text)] if isinstance(event, WatchNote) else []
