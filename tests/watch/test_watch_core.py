@@ -121,6 +121,9 @@ def test_binary_bodies_and_failures_survive_the_conversion() -> None:
     failed = ObservedExchange("GET", f"{SITE}/down", (), 0, failure="net::ERR_CONNECTION_REFUSED")
     entry = to_entry(failed, 1)
     assert entry.response.status == 0
+    session = WatchSession(parse_target(f"{SITE}/"))
+    lines = event_lines(session.exchange(failed))
+    assert lines[1] == "    no answer: net::ERR_CONNECTION_REFUSED"
 
 
 # --- the session's events --------------------------------------------------------------

@@ -13,6 +13,7 @@ import io
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -86,11 +87,28 @@ def test_plain_mode_reports_a_login_on_the_tests_own_site(site: str, tmp_path: P
     assert "sessionStorage set visited=yes" in text
     assert "JWT   in response.body:$.access_token, alg HS256, UNVERIFIED: sub=ada" in text
     # The saved session is a HAR like any other: tutor inspect's analysis finds the same.
-    assert f"Saved 3 exchanges to {har}" in text
+    assert f"Saved 3 exchanges to {har}" in text and "closed: 3 exchanges seen." in text
     recorded = analyse(read_har(har))
     steps = {s for item in recorded.entries for s in item.login_steps}
     assert steps == {1, 2, 3, 4}
     assert "missing-httponly" in {f.kind for f in recorded.findings}
+
+
+def test_a_site_that_is_not_running_is_reported_not_a_traceback() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # Nothing listens on `port` now: the page load fails, and the watch says so.
+
+    async def look(page: Page) -> None:
+        return None
+
+    text = _watch_text(WatchOptions(parse_target(f"http://127.0.0.1:{port}/"),
+                                    headless=True, drive=look))
+    assert f"Could not load http://127.0.0.1:{port}/: " in text
+    assert (f"#0  GET http://127.0.0.1:{port}/  → 0\n"
+            "    no answer: net::ERR_CONNECTION_REFUSED") in text
+    assert "The browser closed: 1 exchange seen." in text
 
 
 def _fill_login(mode: str) -> object:

@@ -28,7 +28,7 @@ from tutor.watch.session import WatchEvent, WatchSession
 from tutor.watch.target import WatchTarget, origin_of
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Page, Request, Route
+    from playwright.async_api import Browser, BrowserContext, Page, Request, Route
 
 EXTRA_HINT = "pip install 'cookie-jwt-tutor[browser]'"
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
@@ -128,32 +128,45 @@ async def run_watch(session: WatchSession, options: WatchOptions,
         except PlaywrightError as exc:
             raise WatchError(_no_browser(exc)) from None
         try:
-            context = await browser.new_context()
-            closed = asyncio.Event()
-            browser.on("disconnected", lambda _: closed.set())
-
-            def page_closed(_: Page) -> None:
-                # Closing the last tab ends a headed watch, as closing the window does.
-                if not [p for p in context.pages if not p.is_closed()]:
-                    closed.set()
-
-            context.on("page", lambda opened: opened.on("close", page_closed))
-            watcher = _Watcher(session, options.target, context, emit)
-            await watcher.install()
-            page = await context.new_page()
-            emit(session.note(f"Chromium opened {options.target.url} "
-                              f"({'headless' if options.headless else 'a window'}). "
-                              + options.target.policy_line()))
-            try:
-                await page.goto(options.target.url)
-            except PlaywrightError as exc:
-                emit(session.note(f"Could not load {options.target.url}: "
-                                  f"{str(exc).splitlines()[0]}"))
-            await _until_done(options, page, stop, closed)
-            await watcher.drain()
+            await _watch_in(browser, session, options, emit, stop)
+        except PlaywrightError as exc:
+            # The browser crashed or was killed under us: say so, not a traceback.
+            raise WatchError(f"the browser stopped: {_first_line(exc)}") from None
         finally:
-            await browser.close()
-    emit(session.note(f"The browser closed: {len(session.entries)} exchanges seen."))
+            with contextlib.suppress(PlaywrightError):
+                await browser.close()
+    count = len(session.entries)
+    emit(session.note(f"The browser closed: {count} exchange{'s' if count != 1 else ''} "
+                      "seen."))
+
+
+async def _watch_in(browser: Browser, session: WatchSession, options: WatchOptions,
+                    emit: Callable[[WatchEvent], None], stop: asyncio.Event) -> None:
+    """Open the page in a fresh context of `browser` and report until the watch ends."""
+    from playwright.async_api import Error as PlaywrightError
+
+    context = await browser.new_context()
+    closed = asyncio.Event()
+    browser.on("disconnected", lambda _: closed.set())
+
+    def page_closed(_: Page) -> None:
+        # Closing the last tab ends a headed watch, as closing the window does.
+        if not [p for p in context.pages if not p.is_closed()]:
+            closed.set()
+
+    context.on("page", lambda opened: opened.on("close", page_closed))
+    watcher = _Watcher(session, options.target, context, emit)
+    await watcher.install()
+    page = await context.new_page()
+    emit(session.note(f"Chromium opened {options.target.url} "
+                      f"({'headless' if options.headless else 'a window'}). "
+                      + options.target.policy_line()))
+    try:
+        await page.goto(options.target.url)
+    except PlaywrightError as exc:
+        emit(session.note(f"Could not load {options.target.url}: {_first_line(exc)}"))
+    await _until_done(options, page, stop, closed)
+    await watcher.drain()
 
 
 async def _until_done(options: WatchOptions, page: Page, stop: asyncio.Event,
@@ -291,8 +304,12 @@ async def _observe(request: Request) -> ObservedExchange:
         started=started, time_ms=max(end, 0.0), resource_type=request.resource_type)
 
 
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _no_browser(exc: Exception) -> str:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return ("Chromium could not be started (" + first + "). Install the system's "
+    return ("Chromium could not be started (" + _first_line(exc) + "). Install the system's "
             "Chromium (Debian/Ubuntu: apt-get install chromium), or Playwright's own with "
             "`playwright install chromium`, or name one with TUTOR_CHROMIUM=/path/to/chrome.")

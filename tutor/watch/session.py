@@ -38,6 +38,8 @@ class ExchangeWatched:
     findings: tuple[Finding, ...]
     new_steps: tuple[int, ...]
     """Login steps seen for the first time in this session."""
+    failure: str = ""
+    """Why the request got no answer (Chromium's error text), when it got none."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class WatchSession:
         self._staged += staged_exchanges(Analysis(Har((item.entry,)), [item], []))
         new = tuple(s for s in item.login_steps if s not in self.steps_seen)
         self.steps_seen.update(item.login_steps)
-        event = ExchangeWatched(item, tuple(found), new)
+        event = ExchangeWatched(item, tuple(found), new, seen.failure)
         self._add(event)
         return event
 

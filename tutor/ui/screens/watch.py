@@ -103,6 +103,8 @@ class WatchScreen(GuardedScreen[None]):
             await run_watch(self.session, self.options, emit, self.stop_watching)
         except WatchError as exc:
             error = str(exc)
+        except Exception as exc:  # never a silent worker: whatever stopped it is shown
+            error = f"The watch stopped: {type(exc).__name__}: {exc}"
         self.post_message(self.Ended(error))
 
     @on(Watched)
