@@ -69,3 +69,17 @@ def test_a_missing_browser_is_named_and_exits_2(
     options = WatchOptions(parse_target("http://127.0.0.1:9/"), headless=True)
     assert asyncio.run(watch_plain(options, out, err)) == 2
     assert "TUTOR_CHROMIUM" in err.getvalue() and "does not exist" in err.getvalue()
+
+
+def test_a_window_without_a_display_says_to_use_headless(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    options = WatchOptions(parse_target("http://127.0.0.1:9/"))
+    assert asyncio.run(watch_plain(options, out, err)) == 2
+    assert "no display" in err.getvalue() and "--headless" in err.getvalue()

@@ -17,6 +17,7 @@ import contextlib
 import importlib.util
 import os
 import shutil
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -95,6 +96,16 @@ def chromium_path() -> str | None:
     return None
 
 
+def no_display() -> str | None:
+    """Why a browser window cannot open here (Linux without X11 or Wayland), or None."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                 or os.environ.get("WAYLAND_DISPLAY")):
+        return ("there is no display for a browser window here (neither DISPLAY nor "
+                "WAYLAND_DISPLAY is set): run it in a desktop session, or add --headless "
+                "(with --plain to see each event as text)")
+    return None
+
+
 @dataclass(frozen=True)
 class WatchOptions:
     """How to watch: the target, headed or not, an optional driver for the page, and
@@ -121,6 +132,8 @@ async def run_watch(session: WatchSession, options: WatchOptions,
     executable = chromium_path()
     if executable is not None and not Path(executable).exists():
         raise WatchError(f"TUTOR_CHROMIUM names {executable!r}, which does not exist")
+    if not options.headless and (problem := no_display()):
+        raise WatchError(problem)
     async with async_playwright() as playwright:
         try:
             browser = await playwright.chromium.launch(executable_path=executable,
