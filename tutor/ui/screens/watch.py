@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import RichLog, Static
 
 from tutor.har.folder import har_folder
@@ -49,6 +50,9 @@ class WatchScreen(GuardedScreen[None]):
         Binding("f10", "save_har(False)", "HAR+secrets", id="watch-har-full",
                 tooltip="Save the session so far as HAR with the real credential values"),
     ]
+
+    arrow_progress: var[float] = var(1.0)
+    """0 → 1 while the newest request travels from the browser to the server."""
 
     class Watched(Message):
         """The browser did something (posted by the watch worker)."""
@@ -119,7 +123,16 @@ class WatchScreen(GuardedScreen[None]):
                  else "dim" if isinstance(event, WatchNote) else "")
         for line in event_lines(event):
             log.write(Text(line, style="yellow" if line.lstrip().startswith("!") else style))
-        self._draw_story()
+        if isinstance(event, ExchangeWatched) and self.app.animation_level != "none":
+            # The new request travels across the stage, as in the player and replay.
+            self.arrow_progress = 0.0
+            self.animate("arrow_progress", 1.0, duration=0.4)
+        else:
+            self._draw_story()
+
+    def watch_arrow_progress(self) -> None:
+        if self.alive and self.is_mounted:
+            self._draw_story()
 
     @on(Ended)
     def _ended(self, message: Ended) -> None:
@@ -138,7 +151,8 @@ class WatchScreen(GuardedScreen[None]):
         width = max(pane.size.width - 2, 40)
         story = self.session.story()
         last = len(self.session.entries) - 1
-        text = render_story(story, last if last >= 0 else None, width, DIAGRAM_ROWS)
+        text = render_story(story, last if last >= 0 else None, width, DIAGRAM_ROWS,
+                            progress=self.arrow_progress)
         steps = ", ".join(str(s) for s in sorted(self.session.steps_seen)) or "none yet"
         text.append(f"\nlogin steps seen: {steps}  ·  {len(self.session.entries)} exchanges"
                     f"  ·  {len(self.session.findings)} findings", style="dim")
