@@ -176,6 +176,22 @@ def test_storage_writes_and_blocks_become_beats_in_the_browser_lane() -> None:
     assert labels.index("localStorage +access_token") < labels.index("GET /api/me")
 
 
+def test_typing_a_password_is_step_1_live_and_never_shows_the_value() -> None:
+    session = WatchSession(parse_target(f"{SITE}/"))
+    first = session.typed(SITE, "password")
+    again = session.typed(SITE, "confirm")
+    assert first.new_step and not again.new_step and session.steps_seen == {1}
+    lines = event_lines(first)
+    assert lines == [f"login step 1: the user enters credentials (typing in password "
+                     f"field 'password' on {SITE}; the value is not shown)",
+                     "    ★ first seen: login step 1, the user enters credentials"]
+    assert len(event_lines(again)) == 1
+    beat = session.story().beats[0]
+    assert (beat.kind, beat.label, beat.login_steps) == ("typed", "password typed", (1,))
+    # The form page after typing adds no new step 1.
+    assert session.exchange(_login_flow()[0]).new_steps == ()
+
+
 def test_plain_lines_say_what_happened_and_show_control_characters() -> None:
     session = WatchSession(parse_target(f"{SITE}/"))
     lines = [line for seen in _login_flow() for line in event_lines(session.exchange(seen))]

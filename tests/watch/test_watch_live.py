@@ -136,6 +136,10 @@ def test_plain_mode_reports_a_login_on_tutor_serve() -> None:
     for text in (cookie, jwt):
         for step in (1, 2, 3, 4):
             assert f"★ first seen: login step {step}," in text, text
+    for text in (cookie, jwt):
+        assert "login step 1: the user enters credentials (typing in password field " \
+            "'password' on http://127.0.0.1:" in text
+        assert PASSWORD not in text  # typed, reported, never shown
     sid = next(line for line in cookie.splitlines() if line.startswith("cookie stored: sid="))
     assert "HttpOnly" in sid and "SameSite=Lax" in sid
     assert "POST " in cookie and "/login  → 303" in cookie

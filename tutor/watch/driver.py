@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 EXTRA_HINT = "pip install 'cookie-jwt-tutor[browser]'"
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 STORAGE_BINDING = "__tutorStorageWrite"
+TYPED_BINDING = "__tutorPasswordTyped"
 IN_FLIGHT_GRACE = 10.0
 """Seconds the end of a watch waits for requests already sent to finish (a page's
 answer is usually there before its requestfinished event; a long poll never ends)."""
@@ -65,8 +66,19 @@ STORAGE_SCRIPT = """
     removeItem.call(this, key); report(this, "remove", key, "");
   };
   proto.clear = function () { clear.call(this); report(this, "clear", "", ""); };
+  // Step 1, which a recording cannot show: the first keystroke in each password field
+  // (its name only; the value never leaves the page).
+  document.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!field || field.type !== "password" || field.__tutorTyped) return;
+    field.__tutorTyped = true;
+    const send = globalThis.__TYPED__;
+    if (typeof send === "function") {
+      try { send(String(field.name || field.id || "")); } catch (e) {}
+    }
+  }, true);
 })();
-""".replace("__BINDING__", STORAGE_BINDING)
+""".replace("__BINDING__", STORAGE_BINDING).replace("__TYPED__", TYPED_BINDING)
 
 Drive = Callable[["Page"], Awaitable[None]]
 """Something that acts on the page as a person would (tests; a headless demo)."""
@@ -212,6 +224,7 @@ class _Watcher:
     async def install(self) -> None:
         await self.context.route("**/*", self._route)
         await self.context.expose_binding(STORAGE_BINDING, self._storage)
+        await self.context.expose_binding(TYPED_BINDING, self._typed)
         await self.context.add_init_script(STORAGE_SCRIPT)
         self.context.on("request", self._sent)
         self.context.on("requestfinished", self._finished)
@@ -251,6 +264,11 @@ class _Watcher:
         event = self.session.storage(str(area), origin, str(op), str(key), str(value))
         if event is not None:
             self.emit(event)
+
+    def _typed(self, source: dict[str, Any], field: Any) -> None:
+        frame = source.get("frame")
+        origin = origin_of(frame.url) if frame is not None else ""
+        self.emit(self.session.typed(origin, str(field)))
 
     async def _consume(self) -> None:
         from playwright.async_api import Error as PlaywrightError

@@ -43,6 +43,17 @@ class ExchangeWatched:
 
 
 @dataclass(frozen=True)
+class PasswordTyped:
+    """The learner typed into a password field: login step 1, seen live (the value is
+    never reported, only the field's name)."""
+
+    origin: str
+    field: str
+    new_step: bool
+    """The first step 1 of this session."""
+
+
+@dataclass(frozen=True)
 class CookieChanged:
     """The browser's cookie jar gained, changed or lost a cookie."""
 
@@ -92,7 +103,8 @@ class WatchNote:
     text: str
 
 
-WatchEvent = ExchangeWatched | CookieChanged | StorageWritten | RequestBlocked | WatchNote
+WatchEvent = (ExchangeWatched | PasswordTyped | CookieChanged | StorageWritten
+              | RequestBlocked | WatchNote)
 CookieKey = tuple[str, str, str]
 
 
@@ -158,6 +170,13 @@ class WatchSession:
                                                                         "clear"):
             return None
         event = StorageWritten(area, origin, op, key, value)  # type: ignore[arg-type]
+        self._add(event)
+        return event
+
+    def typed(self, origin: str, field: str) -> PasswordTyped:
+        """The learner started typing a password: step 1, as it happens."""
+        event = PasswordTyped(origin, field, 1 not in self.steps_seen)
+        self.steps_seen.add(1)
         self._add(event)
         return event
 
@@ -227,6 +246,10 @@ def _browser_beat(event: WatchEvent, last: int) -> Beat | None:
         return Beat("kept", BROWSER_LANE, BROWSER_LANE, f"{event.area} {verb}{what}",
                     f"A script on {visible(event.origin)} {event.op}s {what} in {event.area}.",
                     last, (), last)
+    if isinstance(event, PasswordTyped):
+        return Beat("typed", BROWSER_LANE, BROWSER_LANE, "password typed",
+                    "The user types a password into the page's form (login step 1; the "
+                    "value stays in the browser until the form is sent).", last, (1,), last)
     if isinstance(event, RequestBlocked):
         host = host_of(event.url)
         return Beat("refused", BROWSER_LANE, BROWSER_LANE, f"blocked {host}",

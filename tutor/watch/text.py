@@ -14,6 +14,7 @@ from tutor.visible import visible
 from tutor.watch.session import (
     CookieChanged,
     ExchangeWatched,
+    PasswordTyped,
     RequestBlocked,
     StorageWritten,
     WatchEvent,
@@ -29,6 +30,13 @@ def event_lines(event: WatchEvent) -> list[str]:
             lines.insert(1, visible(f"    no answer: {event.failure}"))
         lines += [f"    ★ first seen: login step {step}, {LOGIN_STEP_NAMES[step]}"
                   for step in event.new_steps]
+        return lines
+    if isinstance(event, PasswordTyped):
+        field = f" {event.field!r}" if event.field else ""
+        lines = [visible(f"login step 1: {LOGIN_STEP_NAMES[1]} (typing in password "
+                         f"field{field} on {event.origin}; the value is not shown)")]
+        if event.new_step:
+            lines.append(f"    ★ first seen: login step 1, {LOGIN_STEP_NAMES[1]}")
         return lines
     if isinstance(event, CookieChanged):
         shown = "" if event.change == "removed" else "=" + shorten(event.value)
