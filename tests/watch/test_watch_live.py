@@ -29,7 +29,7 @@ from tests.server.live import no_proxy_env, running_servers
 from tests.watch.site import BLOCKED_ORIGIN, SESSION_COOKIE, running_site
 from tutor.har.analysis import analyse
 from tutor.har.reader import read_har
-from tutor.watch.driver import WatchOptions
+from tutor.watch.driver import Drive, WatchOptions
 from tutor.watch.plain import watch_plain
 from tutor.watch.target import parse_target
 
@@ -111,7 +111,7 @@ def test_a_site_that_is_not_running_is_reported_not_a_traceback() -> None:
     assert "The browser closed: 1 exchange seen." in text
 
 
-def _fill_login(mode: str) -> object:
+def _fill_login(mode: str) -> Drive:
     async def drive(page: Page) -> None:
         from playwright.async_api import expect
 
@@ -131,7 +131,7 @@ def test_plain_mode_reports_a_login_on_tutor_serve() -> None:
     with running_servers("cookie", "jwt") as servers:
         texts = {server.mode: _watch_text(WatchOptions(
             parse_target(server.url + "/"), headless=True,
-            drive=_fill_login(server.mode))) for server in servers}  # type: ignore[arg-type]
+            drive=_fill_login(server.mode))) for server in servers}
     cookie, jwt = texts["cookie"], texts["jwt"]
     for text in (cookie, jwt):
         for step in (1, 2, 3, 4):

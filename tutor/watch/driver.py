@@ -250,12 +250,16 @@ class _Watcher:
         self._ended(request)
 
     async def _route(self, route: Route) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
         request = route.request
-        if self.target.allows(request.url):
-            await route.continue_()
-        else:
-            self.emit(self.session.blocked(request.method, request.url))
-            await route.abort(BLOCKED)
+        # The page may be gone by the time the route is answered; nothing to do then.
+        with contextlib.suppress(PlaywrightError):
+            if self.target.allows(request.url):
+                await route.continue_()
+            else:
+                self.emit(self.session.blocked(request.method, request.url))
+                await route.abort(BLOCKED)
 
     def _storage(self, source: dict[str, Any], area: Any, op: Any, key: Any,
                  value: Any) -> None:
@@ -285,6 +289,11 @@ class _Watcher:
                     await self._jar()
             except PlaywrightError:
                 pass  # the browser went away while a body was read: nothing to report
+            except Exception as exc:
+                # Anything else must not end this loop: drain() waits on the queue.
+                with contextlib.suppress(Exception):
+                    self.emit(self.session.note(
+                        f"Could not analyse {request.method} {request.url}: {exc}"))
             finally:
                 self.queue.task_done()
 
