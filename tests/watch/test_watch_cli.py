@@ -83,3 +83,21 @@ def test_a_window_without_a_display_says_to_use_headless(
     options = WatchOptions(parse_target("http://127.0.0.1:9/"))
     assert asyncio.run(watch_plain(options, out, err)) == 2
     assert "no display" in err.getvalue() and "--headless" in err.getvalue()
+
+
+def test_the_signal_handlers_in_place_before_are_put_back(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    import signal
+
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    monkeypatch.setenv("TUTOR_CHROMIUM", str(tmp_path / "no-chromium"))
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        options = WatchOptions(parse_target("http://127.0.0.1:9/"), headless=True)
+        asyncio.run(watch_plain(options, io.StringIO(), io.StringIO()))
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

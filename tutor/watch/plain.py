@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tutor.har.folder import har_folder, unique_path
 from tutor.watch.driver import WatchError, WatchOptions, run_watch
@@ -36,11 +36,12 @@ async def watch_plain(options: WatchOptions, out: TextIO, err: TextIO, *,
     session = WatchSession(options.target)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    handled: list[signal.Signals] = []
+    handled: list[tuple[signal.Signals, Any]] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
         try:
             loop.add_signal_handler(sig, stop.set)
-            handled.append(sig)
+            handled.append((sig, previous))
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread, or a platform without signal handlers
 
@@ -54,8 +55,11 @@ async def watch_plain(options: WatchOptions, out: TextIO, err: TextIO, *,
         print(f"tutor watch: {exc}", file=err)
         return 2
     finally:
-        for sig in handled:
+        for sig, previous in handled:
             loop.remove_signal_handler(sig)
+            # asyncio would leave Python's default behind, not what was there before
+            # (a test runner's worker may ignore SIGINT on purpose).
+            signal.signal(sig, previous)
     if options.record:
         redact = options.redact
         try:
