@@ -3,7 +3,7 @@
 The layers, lowest first; a module may import from its own layer or any lower one:
 
     clock, randomness, progress, suggest, login_steps  ←  server, browser  ←  scenes
-        ←  repeater, har  ←  lessons  ←  quiz  ←  ui, cli
+        ←  repeater, har, watch  ←  lessons  ←  quiz  ←  ui, cli
 
 Every import counts: at the top of a module, inside a function (a lazy import is still
 a dependency), under `TYPE_CHECKING`, and `importlib.import_module("tutor.…")` with a
@@ -24,7 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = (
                "progress_transfer", "suggest", "login_steps", "visible"}),
     frozenset({"server", "browser"}),
     frozenset({"scenes"}),
-    frozenset({"repeater", "har"}),
+    frozenset({"repeater", "har", "watch"}),
     frozenset({"lessons"}),
     frozenset({"quiz", "classroom"}),
     frozenset({"ui", "cli", "__main__"}),

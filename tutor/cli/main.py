@@ -12,6 +12,7 @@ from tutor import __version__
 from tutor.cli import classroom as cli_classroom
 from tutor.cli import har as cli_har
 from tutor.cli import quiz as cli_quiz
+from tutor.cli import watch as cli_watch
 from tutor.cli.lazy import LazyChoices, Parser
 
 
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_quiz.add_commands(commands)
     cli_har.add_commands(commands)
     cli_classroom.add_commands(commands)
+    cli_watch.add_command(commands)
     return parser
 
 
@@ -128,6 +130,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return cli_har.run(args)
     if args.command in cli_classroom.COMMANDS:
         return cli_classroom.run(args)
+    if args.command == cli_watch.COMMAND:
+        return cli_watch.run(args)
     if args.command == "lessons":
         return _lessons(args)
     if args.command == "lint":
@@ -163,15 +167,16 @@ def _has_a_screen() -> bool:
 
 def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
             quiz: tuple[list[str], int | None] | None = None,
-            replay: tuple[Any, str] | None = None) -> int:
+            replay: tuple[Any, str] | None = None, watch: Any = None) -> int:
     """Open the interactive tutor: the catalogue, or a lesson, a quiz (lesson ids, seed),
-    or a HAR replay (its analysis and file name)."""
+    a HAR replay (its analysis and file name), or a live watch (`tutor watch`)."""
     if not _has_a_screen():
         print("tutor: the interactive tutor needs a terminal. For text, use:\n"
               "  tutor lessons                 list the course\n"
               "  tutor play LESSON_ID --plain  a lesson as a transcript\n"
               "  tutor quiz [LESSON_ID] --plain  a quiz, answers read from standard input\n"
-              "  tutor replay FILE.har --plain   a recorded session, explained",
+              "  tutor replay FILE.har --plain   a recorded session, explained\n"
+              "  tutor watch URL --plain         a live browser session, explained",
               file=sys.stderr)
         return 2
     from tutor.progress import ProgressStore
@@ -185,7 +190,7 @@ def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
     keymap, problems = load_keymap(config_path())
     config = AppConfig(course_dir=folder, progress=ProgressStore(), keymap=keymap,
                        open_lesson=lesson_id, open_quiz=quiz, open_replay=replay,
-                       notices=problems)
+                       open_watch=watch, notices=problems)
     build_app(config).run()
     return 0
 

@@ -73,6 +73,10 @@ class TutorApp(App[None]):
 
             analysis, name = self.config.open_replay
             self.push_screen(ReplayScreen(analysis, name))
+        if self.config.open_watch is not None:
+            from tutor.ui.screens.watch import WatchScreen
+
+            self.push_screen(WatchScreen(self.config.open_watch))
         if self.config.open_quiz is not None:
             lesson_ids, seed = self.config.open_quiz
             self.open_quiz(lesson_ids, seed)

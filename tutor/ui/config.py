@@ -31,6 +31,8 @@ class AppConfig:
     review across the course) and an optional seed for the review's pick."""
     open_replay: tuple[Any, str] | None = None
     """Open a HAR recording's timeline (`tutor replay FILE.har`): its analysis and name."""
+    open_watch: Any = None
+    """Open a live browser watch (`tutor watch URL`): its `tutor.watch.driver.WatchOptions`."""
     notices: list[str] = field(default_factory=list)
     """Messages to show once the app is up (a bad settings file, say)."""
 

@@ -13,13 +13,15 @@ from tutor.browser.events import Exchange
 
 def save_exchanges(node: Widget, exchanges: Sequence[Exchange], folder: Path, stem: str,
                    redact: bool) -> Path | None:
-    """Write `exchanges` as HAR 1.2 into `folder`; tell the learner where, or why not."""
+    """Write `exchanges` as HAR 1.2 into `folder` (made if missing); tell the learner
+    where, or why not."""
     from tutor.har.export import save_har
 
     if not exchanges:
         node.notify("Nothing to save yet: no request has been sent.", timeout=3)
         return None
     try:
+        folder.mkdir(parents=True, exist_ok=True)  # the data dir's har/ on first use
         path = save_har(exchanges, folder, f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}",
                         redact=redact)
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.markdown import Markdown as RichMarkdown
@@ -15,6 +14,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, Tab, Tabs
 
+from tutor.har.folder import har_folder
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.lockstep import Lockstep
@@ -88,8 +88,9 @@ class PlayerScreen(GuardedScreen[None]):
         """Which track is shown when the tracks take turns (too narrow side by side)."""
         self.speed_index = 1
         self._autoplay: Timer | None = None
-        self.har_folder = Path.cwd()
-        """Where f9 saves the scene's exchanges as HAR (tests point it elsewhere)."""
+        self.har_folder = har_folder()
+        """Where f9 saves the scene's exchanges as HAR (`har_folder()`, never the current
+        directory; tests point it elsewhere)."""
         self._resume = (0, 0)
         """(scene, step) the lesson opens at, from progress (read when composed)."""
 

@@ -6,7 +6,6 @@ screen turns the editor's text into a `RequestDraft` and shows what came back.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl
 
@@ -20,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static, TextArea
 
+from tutor.har.folder import har_folder
 from tutor.repeater.curl import to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.editor_text import draft_from_editor, editor_headers
@@ -102,8 +102,9 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.goal_met = False
         self.sending = False
         """A request is on its way (the worker has not answered yet)."""
-        self.har_folder = Path.cwd()
-        """Where f9 saves the timeline as HAR (tests point it at a temporary folder)."""
+        self.har_folder = har_folder()
+        """Where f9 saves the timeline as HAR (`har_folder()`, never the current directory;
+        tests point it at a temporary folder)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the screen on top acts (keys queued before it was popped do nothing), and
