@@ -36,11 +36,12 @@ Answering (--plain reads one line per answer from standard input):
   s or skip              give up on this question and see the answer
 
 A wrong answer gets feedback and one more try; after a second miss the answer is shown.
-A question counts as right if it is answered right within those two tries. Predict
+The score counts questions answered right at the first try, out of every question of
+the quiz; a question left unanswered counts as missed, and the end says how many. Predict
 questions run their scene live and show the real response. An answer that cannot be
 read (not a number, no such option) is explained and asked again, without using a try.
-The quiz ends with the line `score: N/M`; end of input ends it early, scoring what was
-answered."""
+The quiz ends with the line `score: N/M` (N first tries of M questions); end of input
+ends it early, and the questions not reached count as missed."""
 
 
 def _course_option() -> argparse.ArgumentParser:
@@ -155,13 +156,13 @@ def _run_quiz_tui(args: argparse.Namespace) -> int:
 async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
                       progress: Progress, stdin: TextIO, out: TextIO) -> None:
     """Ask every question on `out`, reading answers from `stdin`; save after each one."""
+    from tutor.plural import plural
     from tutor.quiz.grading import Grader
     from tutor.quiz.leitner import record_results
     from tutor.quiz.session import submit
 
     grader = Grader()
-    out.write(f"Quiz: {title}, {len(session.questions)} question"
-              f"{'' if len(session.questions) == 1 else 's'}.\n")
+    out.write(f"Quiz: {title}, {plural(len(session.questions), 'question')}.\n")
     events = session.start()
     saved = 0
     while True:
@@ -217,8 +218,7 @@ def _plain_lines(event: QuizEvent) -> list[str]:
         return [f"Left out: {event.message}"]
     if isinstance(event, QuizFinished):
         score = event.score
-        return ["", f"You got {score.correct} of {score.answered} right "
-                f"({score.first_try} at the first try).", f"score: {score}"]
+        return ["", score.summary(), f"score: {score}"]
     return []
 
 

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
 from tutor.lessons.model import Lesson, LessonError
+from tutor.plural import plural
 from tutor.progress import Progress
 from tutor.ui.config import AppConfig
 from tutor.ui.leaks import patch_styles_cache
@@ -58,7 +59,7 @@ class TutorApp(App[None]):
             if notice:
                 self.notify(notice, severity="warning", timeout=15)
         if self.catalogue.errors:
-            self.notify(f"{len(self.catalogue.errors)} problem(s) in the course; run "
+            self.notify(f"{plural(len(self.catalogue.errors), 'problem')} in the course; run "
                         "`tutor lint` for details", severity="warning")
         if self.config.open_lesson:
             self.open_lesson(self.config.open_lesson)
