@@ -46,6 +46,9 @@ class TutorApp(App[None]):
         self.catalogue: Catalogue = read_catalogue(config.course_dir)
         self._parsed: dict[Path, tuple[tuple[int, int], Lesson]] = {}
         """Lessons parsed so far, by file, with the file's (mtime, size) when parsed."""
+        self.opened_on: Screen[object] | None = None
+        """The screen a command opened the app on (`tutor replay`, `tutor quiz`): leaving
+        it quits, as the command's own screen, instead of landing in the catalogue."""
 
     def on_mount(self) -> None:
         if self.config.keymap:
@@ -67,10 +70,11 @@ class TutorApp(App[None]):
             from tutor.ui.screens.replay import ReplayScreen
 
             analysis, name = self.config.open_replay
-            self.push_screen(ReplayScreen(analysis, name))
+            self.opened_on = ReplayScreen(analysis, name)
+            self.push_screen(self.opened_on)
         if self.config.open_quiz is not None:
             lesson_ids, seed = self.config.open_quiz
-            self.open_quiz(lesson_ids, seed)
+            self.opened_on = self.open_quiz(lesson_ids, seed)
         self.call_after_refresh(self._check_size)
         self.call_after_refresh(self._warm_up)
 
@@ -137,8 +141,9 @@ class TutorApp(App[None]):
             self._parsed[path] = (stamp, lesson)
         return lesson, errors
 
-    def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> None:
-        """Quiz the named lessons, or (none named) a review across the course."""
+    def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> Screen[None] | None:
+        """Quiz the named lessons, or (none named) a review across the course; returns
+        the quiz screen (None when there was nothing to ask, said in a notification)."""
         from tutor.lessons.course import load_course
         from tutor.quiz.kinds import KINDS
         from tutor.quiz.plan import plan_quiz
@@ -152,15 +157,17 @@ class TutorApp(App[None]):
                 if lesson is None:
                     detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
                     self.notify(detail, severity="error", timeout=10)
-                    return
+                    return None
                 lessons.append(lesson)
         else:
             lessons, _ = load_course(self.config.course_dir, KINDS)
         plan = plan_quiz(lessons, lesson_ids, self.progress, seed)
         if not plan.questions:
             self.notify("No questions to ask there.", timeout=4)
-            return
-        self.push_screen(QuizScreen(plan))
+            return None
+        screen = QuizScreen(plan)
+        self.push_screen(screen)
+        return screen
 
     def open_repeater(self) -> None:
         """Free play: the Repeater against a fresh cookie-mode server (f8 changes it)."""
@@ -188,7 +195,15 @@ class TutorApp(App[None]):
     async def action_back(self) -> None:
         if isinstance(self.screen, CatalogueScreen):
             self.exit()
-        elif len(self.screen_stack) > 1:
+        else:
+            self.leave(self.screen)
+
+    def leave(self, screen: Screen[object]) -> None:
+        """Go back from `screen`: to the screen under it, or out of the app when a command
+        opened the app on it (`tutor replay FILE`, then q, is done)."""
+        if screen is self.opened_on:
+            self.exit()
+        elif len(self.screen_stack) > 1 and screen is self.screen:
             self.pop_screen()
 
     def action_toggle_motion(self) -> None:

@@ -91,3 +91,19 @@ def split_code(text: str) -> list[str | Code]:
         parts.append(rest)
     return parts
 
+
+
+def one_line(text: str, limit: int = 90) -> str:
+    """Markdown as one line of plain words (a question in a list): marks dropped, line
+    breaks joined, cut at `limit` cells with an ellipsis."""
+    words: list[str] = []
+    for token in MarkdownIt("commonmark").parse(text):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type == "inline":
+            words.append(" ")
+    line = " ".join("".join(words).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

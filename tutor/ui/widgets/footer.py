@@ -76,6 +76,18 @@ class TutorFooter(Footer):
                 binding.key, app.get_key_display(binding), binding.description,
                 binding.action, enabled, tooltip or binding.tooltip)
             rank[binding.action] = order.index(binding.id) if listed and binding.id else len(order)
+        # A listed key a focused widget shadows (the catalogue's enter, which its table
+        # also binds) is still the screen's to name: it does the same there.
+        seen = {binding.id for _, binding, _, _ in self.screen.active_bindings.values()}
+        for bindings in self.screen._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if (binding.id in order and binding.id not in seen
+                        and binding.action not in by_action and binding.description
+                        and self.screen.check_action(binding.action.partition("(")[0], ())):
+                    by_action[binding.action] = ShownKey(
+                        binding.key, app.get_key_display(binding), binding.description,
+                        binding.action, True, binding.tooltip)
+                    rank[binding.action] = order.index(binding.id)
         keys = list(by_action.values())
         # Stable: the unlisted keep their binding order after the listed ones.
         keys.sort(key=lambda shown: rank[shown.action])
