@@ -171,7 +171,7 @@ async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
         if len(session.results) > saved:
             record_results(progress, session.results[saved:])
             saved = len(session.results)
-            store.save(progress)
+            _save(store, progress)
         if session.finished:
             break
         interactive = stdin.isatty()
@@ -186,7 +186,13 @@ async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
             events = [session.stop()]
         else:
             events = await submit(session, grader, line)
-    store.save(progress)  # the review count, even when nothing was answered
+    _save(store, progress)  # the review count, even when nothing was answered
+
+
+def _save(store: ProgressStore, progress: Progress) -> None:
+    """Save, saying so when the file had changed on disk and was merged first."""
+    for line in store.save(progress):
+        print(f"tutor: {line}", file=sys.stderr)
 
 
 def _plain_lines(event: QuizEvent) -> list[str]:
@@ -283,8 +289,10 @@ def _reset(args: argparse.Namespace, store: ProgressStore) -> int:
     backup = store.backup("reset")
     removed = forget_lesson(progress, lesson_id)
     store.save(progress)
-    print(f"Progress of lesson {lesson_id} reset ({removed} entr"
-          f"{'y' if removed == 1 else 'ies'}). The old progress is kept at {backup}")
+    from tutor.plural import plural
+
+    print(f"Progress of lesson {lesson_id} reset ({plural(removed, 'entry')}). The old "
+          f"progress is kept at {backup}")
     return 0
 
 

@@ -86,12 +86,13 @@ class CatalogueScreen(Screen[None]):
 
     def on_resize(self) -> None:
         if self.is_mounted and self._columns_width() != self._columns_for:
-            self.refresh_rows(keep=self._cursor_lesson())
+            self.refresh_rows(keep=self.current_lesson())
 
     def _columns_width(self) -> int:
         return self.query_one("#lessons", DataTable).size.width or self.size.width - 2
 
-    def _cursor_lesson(self) -> str | None:
+    def current_lesson(self) -> str | None:
+        """The id of the lesson under the cursor."""
         table = self.query_one("#lessons", DataTable)
         lessons = self.tutor.catalogue.lessons
         row = table.cursor_row

@@ -97,14 +97,13 @@ class PlayerScreen(GuardedScreen[None]):
         """Where f9 saves the scene's exchanges as HAR (tests point it elsewhere)."""
         self._resume = (0, 0)
         """(scene, step) the lesson opens at, from progress (read when composed)."""
+        self._prose_scene = 0
+        """The scene the prose was last scrolled to."""
         self._taking_turns = False
         """The scene's tracks are shown one at a time (too narrow side by side)."""
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that only mean something now and then leave the footer meanwhile."""
-        allowed = super().check_action(action, parameters)
-        if not allowed:
-            return allowed
         if action == "switch_pane":
             return self.has_class("narrow")
         if action == "next_track":
@@ -197,7 +196,11 @@ class PlayerScreen(GuardedScreen[None]):
 
     @staticmethod
     def _pane_tabs() -> Tabs:
-        return Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+        tabs = Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+        # Never focused: Tabs takes ←/→ for itself, and → must step the scene; tab (the
+        # player's key) switches panes, and the pane shown gets the focus.
+        tabs.can_focus = False
+        return tabs
 
     def _apply_width(self) -> None:
         narrow = self.size.width < NARROW_WIDTH
@@ -283,6 +286,10 @@ class PlayerScreen(GuardedScreen[None]):
             await prose.mount_all(widgets)
 
     def _scroll_prose_to_scene(self, attempts: int = 3) -> None:
+        if self.has_class("narrow") and self.has_class("show-stage"):
+            return  # hidden: scrolled when the Lesson tab is shown (a hidden pane has no
+            # layout to scroll by)
+        self._prose_scene = self.scene_index
         markers = list(self.query(f"#scene-marker-{self.scene_index}"))
         if not markers and attempts and self.alive:
             # The prose is mounted lazily: try again after the next frame.
@@ -495,6 +502,16 @@ class PlayerScreen(GuardedScreen[None]):
             return  # unchanged: a class change restyles the whole screen
         self.set_class(stage, "show-stage")
         self.set_class(not stage, "show-prose")
+        if stage:
+            details = next(iter(self.query("TrackStage .details")), None)
+            if details is not None:
+                details.focus()
+        else:
+            for prose in self.query("#prose"):
+                prose.focus()
+            if self._prose_scene != self.scene_index:
+                # The stage moved on while the lesson was hidden: show that scene's text.
+                self.call_after_refresh(self._scroll_prose_to_scene)
 
     def on_screen_suspend(self) -> None:
         self._stop_autoplay()

@@ -88,13 +88,12 @@ class QuizScreen(GuardedScreen[None]):
         """The line above the question: its number, kind and lesson."""
         self._saved = 0
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Each key is in the footer only while it does something: Next once the verdict
         is read, Answer for ticked options, the Repeater for challenges, Hint and Skip
         while a question waits (a typed answer takes h and s as typed words instead)."""
-        allowed = super().check_action(action, parameters)
-        if not allowed or action == "leave":
-            return allowed
+        if action == "leave":
+            return True
         if action == "next_question":
             return bool(self.waiting)
         asking = self.answer_widget is not None and not self.waiting

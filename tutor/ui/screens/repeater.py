@@ -105,11 +105,8 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.har_folder = Path.cwd()
         """Where f9 saves the timeline as HAR (tests point it at a temporary folder)."""
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Only the screen on top acts (keys queued before it was popped do nothing), and
-        nothing moves the timeline while a request is on its way (shown, but disabled)."""
-        if not super().check_action(action, parameters):
-            return False
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Nothing moves the timeline while a request is on its way (shown, disabled)."""
         if self.sending and action in BUSY_ACTIONS:
             return None
         return True

@@ -66,6 +66,10 @@ class ReplayScreen(GuardedScreen[None]):
         Binding("minus", "speed(-1)", "Slower", id="replay-slower", show=False,
                 tooltip="Play slower"),
     ]
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "replay-next", "replay-previous", "replay-finding", "replay-play", "replay-faster",
+        "replay-slower", "help", "back")
+    """The footer's keys, most useful first."""
 
     arrow_progress: var[float] = var(1.0)
     """0 → 1 while the selected request travels from the browser to the server."""
@@ -124,7 +128,14 @@ class ReplayScreen(GuardedScreen[None]):
         speed = f"  ·  autoplay {SPEEDS[self.speed_index]}×" if self._autoplay else ""
         text.append(f"\nexchange {self.selected + 1} of {len(self.staged)}{speed}",
                     style="dim")
+        # Cut, never wrapped, when the pane narrows before the next redraw (the palette's
+        # Keys panel docks beside it): a wrapped diagram's lanes no longer line up.
+        text.no_wrap = True
+        text.overflow = "crop"
         self.query_one("#replay-sequence", Static).update(text)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._draw_sequence)
 
     def action_play_pause(self) -> None:
         if self._autoplay is not None:
