@@ -128,10 +128,6 @@ class ReplayScreen(GuardedScreen[None]):
         speed = f"  ·  autoplay {SPEEDS[self.speed_index]}×" if self._autoplay else ""
         text.append(f"\nexchange {self.selected + 1} of {len(self.staged)}{speed}",
                     style="dim")
-        # Cut, never wrapped, when the pane narrows before the next redraw (the palette's
-        # Keys panel docks beside it): a wrapped diagram's lanes no longer line up.
-        text.no_wrap = True
-        text.overflow = "crop"
         self.query_one("#replay-sequence", Static).update(text)
 
     def on_resize(self) -> None:
