@@ -47,7 +47,7 @@ def test_a_whole_lesson_answered_through_stdin(
     assert status == 0
     assert out[-1] == "score: 2/5"
     assert out[-2] == "2 of 5 right at the first try; 2 more at the second."
-    assert out[0] == f"Quiz: lesson {LESSON}, 5 questions."
+    assert out[0] == "Quiz: Session cookies, 5 questions."
     assert "Question 1 of 5 (predict the response, lesson session-cookies):" in out
     assert "Try once more (h for a hint)." in out
     # A cookie did come (replayed after logout): "no valid credential came" was untrue.
@@ -122,7 +122,7 @@ def test_ctrl_c_keeps_what_was_answered(
     monkeypatch.setattr("sys.stdin", InterruptedInput("401\n"))
     assert main(["quiz", LESSON, LESSON, "--plain"]) == 130
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"Quiz: lesson {LESSON}, 5 questions.", "a lesson named twice is asked once"
+    assert out[0] == "Quiz: Session cookies, 5 questions.", "a lesson named twice is asked once"
     assert out[-1] == "(interrupted) score: 1/5"
     assert ProgressStore(data_dir / "progress.json").load().quiz[
         f"{LESSON}/replay-after-logout"].last_correct is True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, SelectionList, Static
 
@@ -125,6 +126,8 @@ async def test_the_end_lists_the_questions_and_counts_the_unanswered(
             assert one_line(question.prompt)[:40] in summary
             assert question.key not in summary
         assert "`" not in summary, "backticks shown literally"
+        content = screen.query_one("#quiz-question", Static).content
+        assert isinstance(content, Text) and not content.style, "every line was bold"
 
 
 async def test_a_review_question_is_not_shown_as_a_failed_quiz(make_app: AppFactory) -> None:
@@ -158,6 +161,9 @@ async def test_the_catalogue_fits_80x24_and_names_lessons_to_take_first(
         first = app.catalogue.lessons[0]
         assert f"Take first: {first.title}" in summary
         assert first.id not in summary
+        content = app.screen.query_one("#summary", Static).content
+        # Before: Text(title, style="bold") made the whole summary bold, not the title.
+        assert isinstance(content, Text) and not content.style
 
 
 async def test_the_cursor_stays_on_the_lesson_just_left(make_app: AppFactory) -> None:

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0)
+SCENES = Binding.Group("Scene")
+SPEED = Binding.Group("Speed")
+EXCHANGES = Binding.Group("Exchange")
+"""Pairs of keys the footer shows as one (`[ ] Scene`): they fit at 80 columns."""
 class PlayerScreen(GuardedScreen[None]):
     """One lesson: prose, stage, narration and hints."""
 
@@ -40,9 +44,9 @@ class PlayerScreen(GuardedScreen[None]):
         Binding("p,left", "previous_step", "Previous", id="previous-step",
                 tooltip="Step back in time, exactly"),
         Binding("right_square_bracket", "next_scene", "Next scene", id="next-scene",
-                tooltip="Go to the lesson's next scene"),
+                tooltip="Go to the lesson's next scene", group=SCENES),
         Binding("left_square_bracket", "previous_scene", "Prev scene", id="previous-scene",
-                tooltip="Go to the lesson's previous scene"),
+                tooltip="Go to the lesson's previous scene", group=SCENES),
         Binding("d", "next_detail", "Details", id="next-detail",
                 tooltip="Show the next detail view: exchange, timeline, browser, server, JWT"),
         Binding("z", "zoom_details", "Zoom", id="zoom-details",
@@ -53,16 +57,19 @@ class PlayerScreen(GuardedScreen[None]):
                 tooltip="When a scene's tracks do not fit side by side, show the next one"),
         Binding("space", "play_pause", "Play/pause", id="play-pause",
                 tooltip="Step automatically at the current speed"),
-        Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", tooltip="Play faster"),
-        Binding("minus", "speed(-1)", "Slower", id="slower", tooltip="Play slower"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", tooltip="Play faster",
+                group=SPEED),
+        Binding("minus", "speed(-1)", "Slower", id="slower", tooltip="Play slower",
+                group=SPEED),
         Binding("h", "hint", "Hint", id="hint", tooltip="Reveal the next hint"),
         Binding("Q", "quiz", "Quiz", id="player-quiz", tooltip="Take this lesson's quiz"),
         Binding("e", "edit_resend", "Edit & resend", id="edit-resend",
                 tooltip="Open the shown exchange in the Repeater, in this scene's state"),
         Binding("comma", "select_exchange(-1)", "Earlier exchange", id="earlier-exchange",
-                tooltip="Show the previous exchange in detail (the diagram scrolls back)"),
+                tooltip="Show the previous exchange in detail (the diagram scrolls back)",
+                group=EXCHANGES),
         Binding("full_stop", "select_exchange(1)", "Later exchange", id="later-exchange",
-                tooltip="Show the next exchange in detail"),
+                tooltip="Show the next exchange in detail", group=EXCHANGES),
         Binding("r", "restart_scene", "Restart", id="restart-scene",
                 tooltip="Back to the start of this scene"),
         Binding("t", "transcript", "Transcript", id="transcript",
@@ -73,7 +80,7 @@ class PlayerScreen(GuardedScreen[None]):
                 tooltip="Save this scene's exchanges so far as HAR 1.2, credentials kept"),
     ]
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
-        "next-step", "previous-step", "switch-pane", "next-scene", "previous-scene",
+        "next-step", "previous-step", "switch-pane", "previous-scene", "next-scene",
         "next-detail", "zoom-details", "next-track", "play-pause", "faster", "slower",
         "hint", "player-quiz", "help", "back", "edit-resend", "earlier-exchange",
         "later-exchange", "restart-scene", "transcript", "player-har")

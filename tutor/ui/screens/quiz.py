@@ -243,8 +243,11 @@ class QuizScreen(GuardedScreen[None]):
         if not self.plan.questions:
             summary = Text("There are no questions to ask here.")
         else:
-            summary = Text(f"Score {score}: {score.summary()}\n\n", style="bold")
+            # Styles on spans: a Text's own style would make every line bold.
+            summary = Text()
+            summary.append(f"Score {score}: {score.summary()}\n\n", style="bold")
             settled = {result.key: result for result in event.results}
+            width = max(self.query_one("#quiz", VerticalScroll).size.width - 20, 30)
             for question in self.plan.questions:
                 result = settled.get(question.key)
                 if result is None:
@@ -257,7 +260,7 @@ class QuizScreen(GuardedScreen[None]):
                     mark, style, how = "✗", "red", "skipped" if result.skipped else "missed"
                 summary.append(f"{mark} ", style=style)
                 # The question in a line, not its id: the learner never sees ids.
-                summary.append(one_line(question.prompt))
+                summary.append(one_line(question.prompt, width))
                 summary.append(f"  ({how})\n", style="dim")
             summary.append("\nMissed questions come back sooner in reviews (v in the "
                            "catalogue, or ", style="dim")

@@ -225,7 +225,8 @@ class RepeaterScreen(GuardedScreen[bool]):
     def _show_entry(self, entry: TimelineEntry, resent: Resent | None = None) -> None:
         parts: list[RenderableType] = []
         if resent is not None:
-            changes = Text("Compared with the original:\n", style="bold")
+            changes = Text()
+            changes.append("Compared with the original:\n", style="bold")
             changes.append("\n".join(resent.diff.summary()) or "no difference")
             parts.append(changes)
             parts.append(self._side_by_side(resent))

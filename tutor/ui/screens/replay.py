@@ -40,7 +40,8 @@ secrets off the screen."""
 
 def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
     """Headers with the credential ones highlighted and their values shortened."""
-    text = Text(f"{title}\n", style="bold")
+    text = Text()
+    text.append(f"{title}\n", style="bold")  # on its span: a Text's style is every line's
     for name, value in headers:
         if name.lower() in CREDENTIAL_HEADERS:
             shown = value if len(value) <= SHORTENED else value[:SHORTENED] + "…"
@@ -177,7 +178,8 @@ class ReplayScreen(GuardedScreen[None]):
             self._draw_sequence()
         item = self.analysis.entries[event.option_index]
         lines = entry_lines(item, self.analysis)
-        summary = Text(lines[0] + "\n", style="bold")
+        summary = Text()
+        summary.append(lines[0] + "\n", style="bold")
         for line in lines[1:]:
             style = "yellow" if line.lstrip().startswith("!") else (
                 "magenta" if "login step" in line else "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from textual import events
@@ -66,6 +66,7 @@ class TutorFooter(Footer):
         order = footer_order(self.screen)
         by_action: dict[str, ShownKey] = {}
         rank: dict[str, int] = {}
+        groups: dict[str, str] = {}  # action → the description of its binding's group
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.key == app.COMMAND_PALETTE_BINDING or binding.action in by_action:
                 continue
@@ -76,6 +77,8 @@ class TutorFooter(Footer):
                 binding.key, app.get_key_display(binding), binding.description,
                 binding.action, enabled, tooltip or binding.tooltip)
             rank[binding.action] = order.index(binding.id) if listed and binding.id else len(order)
+            if binding.group is not None:
+                groups[binding.action] = binding.group.description
         # A listed key a focused widget shadows (the catalogue's enter, which its table
         # also binds) is still the screen's to name: it does the same there.
         seen = {binding.id for _, binding, _, _ in self.screen.active_bindings.values()}
@@ -91,7 +94,26 @@ class TutorFooter(Footer):
         keys = list(by_action.values())
         # Stable: the unlisted keep their binding order after the listed ones.
         keys.sort(key=lambda shown: rank[shown.action])
-        return keys
+        return self._grouped(keys, groups)
+
+    @staticmethod
+    def _grouped(keys: list[ShownKey], groups: dict[str, str]) -> list[ShownKey]:
+        """Keys of one `Binding.Group` as one entry where the first of them ranks:
+        `[ ] Scene` takes ten cells where `] Next scene [ Prev scene` took twenty-five."""
+        merged: list[ShownKey] = []
+        at: dict[str, int] = {}
+        for key in keys:
+            group = groups.get(key.action)
+            if group is None:
+                merged.append(key)
+            elif group not in at:
+                at[group] = len(merged)
+                merged.append(replace(key, description=group))
+            else:
+                first = merged[at[group]]
+                merged[at[group]] = replace(first, display=f"{first.display} {key.display}",
+                                            tooltip=f"{first.tooltip}; {key.tooltip}")
+        return merged
 
     def _palette_key(self) -> ShownKey | None:
         app = self.app
