@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import HelpPanel, Select, Static
+from textual.widgets._footer import FooterKey
 
 from tests.har.builders import cookie_login_flow, har_bytes
 from tests.ui.conftest import AppFactory
@@ -17,7 +18,7 @@ from tutor.ui.app import screen_commands
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.player import PlayerScreen
 from tutor.ui.screens.replay import ReplayScreen
-from tutor.ui.widgets.footer import FooterKey, TutorFooter
+from tutor.ui.widgets.footer import TutorFooter
 
 
 async def _settle(pilot: Pilot[Any]) -> None:

@@ -22,7 +22,7 @@ def readme_keys() -> list[tuple[str, str, str]]:
     """(where, key, what) for each row of the README's keys table."""
     text = README.read_text(encoding="utf-8")
     section = text.split("## Keys", 1)[1].split("\n## ", 1)[0]
-    return [match.groups() for line in section.splitlines()
+    return [(match[1], match[2], match[3]) for line in section.splitlines()
             if (match := ROW.match(line)) is not None]
 
 
