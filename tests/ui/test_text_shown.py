@@ -140,3 +140,15 @@ async def test_the_transcript_calls_her_browser_by_her_name() -> None:
     text = out.getvalue()
     assert "Alice's browser: " in text
     assert "browser (user)" not in text, "the scene's id, where the lesson says Alice"
+
+
+async def test_the_prose_follows_a_theme_change(make_app: AppFactory) -> None:
+    app = make_app(open_lesson="jwt-anatomy")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(pilot)
+        await _settle(pilot)
+        proses = [w for w in app.screen.query(".prose-prose").results(Static)]
+        assert proses and all(isinstance(w.content, Prose) and w.content.dark for w in proses)
+        app.theme = "textual-light"
+        await _settle(pilot)
+        assert all(isinstance(w.content, Prose) and not w.content.dark for w in proses)

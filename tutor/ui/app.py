@@ -97,6 +97,10 @@ class TutorApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         self.progress.settings.theme = theme
         self.save_progress()
+        for screen in self.screen_stack:
+            theme_changed = getattr(screen, "theme_changed", None)
+            if theme_changed is not None:
+                theme_changed()
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson in the player (errors become a notification, not a crash)."""

@@ -106,6 +106,8 @@ class PlayerScreen(GuardedScreen[None]):
         """(scene, step) the lesson opens at, from progress (read when composed)."""
         self._prose_scene = 0
         """The scene the prose was last scrolled to."""
+        self._themed: list[tuple[Static, str | Code]] = []
+        """The prose's Markdown and code widgets, drawn again when the theme changes."""
         self._taking_turns = False
         """The scene's tracks are shown one at a time (too narrow side by side)."""
 
@@ -281,16 +283,30 @@ class PlayerScreen(GuardedScreen[None]):
             if isinstance(text, Code):
                 # Whole lines in a box that scrolls sideways: wrapped, code loses its
                 # indentation (the jwt-attacks Python snippet did).
-                widgets.append(ScrollableContainer(Static(text.view(dark), classes="code"),
-                                                   classes="prose-code", can_focus=False))
+                code = Static(text.view(dark), classes="code")
+                self._themed.append((code, text))
+                widgets.append(ScrollableContainer(code, classes="prose-code",
+                                                   can_focus=False))
             elif kind == "scene":
                 widgets.append(Static(text, classes="scene-marker", markup=False,
                                       id=f"scene-marker-{scene_number}"))
                 scene_number += 1
             else:
-                widgets.append(Static(Prose(text, dark), classes=f"prose-{kind}"))
+                part = Static(Prose(text, dark), classes=f"prose-{kind}")
+                self._themed.append((part, text))
+                widgets.append(part)
         for prose in self.query("#prose").results(VerticalScroll):
             await prose.mount_all(widgets)
+
+    def theme_changed(self) -> None:
+        """Draw the prose, code and hints again for the new theme's background (inline
+        code and code blocks are coloured for dark or light)."""
+        if not self.alive:
+            return
+        dark = self.app.current_theme.dark
+        for widget, part in self._themed:
+            widget.update(part.view(dark) if isinstance(part, Code) else Prose(part, dark))
+        self._show_hints()
 
     def _scroll_prose_to_scene(self, attempts: int = 3) -> None:
         if self.has_class("narrow") and self.has_class("show-stage"):
