@@ -122,9 +122,12 @@ class ProgressStore:
         self.path = path or data_dir() / "progress.json"
         self.notice: str | None = None
         """Set when loading had to set a bad file aside: show it to the learner once."""
+        self._seen: tuple[int, int, int] | None = None
+        """The file as last read or written here (inode, size, mtime); None: no file."""
 
     def load(self) -> Progress:
         """The saved progress, or a fresh one (a bad file is moved aside, with a notice)."""
+        self._seen = self._stamp()
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -136,13 +139,53 @@ class ProgressStore:
         except ValueError as exc:
             return self._set_aside(str(exc) or exc.__class__.__name__)
 
-    def save(self, progress: Progress) -> None:
-        """Write atomically: readers see the old file or the new one, never a mix."""
+    def save(self, progress: Progress) -> list[str]:
+        """Write atomically: readers see the old file or the new one, never a mix.
+
+        A file changed on disk since this store read or wrote it (another tutor, `tutor
+        progress --import`) is never overwritten blindly: its progress is merged into
+        `progress` first (in place, as an import merges), or, when it cannot be read, it
+        is kept as a backup. Returns what to tell the learner (nothing, usually)."""
+        told: list[str] = []
+        if self._stamp() != self._seen:
+            told = self._fold_in_disk(progress)
         write_atomically(self.path, json.dumps(progress_document(progress), indent=2))
+        self._seen = self._stamp()
+        return told
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def _fold_in_disk(self, progress: Progress) -> list[str]:
+        """Merge the file on disk, changed by someone else, into `progress`."""
+        from tutor.progress_transfer import merge_progress  # it builds on this module
+
+        try:
+            disk = parse_progress(json.loads(self.path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return [f"Your progress file {self.path} was removed while the tutor ran; "
+                    "it was written again from this session."]
+        except (OSError, ValueError) as exc:
+            backup = self.backup("conflict")
+            return [f"Your progress file {self.path} changed on disk and could not be read "
+                    f"({exc.__class__.__name__}); it was kept as {backup} and replaced "
+                    "by this session's progress."]
+        merged, report = merge_progress(progress, disk)
+        progress.lessons, progress.quiz = merged.lessons, merged.quiz
+        progress.last_lesson = merged.last_lesson
+        progress.review_sessions = merged.review_sessions
+        return [f"Your progress file {self.path} changed on disk since the tutor read it; "
+                "the two were merged (" + "; ".join(report) + ")."]
 
     def reset(self) -> Path | None:
         """Start over: the old file is kept beside it as a backup, whose path is returned."""
-        return self.backup("reset", move=True)
+        backup = self.backup("reset", move=True)
+        self._seen = None  # gone on purpose: the next save is not a conflict
+        return backup
 
     def backup(self, reason: str, move: bool = False) -> Path | None:
         """Copy (or move) the file to `progress.REASON-TIME.json` beside it; None if absent."""

@@ -45,12 +45,14 @@ def test_a_whole_lesson_answered_through_stdin(
     answers = f"200\n401\n1\n3\n1\n1,2\n2\n{right_order()}\n"
     status, out = quiz(monkeypatch, capsys, answers, LESSON)
     assert status == 0
-    assert out[-1] == "score: 4/5"
-    assert out[-2] == "You got 4 of 5 right (2 at the first try)."
-    assert out[0] == f"Quiz: lesson {LESSON}, 5 questions."
+    assert out[-1] == "score: 2/5"
+    assert out[-2] == "2 of 5 right at the first try; 2 more at the second."
+    assert out[0] == "Quiz: Session cookies, 5 questions."
     assert "Question 1 of 5 (predict the response, lesson session-cookies):" in out
     assert "Try once more (h for a hint)." in out
-    assert "  response 401 (Unauthorized: no valid credential came with the request)" in out
+    # A cookie did come (replayed after logout): "no valid credential came" was untrue.
+    assert ("  response 401 (Unauthorized: the credential that came with the request was not "
+            "accepted (expired, ended, revoked or forged))") in out
     assert "  2. A random id that points at a row in the server's session store" in out
     assert "The answer: 2. A random id that points at a row in the server's session store" in out
     assert any(line.startswith("Partly right") for line in out)
@@ -66,7 +68,10 @@ def test_end_of_input_mid_quiz_ends_cleanly_with_the_score_so_far(
 ) -> None:
     status, out = quiz(monkeypatch, capsys, "401\n1", LESSON)
     assert status == 0
-    assert out[-1] == "score: 1/1"
+    # Before: "score: 1/1" for a five-question quiz.
+    assert out[-1] == "score: 1/5"
+    assert out[-2] == ("1 of 5 right at the first try; 4 questions not answered, counted as "
+                       "missed.")
     assert "(end of input)" in out
     progress = ProgressStore(data_dir / "progress.json").load()
     assert list(progress.quiz) == [f"{LESSON}/replay-after-logout"]
@@ -82,8 +87,9 @@ def test_bad_answers_are_explained_and_asked_again(
     assert "There is no option 7: the options are 1 to 3." in out
     assert "'x' is not a list of option numbers: type numbers from 1 to 3, separated by " \
            "commas." in out
-    assert out[-1] == "score: 2/2", "bad lines used no attempt: both right at the first try"
-    assert "You got 2 of 2 right (2 at the first try)." in out
+    assert out[-1] == "score: 2/5", "bad lines used no attempt: both right at the first try"
+    assert ("2 of 5 right at the first try; 3 questions not answered, counted as missed."
+            in out)
 
 
 def test_hints_and_skip_in_plain_mode(
@@ -116,8 +122,8 @@ def test_ctrl_c_keeps_what_was_answered(
     monkeypatch.setattr("sys.stdin", InterruptedInput("401\n"))
     assert main(["quiz", LESSON, LESSON, "--plain"]) == 130
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"Quiz: lesson {LESSON}, 5 questions.", "a lesson named twice is asked once"
-    assert out[-1] == "(interrupted) score: 1/1"
+    assert out[0] == "Quiz: Session cookies, 5 questions.", "a lesson named twice is asked once"
+    assert out[-1] == "(interrupted) score: 1/5"
     assert ProgressStore(data_dir / "progress.json").load().quiz[
         f"{LESSON}/replay-after-logout"].last_correct is True
 
@@ -140,7 +146,7 @@ def test_the_review_picks_ten_and_is_repeatable(
     (data_dir / "progress.json").unlink()
     _, again = quiz(monkeypatch, capsys, "", "--seed", "3")
     assert [line for line in again if line.startswith("Question 1 of")] == first
-    assert again[-1] == "score: 0/0"
+    assert again[-1] == "score: 0/10"
 
 
 def test_without_a_terminal_the_quiz_points_to_plain(

@@ -119,7 +119,9 @@ async def test_predict_runs_the_scene_live_and_reports_the_real_response() -> No
     before = feedback_lines(q, wrong, settled=False)
     assert not any("401" in line for line in before), "the first miss keeps the proof back"
     after = feedback_lines(q, wrong, settled=True)
-    assert "  response 401 (Unauthorized: no valid credential came with the request)" in after
+    # A cookie did come (replayed after logout): "no valid credential came" was untrue.
+    assert ("  response 401 (Unauthorized: the credential that came with the request was not "
+            "accepted (expired, ended, revoked or forged))") in after
 
 
 async def test_predict_with_a_track_runs_that_track() -> None:

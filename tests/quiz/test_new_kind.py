@@ -161,6 +161,6 @@ async def test_the_plain_quiz_asks_it_and_progress_keeps_it(tmp_path: Path) -> N
     assert lines[lines.index("> no") + 1:lines.index("> yes")] == [
         "Not right.", "Try once more (h for a hint)."]
     assert "Each request stands alone; cookies add the memory." in lines
-    assert lines[-1] == "score: 1/1"
+    assert lines[-1] == "score: 0/1", "right at the second try: not a first try"
     saved = ProgressStore(tmp_path / "progress.json").load().quiz["demo/stateless"]
     assert saved.attempts == 2 and saved.last_correct

@@ -78,7 +78,9 @@ async def test_right_at_the_second_try_counts_but_not_as_first_try() -> None:
     assert [r.correct for r in session.results] == [True, True, True]
     assert [r.attempts for r in session.results] == [2, 2, 1]
     score = session.score
-    assert (score.correct, score.answered, score.first_try, str(score)) == (3, 3, 1, "3/3")
+    # The score counts first tries only: two right after a miss do not make "3/3".
+    assert (score.correct, score.answered, score.first_try, str(score)) == (3, 3, 1, "1/3")
+    assert score.summary() == "1 of 3 right at the first try; 2 more at the second."
 
 
 async def test_bad_answers_do_not_use_an_attempt() -> None:
@@ -102,13 +104,16 @@ async def test_skip_counts_as_missed_and_shows_the_answer() -> None:
     assert isinstance(finished, QuizFinished) and str(finished.score) == "0/1"
 
 
-async def test_stop_scores_only_what_was_settled() -> None:
+async def test_stop_counts_the_questions_not_answered_as_missed() -> None:
     session = make_session()
     session.start()
     await submit(session, Grader(), "2")
     await submit(session, Grader(), "1")  # a first miss on question 2: not settled
     finished = session.stop()
-    assert str(finished.score) == "1/1" and session.finished and session.current is None
+    # Before: "1/1", as if a three-question quiz had one question.
+    assert str(finished.score) == "1/3" and session.finished and session.current is None
+    assert finished.score.unanswered == 2
+    assert "2 questions not answered, counted as missed" in finished.score.summary()
     assert await submit(session, Grader(), "1") == []
 
 

@@ -91,7 +91,8 @@ async def test_help_and_back(make_app: AppFactory) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        keys = _text(app.screen.query_one("#help-keys", Static))
+        keys = "".join(_text(section) for section in app.screen.query(".help-section")
+                       if isinstance(section, Static))
         assert "Next step" in keys and "Open lesson" in keys
         assert "Lure victim" in keys and "Next finding" in keys and "Use token" in keys
         await pilot.press("escape")

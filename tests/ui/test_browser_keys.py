@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tests.ui.conftest import AppFactory
+from tests.ui.test_app import _text
 from tutor.ui.browser_keys import hidden_in_a_browser
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.repeater import RepeaterScreen
@@ -32,7 +33,7 @@ async def test_help_says_what_a_browser_tab_hides_and_where_to_find_it(
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-keys", Static).render())
+        text = _text(app.screen.query_one("#help-browser", Static))
         assert "In a browser tab (tutor web)" in text
-        assert "palette (Ctrl+P)" in text
+        assert "command palette (Ctrl+P)" in text
         assert "JWT editor (Repeater)" in text

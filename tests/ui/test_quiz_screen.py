@@ -97,7 +97,9 @@ async def test_a_whole_lesson_quiz_right_then_the_score_on_the_catalogue(
             await _settle(pilot)
         assert "predict" in kinds
         summary = shown_text(screen.query_one("#quiz-question", Static))
-        assert f"You got {total} of {total} right ({total} at the first try)" in summary
+        assert f"Score {total}/{total}: {total} of {total} right at the first try" in summary
+        for question in screen.plan.questions:
+            assert question.key not in summary, "the end lists questions, not their ids"
         lesson_id = screen.plan.questions[0].lesson_id
         saved = app.config.progress.load()
         assert sum(key.startswith(f"{lesson_id}/") for key in saved.quiz) == total
@@ -138,7 +140,7 @@ async def test_two_misses_reveal_the_answer_and_a_hint_costs_nothing(
         assert feedback.startswith("Not right") and "Try once more" in feedback
         assert screen.question is question  # a second try
         options.highlighted = wrong - 1
-        await pilot.press("a")
+        await pilot.press("enter")
         await _settle(pilot)
         feedback = shown_text(screen.query_one("#quiz-feedback", Static))
         assert "The answer:" in feedback

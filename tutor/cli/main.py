@@ -247,7 +247,9 @@ def _lint(args: argparse.Namespace) -> int:
     for error in errors:
         print(error)
     if errors:
-        print(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", file=sys.stderr)
+        from tutor.plural import plural
+
+        print(plural(len(errors), "error"), file=sys.stderr)
         return 1
     return 0
 

@@ -36,11 +36,12 @@ Answering (--plain reads one line per answer from standard input):
   s or skip              give up on this question and see the answer
 
 A wrong answer gets feedback and one more try; after a second miss the answer is shown.
-A question counts as right if it is answered right within those two tries. Predict
+The score counts questions answered right at the first try, out of every question of
+the quiz; a question left unanswered counts as missed, and the end says how many. Predict
 questions run their scene live and show the real response. An answer that cannot be
 read (not a number, no such option) is explained and asked again, without using a try.
-The quiz ends with the line `score: N/M`; end of input ends it early, scoring what was
-answered."""
+The quiz ends with the line `score: N/M` (N first tries of M questions); end of input
+ends it early, and the questions not reached count as missed."""
 
 
 def _course_option() -> argparse.ArgumentParser:
@@ -155,13 +156,13 @@ def _run_quiz_tui(args: argparse.Namespace) -> int:
 async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
                       progress: Progress, stdin: TextIO, out: TextIO) -> None:
     """Ask every question on `out`, reading answers from `stdin`; save after each one."""
+    from tutor.plural import plural
     from tutor.quiz.grading import Grader
     from tutor.quiz.leitner import record_results
     from tutor.quiz.session import submit
 
     grader = Grader()
-    out.write(f"Quiz: {title}, {len(session.questions)} question"
-              f"{'' if len(session.questions) == 1 else 's'}.\n")
+    out.write(f"Quiz: {title}, {plural(len(session.questions), 'question')}.\n")
     events = session.start()
     saved = 0
     while True:
@@ -170,7 +171,7 @@ async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
         if len(session.results) > saved:
             record_results(progress, session.results[saved:])
             saved = len(session.results)
-            store.save(progress)
+            _save(store, progress)
         if session.finished:
             break
         interactive = stdin.isatty()
@@ -185,7 +186,13 @@ async def _play_plain(session: QuizSession, title: str, store: ProgressStore,
             events = [session.stop()]
         else:
             events = await submit(session, grader, line)
-    store.save(progress)  # the review count, even when nothing was answered
+    _save(store, progress)  # the review count, even when nothing was answered
+
+
+def _save(store: ProgressStore, progress: Progress) -> None:
+    """Save, saying so when the file had changed on disk and was merged first."""
+    for line in store.save(progress):
+        print(f"tutor: {line}", file=sys.stderr)
 
 
 def _plain_lines(event: QuizEvent) -> list[str]:
@@ -217,8 +224,7 @@ def _plain_lines(event: QuizEvent) -> list[str]:
         return [f"Left out: {event.message}"]
     if isinstance(event, QuizFinished):
         score = event.score
-        return ["", f"You got {score.correct} of {score.answered} right "
-                f"({score.first_try} at the first try).", f"score: {score}"]
+        return ["", score.summary(), f"score: {score}"]
     return []
 
 
@@ -283,8 +289,10 @@ def _reset(args: argparse.Namespace, store: ProgressStore) -> int:
     backup = store.backup("reset")
     removed = forget_lesson(progress, lesson_id)
     store.save(progress)
-    print(f"Progress of lesson {lesson_id} reset ({removed} entr"
-          f"{'y' if removed == 1 else 'ies'}). The old progress is kept at {backup}")
+    from tutor.plural import plural
+
+    print(f"Progress of lesson {lesson_id} reset ({plural(removed, 'entry')}). The old "
+          f"progress is kept at {backup}")
     return 0
 
 

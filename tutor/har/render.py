@@ -23,6 +23,7 @@ from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential, shorten
 from tutor.har.findings import Finding
 from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
+from tutor.plural import plural
 from tutor.visible import visible
 
 
@@ -171,7 +172,7 @@ class TextReport:
 
     def finish(self, out: IO[str], creator: str) -> None:
         """Write the whole report to `out`."""
-        out.write(f"{self.count} exchanges"
+        out.write(plural(self.count, "exchange")
                   + (f", recorded by {visible(creator)}" if creator else ""))
         self._spool.seek(0)
         if self.quiet <= QUIET_SHOWN:
@@ -182,7 +183,7 @@ class TextReport:
                 done = position
         shutil.copyfileobj(self._spool, out)
         if self.quiet > QUIET_SHOWN:
-            out.write(f"\n\n({self.quiet} exchanges without credentials not shown)")
+            out.write(f"\n\n({plural(self.quiet, 'exchange')} without credentials not shown)")
         out.write("\n\n" + summary_line(self.kinds) + "\n")
 
 
@@ -239,7 +240,7 @@ def _summary(analysis: Analysis) -> str:
 def replay_text(analysis: Analysis) -> str:
     """`tutor replay --plain`: the timeline as a transcript, one block per exchange."""
     har = analysis.har
-    lines = [f"Replay of {len(har.entries)} recorded exchanges"
+    lines = [f"Replay of {plural(len(har.entries), 'recorded exchange')}"
              + (f" ({visible(har.creator)})" if har.creator else "")]
     start = next((e.started for e in har.entries if e.started is not None), None)
     for item in analysis.entries:

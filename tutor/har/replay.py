@@ -19,6 +19,7 @@ from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.har.analysis import Analysis
 from tutor.har.credentials import body_json, cookies_set, is_token_field
 from tutor.har.model import Har, HarBody, HarEntry
+from tutor.plural import plural
 
 MOCK_ORIGIN = "https://tutor.local"
 REPLAY_SCRYPT_COST = 2**12
@@ -181,7 +182,7 @@ def replay_report(results: list[ReplayResult]) -> str:
         lines.append(f"#{result.index:<3} {result.method:<7} {result.path:<30} "
                      f"recorded {result.recorded}  mock {result.mock}{mark}")
     if skipped:
-        lines.append(f"({len(skipped)} requests to other hosts not sent)")
+        lines.append(f"({plural(len(skipped), 'request')} to other hosts not sent)")
     sent = [r for r in results if not r.skipped]
     differing = sum(r.differs for r in sent)
     lines.append(f"{differing} of {len(sent)} statuses differ from the recording."

@@ -30,7 +30,7 @@ from tutor.scenes.events import (
     StepStarted,
     UserActed,
 )
-from tutor.scenes.sentences import duration_words, step_words
+from tutor.scenes.sentences import duration_words, person_name, step_words
 from tutor.scenes.server_beats import server_beats
 from tutor.scenes.story import STORE_LANE
 
@@ -142,7 +142,8 @@ def describe_event(event: SceneEvent) -> Iterator[str]:
     elif isinstance(event, BrowserChanged):
         line = _describe_browser(event.event)
         if line:
-            yield f"  browser ({event.event.browser}): {line}"
+            # The lesson's name for her ("Alice's browser"), never the scene's id ("user").
+            yield f"  {person_name(event.event.browser)}'s browser: {line}"
     elif isinstance(event, ServerChanged):
         # The stage's own beats, in words: the same story for screen readers.
         for beat in server_beats(event.event, "server", event.step_index, ()):

@@ -35,6 +35,13 @@ class LiveExchange:
     exchange: Exchange | None = field(default=None, compare=False, repr=False)
     """The whole exchange, for a view that draws it (the stage's exchange view)."""
 
+    def meaning(self, status: int | None = None) -> str:
+        """What `status` (default: the real one) would mean for this very request."""
+        sent = any(name.lower() in ("cookie", "authorization")
+                   for name, _ in self.request_headers)
+        return status_meaning(self.status if status is None else status, self.method,
+                              self.url, sent)
+
 
 async def run_predict_step(scene: Scene | None, scene_id: str, track: str,
                            step: int) -> LiveExchange | str:
@@ -76,7 +83,7 @@ def live_lines(live: LiveExchange) -> list[str]:
              f"  {live.method} {live.url}"]
     lines += [f"    request header {name}: {shorten(value)}"
               for name, value in live.request_headers]
-    lines.append(f"  response {live.status} ({status_meaning(live.status)})")
+    lines.append(f"  response {live.status} ({live.meaning()})")
     lines += [f"    response header {name}: {shorten(value, 120)}"
               for name, value in live.response_headers]
     if live.body:

@@ -40,5 +40,6 @@ def plan_quiz(lessons: Sequence[Lesson], lesson_ids: Sequence[str], progress: Pr
                                 seed if seed is not None else session, REVIEW_SIZE)
         title = "a cookie-versus-JWT review"
     else:
-        title = "lesson " + ", ".join(wanted)
+        # Titles, as the catalogue names lessons: ids are for files and the command line.
+        title = ", ".join(lesson.meta.title for lesson in chosen)
     return QuizPlan(title, tuple(questions), session)

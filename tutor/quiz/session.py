@@ -6,8 +6,10 @@ The rules, shared by the plain CLI and the TUI:
 - A wrong answer gets feedback and a second try; feedback on a first miss never gives
   the answer away (a predict question keeps the live response for later).
 - After a second miss the right answer is shown and the session moves on.
-- A question counts as correct if it is answered right within those two attempts;
-  `first_try` counts the ones right at once.
+- A question counts as correct if it is answered right within those two attempts, but
+  the score counts only the ones right at once, out of every question of the quiz: a
+  question left unanswered (end of input, leaving early) counts against it, and is
+  counted and named as such.
 - A kind may take any number of tries (a challenge: each line is one request, and the
   goal may take several). Skipping shows the reference solution.
 - Skipping any question counts it as missed and shows its answer.
@@ -21,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tutor.plural import plural
 from tutor.quiz.feedback import answer_lines, feedback_lines
 from tutor.quiz.grading import Grade, Grader
 from tutor.quiz.questions import (
@@ -118,13 +121,34 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class Score:
+    """How a quiz went: first tries out of every question that could be graded."""
+
     correct: int
+    """Right within the allowed attempts."""
     answered: int
     """Questions settled (right, missed twice or skipped)."""
     first_try: int
+    """Right with the first answer: what the score counts."""
+    total: int
+    """Questions in the quiz that could be graded (unanswered ones included)."""
+
+    @property
+    def unanswered(self) -> int:
+        """Questions never settled: the quiz ended (or was left) before them."""
+        return self.total - self.answered
 
     def __str__(self) -> str:
-        return f"{self.correct}/{self.answered}"
+        return f"{self.first_try}/{self.total}"
+
+    def summary(self) -> str:
+        """The sentence every front end ends a quiz with."""
+        words = [f"{self.first_try} of {self.total} right at the first try"]
+        if self.correct > self.first_try:
+            words.append(f"{self.correct - self.first_try} more at the second")
+        if self.unanswered:
+            words.append(f"{plural(self.unanswered, 'question')} not answered, "
+                         "counted as missed")
+        return "; ".join(words) + "."
 
 
 @dataclass(frozen=True)
@@ -144,6 +168,8 @@ class QuizSession:
         """Answers given to the current question."""
         self.hints_used = 0
         self.results: list[QuestionResult] = []
+        self.unavailable = 0
+        """Questions that could not be graded here: left out of the score's total."""
         self.finished = False
 
     @property
@@ -153,9 +179,10 @@ class QuizSession:
 
     @property
     def score(self) -> Score:
-        """Right / settled so far."""
+        """First tries out of every gradable question (settled or not) so far."""
         return Score(sum(r.correct for r in self.results), len(self.results),
-                     sum(r.first_try for r in self.results))
+                     sum(r.first_try for r in self.results),
+                     len(self.questions) - self.unavailable)
 
     def start(self) -> list[QuizEvent]:
         """The first question (or the end, for an empty quiz)."""
@@ -180,6 +207,7 @@ class QuizSession:
         """Take the grade of an answer to the current question."""
         question = self._require()
         if grade.unavailable:
+            self.unavailable += 1
             return [QuestionUnavailable(question, grade.summary), *self._next()]
         self.attempts += 1
         kind = question.quiz_kind

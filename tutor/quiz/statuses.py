@@ -20,8 +20,23 @@ STATUS_MEANINGS = {
 }
 
 
-def status_meaning(status: int) -> str:
-    """A short reading of an HTTP status."""
+UNAUTHORIZED_BECAUSE = {
+    "login": "Unauthorized: the login was refused (wrong username or password)",
+    "credential": "Unauthorized: the credential that came with the request was not "
+                  "accepted (expired, ended, revoked or forged)",
+}
+"""A 401 read with its request: a refused login and a refused credential are not the
+same story as a request that brought none."""
+
+
+def status_meaning(status: int, method: str = "", url: str = "",
+                   sent_credential: bool = False) -> str:
+    """A short reading of an HTTP status; for a 401, the request (method, URL, whether a
+    Cookie or Authorization header went with it) says which refusal it was."""
+    if status == 401 and method.upper() == "POST" and url.split("?")[0].endswith("/login"):
+        return UNAUTHORIZED_BECAUSE["login"]
+    if status == 401 and sent_credential:
+        return UNAUTHORIZED_BECAUSE["credential"]
     if status in STATUS_MEANINGS:
         return STATUS_MEANINGS[status]
     family = {2: "a success", 3: "a redirect", 4: "a refusal caused by the request",

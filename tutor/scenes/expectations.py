@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tutor.browser.events import Exchange
+from tutor.plural import plural
 from tutor.scenes.model import Expectation, SceneError
 from tutor.scenes.recorder import Recording
 from tutor.suggest import unknown_key_message
@@ -167,7 +168,7 @@ def _document_cookie_lacks(value: Any, ctx: CheckContext) -> tuple[bool, str]:
 
 def _session_count(value: Any, ctx: CheckContext) -> tuple[bool, str]:
     count = len(ctx.world.server.store.authenticated_sessions())
-    return count == value, f"{count} logged-in sessions in the store"
+    return count == value, f"{plural(count, 'logged-in session')} in the store"
 
 
 def _denylist_size(value: Any, ctx: CheckContext) -> tuple[bool, str]:

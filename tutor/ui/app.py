@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from tutor.classroom.learners import LEARNER_VARIABLE
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
 from tutor.lessons.model import Lesson, LessonError
+from tutor.plural import plural
 from tutor.progress import Progress
 from tutor.ui.config import AppConfig
 from tutor.ui.leaks import patch_styles_cache
@@ -39,6 +41,8 @@ class TutorApp(App[None]):
                 tooltip="Show every key and what it does"),
         Binding("q", "back", "Back", id="back",
                 tooltip="Go back to the catalogue, or quit from the catalogue"),
+        Binding("escape", "close_keys_panel", "Close keys panel", id="close-keys-panel",
+                show=False, priority=True, tooltip="Close the palette's Keys panel"),
     ]
 
     def __init__(self, config: AppConfig) -> None:
@@ -51,6 +55,9 @@ class TutorApp(App[None]):
         self.catalogue: Catalogue = read_catalogue(config.course_dir)
         self._parsed: dict[Path, tuple[tuple[int, int], Lesson]] = {}
         """Lessons parsed so far, by file, with the file's (mtime, size) when parsed."""
+        self.opened_on: Screen[Any] | None = None
+        """The screen a command opened the app on (`tutor replay`, `tutor quiz`): leaving
+        it quits, as the command's own screen, instead of landing in the catalogue."""
 
     def on_mount(self) -> None:
         if self.config.keymap:
@@ -64,7 +71,7 @@ class TutorApp(App[None]):
             if notice:
                 self.notify(notice, severity="warning", timeout=15)
         if self.catalogue.errors:
-            self.notify(f"{len(self.catalogue.errors)} problem(s) in the course; run "
+            self.notify(f"{plural(len(self.catalogue.errors), 'problem')} in the course; run "
                         "`tutor lint` for details", severity="warning")
         if self.config.open_lesson:
             self.open_lesson(self.config.open_lesson)
@@ -72,14 +79,18 @@ class TutorApp(App[None]):
             from tutor.ui.screens.replay import ReplayScreen
 
             analysis, name = self.config.open_replay
-            self.push_screen(ReplayScreen(analysis, name))
+            replay = ReplayScreen(analysis, name)
+            self.opened_on = replay
+            self.push_screen(replay)
         if self.config.open_watch is not None:
             from tutor.ui.screens.watch import WatchScreen
 
-            self.push_screen(WatchScreen(self.config.open_watch))
+            watch = WatchScreen(self.config.open_watch)
+            self.opened_on = watch
+            self.push_screen(watch)
         if self.config.open_quiz is not None:
             lesson_ids, seed = self.config.open_quiz
-            self.open_quiz(lesson_ids, seed)
+            self.opened_on = self.open_quiz(lesson_ids, seed)
         self.call_after_refresh(self._check_size)
         self.call_after_refresh(self._warm_up)
 
@@ -98,6 +109,10 @@ class TutorApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         self.progress.settings.theme = theme
         self.save_progress()
+        for screen in self.screen_stack:
+            theme_changed = getattr(screen, "theme_changed", None)
+            if theme_changed is not None:
+                theme_changed()
 
     def open_lesson(self, lesson_id: str) -> None:
         """Open a lesson in the player (errors become a notification, not a crash)."""
@@ -146,8 +161,9 @@ class TutorApp(App[None]):
             self._parsed[path] = (stamp, lesson)
         return lesson, errors
 
-    def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> None:
-        """Quiz the named lessons, or (none named) a review across the course."""
+    def open_quiz(self, lesson_ids: list[str], seed: int | None = None) -> Screen[None] | None:
+        """Quiz the named lessons, or (none named) a review across the course; returns
+        the quiz screen (None when there was nothing to ask, said in a notification)."""
         from tutor.lessons.course import load_course
         from tutor.quiz.kinds import KINDS
         from tutor.quiz.plan import plan_quiz
@@ -161,15 +177,17 @@ class TutorApp(App[None]):
                 if lesson is None:
                     detail = str(errors[0]) if errors else f"no lesson {lesson_id!r} in the course"
                     self.notify(detail, severity="error", timeout=10)
-                    return
+                    return None
                 lessons.append(lesson)
         else:
             lessons, _ = load_course(self.config.course_dir, KINDS)
         plan = plan_quiz(lessons, lesson_ids, self.progress, seed)
         if not plan.questions:
             self.notify("No questions to ask there.", timeout=4)
-            return
-        self.push_screen(QuizScreen(plan))
+            return None
+        screen = QuizScreen(plan)
+        self.push_screen(screen)
+        return screen
 
     def open_repeater(self) -> None:
         """Free play: the Repeater against a fresh cookie-mode server (f8 changes it)."""
@@ -186,19 +204,44 @@ class TutorApp(App[None]):
     def save_progress(self) -> None:
         """Write progress now; a failure is reported, and the app goes on."""
         try:
-            self.config.progress.save(self.progress)
+            told = self.config.progress.save(self.progress)
         except OSError as exc:
             self.notify(f"Could not save progress: {exc}", severity="error")
+            return
+        for line in told:  # the file changed on disk meanwhile: merged, and said so
+            self.notify(line, severity="warning", timeout=15)
+        if told and isinstance(self.screen, CatalogueScreen):
+            self.screen.refresh_rows(keep=self.screen.current_lesson())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            # At the keys of the screen the learner is on; the rest is a scroll away.
+            self.push_screen(HelpScreen(type(self.screen).__name__))
 
     async def action_back(self) -> None:
         if isinstance(self.screen, CatalogueScreen):
             self.exit()
-        elif len(self.screen_stack) > 1:
+        else:
+            self.leave(self.screen)
+
+    def leave(self, screen: Screen[Any]) -> None:
+        """Go back from `screen`: to the screen under it, or out of the app when a command
+        opened the app on it (`tutor replay FILE`, then q, is done)."""
+        if screen is self.opened_on:
+            self.exit()
+        elif len(self.screen_stack) > 1 and screen is self.screen:
             self.pop_screen()
+
+    def action_close_keys_panel(self) -> None:
+        """Esc closes the Keys panel (opened from the palette); without one open, the key
+        goes on to the screen (SkipAction), where Esc means back or cancel."""
+        from textual.actions import SkipAction
+        from textual.widgets import HelpPanel
+
+        panels = self.screen.query(HelpPanel)
+        if not panels:
+            raise SkipAction()
+        panels.remove()
 
     def action_toggle_motion(self) -> None:
         """Reduced motion: no animated arrows, no smooth scrolling."""
@@ -209,6 +252,18 @@ class TutorApp(App[None]):
         self.notify("Reduced motion on" if reduced else "Reduced motion off")
 
     def action_reset_progress(self) -> None:
+        """Ask first: a reset forgets every lesson and quiz result (a backup is kept)."""
+        from tutor.ui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._reset_progress()
+
+        self.push_screen(ConfirmScreen(
+            "Reset progress? Every lesson's status and every quiz result is forgotten; "
+            "the old file is kept as a backup beside the new one.", yes="Reset"), answered)
+
+    def _reset_progress(self) -> None:
         backup = self.config.progress.reset()
         settings = self.progress.settings
         self.progress = Progress(settings=settings)
@@ -220,6 +275,7 @@ class TutorApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield from screen_commands(screen)
         yield SystemCommand("Help", "Every key and what it does", self.action_help)
         yield SystemCommand("Reduced motion", "Turn animations off or on",
                             self.action_toggle_motion)
@@ -250,6 +306,26 @@ class TutorApp(App[None]):
             self.push_screen(TooSmallScreen())
         elif showing and not too_small:
             self.pop_screen()
+
+
+def screen_commands(screen: Screen[object]) -> Iterable[SystemCommand]:
+    """Every action of the screen the palette was opened on, named as its footer and help
+    name it, with its key: the palette is where a learner looks for what a screen can do.
+    Actions the screen refuses right now (check_action) are left out."""
+    seen: set[str] = set()
+    for bindings in screen._bindings.key_to_bindings.values():
+        for binding in bindings:
+            if binding.action in seen or not binding.description:
+                continue
+            name, _, _ = binding.action.partition("(")
+            allows = getattr(screen, "allows", None)
+            if allows is not None and not allows(name, ()):
+                continue
+            seen.add(binding.action)
+            key = screen.app.get_key_display(binding)
+            yield SystemCommand(f"{binding.description} ({key})",
+                                binding.tooltip or binding.description,
+                                partial(screen.run_action, binding.action))
 
 
 def build_app(config: AppConfig) -> TutorApp:

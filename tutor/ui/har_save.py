@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.widget import Widget
 
 from tutor.browser.events import Exchange
+from tutor.plural import plural
 
 
 def save_exchanges(node: Widget, exchanges: Sequence[Exchange], folder: Path, stem: str,
@@ -28,6 +29,6 @@ def save_exchanges(node: Widget, exchanges: Sequence[Exchange], folder: Path, st
         node.notify(f"Could not save the HAR file in {folder}: {exc}", severity="error",
                     timeout=8)
         return None
-    node.notify(f"Saved {len(exchanges)} exchanges to {path}"
+    node.notify(f"Saved {plural(len(exchanges), 'exchange')} to {path}"
                 + (" (credential values redacted)" if redact else ""), timeout=8)
     return path

@@ -117,9 +117,9 @@ class PredictKind:
             return Grade(False, f"The scene could not be run: {live}", unavailable=True)
         if guess.status == live.status:
             return Grade(True, f"Right: the server answered {live.status} "
-                         f"({status_meaning(live.status)}).", live=live)
+                         f"({live.meaning()}).", live=live)
         return Grade(False, f"Not {guess.status}: that would mean "
-                     f"{status_meaning(guess.status)}. That is not what happened.", live=live)
+                     f"{live.meaning(guess.status)}. That is not what happened.", live=live)
 
     async def live(self, question: Question, state: dict[str, Any]) -> LiveExchange | str:
         """The step's real exchange (run once per question), or why there is none."""

@@ -21,8 +21,10 @@ from rich.text import Text
 
 from tutor.ui.render._text import duration, shorten, utc_time
 
-SEGMENT_STYLES = ("bold red", "bold magenta", "bold cyan")
-"""Header, payload and signature, in the token and in the section titles."""
+SEGMENT_STYLES = ("bold #fb015b", "bold #a050ff", "bold #00a5e0")
+"""Header, payload and signature, in the token and in the section titles: three hues
+apart (red, violet, blue), never two ANSI names a theme may paint alike (Textual's dark
+theme drew red and magenta as two pinks), and readable on light and dark backgrounds."""
 SEGMENT_NAMES = ("header", "payload", "signature")
 STAGES = ("decode", "algorithm", "key", "signature", "claims", "revocation")
 """The server's checks in order (TokenRejected.stage); revocation is the denylist."""

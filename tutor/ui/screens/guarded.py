@@ -35,7 +35,15 @@ class GuardedScreen(Screen[ResultType]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only a live screen on top acts: keys queued before a pop do nothing."""
-        return self.alive and self.is_current
+        if not (self.alive and self.is_current):
+            return False
+        return self.allows(action, parameters)
+
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Whether `action` means something on this screen now, on top or not (the
+        command palette asks while it covers the screen): True, False (hidden) or None
+        (shown disabled)."""
+        return True
 
     def on_unmount(self) -> None:
         self._gone = True

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static, Tab, Tabs
 
 from tutor.har.folder import har_folder
@@ -19,6 +19,7 @@ from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.lockstep import Lockstep
 from tutor.scenes.sentences import step_words
+from tutor.ui.render.markdown import Code, Prose
 from tutor.ui.render.prose import prose_parts, scene_heading
 from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 110
 SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0)
+SCENES = Binding.Group("Scene")
+SPEED = Binding.Group("Speed")
+EXCHANGES = Binding.Group("Exchange")
+"""Pairs of keys the footer shows as one (`[ ] Scene`): they fit at 80 columns."""
 class PlayerScreen(GuardedScreen[None]):
     """One lesson: prose, stage, narration and hints."""
 
@@ -38,41 +43,48 @@ class PlayerScreen(GuardedScreen[None]):
                 tooltip="Run the next step of the scene"),
         Binding("p,left", "previous_step", "Previous", id="previous-step",
                 tooltip="Step back in time, exactly"),
+        Binding("right_square_bracket", "next_scene", "Next scene", id="next-scene",
+                tooltip="Go to the lesson's next scene", group=SCENES),
+        Binding("left_square_bracket", "previous_scene", "Prev scene", id="previous-scene",
+                tooltip="Go to the lesson's previous scene", group=SCENES),
+        Binding("d", "next_detail", "Details", id="next-detail",
+                tooltip="Show the next detail view: exchange, timeline, browser, server, JWT"),
+        Binding("z", "zoom_details", "Zoom", id="zoom-details",
+                tooltip="Give the detail view the whole stage (hide the diagram), or undo"),
+        Binding("tab", "switch_pane", "Lesson/Stage", id="switch-pane",
+                tooltip="In a narrow terminal, switch between the lesson and the stage"),
+        Binding("T", "next_track", "Next track", id="next-track",
+                tooltip="When a scene's tracks do not fit side by side, show the next one"),
         Binding("space", "play_pause", "Play/pause", id="play-pause",
                 tooltip="Step automatically at the current speed"),
-        Binding("r", "restart_scene", "Restart", id="restart-scene",
-                tooltip="Back to the start of this scene"),
-        Binding("right_square_bracket", "next_scene", "Next scene", id="next-scene",
-                tooltip="Go to the lesson's next scene"),
-        Binding("left_square_bracket", "previous_scene", "Prev scene", id="previous-scene",
-                tooltip="Go to the lesson's previous scene", show=False),
-        Binding("full_stop", "select_exchange(1)", "Later exchange", id="later-exchange",
-                show=False, tooltip="Show the next exchange in detail"),
-        Binding("comma", "select_exchange(-1)", "Earlier exchange", id="earlier-exchange",
-                show=False, tooltip="Show the previous exchange in detail"),
-        Binding("z", "zoom_details", "Zoom details", id="zoom-details", show=False,
-                tooltip="Give the detail view the whole stage (hide the diagram), or undo"),
-        Binding("d", "next_detail", "Details", id="next-detail", show=False,
-                tooltip="Show the next detail view: exchange, browser, server, JWT"),
-        Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", show=False,
-                tooltip="Play faster"),
-        Binding("minus", "speed(-1)", "Slower", id="slower", show=False, tooltip="Play slower"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", tooltip="Play faster",
+                group=SPEED),
+        Binding("minus", "speed(-1)", "Slower", id="slower", tooltip="Play slower",
+                group=SPEED),
         Binding("h", "hint", "Hint", id="hint", tooltip="Reveal the next hint"),
+        Binding("Q", "quiz", "Quiz", id="player-quiz", tooltip="Take this lesson's quiz"),
         Binding("e", "edit_resend", "Edit & resend", id="edit-resend",
                 tooltip="Open the shown exchange in the Repeater, in this scene's state"),
-        Binding("f9", "save_har(True)", "Save HAR", id="player-har", show=False,
+        Binding("comma", "select_exchange(-1)", "Earlier exchange", id="earlier-exchange",
+                tooltip="Show the previous exchange in detail (the diagram scrolls back)",
+                group=EXCHANGES),
+        Binding("full_stop", "select_exchange(1)", "Later exchange", id="later-exchange",
+                tooltip="Show the next exchange in detail", group=EXCHANGES),
+        Binding("r", "restart_scene", "Restart", id="restart-scene",
+                tooltip="Back to the start of this scene"),
+        Binding("t", "transcript", "Transcript", id="transcript",
+                tooltip="Read the lesson as a plain text transcript"),
+        Binding("f9", "save_har(True)", "Save HAR", id="player-har",
                 tooltip="Save this scene's exchanges so far as HAR 1.2, credentials redacted"),
         Binding("f10", "save_har(False)", "HAR+secrets", id="player-har-full", show=False,
                 tooltip="Save this scene's exchanges so far as HAR 1.2, credentials kept"),
-        Binding("Q", "quiz", "Quiz", id="player-quiz",
-                tooltip="Take this lesson's quiz"),
-        Binding("t", "transcript", "Transcript", id="transcript",
-                tooltip="Read the lesson as a plain text transcript"),
-        Binding("tab", "switch_pane", "Lesson/Stage", id="switch-pane", show=False,
-                tooltip="In a narrow terminal, switch between the lesson and the stage"),
-        Binding("T", "next_track", "Next track", id="next-track", show=False,
-                tooltip="When a scene's tracks do not fit side by side, show the next one"),
     ]
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "next-step", "previous-step", "switch-pane", "previous-scene", "next-scene",
+        "next-detail", "zoom-details", "next-track", "play-pause", "faster", "slower",
+        "hint", "player-quiz", "help", "back", "edit-resend", "earlier-exchange",
+        "later-exchange", "restart-scene", "transcript", "player-har")
+    """The footer's keys, most useful first: the narrower the terminal, the fewer shown."""
 
     class Stepped(Message):
         """The scene moved (forward, back or restart)."""
@@ -93,6 +105,20 @@ class PlayerScreen(GuardedScreen[None]):
         directory; tests point it elsewhere)."""
         self._resume = (0, 0)
         """(scene, step) the lesson opens at, from progress (read when composed)."""
+        self._prose_scene = 0
+        """The scene the prose was last scrolled to."""
+        self._themed: list[tuple[Static, str | Code]] = []
+        """The prose's Markdown and code widgets, drawn again when the theme changes."""
+        self._taking_turns = False
+        """The scene's tracks are shown one at a time (too narrow side by side)."""
+
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that only mean something now and then leave the footer meanwhile."""
+        if action == "switch_pane":
+            return self.has_class("narrow")
+        if action == "next_track":
+            return self._taking_turns
+        return True
 
     @property
     def engines(self) -> list[SceneEngine]:
@@ -152,6 +178,9 @@ class PlayerScreen(GuardedScreen[None]):
         tracks = next(iter(self.query("#tracks").results(Horizontal)), None)
         width = tracks.size.width if tracks is not None else self.size.width
         turns = not tracks_fit(width, len(stages))
+        if turns != self._taking_turns:
+            self._taking_turns = turns
+            self.refresh_bindings()
         self.track_index = min(self.track_index, max(len(stages) - 1, 0))
         for index, stage in enumerate(stages):
             stage.display = not turns or index == self.track_index
@@ -177,11 +206,17 @@ class PlayerScreen(GuardedScreen[None]):
 
     @staticmethod
     def _pane_tabs() -> Tabs:
-        return Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+        tabs = Tabs(Tab("Lesson", id="tab-prose"), Tab("Stage", id="tab-stage"), id="pane-tabs")
+        # Never focused: Tabs takes ←/→ for itself, and → must step the scene; tab (the
+        # player's key) switches panes, and the pane shown gets the focus.
+        tabs.can_focus = False
+        return tabs
 
     def _apply_width(self) -> None:
         narrow = self.size.width < NARROW_WIDTH
-        self.set_class(narrow, "narrow")
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            self.refresh_bindings()
         if narrow and not self.query("#pane-tabs"):
             # Made only once the terminal is narrow: hidden, its seven widgets still cost
             # a lesson switch their styling and layout.
@@ -242,19 +277,43 @@ class PlayerScreen(GuardedScreen[None]):
     async def _fill_prose(self) -> None:
         if not self.alive:
             return
-        widgets: list[Static] = []
+        widgets: list[Widget] = []
         scene_number = 0
+        dark = self.app.current_theme.dark
         for kind, text in prose_parts(self.lesson):
-            if kind == "scene":
+            if isinstance(text, Code):
+                # Whole lines in a box that scrolls sideways: wrapped, code loses its
+                # indentation (the jwt-attacks Python snippet did).
+                code = Static(text.view(dark), classes="code")
+                self._themed.append((code, text))
+                widgets.append(ScrollableContainer(code, classes="prose-code",
+                                                   can_focus=False))
+            elif kind == "scene":
                 widgets.append(Static(text, classes="scene-marker", markup=False,
                                       id=f"scene-marker-{scene_number}"))
                 scene_number += 1
             else:
-                widgets.append(Static(RichMarkdown(text), classes=f"prose-{kind}"))
+                part = Static(Prose(text, dark), classes=f"prose-{kind}")
+                self._themed.append((part, text))
+                widgets.append(part)
         for prose in self.query("#prose").results(VerticalScroll):
             await prose.mount_all(widgets)
 
+    def theme_changed(self) -> None:
+        """Draw the prose, code and hints again for the new theme's background (inline
+        code and code blocks are coloured for dark or light)."""
+        if not self.alive:
+            return
+        dark = self.app.current_theme.dark
+        for widget, part in self._themed:
+            widget.update(part.view(dark) if isinstance(part, Code) else Prose(part, dark))
+        self._show_hints()
+
     def _scroll_prose_to_scene(self, attempts: int = 3) -> None:
+        if self.has_class("narrow") and self.has_class("show-stage"):
+            return  # hidden: scrolled when the Lesson tab is shown (a hidden pane has no
+            # layout to scroll by)
+        self._prose_scene = self.scene_index
         markers = list(self.query(f"#scene-marker-{self.scene_index}"))
         if not markers and attempts and self.alive:
             # The prose is mounted lazily: try again after the next frame.
@@ -405,7 +464,9 @@ class PlayerScreen(GuardedScreen[None]):
         shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
         hints = self.lesson.hints[:shown]
         for widget in self.query("#hints").results(Static):
-            widget.update(Text("\n".join(f"💡 {hint}" for hint in hints)))
+            # Markdown: a hint's source lines reflow, and its `code` is marked as code.
+            widget.update(Prose("\n\n".join(f"💡 {hint}" for hint in hints),
+                                self.app.current_theme.dark))
             # Shown only once there is a hint. (A CSS `:empty` rule hid it for good: in
             # Textual it means "no child widgets", which a Static never has.)
             widget.display = bool(hints)
@@ -465,6 +526,16 @@ class PlayerScreen(GuardedScreen[None]):
             return  # unchanged: a class change restyles the whole screen
         self.set_class(stage, "show-stage")
         self.set_class(not stage, "show-prose")
+        if stage:
+            details = next(iter(self.query("TrackStage .details")), None)
+            if details is not None:
+                details.focus()
+        else:
+            for prose in self.query("#prose"):
+                prose.focus()
+            if self._prose_scene != self.scene_index:
+                # The stage moved on while the lesson was hidden: show that scene's text.
+                self.call_after_refresh(self._scroll_prose_to_scene)
 
     def on_screen_suspend(self) -> None:
         self._stop_autoplay()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,6 +31,7 @@ from tutor.quiz.session import (
     QuizSession,
     submit_answer,
 )
+from tutor.ui.render.markdown import Prose, one_line
 from tutor.ui.render.quiz_view import styled_feedback
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.answers import AnswerWidget, answer_widget
@@ -54,9 +54,13 @@ class QuizScreen(GuardedScreen[None]):
                 tooltip="Go on to the next question"),
         Binding("ctrl+r", "repeater", "Repeater", id="quiz-repeater",
                 tooltip="Challenges: work on the challenge server in the Repeater"),
-        Binding("escape", "leave", "Back", id="quiz-back",
+        Binding("escape,q", "leave", "Back", id="quiz-back",
                 tooltip="Leave the quiz (answers so far are saved)"),
     ]
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "quiz-next", "quiz-answer", "quiz-move-up", "quiz-move-down", "quiz-repeater",
+        "quiz-hint", "quiz-skip", "quiz-back", "help")
+    """The footer's keys, most useful first; each is shown only when it works now."""
 
     class Answered(Message):
         """The quiz engine has graded a line; these events are what to show."""
@@ -83,6 +87,24 @@ class QuizScreen(GuardedScreen[None]):
         self.head = ""
         """The line above the question: its number, kind and lesson."""
         self._saved = 0
+
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Each key is in the footer only while it does something: Next once the verdict
+        is read, Answer for ticked options, the Repeater for challenges, Hint and Skip
+        while a question waits (a typed answer takes h and s as typed words instead)."""
+        if action == "leave":
+            return True
+        if action == "next_question":
+            return bool(self.waiting)
+        asking = self.answer_widget is not None and not self.waiting
+        widget = self.answer_widget
+        if action == "answer":
+            return asking and widget is not None and widget.answer_key
+        if action == "repeater":
+            return asking and widget is not None and widget.has_tool
+        if action in ("hint", "skip"):
+            return asking and widget is not None and not widget.types_words
+        return True
 
     @property
     def tutor(self) -> TutorApp:
@@ -119,6 +141,7 @@ class QuizScreen(GuardedScreen[None]):
                 if self.answer_widget is not None:
                     self.answer_widget.disabled = True
                 self.query_one("#quiz", VerticalScroll).focus()
+                self.refresh_bindings()
                 break
             self._show(event)
         self._save_results()
@@ -137,7 +160,8 @@ class QuizScreen(GuardedScreen[None]):
                             else "This question has no hints.", timeout=3)
                 return
             hints_shown = self.question.hints[: event.number] if self.question else ()
-            hints.update(Text("\n".join(f"💡 {hint}" for hint in hints_shown)))
+            hints.update(Prose("\n\n".join(f"💡 {hint}" for hint in hints_shown),
+                               self.app.current_theme.dark))
         elif isinstance(event, AnswerRejected):
             feedback.update(Text(event.message, style="yellow"))
         elif isinstance(event, AnswerGraded):
@@ -178,10 +202,13 @@ class QuizScreen(GuardedScreen[None]):
     def _show_question(self, event: QuestionShown) -> None:
         question = event.question
         self.question = question
+        lesson = self.tutor.catalogue.get(question.lesson_id)
         self.head = (f"Question {event.number} of {event.total}  ·  "
-                     f"{question.quiz_kind.label}  ·  lesson {question.lesson_id}")
+                     f"{question.quiz_kind.label}  ·  "
+                     f"{lesson.title if lesson else question.lesson_id}")
         self._set_head()
-        self.query_one("#quiz-question", Static).update(RichMarkdown(question.prompt))
+        self.query_one("#quiz-question", Static).update(
+            Prose(question.prompt, self.app.current_theme.dark))
         self.query_one("#quiz-hints", Static).update("")
         self.query_one("#quiz-live", Static).update("")
         widget = self._mount_answer(answer_widget(question))
@@ -196,11 +223,13 @@ class QuizScreen(GuardedScreen[None]):
         area.remove_children()
         area.mount(widget)
         self.answer_widget = widget
+        self.refresh_bindings()
         return widget
 
     def _set_head(self, suffix: str = "") -> None:
         score = self.session.score
-        tail = f"  ·  score {score}" if score.answered else ""
+        tail = (f"  ·  {score.first_try} of {score.answered} right at the first try"
+                if score.answered else "")
         self.query_one("#quiz-head", Static).update(Text(self.head + tail + suffix,
                                                          style="bold"))
 
@@ -214,20 +243,36 @@ class QuizScreen(GuardedScreen[None]):
         if not self.plan.questions:
             summary = Text("There are no questions to ask here.")
         else:
-            summary = Text(f"You got {score.correct} of {score.answered} right "
-                           f"({score.first_try} at the first try).\n\n", style="bold")
-            for result in event.results:
-                mark, style = ("✓", "green") if result.correct else ("✗", "red")
+            # Styles on spans: a Text's own style would make every line bold.
+            summary = Text()
+            summary.append(f"Score {score}: {score.summary()}\n\n", style="bold")
+            settled = {result.key: result for result in event.results}
+            width = max(self.query_one("#quiz", VerticalScroll).size.width - 20, 30)
+            for question in self.plan.questions:
+                result = settled.get(question.key)
+                if result is None:
+                    mark, style, how = "·", "dim", "not answered"
+                elif result.first_try:
+                    mark, style, how = "✓", "green", "first try"
+                elif result.correct:
+                    mark, style, how = "✓", "yellow", "second try"
+                else:
+                    mark, style, how = "✗", "red", "skipped" if result.skipped else "missed"
                 summary.append(f"{mark} ", style=style)
-                summary.append(f"{result.key}\n")
-            summary.append("\nMissed questions come back sooner in `tutor quiz` reviews. "
-                           "Esc goes back.", style="dim")
+                # The question in a line, not its id: the learner never sees ids.
+                summary.append(one_line(question.prompt, width))
+                summary.append(f"  ({how})\n", style="dim")
+            summary.append("\nMissed questions come back sooner in reviews (v in the "
+                           "catalogue, or ", style="dim")
+            summary.append("tutor quiz", style="dim bold")
+            summary.append("). q goes back.", style="dim")
         self.query_one("#quiz-question", Static).update(summary)
         feedback = self.query_one("#quiz-feedback", Static)
         feedback.update("")
         feedback.remove_class("settled")
         self.query_one("#quiz-live", Static).update("")
         self._save_results()
+        self.refresh_bindings()
 
     def _save_results(self) -> None:
         results = self.session.results
@@ -284,6 +329,7 @@ class QuizScreen(GuardedScreen[None]):
         events, self.waiting = self.waiting, []
         self.query_one("#quiz-feedback", Static).remove_class("settled")
         self._handle(events)
+        self.refresh_bindings()
 
     @on(AnswerWidget.Chosen)
     def _chosen(self, message: AnswerWidget.Chosen) -> None:
@@ -313,4 +359,4 @@ class QuizScreen(GuardedScreen[None]):
 
     def action_leave(self) -> None:
         self._save_results()
-        self.app.pop_screen()
+        self.tutor.leave(self)

@@ -106,11 +106,8 @@ class RepeaterScreen(GuardedScreen[bool]):
         """Where f9 saves the timeline as HAR (`har_folder()`, never the current directory;
         tests point it at a temporary folder)."""
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Only the screen on top acts (keys queued before it was popped do nothing), and
-        nothing moves the timeline while a request is on its way (shown, but disabled)."""
-        if not super().check_action(action, parameters):
-            return False
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Nothing moves the timeline while a request is on its way (shown, disabled)."""
         if self.sending and action in BUSY_ACTIONS:
             return None
         return True
@@ -229,7 +226,8 @@ class RepeaterScreen(GuardedScreen[bool]):
     def _show_entry(self, entry: TimelineEntry, resent: Resent | None = None) -> None:
         parts: list[RenderableType] = []
         if resent is not None:
-            changes = Text("Compared with the original:\n", style="bold")
+            changes = Text()
+            changes.append("Compared with the original:\n", style="bold")
             changes.append("\n".join(resent.diff.summary()) or "no difference")
             parts.append(changes)
             parts.append(self._side_by_side(resent))

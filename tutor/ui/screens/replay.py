@@ -40,7 +40,8 @@ secrets off the screen."""
 
 def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
     """Headers with the credential ones highlighted and their values shortened."""
-    text = Text(f"{title}\n", style="bold")
+    text = Text()
+    text.append(f"{title}\n", style="bold")  # on its span: a Text's style is every line's
     for name, value in headers:
         if name.lower() in CREDENTIAL_HEADERS:
             shown = value if len(value) <= SHORTENED else value[:SHORTENED] + "…"
@@ -66,6 +67,10 @@ class ReplayScreen(GuardedScreen[None]):
         Binding("minus", "speed(-1)", "Slower", id="replay-slower", show=False,
                 tooltip="Play slower"),
     ]
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "replay-next", "replay-previous", "replay-finding", "replay-play", "replay-faster",
+        "replay-slower", "help", "back")
+    """The footer's keys, most useful first."""
 
     arrow_progress: var[float] = var(1.0)
     """0 → 1 while the selected request travels from the browser to the server."""
@@ -126,6 +131,9 @@ class ReplayScreen(GuardedScreen[None]):
                     style="dim")
         self.query_one("#replay-sequence", Static).update(text)
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._draw_sequence)
+
     def action_play_pause(self) -> None:
         if self._autoplay is not None:
             self._stop_autoplay()
@@ -170,7 +178,8 @@ class ReplayScreen(GuardedScreen[None]):
             self._draw_sequence()
         item = self.analysis.entries[event.option_index]
         lines = entry_lines(item, self.analysis)
-        summary = Text(lines[0] + "\n", style="bold")
+        summary = Text()
+        summary.append(lines[0] + "\n", style="bold")
         for line in lines[1:]:
             style = "yellow" if line.lstrip().startswith("!") else (
                 "magenta" if "login step" in line else "")

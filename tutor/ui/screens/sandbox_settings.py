@@ -57,6 +57,10 @@ class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
                 yield Button("Start", variant="primary", id="settings-start")
                 yield Button("Cancel", id="settings-cancel-button")
 
+    def on_mount(self) -> None:
+        # Focused from the start, so the keyboard works at once (↑/↓ and enter choose).
+        self.query_one("#settings-mode", Select).focus()
+
     @on(Button.Pressed, "#settings-start")
     def action_apply(self) -> None:
         weaknesses = [box.name for box in self.query(Checkbox).filter(".weakness")

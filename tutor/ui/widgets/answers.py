@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -41,6 +41,12 @@ class AnswerWidget(Vertical):
     """The instructions shown under the question (the kind's are for typed lines)."""
     keys: ClassVar[str] = KEYS
     """How hints and skipping are asked for while this widget has focus."""
+    answer_key: ClassVar[bool] = False
+    """Whether `a` is how an answer is given (ticked options); else Enter or a pick."""
+    types_words: ClassVar[bool] = False
+    """A line is typed: h and s are letters there, so hints and skips are typed words."""
+    has_tool: ClassVar[bool] = False
+    """The kind has a workbench that ctrl+r opens (the Repeater for challenges)."""
 
     class Chosen(Message):
         """The learner committed an answer (Enter, or a pick)."""
@@ -85,9 +91,10 @@ class AnswerWidget(Vertical):
 
 
 class PickOne(AnswerWidget):
-    """single and true_false: a list; Enter answers with the highlighted option."""
+    """single and true_false: a list; Enter answers with the highlighted option, and a
+    digit answers with that option, as in the plain quiz."""
 
-    how_to = "↑/↓ to choose, Enter to answer."
+    how_to = "↑/↓ to choose, Enter to answer, or the option's number."
 
     def compose(self) -> ComposeResult:
         # Text prompts, never markup: options are lesson text and may hold brackets.
@@ -108,15 +115,41 @@ class PickOne(AnswerWidget):
         if (answer := self.answer()) is not None:
             self.post_message(self.Chosen(answer))
 
+    def on_key(self, event: events.Key) -> None:
+        index = option_number(event, len(self.question.choices))
+        if index is not None:
+            event.stop()
+            self.query_one(OptionList).highlighted = index
+            self.post_message(self.Chosen(Picked((index,))))
+
+
+def option_number(event: events.Key, count: int) -> int | None:
+    """The option a digit key names (1 is the first), or None for any other key."""
+    if event.character and event.character.isdecimal() and len(event.character) == 1:
+        number = int(event.character)
+        if 1 <= number <= count:
+            return number - 1
+    return None
+
 
 class PickMany(AnswerWidget):
     """multiple: options to tick; a answers with every ticked one."""
 
-    how_to = "Space ticks an option; tick every right one, then press a to answer."
+    how_to = ("Space or the option's number ticks it; tick every right one, then press a "
+              "to answer.")
+    answer_key = True
 
     def compose(self) -> ComposeResult:
-        yield SelectionList[int](*((Text(text), index) for index, text in
+        yield SelectionList[int](*((Text(f"{index + 1}. {text}"), index) for index, text in
                                    enumerate(self.question.choices)), id="quiz-selection")
+
+    def on_key(self, event: events.Key) -> None:
+        index = option_number(event, len(self.question.choices))
+        if index is not None:
+            event.stop()
+            options = self.query_one(SelectionList)
+            options.toggle(index)
+            options.highlighted = index
 
     def answer(self) -> Picked | None:
         chosen = self.query_one(SelectionList).selected
@@ -176,6 +209,7 @@ class TypedAnswer(AnswerWidget):
     alone ask for a hint or a skip, as they do there."""
 
     keys = "(type h for a hint, s to skip)"
+    types_words = True
     placeholder: ClassVar[str] = ""
 
     def compose(self) -> ComposeResult:
@@ -205,7 +239,8 @@ class StatusAnswer(TypedAnswer):
 
     how_to = ("Type the status code the server will answer with, then Enter. The scene "
               "then runs for real.")
-    placeholder = "the HTTP status code, e.g. 401"
+    # Never an example status: one would be the answer to some question.
+    placeholder = "a status code (three digits)"
 
 
 class ChallengeAnswer(TypedAnswer):
@@ -214,7 +249,9 @@ class ChallengeAnswer(TypedAnswer):
     how_to = ("Press ctrl+r to work in the Repeater, or type a curl command (or: cross-site "
               "form POST /path) and press Enter. Either way the live challenge server's own "
               "log grades you.")
-    placeholder = "a curl command, e.g. curl -H 'Authorization: …' http://127.0.0.1:8000/admin"
+    # The form of a line, never a request: an example would be half a solution.
+    placeholder = "curl [options] URL"
+    has_tool = True
 
     def open_tool(self, state: dict[str, Any]) -> bool:
         from tutor.quiz.kinds.challenge import challenge_run, goal_grade

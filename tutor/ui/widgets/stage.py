@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from rich.console import Group
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -20,6 +21,7 @@ from tutor.browser.events import Exchange
 from tutor.scenes.beats import Story, StoryBook, login_steps_covered
 from tutor.scenes.engine import SceneEngine
 from tutor.scenes.events import ExchangeSeen
+from tutor.server.weaknesses import vulnerable_banner
 from tutor.ui.render import (
     render_browser,
     render_cookie_decisions,
@@ -94,6 +96,12 @@ class TrackStage(Vertical):
     def compose(self) -> ComposeResult:
         if self.label:
             yield Static(f"{self.label} track", classes="track-label", markup=False)
+        # On the stage itself, not only in the Server view: what the learner watches
+        # happen is a server weakened on purpose.
+        enabled = self.engine.world.server.config.vulnerabilities.enabled()
+        if enabled:
+            yield Static(Text(vulnerable_banner(enabled), style="bold red"),
+                         classes="vulnerable")
         yield Static(classes="stepper")
         yield Static(classes="sequence")
         yield DetailBar(DETAIL_TABS, self.detail, classes="detail-tabs")
