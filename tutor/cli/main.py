@@ -10,6 +10,7 @@ from typing import Any
 
 from tutor import __version__
 from tutor.cli import har as cli_har
+from tutor.cli import jwt as cli_jwt
 from tutor.cli import quiz as cli_quiz
 from tutor.cli.lazy import LazyChoices, Parser
 
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="switch on a deliberate weakness (repeatable; names below)")
     cli_quiz.add_commands(commands)
     cli_har.add_commands(commands)
+    cli_jwt.add_commands(commands)
     return parser
 
 
@@ -124,6 +126,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _serve(args)
     if args.command in cli_har.COMMANDS:
         return cli_har.run(args)
+    if args.command in cli_jwt.COMMANDS:
+        return cli_jwt.run(args)
     if args.command == "lessons":
         return _lessons(args)
     if args.command == "lint":
