@@ -111,26 +111,14 @@ def _read_token(given: str, stdin: TextIO) -> str:
 
 def _check(args: argparse.Namespace, token: str) -> Any:
     from tutor.clock import SystemClock
-    from tutor.jwtcheck.keys import KeySet, load_jwks, load_key_file, secret_key
+    from tutor.jwtcheck.keys import gather_keys
     from tutor.jwtcheck.pipeline import CheckOptions, Verifier
 
     options = CheckOptions(leeway=args.leeway,
                            algorithms=tuple(args.alg) if args.alg else None,
                            audience=args.aud, issuer=args.iss)
-    keys = []
-    notes: list[str] = []
-    fetched = None
-    if args.secret is not None:
-        keys.append(secret_key(args.secret))
-    for path in args.key:
-        keys.extend(load_key_file(path))
-    if args.jwks:
-        jwks = load_jwks(args.jwks)
-        keys.extend(jwks.keys)
-        notes.extend(jwks.notes)
-        fetched = jwks.fetched_from
-    key_set = KeySet(tuple(keys), tuple(notes), fetched)
-    return Verifier(key_set, options).check(token, SystemClock())
+    keys = gather_keys(args.secret, args.key, args.jwks)
+    return Verifier(keys, options).check(token, SystemClock())
 
 
 def _bad_input(message: str, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:

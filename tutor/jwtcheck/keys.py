@@ -317,6 +317,28 @@ def _describe(material: Any, name: str, kid: str | None) -> VerificationKey:
     raise KeyInputError(f"{name}: a {type(public).__name__}, which no JWS algorithm uses")
 
 
+def gather_keys(secret: str | None = None, key_files: Iterable[Path] = (),
+                jwks: str | None = None) -> KeySet:
+    """Every key the learner gave, in one set (`KeyInputError` for the first bad one)."""
+    keys: list[VerificationKey] = []
+    if secret is not None:
+        keys.append(secret_key(secret))
+    for path in key_files:
+        keys.extend(load_key_file(path))
+    if not jwks:
+        return KeySet(tuple(keys))
+    fetched = load_jwks(jwks)
+    return KeySet((*keys, *fetched.keys), fetched.notes, fetched.fetched_from)
+
+
+def parse_leeway(text: str) -> float:
+    """A leeway typed as seconds (empty means 0); ValueError says what is wrong."""
+    try:
+        return float(text.strip() or 0)
+    except ValueError:
+        raise ValueError(f"the leeway is a number of seconds, not {text!r}") from None
+
+
 def algorithms_of(keys: Iterable[VerificationKey]) -> set[str]:
     """Every algorithm some key can verify."""
     return {alg for key in keys for alg in key.algorithms}

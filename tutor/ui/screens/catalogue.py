@@ -33,6 +33,8 @@ class CatalogueScreen(Screen[None]):
                 tooltip="Free play: send and edit requests to a mock server"),
         Binding("v", "review", "Review", id="review-quiz",
                 tooltip="A mixed cookie-versus-JWT review; missed questions come back"),
+        Binding("J", "jwt_check", "Check a JWT", id="open-jwt-check",
+                tooltip="Paste a token: decode it and verify it with your own key, offline"),
     ]
 
     @property
@@ -130,6 +132,9 @@ class CatalogueScreen(Screen[None]):
 
     def action_repeater(self) -> None:
         self.tutor.open_repeater()
+
+    def action_jwt_check(self) -> None:
+        self.tutor.open_jwt_check()
 
     def action_review(self) -> None:
         self.tutor.open_quiz([])
