@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from tests.repeater.helpers import sandbox
 from tests.ui.conftest import AppFactory
@@ -88,12 +88,12 @@ async def test_the_learners_own_word_list_and_a_miss(make_app: AppFactory,
         words = tmp_path / "mine.txt"
         words.write_bytes(b"alpha\nbeta\n\xff\xfe\n")
         editor.query_one("#jwt-wordlist", Input).value = str(words)
-        editor.query_one("#jwt-crack-file").press()
+        editor.query_one("#jwt-crack-file", Button).press()
         await _settle(pilot)
         status = shown_text(editor.query_one("#jwt-crack-status", Static))
         assert status.startswith("not in the list · tried 3 ·")
         editor.query_one("#jwt-wordlist", Input).value = str(tmp_path / "missing.txt")
-        editor.query_one("#jwt-crack-file").press()
+        editor.query_one("#jwt-crack-file", Button).press()
         await _settle(pilot)
         assert "cannot read it" in shown_text(editor.query_one("#jwt-problem", Static))
 
@@ -106,7 +106,7 @@ async def test_jku_to_evil_test_signs_with_the_key_its_jwks_serves(
         screen, editor = await _logged_in_editor(pilot)
         editor.query_one("#jwt-alg", Select).value = "ES256"
         await pilot.pause()
-        editor.query_one("#jwt-jku").press()
+        editor.query_one("#jwt-jku", Button).press()
         await pilot.pause()
         _make_admin(editor)
         await pilot.pause()
@@ -131,14 +131,14 @@ async def test_embedded_jwk_and_kid(make_app: AppFactory) -> None:
     async with app.run_test(size=(130, 50)) as pilot:
         await pilot.pause()
         _, editor = await _logged_in_editor(pilot)
-        editor.query_one("#jwt-embed").press()  # HS256 picked: switches to RS256
+        editor.query_one("#jwt-embed", Button).press()  # HS256 picked: switches to RS256
         await pilot.pause()
         assert editor.query_one("#jwt-alg", Select).value == "RS256"
         token = editor.edited()
         embedded = jwk_key(decode(token).header["jwk"], "jwk")
         assert Verifier(KeySet((embedded,))).check(token, SimulatedClock()).outcome == "valid"
         editor.query_one("#jwt-kid", Input).value = "../../../../dev/null"
-        editor.query_one("#jwt-set-kid").press()
+        editor.query_one("#jwt-set-kid", Button).press()
         editor.query_one("#jwt-alg", Select).value = "HS256"
         await pilot.pause()
         token = editor.edited()
