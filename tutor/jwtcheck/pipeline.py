@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
+
+import jwt
+from jwt.exceptions import InvalidKeyError
 
 from tutor.clock import Clock
 from tutor.jwtcheck.keys import (
@@ -39,17 +42,15 @@ _KEY_HEADERS = ("jwk", "jku", "x5u", "x5c")
 _UNDERSTOOD_CRIT: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class StageResult:
-    """What one stage found."""
+class StageResult(NamedTuple):
+    """What one stage found (a tuple: five are made per token)."""
 
     name: StageName
     status: Status
     detail: str
 
 
-@dataclass(frozen=True)
-class TimeClaim:
+class TimeClaim(NamedTuple):
     """One of exp, nbf, iat as read from the claims, judged against the clock."""
 
     name: str
@@ -114,12 +115,17 @@ class CheckReport:
         return {"valid": 0, "invalid": 1, "unverified": 1, "unreadable": 2}[self.outcome]
 
 
+_DEFAULT_OPTIONS = CheckOptions()
+
+
 class Verifier:
     """Checks tokens against one set of keys; prepared keys are kept between tokens."""
 
     def __init__(self, keys: KeySet, options: CheckOptions | None = None) -> None:
         self.keys = keys
-        self.options = options or CheckOptions()
+        self.options = options or _DEFAULT_OPTIONS
+        self.fitting = algorithms_of(keys.keys)
+        """Every algorithm some key can verify."""
         self._prepared: dict[tuple[int, str], Any] = {}
 
     def check(self, text: str, clock: Clock) -> CheckReport:
@@ -138,8 +144,6 @@ class Verifier:
         """PyJWT's prepared form of `key` for `alg` (InvalidKeyError when PyJWT refuses)."""
         slot = (id(key), alg)
         if slot not in self._prepared:
-            import jwt
-
             self._prepared[slot] = jwt.get_algorithm_by_name(alg).prepare_key(key.material)
         return self._prepared[slot]
 
@@ -158,6 +162,7 @@ class _Run:
         self.notes: list[str] = []
         self.used: VerificationKey | None = None
         self.candidates: list[VerificationKey] = []
+        self.times: tuple[TimeClaim, ...] | None = None
 
     def report(self) -> CheckReport:
         steps = (self._algorithm, self._key, self._signature, self._claims)
@@ -171,8 +176,10 @@ class _Run:
             if name in self.token.header:
                 self.notes.append(f"the header carries {name!r}: ignored, never fetched or "
                                   "trusted; only the keys you gave are used (RFC 8725 §3.10)")
+        times = self.times if self.times is not None else time_claims(
+            self.token.claims, self.now, self.options.leeway)
         return CheckReport(self.token, tuple(self.stages), self.now, self.options, self.keys,
-                           self.used, time_claims(self.token.claims, self.now), tuple(self.notes))
+                           self.used, times, tuple(self.notes))
 
     def _add(self, name: StageName, status: Status, detail: str) -> bool:
         self.stages.append(StageResult(name, status, detail))
@@ -198,8 +205,7 @@ class _Run:
         if self.keys.empty:
             return self._add("algorithm", "skipped", f"the header says {alg}; with no key "
                              "given there is nothing to check it against")
-        fitting = algorithms_of(self.keys.keys)
-        if alg not in fitting:
+        if alg not in self.verifier.fitting:
             kinds = sorted({key.description.split(",")[0] for key in self.keys.keys})
             confusion = (" A verifier that let the header choose would use your public key "
                          "as an HMAC secret: algorithm confusion (RFC 8725 §2.1)."
@@ -233,8 +239,6 @@ class _Run:
                          else f"{len(candidates)} keys to try: {names}")
 
     def _signature(self) -> bool:
-        from jwt.exceptions import InvalidKeyError
-
         alg = str(self.token.header["alg"])
         signature = self.token.signature_bytes
         refused: list[str] = []
@@ -244,8 +248,6 @@ class _Run:
             except InvalidKeyError as exc:
                 refused.append(f"{key.source}: PyJWT refuses it as an {alg} key: {exc}")
                 continue
-            import jwt
-
             algorithm = jwt.get_algorithm_by_name(alg)
             if algorithm.verify(self.token.signing_input, prepared, signature):
                 self.used = key
@@ -259,9 +261,8 @@ class _Run:
                          "it was signed, or signed with another key")
 
     def _claims(self) -> bool:
-        problems = [claim.problem for claim in time_claims(self.token.claims, self.now,
-                                                           self.options.leeway)
-                    if claim.problem]
+        self.times = time_claims(self.token.claims, self.now, self.options.leeway)
+        problems = [claim.problem for claim in self.times if claim.problem]
         problems += self._audience_and_issuer()
         if problems:
             return self._add("claims", "failed", "; ".join(problems))
