@@ -9,6 +9,7 @@ the token's header (RFC 8725 §3.1; §2.1 for what goes wrong otherwise).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import socket
@@ -60,6 +61,11 @@ class VerificationKey:
 
     def label(self) -> str:
         """Where it came from and what it is, in one phrase (never the secret itself)."""
+        return self._label
+
+    @functools.cached_property
+    def _label(self) -> str:
+        # Made once: every token checked names its key twice.
         kid = f", kid {self.kid!r}" if self.kid is not None else ""
         return f"{self.source}: {self.description}{kid}"
 

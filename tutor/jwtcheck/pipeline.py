@@ -15,7 +15,7 @@ PyJWT reads the wall clock and cannot say which claim failed in the pipeline's w
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 import jwt
@@ -80,9 +80,8 @@ class CheckOptions:
                              f"{', '.join(sorted(KNOWN_ALGORITHMS))}")
 
 
-@dataclass(frozen=True)
-class CheckReport:
-    """The pipeline's verdict on one token."""
+class CheckReport(NamedTuple):
+    """The pipeline's verdict on one token (a tuple: one is made per token checked)."""
 
     token: DecodedToken | None
     stages: tuple[StageResult, ...]
@@ -91,7 +90,7 @@ class CheckReport:
     keys: KeySet
     used_key: VerificationKey | None = None
     times: tuple[TimeClaim, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> Outcome:
