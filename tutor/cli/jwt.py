@@ -29,9 +29,9 @@ def add_commands(commands: Any) -> None:
     """Add `jwt` to the CLI's subparsers."""
     parser = commands.add_parser(
         "jwt", help="decode a JWT and verify it against your own key (offline)",
-        description="Decode a JWT (shown as UNVERIFIED), then run the verification "
-        "pipeline (decode, algorithm, key, signature, claims) against only the key you "
-        "give, and name the stage that fails. Nothing is sent anywhere.",
+        description="Decode a JWT (shown as UNVERIFIED), then run the verification pipeline\n"
+        "(decode, algorithm, key, signature, claims) against only the key you give, and\n"
+        "name the stage that fails. Nothing is sent anywhere.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("token", metavar="TOKEN",
                         help="the token, or - to read it from standard input")

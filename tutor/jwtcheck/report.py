@@ -48,7 +48,7 @@ def render(report: CheckReport, raw_token: str | None = None) -> RenderableType:
             if index:
                 shown.append(".")
             shown.append(visible(part), style=PART_STYLES[index])
-        parts.append(shown)
+        parts += [shown, Text()]
         parts.append(Text("Decoded, UNVERIFIED until the pipeline below says so:",
                           style="bold yellow"))
         parts.append(_json_block("Header", token.header, PART_STYLES[0]))
@@ -58,12 +58,13 @@ def render(report: CheckReport, raw_token: str | None = None) -> RenderableType:
         size = len(token.signature_bytes)
         parts.append(Text.assemble(("Signature", PART_STYLES[2]),
                                    f"  {size} bytes" if size else "  (empty)"))
+        parts.append(Text())
     elif raw_token is not None:
         parts.append(Text(f"Input ({len(raw_token)} characters) is not a JWT.", style="bold"))
     parts.append(_pipeline(report))
     notes = (*report.notes, *report.keys.notes)
     parts.extend(Text(f"note: {visible(note)}", style="yellow") for note in notes)
-    parts.append(verdict(report))
+    parts += [Text(), verdict(report)]
     parts.append(Text(OFFLINE, style="dim"))
     return Group(*parts)
 

@@ -4,18 +4,33 @@ The signing input is built here (RFC 7515 §5.1: base64url header, a dot, base64
 claims) and signed by PyJWT's algorithm objects, not `jwt.encode`: that one re-orders and
 completes headers, refuses empty HMAC keys (which a `kid` pointing at an empty file
 produces) and warns about the short secrets the weak-secret lesson uses on purpose.
+
+The attacker's header tools take the key as an argument (anything with `algorithm`,
+`private_key`, `kid` and `public_jwk`), so the caller decides whose attacker keys to use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from tutor.jwtcheck.attacker import ATTACKER_JWKS_URL, attacker_key
 from tutor.jwtcheck.keys import HMAC_ALGORITHMS
 from tutor.jwtcheck.token import b64encode, encode_part
 
 SIGNING_ALGORITHMS = ("HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "EdDSA")
+
+
+class SigningKey(Protocol):
+    """An attacker's key pair, as `jwtcheck.attacker` (or the server) makes them."""
+
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def private_key(self) -> Any: ...
+    @property
+    def kid(self) -> str: ...
+    @property
+    def public_jwk(self) -> dict[str, Any]: ...
 
 
 def sign(header: Mapping[str, Any], claims: Mapping[str, Any], alg: str, key: Any) -> str:
@@ -32,23 +47,20 @@ def sign(header: Mapping[str, Any], claims: Mapping[str, Any], alg: str, key: An
     return f"{signing_input}.{b64encode(signature)}"
 
 
-def sign_as_attacker(header: Mapping[str, Any], claims: Mapping[str, Any], alg: str) -> str:
-    """Signed with the attacker's own key for `alg`, its kid in the header."""
-    key = attacker_key(alg)
-    return sign({**header, "kid": key.kid}, claims, alg, key.private_key)
+def sign_with(header: Mapping[str, Any], claims: Mapping[str, Any], key: SigningKey) -> str:
+    """Signed with an attacker key pair, its kid in the header."""
+    return sign({**header, "kid": key.kid}, claims, key.algorithm, key.private_key)
 
 
-def with_embedded_jwk(header: Mapping[str, Any], alg: str) -> dict[str, Any]:
-    """The header carrying the attacker's public key as `jwk` (RFC 7515 §4.1.3): a server
-    that trusts it verifies the attacker's signature with the attacker's key."""
-    key = attacker_key(alg)
+def with_embedded_jwk(header: Mapping[str, Any], key: SigningKey) -> dict[str, Any]:
+    """The header carrying `key`'s public half as `jwk` (RFC 7515 §4.1.3): a server that
+    trusts it verifies the attacker's signature with the attacker's key."""
     edited = {name: value for name, value in header.items() if name not in ("jku", "x5u")}
-    return {**edited, "alg": alg, "kid": key.kid, "jwk": key.public_jwk()}
+    return {**edited, "alg": key.algorithm, "kid": key.kid, "jwk": key.public_jwk}
 
 
-def with_attacker_jku(header: Mapping[str, Any], alg: str) -> dict[str, Any]:
-    """The header pointing `jku` (RFC 7515 §4.1.2) at evil.test's JWKS, with the kid of the
-    attacker's key there."""
-    key = attacker_key(alg)
+def with_jku(header: Mapping[str, Any], key: SigningKey, url: str) -> dict[str, Any]:
+    """The header pointing `jku` (RFC 7515 §4.1.2) at `url`, where the attacker publishes
+    a JWK Set holding `key`, with its kid."""
     edited = {name: value for name, value in header.items() if name != "jwk"}
-    return {**edited, "alg": alg, "kid": key.kid, "jku": ATTACKER_JWKS_URL}
+    return {**edited, "alg": key.algorithm, "kid": key.kid, "jku": url}

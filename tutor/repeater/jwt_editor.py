@@ -12,7 +12,8 @@ The ways to finish an edited token, as an attacker has them:
   algorithm accepts it).
 
 Decoding and signing live in `tutor.jwtcheck` (shared with `tutor jwt`); this module is
-what the editor does with them.
+what the editor does with them, and the one place that chooses whose attacker keys sign
+(`attacker_key`, and `ATTACKER_JWKS_URL` where evil.test publishes them).
 """
 
 from __future__ import annotations
@@ -20,16 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from tutor.jwtcheck.attacker import ASYMMETRIC_ALGORITHMS, ATTACKER_JWKS_URL
+from tutor.jwtcheck import signing
+from tutor.jwtcheck.attacker import ASYMMETRIC_ALGORITHMS, ATTACKER_JWKS_URL, attacker_key
 from tutor.jwtcheck.crack import CrackProgress, HmacTarget
 from tutor.jwtcheck.keys import HMAC_ALGORITHMS
-from tutor.jwtcheck.signing import (
-    SIGNING_ALGORITHMS,
-    sign,
-    sign_as_attacker,
-    with_attacker_jku,
-    with_embedded_jwk,
-)
+from tutor.jwtcheck.signing import SIGNING_ALGORITHMS, sign
 from tutor.jwtcheck.token import (
     MAX_TOKEN_LENGTH,
     PART_NAMES,
@@ -71,8 +67,19 @@ def re_sign(header: Mapping[str, Any], claims: Mapping[str, Any], alg: str,
     if alg in HMAC_ALGORITHMS:
         return sign(header, claims, alg, secret)
     if alg in ASYMMETRIC_ALGORITHMS:
-        return sign_as_attacker(header, claims, alg)
+        return signing.sign_with(header, claims, attacker_key(alg))
     raise TokenFormatError(f"cannot sign with {alg!r}; one of {', '.join(SIGNING_ALGORITHMS)}")
+
+
+def with_embedded_jwk(header: Mapping[str, Any], alg: str) -> dict[str, Any]:
+    """The header carrying the attacker's `alg` public key as `jwk`."""
+    return signing.with_embedded_jwk(header, attacker_key(alg))
+
+
+def with_attacker_jku(header: Mapping[str, Any], alg: str) -> dict[str, Any]:
+    """The header pointing `jku` at evil.test's JWK Set, with the kid of the attacker's
+    `alg` key there."""
+    return signing.with_jku(header, attacker_key(alg), ATTACKER_JWKS_URL)
 
 
 def with_kid(header: Mapping[str, Any], kid: str) -> dict[str, Any]:
