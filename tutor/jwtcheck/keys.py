@@ -84,6 +84,11 @@ class KeySet:
         """No key at all: the token can only be decoded, never verified."""
         return not self.keys
 
+    @functools.cached_property
+    def algorithms(self) -> frozenset[str]:
+        """Every algorithm some key can verify (worked out once per set)."""
+        return frozenset(algorithms_of(self.keys))
+
 
 def secret_key(secret: str | bytes, source: str = "--secret") -> VerificationKey:
     """An HMAC secret typed by the learner."""

@@ -27,7 +27,6 @@ from tutor.jwtcheck.keys import (
     KNOWN_ALGORITHMS,
     KeySet,
     VerificationKey,
-    algorithms_of,
 )
 from tutor.jwtcheck.token import DecodedToken, TokenFormatError, decode
 
@@ -123,7 +122,7 @@ class Verifier:
     def __init__(self, keys: KeySet, options: CheckOptions | None = None) -> None:
         self.keys = keys
         self.options = options or _DEFAULT_OPTIONS
-        self.fitting = algorithms_of(keys.keys)
+        self.fitting = keys.algorithms
         """Every algorithm some key can verify."""
         self._prepared: dict[tuple[int, str], Any] = {}
 
