@@ -2,8 +2,8 @@
 
 The layers, lowest first; a module may import from its own layer or any lower one:
 
-    clock, randomness, progress, suggest, login_steps  ←  server, browser  ←  scenes
-        ←  repeater, har, watch  ←  lessons  ←  quiz  ←  ui, cli
+    clock, randomness, progress, suggest, login_steps  ←  jwtcheck  ←  server, browser
+        ←  scenes  ←  repeater, har, watch  ←  lessons  ←  quiz, classroom  ←  ui, cli
 
 Every import counts: at the top of a module, inside a function (a lazy import is still
 a dependency), under `TYPE_CHECKING`, and `importlib.import_module("tutor.…")` with a
@@ -22,6 +22,8 @@ PACKAGE_ROOT = Path(tutor.__file__).parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"__init__", "__version__", "clock", "randomness", "progress",
                "progress_transfer", "suggest", "login_steps", "visible", "plural"}),
+    # Below the server, so that evil.test can serve the attacker's JWKS (attacker.py).
+    frozenset({"jwtcheck"}),
     frozenset({"server", "browser"}),
     frozenset({"scenes"}),
     frozenset({"repeater", "har", "watch"}),
@@ -99,5 +101,5 @@ def test_every_top_level_name_has_a_layer() -> None:
             for p in PACKAGE_ROOT.rglob("*.py")}
     assert {layer_of(top) for top in tops} <= set(range(len(LAYERS)))
     # The layers named in the docstring are really there (a rename would leave a ghost).
-    assert {"server", "browser", "scenes", "repeater", "har", "lessons", "quiz", "ui",
+    assert {"jwtcheck", "server", "browser", "scenes", "repeater", "har", "lessons", "quiz", "ui",
             "cli"} <= tops

@@ -11,6 +11,7 @@ from typing import Any
 from tutor import __version__
 from tutor.cli import classroom as cli_classroom
 from tutor.cli import har as cli_har
+from tutor.cli import jwt as cli_jwt
 from tutor.cli import quiz as cli_quiz
 from tutor.cli import watch as cli_watch
 from tutor.cli.lazy import LazyChoices, Parser
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_har.add_commands(commands)
     cli_classroom.add_commands(commands)
     cli_watch.add_command(commands)
+    cli_jwt.add_commands(commands)
     return parser
 
 
@@ -132,6 +134,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return cli_classroom.run(args)
     if args.command == cli_watch.COMMAND:
         return cli_watch.run(args)
+    if args.command in cli_jwt.COMMANDS:
+        return cli_jwt.run(args)
     if args.command == "lessons":
         return _lessons(args)
     if args.command == "lint":

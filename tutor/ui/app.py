@@ -195,6 +195,12 @@ class TutorApp(App[None]):
 
         self.push_screen(RepeaterScreen())
 
+    def open_jwt_check(self) -> None:
+        """The paste-a-token screen: `tutor jwt` inside the app (imported when opened)."""
+        from tutor.ui.screens.jwt_check import JwtCheckScreen
+
+        self.push_screen(JwtCheckScreen())
+
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every notification is plain text: messages quote lesson text, typed requests and
@@ -283,6 +289,8 @@ class TutorApp(App[None]):
                             self.action_reset_progress)
         yield SystemCommand("Repeater", "Free play: send, edit and resend requests to a mock "
                             "server whose mode and weaknesses you choose", self.open_repeater)
+        yield SystemCommand("Check a JWT", "Paste a token: decode it and verify it with "
+                            "your own key, offline", self.open_jwt_check)
         yield SystemCommand("Review quiz", "A mixed cookie-versus-JWT review; missed "
                             "questions come back sooner", lambda: self.open_quiz([]))
         for meta in self.catalogue.lessons:

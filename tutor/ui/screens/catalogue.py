@@ -51,10 +51,13 @@ class CatalogueScreen(Screen[None]):
                 tooltip="Free play: send and edit requests to a mock server"),
         Binding("v", "review", "Review", id="review-quiz",
                 tooltip="A mixed cookie-versus-JWT review; missed questions come back"),
+        Binding("J", "jwt_check", "Check a JWT", id="open-jwt-check",
+                tooltip="Paste a token: decode it and verify it with your own key, offline"),
         Binding("q", "app.quit", "Quit", id="quit", tooltip="Leave the tutor"),
     ]
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = (
-        "open-lesson", "lesson-quiz", "review-quiz", "open-repeater", "help", "quit")
+        "open-lesson", "lesson-quiz", "review-quiz", "open-repeater", "open-jwt-check", "help",
+        "quit")
     """The footer's keys, most useful first."""
 
     @property
@@ -193,6 +196,9 @@ class CatalogueScreen(Screen[None]):
 
     def action_repeater(self) -> None:
         self.tutor.open_repeater()
+
+    def action_jwt_check(self) -> None:
+        self.tutor.open_jwt_check()
 
     def action_review(self) -> None:
         self.tutor.open_quiz([])
