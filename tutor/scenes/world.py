@@ -22,6 +22,8 @@ class PageMemory:
 
     csrf_token: str | None = None
     previous_refresh_token: str | None = None
+    last_dpop_proof: str | None = None
+    """The DPoP header the page's script sent last (what a proxy or a log would see)."""
 
 
 @dataclass
@@ -108,7 +110,9 @@ class World:
             repr(users),
             {n: (b.jar.cookies(), b.local_storage, b.session_storage, b.location)
              for n, b in self.browsers.items()},
-            {n: (p.csrf_token, p.previous_refresh_token) for n, p in self.pages.items()},
+            {n: sorted(b.keys) for n, b in self.browsers.items()},
+            {n: (p.csrf_token, p.previous_refresh_token, p.last_dpop_proof)
+             for n, p in self.pages.items()},
             list(self.attacker.loot),
             dict(self.captured),
             self.pinned_replica,
@@ -117,7 +121,7 @@ class World:
 
 
 def _copy_page(page: PageMemory) -> PageMemory:
-    return PageMemory(page.csrf_token, page.previous_refresh_token)
+    return PageMemory(page.csrf_token, page.previous_refresh_token, page.last_dpop_proof)
 
 
 def _host(origin: str) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tutor.clock import Clock, SimulatedClock
+from tutor.clock import Clock, OffsetClock, SimulatedClock
 from tutor.server.app import create_replica_app
 from tutor.server.config import DemoUser, ServerConfig
 from tutor.server.context import ReplicaContext
@@ -80,17 +80,20 @@ class MockServer:
             name = REPLICA_NAMES[index]
             # Replica A is the issuer; the others get the public key only (asymmetric algs).
             keys = self.keys if index == 0 else self.keys.verify_only()
+            offset = self.config.clock_offset(name)
+            # A replica whose clock is off reads it for everything: minting, checking, logs.
+            replica_clock: Clock = OffsetClock(self.clock, offset) if offset else self.clock
             context = ReplicaContext(
                 name=name,
                 config=self.config,
-                clock=self.clock,
+                clock=replica_clock,
                 keys=keys,
                 users=self.users,
                 store=shared if shared is not None else AuthStore(),
                 log=self.log,
-                tokens=TokenService(self.config, keys, self.clock),
+                tokens=TokenService(self.config, keys, replica_clock),
                 signed_cookies=SignedCookieCodec(
-                    keys.hmac_secret, self.clock, self.config.signed_cookie_max_age
+                    keys.hmac_secret, replica_clock, self.config.signed_cookie_max_age
                 ),
             )
             self.replicas.append(Replica(name, context, create_replica_app(context)))
