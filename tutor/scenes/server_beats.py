@@ -79,6 +79,15 @@ def server_beats(event: server_state.ServerEvent, lane: str, index: int,
                    + ("valid, and it reads who it is from the credential itself, with no "
                       "store lookup." if event.ok else f"refused at the {event.stage} stage.")
                    , index, tuple(s for s in steps if s == 4))
+    elif isinstance(event, s.DpopProofChecked):
+        verdict = "✓" if event.ok else f"✗ {event.check or ''}".rstrip()
+        key = f" (key {event.jkt[:8]})" if event.jkt else ""
+        yield Beat("work", lane, lane, f"DPoP proof {verdict}",
+                   f"The server checks the request's DPoP proof{key}: "
+                   + ("signed by the key it names, for this method, URL and moment, never "
+                      "seen before, and (with a token) by the token's key." if event.ok
+                      else f"refused at the {event.check} check."), index,
+                   tuple(s for s in steps if s == 4))
     elif isinstance(event, s.DenylistChecked):
         yield Beat("store", lane, STORE_LANE,
                    "denylist? " + ("listed" if event.listed else "no"),
