@@ -286,7 +286,8 @@ class DpopBinding:
         bound = bound_key(claims)
         if bound is None:
             reason = "the token is not bound to a key (no cnf.jkt)"
-            self.ctx.emit(DpopProofChecked, ok=False, jkt="", check="key binding")
+            self.ctx.emit(DpopProofChecked, ok=False, jkt="", check="key binding",
+                          with_token=True)
             raise Problem(401, "invalid_token", f"{reason} (RFC 9449 §6.1)",
                           self.challenge("invalid_token", reason), stage="dpop")
         try:
@@ -296,7 +297,7 @@ class DpopBinding:
             error = "invalid_token" if exc.check == "key binding" else "invalid_dpop_proof"
             raise Problem(401, error, str(exc), self.challenge(error, str(exc)),
                           stage="dpop") from None
-        self.ctx.emit(DpopProofChecked, ok=True, jkt=proof.jkt)
+        self.ctx.emit(DpopProofChecked, ok=True, jkt=proof.jkt, with_token=True)
 
     def check_token_request(self, request: Request, bound_jkt: str | None = None) -> str:
         """The key a token request proves it holds (§5); a refresh must use the key its
@@ -315,7 +316,8 @@ class DpopBinding:
             return self.checker.check(values, request.method, url, self.ctx.store, token,
                                       bound)
         except DpopRejected as exc:
-            self.ctx.emit(DpopProofChecked, ok=False, jkt="", check=exc.check)
+            self.ctx.emit(DpopProofChecked, ok=False, jkt="", check=exc.check,
+                          with_token=token is not None)
             raise
 
 

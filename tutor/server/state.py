@@ -111,6 +111,8 @@ class DpopProofChecked(ServerEvent):
     """The thumbprint of the key that signed the proof ("" when it could not be read)."""
     check: str | None = None
     """The check that failed (htm, htu, iat, jti, ath, key binding, ...)."""
+    with_token: bool = False
+    """Sent with an access token (so checked against the token's key), not a token request."""
 
 
 @dataclass(frozen=True)
