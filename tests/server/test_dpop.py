@@ -6,12 +6,17 @@ by the server's checker, so the checker is tested against proofs it did not make
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.long_run import examples
 from tests.server.helpers import ALICE
 from tutor.browser.webcrypto import KeyNotExtractable, PageKey, dpop_proof
 from tutor.clock import SimulatedClock
@@ -246,6 +251,37 @@ def test_symmetric_and_none_algorithms_are_refused(alg: str) -> None:
 def test_missing_doubled_and_malformed_headers(proofs: list[str], check: str) -> None:
     """One DPoP header holding one well-formed JWT [§4.3 checks 1, 2]; never a traceback."""
     assert refusal(proofs).check == check
+
+
+_json_values = (st.none() | st.booleans() | st.integers() | st.text(max_size=10)
+                | st.lists(st.integers(), max_size=2) | st.just({"k": "v"}))
+_jwk = st.fixed_dictionaries({}, optional={
+    "kty": st.sampled_from(["EC", "RSA", "OKP", "oct", "x"]) | _json_values,
+    "crv": st.sampled_from(["P-256", "Ed25519"]) | _json_values,
+    "x": st.sampled_from(["AAAA", "!!"]) | _json_values, "y": _json_values,
+    "n": st.sampled_from(["AQAB", "AAAA"]) | _json_values, "e": _json_values,
+})
+_header = st.fixed_dictionaries({}, optional={
+    "typ": st.just("dpop+jwt") | _json_values,
+    "alg": st.sampled_from(["ES256", "EdDSA", "RS256", "HS256", "none"]) | _json_values,
+    "jwk": _jwk | _json_values,
+})
+
+
+def _segment(value: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(header=_header, claims=st.dictionaries(st.text(max_size=5), _json_values, max_size=5),
+       signature=st.sampled_from(["", "AAAA", "!!", "x" * 86]))
+def test_any_made_up_proof_is_refused_with_a_check(
+    header: dict[str, Any], claims: dict[str, Any], signature: str
+) -> None:
+    """Whatever a client puts in a proof, the answer is a named refusal, never a crash."""
+    proof = f"{_segment(header)}.{_segment(claims)}.{signature}"
+    refused = refusal([proof], token=None)
+    assert refused.check and refused.section.startswith("§")
 
 
 def test_a_long_jti_is_refused() -> None:
