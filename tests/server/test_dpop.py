@@ -423,3 +423,30 @@ def test_dpop_needs_a_mode_that_signs_tokens(make_server: Any) -> None:
 
     with pytest.raises(ConfigError, match="dpop applies to modes that sign tokens"):
         ServerConfig(mode="cookie", dpop=True)
+
+
+# --- tutor serve ------------------------------------------------------------------------
+
+
+def test_the_serve_banner_says_dpop_is_on_and_uses_the_dpop_scheme() -> None:
+    from tutor.cli.serve import banner
+    from tutor.server.config import ServerConfig
+
+    text = banner(ServerConfig(mode="jwt", dpop=True), "http://127.0.0.1:8000")
+    assert "DPoP is on (RFC 9449)" in text
+    assert 'Authorization: DPoP $TOKEN' in text
+    assert "DPoP is on" not in banner(ServerConfig(mode="jwt"), "http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--mode", "cookie", "--dpop"], "dpop applies to modes that sign tokens"),
+    (["--mode", "jwt", "--leeway", "301"], "clock_skew_leeway must be 0 to 300"),
+])
+def test_serve_refuses_bad_dpop_and_leeway_settings(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clear message and exit 2, before any socket is opened."""
+    from tutor.cli.main import main
+
+    assert main(["serve", "--port", "0", *argv]) == 2
+    assert message in capsys.readouterr().err

@@ -170,7 +170,7 @@ class ProofChecker:
         htu = claims["htu"]
         if not isinstance(htu, str) or normalized_uri(htu) != normalized_uri(url):
             raise DpopRejected("htu", f"the proof is for {_short(htu)}, the request is for "
-                               f"{normalized_uri(url)}", "§4.3 check 9")
+                               f"{_short(normalized_uri(url))}", "§4.3 check 9")
 
     def _check_time(self, claims: dict[str, Any]) -> None:
         iat = claims["iat"]
