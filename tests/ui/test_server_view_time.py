@@ -1,4 +1,5 @@
-"""The Server view names DPoP, the clock leeway and replicas whose clocks are off."""
+"""The Server view names DPoP, the clock leeway and replicas whose clocks are off; the JWT
+view explains a DPoP refusal."""
 
 from __future__ import annotations
 
@@ -29,3 +30,13 @@ def test_the_server_view_shows_dpop_leeway_and_clock_offsets() -> None:
 def test_a_plain_server_view_mentions_none_of_them() -> None:
     text = _text(MockServer(ServerConfig(mode="jwt", scrypt_cost=1024), SimulatedClock()))
     assert "DPoP" not in text and "leeway" not in text and "'s clock" not in text
+
+
+def test_the_jwt_view_explains_a_dpop_refusal() -> None:
+    """A `stage: dpop` refusal is about the proof, not an unknown stage of the token."""
+    from tutor.ui.render.jwt_view import render_pipeline
+
+    console = Console(width=200, record=True, color_system=None)
+    console.print(render_pipeline("dpop"))
+    text = console.export_text()
+    assert "DPoP proof or key binding" in text and "unknown stage" not in text
