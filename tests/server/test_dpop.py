@@ -298,7 +298,10 @@ def test_the_page_key_signs_but_cannot_be_exported() -> None:
     with pytest.raises(KeyNotExtractable, match="extractable: false"):
         key.export()
     assert set(key.public_jwk) == {"kty", "crv", "x", "y"}
-    assert "d" not in repr(key) and "PageKey(ES256" in repr(key)
+    assert repr(key).startswith("PageKey(ES256, x=")
+    # What a script can reach: the public jwk, signing, and the export that refuses.
+    assert [name for name in dir(key) if not name.startswith("_")] == [
+        "export", "public_jwk", "sign_jwt"]
     proof = dpop_proof(key, "post", "https://bank.test/login?next=/x#top", 1000)
     header = jwt.get_unverified_header(proof)
     claims = jwt.decode(proof, jwt.PyJWK(header["jwk"]).key, algorithms=["ES256"],
