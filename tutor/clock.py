@@ -49,3 +49,17 @@ class SimulatedClock:
     def set(self, when: float) -> None:
         """Jump to an exact moment (used to restore snapshots when stepping backward)."""
         self._now = float(when)
+
+
+class OffsetClock:
+    """Another clock's time, off by a fixed number of seconds: a machine whose clock is
+    wrong (NTP not running, a VM resumed from sleep). Moves when the clock under it moves."""
+
+    def __init__(self, base: Clock, offset: float) -> None:
+        self.base = base
+        self.offset = float(offset)
+        """Seconds this clock is ahead of `base` (negative: behind)."""
+
+    def now(self) -> float:
+        """`base`'s time plus the offset."""
+        return self.base.now() + self.offset

@@ -350,6 +350,7 @@ COMMON_STEPS: list[dict[str, Any]] = [
     {"cross_site_request": {"path": "/logout", "kind": "fetch"}},
     {"cross_site_request": {"path": "/profile", "kind": "navigate", "method": "GET"}},
     {"xss_steal": {}},
+    {"xss_request": {"path": "/profile"}},
     {"capture": {}},
     {"capture": {}, "as": "attacker"},
     {"plant_cookie": {"name": "__Host-sid"}},
@@ -423,6 +424,32 @@ def test_stepping_back_restores_the_exact_state(mode: str, data: st.DataObject) 
     start, back_at_start, end, again = _fingerprints(mode, steps, shared_store, algorithm)
     assert back_at_start == start
     assert again == end
+
+
+def test_stepping_back_restores_a_dpop_scene_exactly() -> None:
+    """With DPoP, the page's key and the server's remembered proof ids travel in time too:
+    back to the start there is no key and no proof id; forward again is the same end."""
+    steps = [{"login": {}}, {"request": "/profile"}, {"capture": {}},
+             {"replay": {"path": "/profile", "dpop": "captured"}, "as": "attacker"},
+             {"xss_steal": {"read": "dpop key"}}, {"xss_request": {"path": "/profile"}},
+             {"refresh": {}}]
+    engine = engine_for(*steps, mode="jwt", dpop=True)
+
+    async def travel() -> None:
+        start = engine.world.fingerprint()
+        records = await engine.run_all()
+        assert [r.error for r in records] == [None] * len(steps)
+        assert engine.world.browser("user").keys and engine.world.server.store.dpop_proofs
+        end = engine.world.fingerprint()
+        while engine.position:
+            engine.back()
+        assert engine.world.fingerprint() == start
+        assert not engine.world.browser("user").keys
+        assert not engine.world.server.store.dpop_proofs
+        await engine.run_all()
+        assert engine.world.fingerprint() == end
+
+    asyncio.run(travel())
 
 
 def test_the_step_pool_covers_every_action() -> None:

@@ -48,3 +48,29 @@ async def test_settings_list_every_mode_and_weakness_and_start_the_choice(
         assert isinstance(back, RepeaterScreen) and back.sandbox is not first_sandbox
         config = back.sandbox.config  # a fresh sandbox, built from the choices
         assert (config.mode, config.vulnerabilities.enabled()) == ("jwt", ["accept_alg_none"])
+
+
+async def test_the_dpop_box_starts_a_dpop_server_and_a_cookie_mode_refuses_it(
+    make_app: AppFactory,
+) -> None:
+    """f8's dpop box: jwt mode with DPoP; in cookie mode the dialog says why not."""
+    app = make_app()
+    async with app.run_test(size=(130, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("R")
+        await _settle(pilot)
+        await pilot.press("f8")
+        await _settle(pilot)
+        settings = app.screen
+        assert isinstance(settings, SandboxSettingsScreen)
+        settings.query_one("#dpop", Checkbox).value = True
+        settings.query_one("#settings-mode", Select).value = "cookie"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert app.screen is settings  # refused: the notice says dpop needs a jwt mode
+        settings.query_one("#settings-mode", Select).value = "jwt"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        repeater = app.screen
+        assert isinstance(repeater, RepeaterScreen)
+        assert repeater.sandbox.config.dpop

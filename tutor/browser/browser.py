@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json as jsonlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -31,6 +31,7 @@ from tutor.browser.events import (
 )
 from tutor.browser.network import Network
 from tutor.browser.sites import origin_of, same_site
+from tutor.browser.webcrypto import KeyNotExtractable, PageKey, dpop_proof
 from tutor.clock import Clock
 
 Credentials = Literal["omit", "same-origin", "include"]
@@ -63,6 +64,7 @@ class BrowserSnapshot:
     local_storage: dict[str, dict[str, str]]
     session_storage: dict[str, dict[str, str]]
     location: str | None
+    keys: dict[str, PageKey] = field(default_factory=dict)
 
 
 class Browser:
@@ -78,6 +80,9 @@ class Browser:
         self.session_storage: dict[str, dict[str, str]] = {}
         self.location: str | None = None
         """The URL of the page currently shown (None before the first navigation)."""
+        self.keys: dict[str, PageKey] = {}
+        """Non-extractable signing keys pages made, per origin (kept like IndexedDB: a
+        restart keeps them)."""
         self._listeners: list[Listener] = []
 
     # --- events ------------------------------------------------------------------------
@@ -379,6 +384,7 @@ class Browser:
             local_storage=copy.deepcopy(self.local_storage),
             session_storage=copy.deepcopy(self.session_storage),
             location=self.location,
+            keys=dict(self.keys),
         )
 
     def restore(self, snapshot: BrowserSnapshot) -> None:
@@ -387,6 +393,7 @@ class Browser:
         self.local_storage = copy.deepcopy(snapshot.local_storage)
         self.session_storage = copy.deepcopy(snapshot.session_storage)
         self.location = snapshot.location
+        self.keys = dict(snapshot.keys)
 
 
 class PageScript:
@@ -424,6 +431,29 @@ class PageScript:
     def remove_item(self, key: str, area: StorageArea = "localStorage") -> None:
         """`localStorage.removeItem(key)`."""
         self._browser.store(area, self.origin, key, None)
+
+    def dpop_key(self) -> PageKey:
+        """This origin's signing key, made on first use with `extractable: false`."""
+        key = self._browser.keys.get(self.origin)
+        if key is None:
+            key = self._browser.keys[self.origin] = PageKey()
+        return key
+
+    def dpop_proof(self, method: str, url: str, access_token: str | None = None) -> str:
+        """A DPoP proof for one request, signed by the browser with this origin's key:
+        the script asks for a signature and never holds the private key."""
+        return dpop_proof(self.dpop_key(), method, self._browser.resolve(url),
+                          self._browser.clock.now(), access_token)
+
+    def export_dpop_key(self) -> str:
+        """`crypto.subtle.exportKey` on the private key: refused, and the refusal is what
+        the script gets to read (`KeyNotExtractable`'s message)."""
+        try:
+            self.dpop_key().export()
+        except KeyNotExtractable as exc:
+            message = str(exc)
+        self._read("dpop key", message)
+        return message
 
     async def fetch(self, url: str, method: str = "GET", **options: object) -> (
         Exchange | RequestBlocked

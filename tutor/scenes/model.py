@@ -65,10 +65,13 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
         "kind": _p(str, choices=("form", "fetch", "navigate")), "fields": _p(dict),
     },
     "xss_steal": {"read": _p(list, str)},
+    "xss_request": {"path": _p(str, required=True), "method": _p(str)},
     "replay": {
         "path": _p(str, required=True), "method": _p(str),
         "use": _p(str, choices=("document.cookie", "localStorage", "sessionStorage",
                                 "captured")),
+        "scheme": _p(str, choices=("Bearer", "DPoP")),
+        "dpop": _p(str, choices=("none", "captured", "own_key")),
     },
     "capture": {},
     "set_cookie": {

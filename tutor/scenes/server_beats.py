@@ -94,6 +94,14 @@ def server_beats(event: server_state.ServerEvent, lane: str, index: int,
                    + ("valid, and it reads who it is from the credential itself, with no "
                       "store lookup." if event.ok else f"refused at the {event.stage} stage.")
                    , index, tuple(s for s in steps if s == 4))
+    elif isinstance(event, s.DpopProofChecked):
+        verdict = "✓" if event.ok else f"✗ {event.check or ''}".rstrip()
+        key = f" (key {event.jkt[:8]})" if event.jkt else ""
+        yield Beat("work", lane, lane, f"DPoP proof {verdict}",
+                   f"The server checks the request's DPoP proof{key}: "
+                   + (_dpop_passed(event.with_token) if event.ok
+                      else f"refused at the {event.check} check."), index,
+                   tuple(s for s in steps if s == 4))
     elif isinstance(event, s.DenylistChecked):
         yield Beat("store", lane, STORE_LANE,
                    "denylist? " + ("listed" if event.listed else "no"),
@@ -101,3 +109,11 @@ def server_beats(event: server_state.ServerEvent, lane: str, index: int,
                    + ("revoked at logout." if event.listed else "not revoked.")
                    + " Server state again, looked up on every request.", index,
                    tuple(s for s in steps if s == 4))
+
+
+def _dpop_passed(with_token: bool) -> str:
+    done = ("signed with the key it carries, for this method, URL and moment, and never "
+            "seen before")
+    if with_token:
+        return done + "; the key is the one the token is bound to."
+    return done + ": the tokens it issues will be bound to that key."

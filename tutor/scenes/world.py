@@ -25,6 +25,8 @@ class PageMemory:
     previous_refresh_token: str | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     """Tokens the page keeps in a JavaScript variable (`page_keeps: memory`)."""
+    last_dpop_proof: str | None = None
+    """The DPoP header the page's script sent last (what a proxy or a log would see)."""
 
 
 @dataclass
@@ -115,7 +117,8 @@ class World:
             repr(users),
             {n: (b.jar.cookies(), b.local_storage, b.session_storage, b.location)
              for n, b in self.browsers.items()},
-            {n: (p.csrf_token, p.previous_refresh_token, p.tokens)
+            {n: sorted(b.keys) for n, b in self.browsers.items()},
+            {n: (p.csrf_token, p.previous_refresh_token, p.tokens, p.last_dpop_proof)
              for n, p in self.pages.items()},
             list(self.attacker.loot),
             dict(self.captured),
@@ -127,7 +130,8 @@ class World:
 
 
 def _copy_page(page: PageMemory) -> PageMemory:
-    return PageMemory(page.csrf_token, page.previous_refresh_token, dict(page.tokens))
+    return PageMemory(page.csrf_token, page.previous_refresh_token, dict(page.tokens),
+                      page.last_dpop_proof)
 
 
 def _host(origin: str) -> str:

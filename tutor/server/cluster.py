@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tutor.clock import Clock, SimulatedClock
+from tutor.clock import Clock, OffsetClock, SimulatedClock
 from tutor.server.app import create_replica_app
 from tutor.server.attacker_keys import fetch_keys
 from tutor.server.config import DemoUser, ServerConfig
@@ -99,24 +99,27 @@ class MockServer:
         self.caches: list[JwksCache | None] = []
         for index in range(self.config.replicas):
             name = REPLICA_NAMES[index]
+            offset = self.config.clock_offset(name)
+            # A replica whose clock is off reads it for everything: minting, checking, logs.
+            replica_clock: Clock = OffsetClock(self.clock, offset) if offset else self.clock
             # Replica A is the issuer; the others get the public key only (asymmetric algs),
             # from a cached copy of A's key set, as a JWKS client keeps one.
             cache = None
             if index and self.config.is_asymmetric:
-                cache = JwksCache(lambda: self.keys, self.clock, self._on_fetch(name))
+                cache = JwksCache(lambda: self.keys, replica_clock, self._on_fetch(name))
             keys = self.keys if cache is None else cache.keys
             context = ReplicaContext(
                 name=name,
                 config=self.config,
-                clock=self.clock,
+                clock=replica_clock,
                 keys=keys,
                 users=self.users,
                 store=shared if shared is not None else AuthStore(),
                 log=self.log,
-                tokens=TokenService(self.config, keys, self.clock,
+                tokens=TokenService(self.config, keys, replica_clock,
                                     self._fetch_for(name), cache),
                 signed_cookies=SignedCookieCodec(
-                    keys.hmac_secret, self.clock, self.config.signed_cookie_max_age
+                    keys.hmac_secret, replica_clock, self.config.signed_cookie_max_age
                 ),
             )
             self.caches.append(cache)

@@ -49,6 +49,11 @@ DEFAULT_USERS: tuple[DemoUser, ...] = (
 )
 
 
+# RFC 7519 §4.1.4 and §4.1.5 allow "some small leeway, usually no more than a few minutes".
+MAX_LEEWAY = 300
+# A replica's clock may be off by up to a day in a scene (enough for any lesson).
+MAX_CLOCK_OFFSET = 86_400
+
 # The word list the weak secret comes from: short enough to crack in a lesson.
 WEAK_SECRETS: tuple[str, ...] = ("secret", "password", "changeme", "letmein", "jwt", "admin")
 
@@ -88,6 +93,19 @@ class ServerConfig:
     solution can be signed once and still verify (random per run when unset)."""
     scrypt_cost: int = 2**14
     """scrypt's CPU/memory cost `n` for stored password hashes."""
+    clock_skew_leeway: int = 0
+    """Seconds of leeway when comparing `exp`, `nbf` and `iat` (and a DPoP proof's `iat`)
+    with this server's clock (RFC 7519 §4.1.4, §4.1.5: "usually no more than a few
+    minutes"). 0 in scenes, which run on one simulated clock; `tutor serve` uses
+    `SERVE_LEEWAY`."""
+    write_nbf: bool = False
+    """jwt mode: the issuer writes `nbf` (equal to `iat`) into every token it signs."""
+    clock_offsets: tuple[tuple[str, int], ...] = ()
+    """(replica, seconds): replicas whose clock is ahead (or, negative, behind) the
+    others', written `{B: 20}` in a scene."""
+    dpop: bool = False
+    """jwt mode: tokens are bound to the browser's key and every request carries a DPoP
+    proof signed with it (RFC 9449)."""
     vulnerabilities: Vulnerabilities = field(default_factory=Vulnerabilities)
     """Deliberate weaknesses for the attack lessons."""
     users: tuple[DemoUser, ...] = DEFAULT_USERS
@@ -127,12 +145,47 @@ class ServerConfig:
             )
         if on(KID_PATH_INJECTION) and self.is_asymmetric:
             raise ConfigError("kid_path_injection reads an HS256 key from a file: use HS256")
+        if not isinstance(self.clock_skew_leeway, int) or isinstance(
+            self.clock_skew_leeway, bool
+        ) or not 0 <= self.clock_skew_leeway <= MAX_LEEWAY:
+            raise ConfigError(
+                f"clock_skew_leeway must be 0 to {MAX_LEEWAY} seconds (RFC 7519 §4.1.4: "
+                "a small leeway, usually no more than a few minutes)"
+            )
+        self._check_clock_offsets()
+        if (self.dpop or self.write_nbf) and not self.server_mode.signs_tokens:
+            what = "dpop" if self.dpop else "write_nbf"
+            raise ConfigError(f"{what} applies to modes that sign tokens (jwt), not {self.mode}")
         short_secret = self.secret is not None and len(self.secret.encode()) < 32
         if short_secret and not self.vulnerabilities.on(WEAK_HMAC_SECRET):
                 raise ConfigError(
                     "a fixed secret must be at least 32 bytes (RFC 7518 §3.2); "
                     "short secrets are allowed only with the weak_hmac_secret vulnerability"
                 )
+
+    def _check_clock_offsets(self) -> None:
+        letters = "ABCDEFGH"[: self.replicas]
+        seen: set[str] = set()
+        for replica, offset in self.clock_offsets:
+            if replica not in letters:
+                raise ConfigError(
+                    f"clock_offsets: no replica {replica!r}; this server has "
+                    f"{', '.join(letters)}"
+                )
+            if replica in seen:
+                raise ConfigError(f"clock_offsets: replica {replica} is given twice")
+            seen.add(replica)
+            if not isinstance(offset, int) or isinstance(offset, bool) or not (
+                -MAX_CLOCK_OFFSET <= offset <= MAX_CLOCK_OFFSET
+            ):
+                raise ConfigError(
+                    f"clock_offsets: replica {replica}'s offset must be a whole number of "
+                    f"seconds from -{MAX_CLOCK_OFFSET} to {MAX_CLOCK_OFFSET}"
+                )
+
+    def clock_offset(self, replica: str) -> int:
+        """Seconds replica `replica`'s clock is ahead of the others (0 for most)."""
+        return dict(self.clock_offsets).get(replica, 0)
 
     @property
     def server_mode(self) -> ServerMode:
@@ -155,6 +208,9 @@ class ServerConfig:
             if key == "vulnerabilities":
                 values[key] = _vulnerabilities_from(value)
                 continue
+            if key == "clock_offsets":
+                values[key] = _clock_offsets_from(value)
+                continue
             expected = _FIELD_TYPES.get(key)
             if expected is not None and not _has_type(value, expected):
                 raise ConfigError(f"server key {key!r} must be {_TYPE_NAMES[expected]}")
@@ -168,6 +224,7 @@ _FIELD_TYPES: dict[str, type] = {
     "access_token_ttl": int, "refresh_token_ttl": int, "session_idle_timeout": int,
     "session_absolute_timeout": int, "signed_cookie_max_age": int, "replicas": int,
     "scrypt_cost": int, "denylist": bool, "shared_store": bool,
+    "clock_skew_leeway": int, "write_nbf": bool, "dpop": bool,
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
 
@@ -177,6 +234,18 @@ def _has_type(value: object, expected: type) -> bool:
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, expected)
+
+
+def _clock_offsets_from(data: Any) -> tuple[tuple[str, int], ...]:
+    if not isinstance(data, Mapping):
+        raise ConfigError("clock_offsets must be a mapping of replica: seconds, e.g. {B: 20}")
+    offsets: list[tuple[str, int]] = []
+    for replica, offset in data.items():
+        if not isinstance(offset, int) or isinstance(offset, bool):
+            raise ConfigError(f"clock_offsets: replica {replica}'s offset must be a whole "
+                              "number of seconds")
+        offsets.append((str(replica).upper(), offset))
+    return tuple(offsets)
 
 
 def _vulnerabilities_from(data: Any) -> Vulnerabilities:

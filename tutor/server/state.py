@@ -130,6 +130,20 @@ class SignatureChecked(ServerEvent):
 
 
 @dataclass(frozen=True)
+class DpopProofChecked(ServerEvent):
+    """A DPoP proof checked against the request and, with a token, the token's key
+    (RFC 9449 §4.3): the signature is checked with the public key the proof carries."""
+
+    ok: bool
+    jkt: str
+    """The thumbprint of the key that signed the proof ("" when it could not be read)."""
+    check: str | None = None
+    """The check that failed (htm, htu, iat, jti, ath, key binding, ...)."""
+    with_token: bool = False
+    """Sent with an access token (so checked against the token's key), not a token request."""
+
+
+@dataclass(frozen=True)
 class DenylistChecked(ServerEvent):
     """The denylist asked whether a token's id was revoked: server state again."""
 
@@ -206,6 +220,9 @@ class AuthStore:
     """Pre-login session ids, least recently seen first (a dict keeps the order)."""
     created: int = field(default=0, compare=False, repr=False)
     """Sessions created so far: the creation order a sweep reports expiries in."""
+    dpop_proofs: dict[str, float] = field(default_factory=dict)
+    """Hashes of DPoP proof `jti`s seen → until when they are remembered (RFC 9449
+    §11.1), oldest first: a proof works once."""
 
     def copy(self) -> AuthStore:
         """A copy sharing nothing mutable (records are flat, so one level is enough).
@@ -222,6 +239,7 @@ class AuthStore:
             token_due=list(self.token_due),
             anonymous=dict(self.anonymous),
             created=self.created,
+            dpop_proofs=dict(self.dpop_proofs),
         )
 
     def authenticated_sessions(self) -> list[SessionRecord]:

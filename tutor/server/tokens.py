@@ -159,6 +159,8 @@ class TokenService:
             "jti": randomness.token_urlsafe(16),
             "sid": family,
         }
+        if self._config.write_nbf:
+            claims["nbf"] = now
         claims.update(extra or {})
         headers = {"typ": TOKEN_TYPES[kind], "kid": self._keys.kid}
         with self._quiet_if_weak():
@@ -335,12 +337,19 @@ class TokenService:
         for name in ("exp", "iat", "nbf"):
             if name in claims and not _is_number(claims[name]):
                 raise TokenRejected("claims", f"claim {name!r} must be a number of seconds")
+        # RFC 7519 §4.1.4, §4.1.5: a small leeway for clock skew, on both sides.
+        leeway = self._config.clock_skew_leeway
+        within = f" (beyond the {leeway}s leeway)" if leeway else ""
         # RFC 7519 §4.1.4: the current time must be *before* exp, so exp itself is too late.
-        if now >= claims["exp"]:
-            raise TokenRejected("claims", f"token expired {int(now - claims['exp'])}s ago")
-        if "nbf" in claims and now < claims["nbf"]:
-            raise TokenRejected("claims", "token is not valid yet (nbf is in the future)")
-        if now < claims["iat"]:
+        if now >= claims["exp"] + leeway:
+            raise TokenRejected("claims", f"token expired {int(now - claims['exp'])}s ago{within}")
+        if "nbf" in claims and now + leeway < claims["nbf"]:
+            ahead = math.ceil(claims["nbf"] - now)
+            raise TokenRejected(
+                "claims", f"token is not valid yet: nbf is {ahead}s ahead of this server's "
+                f"clock{within} (RFC 7519 §4.1.5)"
+            )
+        if now + leeway < claims["iat"]:
             raise TokenRejected("claims", "token claims to be issued in the future (iat)")
 
 

@@ -12,6 +12,7 @@ from tutor import randomness
 from tutor.server import pages
 from tutor.server.backends.base import Principal
 from tutor.server.context import ReplicaContext
+from tutor.server.dpop import DpopBinding, bound_key
 from tutor.server.http import Problem, bearer_challenge
 from tutor.server.state import (
     DenylistChecked,
@@ -47,6 +48,9 @@ class JwtBackend:
     def __init__(self, ctx: ReplicaContext) -> None:
         self.ctx = ctx
         self.credential = ctx.config.server_mode.credential
+        # With DPoP on, tokens are bound to the client's key and sent with the DPoP scheme.
+        self.dpop = DpopBinding(ctx) if ctx.config.dpop else None
+        self.challenge = self.dpop.challenge if self.dpop else bearer_challenge
 
     def page(self, request: Request) -> Response:
         """A page whose script logs in with fetch and keeps the token in localStorage."""
@@ -57,14 +61,14 @@ class JwtBackend:
     ) -> Problem:
         if error == "invalid_credentials":
             # A failed login presented no token: a bare challenge (RFC 6750 §3.1).
-            return Problem(401, error, description, bearer_challenge())
+            return Problem(401, error, description, self.challenge())
         # The challenge keeps to RFC 6750's codes; the body may be more specific.
-        return Problem(401, error, description, bearer_challenge("invalid_token", description))
+        return Problem(401, error, description, self.challenge("invalid_token", description))
 
     def forbidden(self, reason: str, scope: str) -> Problem:
         """A 403 whose challenge names the scope the token lacks (RFC 6750 §3.1)."""
         error = "insufficient_scope"
-        return Problem(403, error, reason, bearer_challenge(error, reason, scope=scope))
+        return Problem(403, error, reason, self.challenge(error, reason, scope=scope))
 
     def authenticate(self, request: Request) -> Principal:
         # Parsing the query string costs more than the rest of a cached check: only when
@@ -77,12 +81,16 @@ class JwtBackend:
                 "tokens in the URL are refused; send an Authorization header",
                 bearer_challenge("invalid_request", "token in URL refused"),
             )
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            # No token at all: a bare challenge with no error code (RFC 6750 §3.1).
-            raise Problem(401, "unauthorized", "no bearer token sent", bearer_challenge())
+        if self.dpop is not None:
+            token = self.dpop.access_token(request)
+        else:
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                # No token at all: a bare challenge with no error code (RFC 6750 §3.1).
+                raise Problem(401, "unauthorized", "no bearer token sent", bearer_challenge())
         claims = self.verify(token.strip(), "access")
+        if self.dpop is not None:
+            self.dpop.check_resource(request, token.strip(), claims)
         if self.ctx.config.denylist:
             listed = claims["jti"] in self.ctx.store.denylist
             self.ctx.emit(DenylistChecked, jti=str(claims["jti"]), listed=listed)
@@ -108,23 +116,25 @@ class JwtBackend:
 
     def _rejected(self, exc: TokenRejected) -> Problem:
         return Problem(
-            401, "invalid_token", exc.reason, bearer_challenge("invalid_token", exc.reason),
+            401, "invalid_token", exc.reason, self.challenge("invalid_token", exc.reason),
             stage=exc.stage,
         )
 
     def mint_pair(self, user: UserRecord, family: str | None = None,
-                  audience: str | None = None) -> dict[str, Any]:
+                  audience: str | None = None, jkt: str | None = None) -> dict[str, Any]:
         """A new access and refresh token; a new family unless rotating an old one.
 
         `audience` asks for an access token for another service this auth server issues
-        for (`OTHER_SERVICES`): its own role there, and its own `aud`."""
+        for (`OTHER_SERVICES`): its own role there, and its own `aud`. With `jkt`, both
+        tokens are bound to that key (RFC 9449 §5, §6.1)."""
+        bound = {"cnf": {"jkt": jkt}} if jkt else {}
         try:
             family = family or randomness.token_urlsafe(12)
             role = OTHER_SERVICES[audience].role if audience else user.role
             access = self.ctx.tokens.mint(
-                "access", user.username, family, {"role": role}, audience=audience
+                "access", user.username, family, {"role": role, **bound}, audience=audience
             )
-            refresh = self.ctx.tokens.mint("refresh", user.username, family)
+            refresh = self.ctx.tokens.mint("refresh", user.username, family, bound or None)
         except CannotMint as exc:
             raise Problem(503, "cannot_issue", f"replica {self.ctx.name}: {exc}") from None
         store = self.ctx.store
@@ -139,7 +149,7 @@ class JwtBackend:
                           expires_at=minted.expires_at, family=family, kid=self.ctx.keys.kid)
         return {
             "access_token": access.token,
-            "token_type": "Bearer",
+            "token_type": "DPoP" if jkt else "Bearer",
             "expires_in": self.ctx.config.access_token_ttl,
             "refresh_token": refresh.token,
         }
@@ -151,9 +161,11 @@ class JwtBackend:
                 known = ", ".join([self.ctx.config.audience, *OTHER_SERVICES])
                 raise Problem(400, "invalid_target", f"no service {str(audience)[:40]!r}; "
                               f"this server issues tokens for {known}")
-            return JSONResponse(self.mint_pair(user, audience=audience),
-                                headers={"Cache-Control": "no-store"})
-        return JSONResponse(self.mint_pair(user), headers={"Cache-Control": "no-store"})
+        else:
+            audience = None
+        jkt = self.dpop.check_token_request(request) if self.dpop else None
+        return JSONResponse(self.mint_pair(user, audience=audience, jkt=jkt),
+                            headers={"Cache-Control": "no-store"})
 
     def end(self, request: Request, principal: Principal, is_form: bool) -> Response:
         claims = principal.claims
@@ -179,7 +191,8 @@ class JwtBackend:
         if self.ctx.config.denylist:
             for jti, exp in self.ctx.store.issued_access.get(user.username, {}).items():
                 self._denylist(jti, exp)
-        return JSONResponse({"password_changed": True, **self.mint_pair(user)},
+        return JSONResponse({"password_changed": True,
+                             **self.mint_pair(user, jkt=bound_key(principal.claims))},
                             headers={"Cache-Control": "no-store"})
 
     def refresh(self, request: Request, refresh_token: str) -> Response:
@@ -194,6 +207,11 @@ class JwtBackend:
             claims = self.verify(refresh_token, "refresh")
         except Problem as refused:
             raise invalid_grant(refused.description, refused.stage) from None
+        jkt = None
+        if self.dpop is not None:
+            # A public client's refresh token is bound too, and checked on every use (§5),
+            # before anything else: a thief without the key cannot even trip reuse detection.
+            jkt = self.dpop.check_token_request(request, bound_key(claims) or "")
         family = self.ctx.store.families.get(str(claims.get("sid", "")))
         if family is None or family.revoked:
             raise invalid_grant("refresh token's family has been revoked")
@@ -205,7 +223,7 @@ class JwtBackend:
         user = self.ctx.users.get(family.username)
         if user is None:
             raise invalid_grant("refresh token names no known user")
-        return JSONResponse(self.mint_pair(user, family.family),
+        return JSONResponse(self.mint_pair(user, family.family, jkt),
                             headers={"Cache-Control": "no-store"})
 
 

@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 
 ELLIPSIS = "…"
-CREDENTIAL_HEADERS = frozenset({"set-cookie", "cookie", "authorization", "www-authenticate"})
-"""Headers that carry or ask for a credential; the exchange view highlights them."""
+CREDENTIAL_HEADERS = frozenset({"set-cookie", "cookie", "authorization", "dpop",
+                                "www-authenticate"})
+"""Headers that carry or ask for a credential (or, DPoP, prove its key); the exchange view
+highlights them."""
 CREDENTIAL_STYLE = "bold yellow"
 
 

@@ -194,7 +194,12 @@ def render_pipeline(failed_stage: str | None) -> Text:
             text.append(f"✗ {stage}", style="bold white on red")
         else:
             text.append(stage, style="dim")
-    if failed_stage is not None and failed is None:
+    if failed_stage == "dpop":
+        # Not a stage of the token's own check: the request's DPoP proof (or the token's
+        # scheme) failed, which the token cannot show (RFC 9449 §4.3, §7).
+        text.append("\nthe server refused the request's DPoP proof or key binding, not the "
+                    "token itself: see error_description", style="red")
+    elif failed_stage is not None and failed is None:
         text.append(f"\nthe server reported an unknown stage {shorten(failed_stage, 40)!r}",
                     style="yellow")
     elif failed is not None:

@@ -38,10 +38,20 @@ def _config_lines(server: MockServer) -> list[RenderableType]:
         line.append(config.algorithm, style="bold")
         line.append(f" · access tokens live {duration(config.access_token_ttl)}", style="dim")
         line.append(f" · denylist {'on' if config.denylist else 'off'}", style="dim")
+        if config.dpop:
+            line.append(" · tokens bound to the client's key (DPoP)", style="dim")
+    if config.clock_skew_leeway:
+        line.append(f" · clock leeway {duration(config.clock_skew_leeway)}", style="dim")
     count = len(server.replicas)
     if count > 1:
         how = "one shared store" if config.shared_store else "a store each"
         line.append(f" · {count} replicas, {how}", style="dim")
+    for replica, offset in config.clock_offsets:
+        if not offset:
+            continue
+        ahead = "ahead" if offset > 0 else "behind"
+        line.append(f" · replica {replica}'s clock {duration(abs(offset))} {ahead}",
+                    style="dim")
     lines: list[RenderableType] = [line]
     enabled = config.vulnerabilities.enabled()
     if not enabled:

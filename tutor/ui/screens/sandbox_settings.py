@@ -53,6 +53,8 @@ class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
             yield Static("Others:", classes="settings-label")
             yield Checkbox("victim: alice logged in in her own browser (f4 lures her to "
                            "evil.test)", value=self.current_victim is not None, id="victim")
+            yield Checkbox("dpop: jwt mode binds tokens to the browser's key; each request "
+                           "needs a DPoP proof (RFC 9449)", value=self.current.dpop, id="dpop")
             with Horizontal(id="settings-buttons"):
                 yield Button("Start", variant="primary", id="settings-start")
                 yield Button("Cancel", id="settings-cancel-button")
@@ -69,7 +71,9 @@ class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
         mode = self.query_one("#settings-mode", Select).value
         algorithm = self.query_one("#settings-algorithm", Select).value
         try:
-            sandbox = Sandbox.choose(str(mode), str(algorithm), weaknesses, victim=victim)
+            settings = {"dpop": True} if self.query_one("#dpop", Checkbox).value else {}
+            sandbox = Sandbox.choose(str(mode), str(algorithm), weaknesses, victim=victim,
+                                     **settings)
         except SandboxError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
