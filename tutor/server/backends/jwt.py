@@ -120,7 +120,7 @@ class JwtBackend:
             stage=exc.stage,
         )
 
-    def mint_pair(self, user: UserRecord, family: str | None = None,
+    def mint_pair(self, user: UserRecord, family: str | None = None, *,
                   audience: str | None = None, jkt: str | None = None) -> dict[str, Any]:
         """A new access and refresh token; a new family unless rotating an old one.
 
@@ -223,7 +223,7 @@ class JwtBackend:
         user = self.ctx.users.get(family.username)
         if user is None:
             raise invalid_grant("refresh token names no known user")
-        return JSONResponse(self.mint_pair(user, family.family, jkt),
+        return JSONResponse(self.mint_pair(user, family.family, jkt=jkt),
                             headers={"Cache-Control": "no-store"})
 
 
