@@ -17,9 +17,11 @@ from tutor.clock import Clock, SimulatedClock
 from tutor.server.app import create_replica_app
 from tutor.server.config import DemoUser, ServerConfig
 from tutor.server.context import ReplicaContext
+from tutor.server.hashing import InlineHashing, PasswordWork
 from tutor.server.keys import Keyring
 from tutor.server.signed import SignedCookieCodec
 from tutor.server.state import AuthStore, EventLog, ServerEvent
+from tutor.server.throttle import LoginThrottle
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory
 
@@ -57,15 +59,19 @@ class ServerSnapshot:
     """The whole event log (events are immutable), so forward-after-back can restore it."""
     balancer_position: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    """Failed-login counters (a copy)."""
 
 
 class MockServer:
     """The mock auth server as scenes and tests use it."""
 
     def __init__(self, config: ServerConfig | None = None, clock: Clock | None = None,
-                 event_log_limit: int | None = None) -> None:
+                 event_log_limit: int | None = None, hashing: PasswordWork | None = None,
+                 ) -> None:
         """`event_log_limit` bounds the event log for a long-running server (see
-        `EventLog`); scenes and tests keep every event, which snapshots rely on."""
+        `EventLog`); scenes and tests keep every event, which snapshots rely on.
+        `hashing` is where scrypt runs: inline unless given (`tutor serve` gives a pool)."""
         self.config = config or ServerConfig()
         self.clock: Clock = clock or SimulatedClock()
         self.keys = Keyring.create(self.config)
@@ -73,6 +79,8 @@ class MockServer:
             _user_directory_template(self.config.users, self.config.scrypt_cost)
         )
         self.log = EventLog(self.clock, event_log_limit)
+        self.hashing: PasswordWork = hashing or InlineHashing()
+        self.throttle = LoginThrottle()
         self._last_users_copy: UserDirectory | None = None
         shared = AuthStore() if self.config.shared_store else None
         self.replicas: list[Replica] = []
@@ -92,6 +100,8 @@ class MockServer:
                 signed_cookies=SignedCookieCodec(
                     keys.hmac_secret, self.clock, self.config.signed_cookie_max_age
                 ),
+                throttle=self.throttle,
+                hashing=self.hashing,
             )
             self.replicas.append(Replica(name, context, create_replica_app(context)))
         self.balancer = RoundRobinBalancer(self.replicas, self.config.is_asymmetric)
@@ -129,6 +139,7 @@ class MockServer:
             users=self._users_snapshot(),
             events=tuple(self.log.events),
             balancer_position=self.balancer.position,
+            throttle=self.throttle.copy(),
         )
 
     def _users_snapshot(self) -> UserDirectory:
@@ -147,6 +158,9 @@ class MockServer:
             self.clock.set(snapshot.now)
         self.log.events[:] = snapshot.events
         self.balancer.position = snapshot.balancer_position
+        self.throttle = snapshot.throttle.copy()
+        for replica in self.replicas:
+            replica.context.throttle = self.throttle
 
 
 def _copy_stores(stores: list[AuthStore]) -> list[AuthStore]:

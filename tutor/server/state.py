@@ -78,6 +78,20 @@ class PasswordChecked(ServerEvent):
 
 
 @dataclass(frozen=True)
+class LoginThrottled(ServerEvent):
+    """A login turned away before its password was checked: too many recent failures."""
+
+    username: str
+    """What was typed as the username."""
+    scope: str
+    """"account" (this account's failures) or "client" (this client's, to any account)."""
+    failures: int
+    """Failed logins the locked counter holds."""
+    retry_after: int
+    """Seconds until the lock ends (the response's `Retry-After`)."""
+
+
+@dataclass(frozen=True)
 class SessionLookedUp(ServerEvent):
     """The session store asked for the id a cookie carried: the cost of every cookie
     request in `cookie` mode, and the reason a server can end a login on its own."""
@@ -143,6 +157,8 @@ class RefreshFamily:
     username: str
     current_jti: str
     revoked: bool = False
+    expires_at: float = 0.0
+    """When its newest refresh token expires: after that the family is forgotten."""
 
 
 # Stale heap entries tolerated beyond the live rows before the heap is compacted.
@@ -175,6 +191,13 @@ class AuthStore:
     """Pre-login session ids, least recently seen first (a dict keeps the order)."""
     created: int = field(default=0, compare=False, repr=False)
     """Sessions created so far: the creation order a sweep reports expiries in."""
+    family_due: list[tuple[float, str]] = field(default_factory=list, compare=False,
+                                                repr=False)
+    """Heap of (expiry, family): a family whose newest refresh token has expired can
+    never be used again, so the sweep forgets it (an entry is early if it was renewed)."""
+    user_families: dict[str, dict[str, None]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
+    """username → its families, so a password change revokes them without a walk."""
 
     def copy(self) -> AuthStore:
         """A copy sharing nothing mutable (records are flat, so one level is enough).
@@ -191,6 +214,8 @@ class AuthStore:
             token_due=list(self.token_due),
             anonymous=dict(self.anonymous),
             created=self.created,
+            family_due=list(self.family_due),
+            user_families={user: dict(f) for user, f in self.user_families.items()},
         )
 
     def authenticated_sessions(self) -> list[SessionRecord]:
@@ -241,6 +266,37 @@ class AuthStore:
         """Remember a live access token of `username`, so a password change can revoke it."""
         self.issued_access.setdefault(username, {})[jti] = exp
         heapq.heappush(self.token_due, (exp, username, jti))
+
+    def file_family(self, family: str, username: str, current_jti: str,
+                    expires_at: float) -> RefreshFamily:
+        """Start a refresh-token family, or move an existing one on to its newest token."""
+        record = self.families.get(family)
+        if record is None:
+            record = self.families[family] = RefreshFamily(family, username, current_jti)
+            self.user_families.setdefault(username, {})[family] = None
+        record.current_jti = current_jti
+        record.expires_at = expires_at
+        heapq.heappush(self.family_due, (expires_at, family))
+        return record
+
+    def families_of(self, username: str) -> list[RefreshFamily]:
+        """The refresh-token families of one user, oldest first."""
+        return [self.families[f] for f in self.user_families.get(username, {})
+                if f in self.families]
+
+    def drop_expired_families(self, now: float) -> None:
+        """Forget families whose newest refresh token has expired: nothing can use them."""
+        heap = self.family_due
+        while heap and heap[0][0] <= now:
+            _, family = heapq.heappop(heap)
+            record = self.families.get(family)
+            if record is not None and record.expires_at <= now:
+                del self.families[family]
+                owned = self.user_families.get(record.username)
+                if owned is not None:
+                    owned.pop(family, None)
+                    if not owned:
+                        del self.user_families[record.username]
 
     def drop_expired_tokens(self, now: float) -> None:
         """Forget denylist entries and issued tokens whose `exp` has passed."""
