@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow a non-loopback --host (other machines can then log in)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="also answer requests whose Host is NAME (repeatable; others "
+                       "get 421, against DNS rebinding; '*' allows any)")
     serve.add_argument("--denylist", action="store_true",
                        help="jwt mode: refuse logged-out tokens until they expire")
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
@@ -188,7 +191,8 @@ def _serve(args: argparse.Namespace) -> int:
             "scrypt_cost": SERVE_SCRYPT_COST,
             "vulnerabilities": list(args.vulnerable),
         })
-        serve(config, args.host, args.port, args.allow_remote, sys.stdout)
+        serve(config, args.host, args.port, args.allow_remote, sys.stdout,
+              tuple(args.allowed_host))
     except (ConfigError, ServeError) as exc:
         print(f"tutor serve: {exc}", file=sys.stderr)
         return 2

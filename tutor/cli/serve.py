@@ -135,33 +135,49 @@ class BuiltInBackground:
 
 
 def build_server(config: ServerConfig) -> MockServer:
-    """The server `tutor serve` runs: the real clock and a bounded event log."""
+    """The server `tutor serve` runs: the real clock, a bounded event log, and scrypt in
+    a bounded thread pool so that the event loop keeps answering while passwords hash."""
     from tutor.clock import SystemClock
     from tutor.server.cluster import MockServer
+    from tutor.server.hashing import HashPool
 
-    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT)
+    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT,
+                      hashing=HashPool())
 
 
 def _build_app(config: ServerConfig) -> ASGIApp:
     return build_server(config).app
 
 
-def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:
+def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO,
+          allowed_hosts: tuple[str, ...] = (), err: TextIO | None = None) -> None:
     """Run until interrupted. The banner comes as soon as the socket listens; the server
-    itself (imports, password hashing) is built meanwhile, and early requests wait."""
+    itself (imports, password hashing) is built meanwhile, and early requests wait.
+
+    Requests for a Host other than loopback, `host` and `allowed_hosts` get 421; trouble
+    with connections is reported to `err` one line at a time (see `serve_limits`)."""
+    from tutor.cli import serve_limits
+
     sock = bind(host, port, allow_remote)
     app = BuiltInBackground(lambda: _build_app(config))
+    guarded = serve_limits.HostGuard(app, serve_limits.allowed_hosts(host, allowed_hosts))
     print(banner(config, base_url(sock)), file=out, flush=True)
 
     import uvicorn
 
-    uv_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    log = serve_limits.QuietLog(err or sys.stderr)
+    uv_server = serve_limits.QuietServer(log, uvicorn.Config(
+        guarded, log_level="warning", lifespan="off",
+        http=serve_limits.guarded_h11(log, max_connections=serve_limits.connection_cap()),
+        timeout_keep_alive=serve_limits.KEEP_ALIVE,
+    ))
 
     def stop_if_broken(built: Future[ASGIApp]) -> None:
         if built.exception() is not None:  # called once done: does not wait
             uv_server.should_exit = True
 
     app.built.add_done_callback(stop_if_broken)
+
     try:
         uv_server.run(sockets=[sock])
     finally:

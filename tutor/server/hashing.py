@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from starlette.types import Message, Receive
 
@@ -119,7 +119,7 @@ class HashPool:
             # A moving average is enough for a Retry-After hint.
             self._seconds = 0.8 * self._seconds + 0.2 * (time.monotonic() - started)
 
-    def _finished(self, _: Future[object]) -> None:
+    def _finished(self, _: Future[Any]) -> None:
         # Runs on a worker thread when a hash ends, or here when a queued one is cancelled.
         with self._lock:
             self._pending -= 1
