@@ -120,9 +120,10 @@ class _Routes:
         _audit(request, principal, principal.credential, "credential accepted")
         return principal
 
-    def _throttle(self, request: Request, username: str, client: str) -> None:
+    def _throttle(self, request: Request, username: str, client: str,
+                  trusting: bool = True) -> None:
         """Turn the attempt away, before any hashing, while its account or client is locked."""
-        refusal = self.ctx.throttle.check(username, client, self.ctx.clock.now())
+        refusal = self.ctx.throttle.check(username, client, self.ctx.clock.now(), trusting)
         if refusal is None:
             return
         self.ctx.emit(LoginThrottled, username=username, scope=refusal.scope,
@@ -255,7 +256,7 @@ class _Routes:
                 f"new password must be {MIN_NEW_PASSWORD} to {MAX_PASSWORD} characters",
             )
         users, name, client = self.ctx.users, principal.username, _client_of(request)
-        self._throttle(request, name, client)
+        self._throttle(request, name, client, trusting=False)
         if await self._hash(request, lambda: users.authenticate(name, current)) is None:
             self.ctx.throttle.failed(name, client, self.ctx.clock.now())
             raise Problem(403, "wrong_password", "current password is wrong")

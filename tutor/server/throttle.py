@@ -31,7 +31,8 @@ FIRST_DELAY = 30
 MAX_DELAY = 15 * 60
 """The longest lock: a lock always ends by itself."""
 WINDOW = 15 * 60
-"""Seconds without a failure after which a counter is forgotten (at least MAX_DELAY)."""
+"""Seconds after the last failure, or after the lock it caused, when a counter is
+forgotten: a lock that ran out does not hand out another set of free tries at once."""
 TRUST_SECONDS = 24 * 3600
 """How long a client that logged in to an account is exempt from its lock."""
 MAX_TRACKED = 10_000
@@ -47,6 +48,10 @@ class Failures:
     """When the last failure happened."""
     locked_until: float = 0.0
     """No attempt is checked before this time."""
+
+    def forgotten(self, now: float) -> bool:
+        """True once the observation window has passed since the failure or its lock."""
+        return now >= max(self.last, self.locked_until) + WINDOW
 
 
 @dataclass(frozen=True)
@@ -82,15 +87,21 @@ class LoginThrottle:
         clone.trusted = dict(self.trusted)
         return clone
 
-    def check(self, username: str, client: str, now: float) -> Refusal | None:
-        """A refusal when this attempt must wait, else None (go on and check the password)."""
+    def check(self, username: str, client: str, now: float, trusting: bool = True) -> (
+        Refusal | None
+    ):
+        """A refusal when this attempt must wait, else None (go on and check the password).
+
+        `trusting=False` holds even a trusted client: re-entering the current password
+        (to change it) is what someone holding a stolen session would guess at.
+        """
         self._forget(now)
-        held = self.clients.get(client)
+        held = _current(self.clients, client, now)
         if held is not None and now < held.locked_until:
             return Refusal("client", math.ceil(held.locked_until - now), held.count)
-        account = self.accounts.get(username)
-        if account is not None and now < account.locked_until and not self._trusts(
-            username, client, now
+        account = _current(self.accounts, username, now)
+        if account is not None and now < account.locked_until and not (
+            trusting and self._trusts(username, client, now)
         ):
             return Refusal("account", math.ceil(account.locked_until - now), account.count)
         return None
@@ -117,11 +128,12 @@ class LoginThrottle:
         return since is not None and now - since < TRUST_SECONDS
 
     def _forget(self, now: float) -> None:
-        # Oldest first (dicts keep the order of last use): stop at the first still recent.
+        # Least recently used first: stop at the first one still remembered. (One kept a
+        # little past its window is bounded by MAX_TRACKED and ignored by `_current`.)
         for table in (self.accounts, self.clients):
             while table:
                 key, failures = next(iter(table.items()))
-                if now - failures.last < WINDOW:
+                if not failures.forgotten(now):
                     break
                 del table[key]
         while self.trusted:
@@ -131,9 +143,14 @@ class LoginThrottle:
             del self.trusted[pair]
 
 
+def _current(table: dict[str, Failures], key: str, now: float) -> Failures | None:
+    failures = table.get(key)
+    return None if failures is None or failures.forgotten(now) else failures
+
+
 def _count(table: dict[str, Failures], key: str, now: float, free: int) -> None:
     failures = table.pop(key, None)  # re-inserted at the end: most recently used
-    if failures is None:
+    if failures is None or failures.forgotten(now):
         failures = Failures(0, now)
     failures.count += 1
     failures.last = now
