@@ -198,13 +198,13 @@ def test_start_up_hashes_the_demo_passwords_one_at_a_time(
     lock = threading.Lock()
     real = users._scrypt
 
-    def counting(*args: object) -> bytes:
+    def counting(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
         nonlocal running, most
         with lock:
             running += 1
             most = max(most, running)
         try:
-            return real(*args)
+            return real(password, salt, n, r, p)
         finally:
             with lock:
                 running -= 1
