@@ -18,6 +18,7 @@ from tutor.server.state import (
     SessionCreated,
     SessionDestroyed,
     SessionRecord,
+    make_event,
 )
 from tutor.server.throttle import LoginThrottle
 from tutor.server.tokens import TokenService
@@ -52,7 +53,9 @@ class ReplicaContext:
 
     def emit(self, event_type: type[ServerEvent], **fields: object) -> None:
         """Record a server event stamped with this replica and the current time."""
-        self.log.emit(event_type(at=self.clock.now(), replica=self.name, **fields))
+        fields["at"] = self.clock.now()
+        fields["replica"] = self.name
+        self.log.emit(make_event(event_type, fields))
 
     # --- server-side sessions -------------------------------------------------------
 
