@@ -258,3 +258,25 @@ def test_events_built_the_fast_way_equal_the_constructors() -> None:
             state.make_event(kind, {**fields, "no_such_field": 1})
         with pytest.raises(TypeError):
             state.make_event(kind, {k: v for k, v in fields.items() if k != "at"})
+
+
+async def test_a_password_change_ends_only_that_users_sessions(make_server: ServerFactory) -> (
+    None
+):
+    """Found through a per-user index, not a walk over every row in the store."""
+    server = make_server(mode="cookie")
+    async with server.client() as alice, server.client() as other, server.client() as bob:
+        await alice.post("/login", json=ALICE)
+        await other.post("/login", json=ALICE)
+        await bob.post("/login", json={"username": "bob", "password": "builder123"})
+        csrf = (await alice.get("/profile")).json()["csrf_token"]
+        changed = await alice.post(
+            "/password", headers={"X-CSRF-Token": csrf, "Origin": "http://tutor.local"},
+            json={"current_password": "wonderland", "new_password": "through-the-glass"})
+        assert changed.status_code == 200, changed.text
+        assert (await other.get("/profile")).status_code == 401
+        assert (await bob.get("/profile")).status_code == 200
+        assert (await alice.get("/profile")).status_code == 200
+    store = server.store
+    assert [r.username for r in store.sessions_of("alice")] == ["alice"]
+    assert [r.username for r in store.sessions_of("bob")] == ["bob"]

@@ -197,6 +197,9 @@ class AuthStore:
                                                 repr=False)
     """Heap of (expiry, family): a family whose newest refresh token has expired can
     never be used again, so the sweep forgets it (an entry is early if it was renewed)."""
+    user_sessions: dict[str, dict[str, None]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
+    """username → its logged-in session ids, so a password change ends them without a walk."""
     user_families: dict[str, dict[str, None]] = field(default_factory=dict, compare=False,
                                                       repr=False)
     """username → its families, so a password change revokes them without a walk."""
@@ -218,6 +221,7 @@ class AuthStore:
             created=self.created,
             family_due=list(self.family_due),
             user_families={user: dict(f) for user, f in self.user_families.items()},
+            user_sessions={user: dict(ids) for user, ids in self.user_sessions.items()},
         )
 
     def authenticated_sessions(self) -> list[SessionRecord]:
@@ -233,11 +237,19 @@ class AuthStore:
         self.created += 1
         if record.username is None:
             self.anonymous[record.session_id] = None
+        else:
+            self.user_sessions.setdefault(record.username, {})[record.session_id] = None
 
     def remove_session(self, session_id: str) -> SessionRecord | None:
         """Delete a session row; its heap entry goes stale and is dropped when due."""
         self.anonymous.pop(session_id, None)
         record = self.sessions.pop(session_id, None)
+        if record is not None and record.username is not None:
+            owned = self.user_sessions.get(record.username)
+            if owned is not None:
+                owned.pop(session_id, None)
+                if not owned:
+                    del self.user_sessions[record.username]
         if len(self.session_due) > 2 * len(self.sessions) + STALE_SLACK:
             # Mostly stale (logouts, evictions): drop them now rather than when due, so
             # the heap stays proportional to the live rows. Amortised O(1) per removal.
@@ -253,8 +265,16 @@ class AuthStore:
 
     def log_in_session(self, record: SessionRecord, username: str) -> None:
         """Give an existing (pre-login) session row a user, without a new id."""
+        if record.username is not None:
+            self.user_sessions.get(record.username, {}).pop(record.session_id, None)
         record.username = username
         self.anonymous.pop(record.session_id, None)
+        self.user_sessions.setdefault(username, {})[record.session_id] = None
+
+    def sessions_of(self, username: str) -> list[SessionRecord]:
+        """The logged-in sessions of one user, oldest first."""
+        rows = (self.sessions.get(sid) for sid in self.user_sessions.get(username, {}))
+        return [row for row in rows if row is not None and row.username == username]
 
     def add_denylisted(self, jti: str, exp: int) -> bool:
         """Refuse `jti` until `exp`; False when it was already listed."""
