@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
+from tutor.server.event_build import make_event
 from tutor.server.hashing import InlineHashing, PasswordWork
 from tutor.server.keys import Keyring
 from tutor.server.signed import SignedCookieCodec
@@ -18,7 +19,6 @@ from tutor.server.state import (
     SessionCreated,
     SessionDestroyed,
     SessionRecord,
-    make_event,
 )
 from tutor.server.throttle import LoginThrottle
 from tutor.server.tokens import TokenService

@@ -7,11 +7,9 @@ back exactly when a learner steps backward.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 from tutor.clock import Clock
 
@@ -352,51 +350,6 @@ class AuthStore:
                 heapq.heappush(heap, (when, order, session_id))
         due.sort(key=lambda item: item[0])
         return [record for _, record in due]
-
-
-E = TypeVar("E", bound=ServerEvent)
-
-# Per event class: (required field names, every field name, defaults), or None when the
-# class needs its own __init__ (a default factory or __post_init__).
-_SHAPES: dict[type, tuple[frozenset[str], frozenset[str], dict[str, Any]] | None] = {}
-
-
-def _shape(event_type: type) -> tuple[frozenset[str], frozenset[str], dict[str, Any]] | None:
-    if event_type not in _SHAPES:
-        fields = dataclasses.fields(event_type)
-        if hasattr(event_type, "__post_init__") or "__slots__" in event_type.__dict__ or any(
-            f.default_factory is not dataclasses.MISSING for f in fields
-        ):
-            _SHAPES[event_type] = None
-        else:
-            _SHAPES[event_type] = (
-                frozenset(f.name for f in fields if f.default is dataclasses.MISSING),
-                frozenset(f.name for f in fields),
-                {f.name: f.default for f in fields if f.default is not dataclasses.MISSING},
-            )
-    return _SHAPES[event_type]
-
-
-def make_event(event_type: type[E], fields: dict[str, Any]) -> E:
-    """`event_type(**fields)`, built the fast way when it is safe.
-
-    A frozen dataclass's __init__ sets each field through `object.__setattr__`, about
-    4 µs an event, and the request path emits two or three. The instance's dict is
-    filled in one step instead; the same fields are required and no others accepted
-    (anything else goes through the ordinary constructor, which says what is wrong).
-    """
-    shape = _SHAPES.get(event_type) or _shape(event_type)
-    if shape is not None:
-        required, names, defaults = shape
-        keys = fields.keys()
-        if required <= keys <= names:
-            event = object.__new__(event_type)
-            values = event.__dict__
-            if defaults:
-                values.update(defaults)
-            values.update(fields)
-            return event
-    return event_type(**fields)
 
 
 Listener = Callable[[ServerEvent], None]
