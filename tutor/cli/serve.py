@@ -170,6 +170,11 @@ def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: T
         guarded, log_level="warning", lifespan="off",
         http=serve_limits.guarded_h11(log, max_connections=serve_limits.connection_cap()),
         timeout_keep_alive=serve_limits.KEEP_ALIVE,
+        # Ctrl+C must not wait for every queued password hash to finish.
+        timeout_graceful_shutdown=serve_limits.GRACEFUL_SHUTDOWN,
+        # limit_concurrency stays unset: a connection runs one request at a time, so the
+        # connection cap bounds running requests too, and earlier (at accept, not after
+        # a request has been read).
     ))
 
     def stop_if_broken(built: Future[ASGIApp]) -> None:

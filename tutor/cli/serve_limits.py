@@ -31,6 +31,8 @@ KEEP_ALIVE = 5
 """Seconds an idle kept-alive connection stays open (uvicorn's default)."""
 MAX_CONNECTIONS = 512
 """Open connections at most; further ones are closed as soon as they are accepted."""
+GRACEFUL_SHUTDOWN = 3
+"""Seconds requests in flight get to finish once the server is told to stop."""
 FILE_HEADROOM = 64
 """File descriptors kept free of connections (the listening socket, logs, imports)."""
 LOG_EVERY = 10.0
@@ -191,7 +193,10 @@ class HostGuard:
 
     DNS rebinding points a name the attacker controls at 127.0.0.1, so that a page from
     that name can read a loopback server's answers as same-origin; the browser still
-    sends the attacker's name in `Host`. Refusing unknown names stops it. Starlette's
+    sends the attacker's name in `Host`. Refusing unknown names stops it (the server-side
+    defence in Jackson et al., "Protecting Browsers from DNS Rebinding Attacks", ACM CCS
+    2007). RFC 9110 §15.5.20: an origin server sends 421 to reject a target that does not
+    match an origin it is configured for (§4.3.1). Starlette's
     TrustedHostMiddleware does this check, but it cuts `[::1]:8000` at the first colon
     and answers a bare "Invalid host header"; this says which names are served.
     """

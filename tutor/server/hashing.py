@@ -95,13 +95,17 @@ class HashPool:
         future = self._executor.submit(self._timed, work)
         future.add_done_callback(self._finished)
         waiting = asyncio.wrap_future(future)
-        if receive is None:
-            return await waiting
-        watcher = asyncio.ensure_future(_disconnected(receive))
+        watcher = asyncio.ensure_future(_disconnected(receive)) if receive else None
         try:
+            if watcher is None:
+                return await waiting
             await asyncio.wait((waiting, watcher), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            future.cancel()  # the server is stopping: a hash not started need not start
+            raise
         finally:
-            watcher.cancel()
+            if watcher is not None:
+                watcher.cancel()
         if waiting.done():
             return waiting.result()
         # Nobody is waiting for the answer: a hash not started yet never starts; one
