@@ -17,7 +17,7 @@ from tests.server.helpers import ALICE, bearer
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
 from tutor.server.app import CLIENT_GONE
-from tutor.server.hashing import ClientGone, HashingBusy, HashPool
+from tutor.server.hashing import ClientGone, HashingBusy, HashingStopped, HashPool
 from tutor.server.state import RequestHandled
 
 
@@ -281,3 +281,34 @@ async def test_a_password_change_ends_only_that_users_sessions(make_server: Serv
     store = server.store
     assert [r.username for r in store.sessions_of("alice")] == ["alice"]
     assert [r.username for r in store.sessions_of("bob")] == ["bob"]
+
+
+async def test_stopping_drops_queued_hashes_and_their_logins_get_503(
+    clock: SimulatedClock,
+) -> None:
+    """Ctrl+C waits for the hashes already running, not for the whole queue; a login
+    whose hash was dropped gets an answer, not a traceback."""
+    pool = HashPool(workers=1, queue=4)
+    server = MockServer(ServerConfig(mode="jwt", scrypt_cost=TEST_SCRYPT_COST), clock,
+                        hashing=pool)
+    started, release, job = _blocker()
+    holder = asyncio.ensure_future(pool.run(job))
+    await _wait_for(started)
+    async with server.client() as client:
+        login = asyncio.ensure_future(client.post("/login", json=ALICE))
+        while pool.pending < 2:  # readiness: the login's hash is queued
+            await asyncio.sleep(0)
+        pool.shutdown()
+        response = await login
+    release.set()
+    await holder
+    assert response.status_code == 503
+    assert response.json()["error_description"] == "the server is stopping"
+
+
+async def test_a_hash_asked_for_after_stopping_is_refused_cleanly() -> None:
+    pool = HashPool()
+    pool.shutdown()
+    with pytest.raises(HashingStopped):
+        await pool.run(lambda: "late")
+    assert pool.pending == 0

@@ -121,7 +121,7 @@ async def _uvicorn(app: ASGIApp, read_timeout: float, max_connections: int,
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     log = QuietLog(out, every=3600)
-    server = QuietServer(log, uvicorn.Config(
+    server = QuietServer(log, lambda: None, uvicorn.Config(
         app, log_level="warning", lifespan="off",
         http=guarded_h11(log, read_timeout=read_timeout, max_connections=max_connections),
     ))

@@ -16,7 +16,7 @@ import json
 import resource
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -31,8 +31,6 @@ KEEP_ALIVE = 5
 """Seconds an idle kept-alive connection stays open (uvicorn's default)."""
 MAX_CONNECTIONS = 512
 """Open connections at most; further ones are closed as soon as they are accepted."""
-GRACEFUL_SHUTDOWN = 3
-"""Seconds requests in flight get to finish once the server is told to stop."""
 FILE_HEADROOM = 64
 """File descriptors kept free of connections (the listening socket, logs, imports)."""
 LOG_EVERY = 10.0
@@ -154,16 +152,26 @@ def quiet_accept_errors(log: QuietLog) -> None:
 
 
 class QuietServer(Server):
-    """Uvicorn's server, with "too many open files" reported by `quiet_accept_errors`."""
+    """Uvicorn's server, with "too many open files" reported by `quiet_accept_errors`,
+    and a hook for the start of shutting down."""
 
-    def __init__(self, log: QuietLog, config: Config) -> None:
+    def __init__(self, log: QuietLog, on_stopping: Callable[[], None], config: Config) -> (
+        None
+    ):
         super().__init__(config)
         self.log = log
+        self.on_stopping = on_stopping
+        """Called when shutting down starts, before waiting for requests in flight."""
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         """Serve as uvicorn does, once the loop's exception handler is in place."""
         quiet_accept_errors(self.log)
         await super().serve(sockets=sockets)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Let queued work go first, then shut down as uvicorn does."""
+        self.on_stopping()
+        await super().shutdown(sockets=sockets)
 
 
 def allowed_hosts(bound: str, extra: Iterable[str]) -> frozenset[str]:

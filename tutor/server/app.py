@@ -21,7 +21,7 @@ from tutor.server.backends.base import (
     password_changed,
 )
 from tutor.server.context import ReplicaContext
-from tutor.server.hashing import ClientGone, HashingBusy
+from tutor.server.hashing import ClientGone, HashingBusy, HashingStopped
 from tutor.server.http import Problem, read_fields
 from tutor.server.modes import all_modes
 from tutor.server.state import LoginThrottled, PasswordChecked, RequestHandled
@@ -143,6 +143,8 @@ class _Routes:
                 f"the server is busy checking other passwords; try again in "
                 f"{busy.retry_after} s", retry_after=busy.retry_after,
             ) from None
+        except HashingStopped:
+            raise Problem(503, "temporarily_unavailable", "the server is stopping") from None
 
     async def index(self, request: Request) -> Response:
         self.ctx.sweep()

@@ -40,6 +40,10 @@ class HashingBusy(Exception):
         """Whole seconds the client should wait (the `Retry-After` value)."""
 
 
+class HashingStopped(Exception):
+    """The server is stopping: a hash still queued was dropped and will not run."""
+
+
 class ClientGone(Exception):
     """The client hung up while its password check waited: nobody is left to answer."""
 
@@ -92,21 +96,28 @@ class HashPool:
             if self._pending >= self.capacity:
                 raise HashingBusy(self.retry_after())
             self._pending += 1
-        future = self._executor.submit(self._timed, work)
+        try:
+            future = self._executor.submit(self._timed, work)
+        except RuntimeError:  # shut down: the server is stopping
+            with self._lock:
+                self._pending -= 1
+            raise HashingStopped from None
         future.add_done_callback(self._finished)
         waiting = asyncio.wrap_future(future)
         watcher = asyncio.ensure_future(_disconnected(receive)) if receive else None
         try:
-            if watcher is None:
-                return await waiting
-            await asyncio.wait((waiting, watcher), return_when=asyncio.FIRST_COMPLETED)
+            # Returns (without raising) when the hash is done or dropped, or the client left.
+            await asyncio.wait((waiting,) if watcher is None else (waiting, watcher),
+                               return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
-            future.cancel()  # the server is stopping: a hash not started need not start
+            future.cancel()  # this request was cancelled: its hash need not start
             raise
         finally:
             if watcher is not None:
                 watcher.cancel()
         if waiting.done():
+            if waiting.cancelled():
+                raise HashingStopped  # `shutdown` dropped it: answer, do not crash
             return waiting.result()
         # Nobody is waiting for the answer: a hash not started yet never starts; one
         # already running cannot be interrupted (scrypt has no hook) and is discarded.
