@@ -120,8 +120,7 @@ class _Routes:
         _audit(request, principal, principal.credential, "credential accepted")
         return principal
 
-    def _throttle(self, request: Request, username: str, client: str,
-                  trusting: bool = True) -> None:
+    def _throttle(self, username: str, client: str, trusting: bool = True) -> None:
         """Turn the attempt away, before any hashing, while its account or client is locked."""
         refusal = self.ctx.throttle.check(username, client, self.ctx.clock.now(), trusting)
         if refusal is None:
@@ -174,7 +173,7 @@ class _Routes:
         if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
             raise Problem(400, "invalid_request", "username or password is too long")
         client = _client_of(request)
-        self._throttle(request, username, client)
+        self._throttle(username, client)
         users = self.ctx.users
         user = await self._hash(request, lambda: users.authenticate(username, password))
         self.ctx.emit(PasswordChecked, username=username, ok=user is not None)
@@ -258,7 +257,7 @@ class _Routes:
                 f"new password must be {MIN_NEW_PASSWORD} to {MAX_PASSWORD} characters",
             )
         users, name, client = self.ctx.users, principal.username, _client_of(request)
-        self._throttle(request, name, client, trusting=False)
+        self._throttle(name, client, trusting=False)
         if await self._hash(request, lambda: users.authenticate(name, current)) is None:
             self.ctx.throttle.failed(name, client, self.ctx.clock.now())
             raise Problem(403, "wrong_password", "current password is wrong")
