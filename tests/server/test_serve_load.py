@@ -13,6 +13,7 @@ long run (`-m long`) repeats it at the real cost, 2^17.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from tests.conftest import TEST_SCRYPT_COST
 from tests.readiness import HANG_BOUND
 from tests.server.helpers import ALICE, QUEEN, bearer
 from tests.server.live import RunningServer, running_server
-from tutor.server.throttle import FREE_ACCOUNT_FAILURES
+from tutor.server.throttle import FIRST_DELAY, FREE_ACCOUNT_FAILURES
 
 CYCLES = 50
 MAX_GUESSES = 5_000
@@ -111,9 +112,13 @@ def _check(server: RunningServer, figures: Figures) -> None:
           f"connections; guesser: {len(figures.guesses)} tries, "
           f"{figures.guesses.count(401)} checked, {figures.guesses.count(429)} throttled")
     assert figures.cycles == [[200, 200, 200]] * CYCLES
-    # Only the free tries cost a hash; everything after is refused before scrypt.
+    # The free tries cost a hash; after them, one try each time a lock runs out (30 s,
+    # then 60 s, ...), and every other try is refused before scrypt.
     assert figures.guesses[:FREE_ACCOUNT_FAILURES] == [401] * FREE_ACCOUNT_FAILURES
-    assert set(figures.guesses[FREE_ACCOUNT_FAILURES:]) == {429}
+    later = figures.guesses[FREE_ACCOUNT_FAILURES:]
+    assert later[0] == 429 and set(later) <= {401, 429}
+    assert all(b == 429 for a, b in itertools.pairwise(later) if a == 401)
+    assert later.count(401) <= figures.seconds // FIRST_DELAY
     errors = server.errors()
     assert "Traceback" not in errors and "Exception" not in errors, errors[-3000:]
 
