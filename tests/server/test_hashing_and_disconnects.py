@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from starlette.types import Message
@@ -230,35 +229,6 @@ async def test_an_http_client_sees_the_same_answers_through_the_pool(clock: Simu
         if isinstance(hashing, HashPool):
             hashing.shutdown()
     assert answers[0] == answers[1] == (401, "invalid_credentials", 200)
-
-
-def test_events_built_the_fast_way_equal_the_constructors() -> None:
-    """`make_event` fills a frozen event's fields in one step; the result must be the
-    same object the constructor makes (equal, same hash and repr), defaults included,
-    and wrong fields must still be refused."""
-    import dataclasses
-
-    from tutor.server import state
-    from tutor.server.event_build import make_event
-
-    kinds = [c for c in vars(state).values() if isinstance(c, type)
-             and issubclass(c, state.ServerEvent) and c is not state.ServerEvent]
-    assert len(kinds) >= 12
-    samples: dict[str, Any] = {"int": 7, "float": 1.5, "bool": True}
-    for kind in kinds:
-        fields: dict[str, Any] = {
-            f.name: samples.get(str(f.type).split(" ")[0], "x")
-            for f in dataclasses.fields(kind) if f.default is dataclasses.MISSING
-        }
-        fast, slow = make_event(kind, dict(fields)), kind(**fields)
-        assert type(fast) is kind and fast == slow
-        assert hash(fast) == hash(slow) and repr(fast) == repr(slow)
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            fast.at = 0  # type: ignore[misc]
-        with pytest.raises(TypeError):
-            make_event(kind, {**fields, "no_such_field": 1})
-        with pytest.raises(TypeError):
-            make_event(kind, {k: v for k, v in fields.items() if k != "at"})
 
 
 async def test_a_password_change_ends_only_that_users_sessions(make_server: ServerFactory) -> (

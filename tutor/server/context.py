@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
-from tutor.server.event_build import make_event
 from tutor.server.hashing import InlineHashing, PasswordWork
 from tutor.server.keys import Keyring
 from tutor.server.signed import SignedCookieCodec
@@ -53,9 +52,7 @@ class ReplicaContext:
 
     def emit(self, event_type: type[ServerEvent], **fields: object) -> None:
         """Record a server event stamped with this replica and the current time."""
-        fields["at"] = self.clock.now()
-        fields["replica"] = self.name
-        self.log.emit(make_event(event_type, fields))
+        self.log.emit(event_type(at=self.clock.now(), replica=self.name, **fields))
 
     # --- server-side sessions -------------------------------------------------------
 
