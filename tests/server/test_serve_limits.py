@@ -201,3 +201,29 @@ async def test_connections_over_the_cap_are_closed_at_once() -> None:
         async with httpx.AsyncClient(base_url=f"http://{host}:{port}", trust_env=False) as c:
             assert (await c.get("/")).status_code == 200
     assert "3 connections are open" in out.getvalue()
+
+
+@pytest.mark.parametrize("cost", ["3", "0", "262144"])
+def test_a_bad_scrypt_cost_is_refused_with_a_clear_message(
+    cost: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tutor.cli.main import main
+
+    assert main(["serve", "--scrypt-cost", cost]) == 2
+    assert f"--scrypt-cost {cost}: must be a power of two" in capsys.readouterr().err
+
+
+def test_serve_hands_the_allowed_hosts_to_the_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.cli import serve as serve_module
+    from tutor.cli.main import main
+
+    seen: list[tuple[str, ...]] = []
+
+    def fake_serve(config: object, host: str, port: int, allow_remote: bool, out: object,
+                   allowed: tuple[str, ...] = ()) -> None:
+        seen.append(allowed)
+
+    monkeypatch.setattr(serve_module, "serve", fake_serve)
+    assert main(["serve", "--allowed-host", "tutor.lan", "--allowed-host",
+                          "x.test"]) == 0
+    assert seen == [("tutor.lan", "x.test")]
