@@ -37,6 +37,15 @@ class RunningServer:
     process: subprocess.Popen[bytes]
     banner: list[str]
     url: str
+    stderr: IO[bytes] | None = None
+    """What the server wrote to standard error so far (a temporary file)."""
+
+    def errors(self) -> str:
+        """Standard error's text up to now."""
+        if self.stderr is None:
+            return ""
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")
 
     @property
     def curl_lines(self) -> list[str]:
@@ -139,7 +148,7 @@ def running_servers(*modes: str, extra_args: tuple[str, ...] = ()) -> (
             banner = _read_banner(process, stderr)
             match = URL_PATTERN.search(banner[0])
             assert match is not None, banner[0]
-            servers.append(RunningServer(mode, process, banner, match.group(1)))
+            servers.append(RunningServer(mode, process, banner, match.group(1), stderr))
         for server, (_, _, stderr) in zip(servers, started, strict=True):
             _wait_until_answering(server.url, server.process, stderr)
         yield servers

@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow a non-loopback --host (other machines can then log in)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="also answer requests whose Host is NAME (repeatable; others "
+                       "get 421, against DNS rebinding; '*' allows any)")
+    serve.add_argument("--scrypt-cost", type=int, default=None, metavar="N",
+                       help="scrypt cost for the demo passwords: a power of two up to 2^17 "
+                       "(default 2^17, OWASP's minimum; lower it only to test)")
     serve.add_argument("--denylist", action="store_true",
                        help="jwt mode: refuse logged-out tokens until they expire")
     serve.add_argument("--dpop", action="store_true",
@@ -221,16 +227,28 @@ def _serve(args: argparse.Namespace) -> int:
             "denylist": args.denylist,
             "dpop": args.dpop,
             "clock_skew_leeway": args.leeway,
-            "scrypt_cost": SERVE_SCRYPT_COST,
+            "scrypt_cost": _serve_scrypt_cost(args.scrypt_cost, SERVE_SCRYPT_COST),
             "vulnerabilities": list(args.vulnerable),
         })
-        serve(config, args.host, args.port, args.allow_remote, sys.stdout)
+        serve(config, args.host, args.port, args.allow_remote, sys.stdout,
+              tuple(args.allowed_host))
     except (ConfigError, ServeError) as exc:
         print(f"tutor serve: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def _serve_scrypt_cost(asked: int | None, default: int) -> int:
+    from tutor.server.config import ConfigError
+
+    if asked is None:
+        return default
+    # scrypt needs a little over 128 * r * n bytes; 2^17 is the most its 256 MiB bound allows.
+    if not 2 <= asked <= 2**17 or asked & (asked - 1):
+        raise ConfigError(f"--scrypt-cost {asked}: must be a power of two from 2 to 131072")
+    return asked
 
 
 def _course_dir(args: argparse.Namespace) -> Path:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from tutor.server.cluster import MockServer
+    from tutor.server.hashing import HashPool
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 # OWASP's minimum scrypt cost for stored passwords; scenes use a cheaper one to stay quick.
@@ -140,34 +141,57 @@ class BuiltInBackground:
         await app(scope, receive, send)
 
 
-def build_server(config: ServerConfig) -> MockServer:
-    """The server `tutor serve` runs: the real clock and a bounded event log."""
+def build_server(config: ServerConfig, hashing: HashPool | None = None) -> MockServer:
+    """The server `tutor serve` runs: the real clock, a bounded event log, and scrypt in
+    a bounded thread pool so that the event loop keeps answering while passwords hash."""
     from tutor.clock import SystemClock
     from tutor.server.cluster import MockServer
+    from tutor.server.hashing import HashPool
 
-    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT)
-
-
-def _build_app(config: ServerConfig) -> ASGIApp:
-    return build_server(config).app
+    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT,
+                      hashing=hashing or HashPool())
 
 
-def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:
+def _build_app(config: ServerConfig, hashing: HashPool | None = None) -> ASGIApp:
+    return build_server(config, hashing).app
+
+
+def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO,
+          allowed_hosts: tuple[str, ...] = (), err: TextIO | None = None) -> None:
     """Run until interrupted. The banner comes as soon as the socket listens; the server
-    itself (imports, password hashing) is built meanwhile, and early requests wait."""
+    itself (imports, password hashing) is built meanwhile, and early requests wait.
+
+    Requests for a Host other than loopback, `host` and `allowed_hosts` get 421; trouble
+    with connections is reported to `err` one line at a time (see `serve_limits`)."""
+    from tutor.cli import serve_limits
+    from tutor.server.hashing import HashPool
+
     sock = bind(host, port, allow_remote)
-    app = BuiltInBackground(lambda: _build_app(config))
+    pool = HashPool()
+    app = BuiltInBackground(lambda: _build_app(config, pool))
+    guarded = serve_limits.HostGuard(app, serve_limits.allowed_hosts(host, allowed_hosts))
     print(banner(config, base_url(sock)), file=out, flush=True)
 
     import uvicorn
 
-    uv_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    log = serve_limits.QuietLog(err or sys.stderr)
+    # On stopping, queued hashes are dropped (their requests get 503), so Ctrl+C waits
+    # for at most the hashes already running, not for the whole queue.
+    uv_server = serve_limits.QuietServer(log, pool.shutdown, uvicorn.Config(
+        guarded, log_level="warning", lifespan="off",
+        http=serve_limits.guarded_h11(log, max_connections=serve_limits.connection_cap()),
+        timeout_keep_alive=serve_limits.KEEP_ALIVE,
+        # limit_concurrency stays unset: a connection runs one request at a time, so the
+        # connection cap bounds running requests too, and earlier (at accept, not after
+        # a request has been read).
+    ))
 
     def stop_if_broken(built: Future[ASGIApp]) -> None:
         if built.exception() is not None:  # called once done: does not wait
             uv_server.should_exit = True
 
     app.built.add_done_callback(stop_if_broken)
+
     try:
         uv_server.run(sockets=[sock])
     finally:

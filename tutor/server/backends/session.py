@@ -109,9 +109,8 @@ class SessionBackend(CookieBackend):
         return response
 
     def rotate(self, request: Request, principal: Principal, user: UserRecord) -> Response:
-        for record in list(self.ctx.store.sessions.values()):
-            if record.username == user.username:
-                self.ctx.destroy_session(record.session_id, "password-changed")
+        for record in self.ctx.store.sessions_of(user.username):
+            self.ctx.destroy_session(record.session_id, "password-changed")
         fresh = self.ctx.create_session(user.username)
         response = JSONResponse({"password_changed": True, "csrf_token": fresh.csrf_token})
         response.headers.append("Set-Cookie", self.spec(request).set(fresh.session_id))
