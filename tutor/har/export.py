@@ -17,17 +17,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tutor import __version__
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.browser.events import Exchange
-from tutor.har.credentials import JWT_PATTERN, cookie_pairs, has_password_field, is_token_field
-
-REDACTED = "REDACTED"
-"""What replaces a credential value in a redacted export."""
-_SECRET_NAME = re.compile(r"pass(word|wd)?|pwd|secret|current_password|new_password|"
-                          r"csrf_token", re.IGNORECASE)
+from tutor.har.credentials import cookie_pairs, has_password_field, is_token_field
+from tutor.redaction import REDACTED, is_secret_name, redact_url, replace_jwts
 
 
 def har_document(exchanges: Iterable[Exchange], *, redact: bool = False) -> dict[str, Any]:
@@ -134,7 +130,7 @@ def _header(name: str, value: str, redact: bool) -> dict[str, str]:
             value = REDACTED
         elif lowered == "location":
             value = _redact_url(value)
-        value = JWT_PATTERN.sub(REDACTED, value)
+        value = replace_jwts(value, _redacted)
     return {"name": name, "value": value}
 
 
@@ -156,15 +152,16 @@ def _har_cookie(line: str, redact: bool) -> dict[str, Any]:
     return cookie
 
 
+def _redacted(_secret: str) -> str:
+    return REDACTED
+
+
 def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    query = [(n, REDACTED if _is_secret_field(n) else JWT_PATTERN.sub(REDACTED, v))
-             for n, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="/:")))
+    return redact_url(url, _redacted)
 
 
 def _is_secret_field(name: str) -> bool:
-    return bool(_SECRET_NAME.fullmatch(name)) or is_token_field(name)
+    return is_secret_name(name) or is_token_field(name)
 
 
 def _redact_json(value: Any) -> Any:
@@ -174,7 +171,7 @@ def _redact_json(value: Any) -> Any:
     if isinstance(value, list):
         return [_redact_json(v) for v in value]
     if isinstance(value, str):
-        return JWT_PATTERN.sub(REDACTED, value)
+        return replace_jwts(value, _redacted)
     return value
 
 
@@ -190,7 +187,7 @@ def _redact_text(text: str, mime: str) -> str:
             return urlencode([(n, REDACTED if _is_secret_field(n) else v) for n, v in fields])
     # HTML pages embed the CSRF token in a hidden field.
     text = re.sub(r'(name=csrf_token value=")[^"]*', rf"\g<1>{REDACTED}", text)
-    return JWT_PATTERN.sub(REDACTED, text)
+    return replace_jwts(text, _redacted)
 
 
 def _post_data(body: bytes, mime: str, redact: bool) -> dict[str, Any]:

@@ -20,11 +20,14 @@ import binascii
 import codecs
 import datetime
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tutor.har.model import Har, HarBody, HarEntry, HarError, HarRequest, HarResponse, Header
+from tutor.visible import visible
 
 MAX_HAR_BYTES = 100 * 1024 * 1024
 """Bigger files are refused by the whole-file reader (parsed JSON takes about five times
@@ -148,6 +151,7 @@ def _request(request: Mapping[str, Any], where: str) -> HarRequest:
     url = _required_text(request, "url", where)
     if not method:
         raise HarError(f"{where}.method", "is empty")
+    _check_url(url, f"{where}.url")
     post = _optional_object(request.get("postData"), where, "postData")
     return HarRequest(
         method=method.upper(),
@@ -263,12 +267,31 @@ def _required_text(mapping: Mapping[str, Any], key: str, where: str) -> str:
     return _text(value, where, key)
 
 
+def _check_url(url: str, where: str) -> None:
+    """A URL the analysis can take apart: Python refuses some that a browser would never
+    record (`http://[::1/x`, `http://[zz]/`, a port of 99999), and every part of the
+    tutor splits the URL, so such a file is refused here, once, with the place."""
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 -- checks the brackets of an IPv6 host
+        parts.port  # noqa: B018 -- checks the port is a number 0-65535
+    except ValueError as exc:
+        raise HarError(where, f"not a URL the tutor can read ({exc}): "
+                       f"{visible(url)!r:.80}") from None
+
+
 def _number(value: Any, where: str, key: str) -> float:
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise HarError(_at(where, key), f"expected a number, got {_kind(value)}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        return 0.0
+    # 1e400, NaN and Infinity (Python's json takes them) say nothing usable: unknown,
+    # like a missing value, rather than a reason to refuse the file.
+    return number if math.isfinite(number) else 0.0
 
 
 def _pairs(value: Any, where: str, key: str) -> tuple[Header, ...]:
@@ -311,4 +334,7 @@ def _timestamp(value: Any, where: str, key: str) -> float | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.timestamp()
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError, OSError):  # year 1 in a zone east of UTC, say
+        return None
