@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from tutor import __version__
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.browser.events import Exchange
-from tutor.har.credentials import cookie_pairs, has_password_field, is_token_field
+from tutor.har.credentials import cookie_pairs, is_token_field
 from tutor.redaction import REDACTED, is_secret_name, redact_url, replace_jwts
 
 
@@ -58,7 +58,10 @@ def save_har(exchanges: Iterable[Exchange], folder: Path, stem: str, *,
 
 
 def _iso(moment: float) -> str:
-    stamp = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+    try:
+        stamp = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+    except (OverflowError, ValueError, OSError):  # a recorded time before year 1
+        stamp = datetime.datetime.fromtimestamp(0, datetime.UTC)
     return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -176,15 +179,18 @@ def _redact_json(value: Any) -> Any:
 
 
 def _redact_text(text: str, mime: str) -> str:
-    if "json" in mime:
+    """A body with its credentials hidden, judged by what it looks like as well as by
+    its declared type (a recording's Content-Type can be missing or wrong)."""
+    if "json" in mime or text.lstrip()[:1] in ("{", "["):
         try:
             return json.dumps(_redact_json(json.loads(text)))
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
-    if "form" in mime:
+    if "=" in text:
         fields = parse_qsl(text, keep_blank_values=True)
-        if has_password_field(dict(fields)) or any(_is_secret_field(n) for n, _ in fields):
-            return urlencode([(n, REDACTED if _is_secret_field(n) else v) for n, v in fields])
+        if any(_is_secret_field(n) for n, _ in fields):
+            return urlencode([(n, REDACTED if _is_secret_field(n) else replace_jwts(v, _redacted))
+                              for n, v in fields])
     # HTML pages embed the CSRF token in a hidden field.
     text = re.sub(r'(name=csrf_token value=")[^"]*', rf"\g<1>{REDACTED}", text)
     return replace_jwts(text, _redacted)

@@ -21,11 +21,13 @@ import codecs
 import datetime
 import json
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tutor.har.files import read_limited
 from tutor.har.model import Har, HarBody, HarEntry, HarError, HarRequest, HarResponse, Header
 from tutor.visible import visible
 
@@ -43,20 +45,9 @@ _BOMS = (
 
 
 def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES, too_big: str = "") -> Har:
-    """Load a whole HAR file from disk; `too_big` is advice added to the size error."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise HarError(
-                str(path), f"{size / 2**20:.1f} MiB is more than the {max_bytes / 2**20:.0f} MiB "
-                "limit; " + (too_big or "export fewer requests (filter the devtools Network "
-                             "panel first)"))
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise HarError(str(path), "is a folder, not a HAR file") from None
-    except OSError as exc:
-        raise HarError(str(path), exc.strerror or str(exc)) from None
-    return parse_har(raw)
+    """Load a whole HAR file (a regular file, a pipe, or standard input as `-`); `too_big`
+    is advice added to the size error. Never reads more than `max_bytes` + 1 bytes."""
+    return parse_har(read_limited(path, max_bytes, too_big))
 
 
 def parse_har(raw: bytes) -> Har:
@@ -82,9 +73,15 @@ def _decode(raw: bytes) -> str:
                        f"{exc.start}{hint}") from None
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _load_json(text: str) -> Any:
     try:
-        return json.loads(text)
+        document = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):
+            document = _whole_characters(document)
+        return document
     except json.JSONDecodeError as exc:
         near_end = exc.pos >= len(text.rstrip()) - 1
         hint = " (the file looks truncated)" if near_end else ""
@@ -94,6 +91,33 @@ def _load_json(text: str) -> Any:
         raise HarError("", "not a HAR file: JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python allows
         raise HarError("", f"not valid JSON: {exc}") from None
+
+
+def _whole_characters(document: Any) -> Any:
+    """The document with escaped surrogates joined into characters, and a lone one (which
+    nothing can print or encode) replaced by U+FFFD: JSON allows `"\\ud800"`, UTF-8 does
+    not. Iterative: the document may be as deep as the parser allows."""
+    def fix(text: str) -> str:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+    root = [document]
+    stack: list[list[Any] | dict[str, Any]] = [root]
+    while stack:
+        container = stack.pop()
+        items = (list(container.items()) if isinstance(container, dict)
+                 else list(enumerate(container)))
+        if isinstance(container, dict):
+            container.clear()
+        for key, value in items:
+            if isinstance(value, str):
+                value = fix(value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+            if isinstance(container, dict):
+                container[fix(key)] = value
+            else:
+                container[key] = value
+    return root[0]
 
 
 def har_from_json(document: Any) -> Har:

@@ -39,12 +39,13 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-_C1 = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+_C1 = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def json_text(value: Any) -> str:
     """Compact JSON that a terminal cannot obey: json escapes C0 controls itself, and
-    DEL and the C1 controls (0x9b is a CSI on some terminals) are escaped here too,
+    DEL and the C1 controls (0x9b is a CSI on some terminals), the characters `visible`
+    also shows, and lone surrogates (which UTF-8 cannot write) are escaped here too,
     which leaves the same JSON value."""
     text = json.dumps(value, ensure_ascii=False)
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
