@@ -22,7 +22,7 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -104,20 +104,24 @@ def _whole_characters(document: Any) -> Any:
     stack: list[list[Any] | dict[str, Any]] = [root]
     while stack:
         container = stack.pop()
-        items = (list(container.items()) if isinstance(container, dict)
-                 else list(enumerate(container)))
         if isinstance(container, dict):
+            items = list(container.items())
             container.clear()
-        for key, value in items:
-            if isinstance(value, str):
-                value = fix(value)
-            elif isinstance(value, dict | list):
-                stack.append(value)
-            if isinstance(container, dict):
-                container[fix(key)] = value
-            else:
-                container[key] = value
+            for key, value in items:
+                container[fix(key)] = _whole_value(value, fix, stack)
+        else:
+            for index, value in enumerate(container):
+                container[index] = _whole_value(value, fix, stack)
     return root[0]
+
+
+def _whole_value(value: Any, fix: Callable[[str], str],
+                 stack: list[list[Any] | dict[str, Any]]) -> Any:
+    if isinstance(value, str):
+        return fix(value)
+    if isinstance(value, dict | list):
+        stack.append(value)
+    return value
 
 
 def har_from_json(document: Any) -> Har:
