@@ -16,9 +16,14 @@ so cutting its result can lose text but can never leave half a sequence to the t
 from __future__ import annotations
 
 import re
+from typing import TextIO
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
                        r"\ud800-\udfff]")
+
+
+_CONTROLS_BUT_LINES = re.compile(
+    "[" + _CONTROLS.pattern[1:-1].replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f") + "]")
 
 
 def _picture(match: re.Match[str]) -> str:
@@ -48,3 +53,24 @@ def visible_shortened(text: str, limit: int, ellipsis: str = "…") -> str:
 def has_controls(text: str) -> bool:
     """Whether `visible` would change `text` (lint reports such lesson text)."""
     return _CONTROLS.search(text) is not None
+
+
+class VisibleWriter:
+    """A text stream that shows control characters instead of writing them, keeping only
+    line breaks and tabs: what the plain commands (inspect, replay --plain, lessons, lint,
+    play --plain, quiz --plain) print goes through it, so no value they print from a
+    file or the network can reach the terminal raw, whichever line forgot `visible`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write `text`, controls shown."""
+        if _CONTROLS_BUT_LINES.search(text):
+            text = _CONTROLS_BUT_LINES.sub(_picture, text)
+        self._stream.write(text)
+        return len(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
