@@ -21,7 +21,7 @@ PACKAGE_ROOT = Path(tutor.__file__).parent
 
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"__init__", "__version__", "clock", "randomness", "progress",
-               "progress_transfer", "suggest", "login_steps", "visible"}),
+               "progress_transfer", "suggest", "login_steps", "visible", "redaction"}),
     frozenset({"server", "browser"}),
     frozenset({"scenes"}),
     frozenset({"repeater", "har"}),

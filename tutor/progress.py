@@ -206,7 +206,7 @@ def decode_progress(raw: bytes) -> Progress:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ProgressFormatError(f"line {exc.lineno}, column {exc.colno}",
+        raise ProgressFormatError(f"{exc.lineno}:{exc.colno}",
                                   f"not valid JSON ({exc.msg})") from None
     except RecursionError:
         raise ProgressFormatError("", "JSON nested too deeply") from None

@@ -44,7 +44,9 @@ def read_progress_file(source: Path) -> Progress:
     except OSError as exc:
         raise TransferError(f"{source}: cannot read ({exc.strerror or exc})") from exc
     except ProgressFormatError as exc:
-        raise TransferError(f"{source}: {exc}") from exc
+        # A position (line:column) joins the path as compilers write it: file:1:2.
+        joint = ":" if exc.where[:1].isdigit() else ": "
+        raise TransferError(f"{source}{joint}{exc}") from exc
 
 
 @dataclass
