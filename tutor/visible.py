@@ -74,3 +74,10 @@ class VisibleWriter:
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
 
+
+
+def visible_text(text: str) -> str:
+    """`text` with control characters shown, keeping its line breaks and tabs (prose)."""
+    if _CONTROLS_BUT_LINES.search(text):
+        return _CONTROLS_BUT_LINES.sub(_picture, text)
+    return text

@@ -31,7 +31,7 @@ SERVER = st.dictionaries(st.sampled_from(["scrypt_cost", "access_token_ttl", "re
 def steps(draw: st.DrawFn) -> dict[str, Any]:
     action = draw(st.sampled_from(sorted(ACTION_PARAMETERS)))
     names = sorted(ACTION_PARAMETERS[action])
-    if not names or draw(st.booleans()) and action in ("advance_clock", "visit", "request"):
+    if not names or (draw(st.booleans()) and action in ("advance_clock", "visit", "request")):
         return {action: draw(SCALARS)}
     chosen = draw(st.lists(st.sampled_from(names), max_size=3, unique=True)) if names else []
     return {action: {name: draw(VALUES) for name in chosen}}

@@ -33,10 +33,10 @@ def control_errors(lesson: Lesson, text: str) -> list[LessonError]:
             errors.append(LessonError(path, number, match.start() + 1, _message(match.group())))
     if errors:
         return errors  # the raw ones explain the values that hold them
-    for line, value in _values(lesson):
+    for at, value in _values(lesson):
         found = _VALUE.search(value)
         if found:
-            errors.append(LessonError(path, line, 1, _message(found.group())
+            errors.append(LessonError(path, at, 1, _message(found.group())
                                       + f" (in {visible(value)[:60]!r})"))
     return errors
 

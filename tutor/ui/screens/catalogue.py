@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from tutor.progress import lesson_due, lesson_score
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.visible import visible, visible_text
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -72,7 +73,7 @@ class CatalogueScreen(Screen[None]):
             asked = any(key.startswith(f"{meta.id}/") for key in progress.quiz)
             score = f"{right}/{total}" if asked and total else "–"
             # Text, not str: DataTable reads str cells as markup, and titles are lesson text.
-            table.add_row(Text(str(meta.order)), Text(meta.title), Text(str(meta.minutes)),
+            table.add_row(Text(str(meta.order)), Text(visible(meta.title)), Text(str(meta.minutes)),
                           Text(meta.level), Text(STATUS_LABELS[progress.status(meta.id)]),
                           Text(score), key=meta.id)
         if not lessons:
@@ -103,8 +104,8 @@ class CatalogueScreen(Screen[None]):
             return
         meta = lessons[row]
         # Rich Text, not markup: a lesson's own words may contain square brackets.
-        text = Text(meta.title, style="bold")
-        text.append(f"\n{meta.summary}")
+        text = Text(visible(meta.title), style="bold")
+        text.append(f"\n{visible_text(meta.summary)}")
         if meta.requires:
             text.append(f"\nTake first: {', '.join(meta.requires)}")
         progress = self.tutor.progress

@@ -24,6 +24,7 @@ from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.stage import TrackStage
+from tutor.visible import visible, visible_text
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -110,7 +111,7 @@ class PlayerScreen(GuardedScreen[None]):
         self._resume = entry.resume_point([block.id for block in self.scenes])
         # A plain title bar rather than Textual's Header, whose title watchers can fire on a
         # screen popped mid-mount (found by the monkey test) and raise.
-        yield Static(f"tutor — {self.lesson.meta.title}", id="title-bar", markup=False)
+        yield Static(f"tutor — {visible(self.lesson.meta.title)}", id="title-bar", markup=False)
         if self.app.size.width < NARROW_WIDTH:
             yield self._pane_tabs()
         with Horizontal(id="player"):
@@ -249,7 +250,7 @@ class PlayerScreen(GuardedScreen[None]):
                                       id=f"scene-marker-{scene_number}"))
                 scene_number += 1
             else:
-                widgets.append(Static(RichMarkdown(text), classes=f"prose-{kind}"))
+                widgets.append(Static(RichMarkdown(visible_text(text)), classes=f"prose-{kind}"))
         for prose in self.query("#prose").results(VerticalScroll):
             await prose.mount_all(widgets)
 
@@ -404,7 +405,7 @@ class PlayerScreen(GuardedScreen[None]):
         shown = self.tutor.progress.lesson(self.lesson.meta.id).hints_shown
         hints = self.lesson.hints[:shown]
         for widget in self.query("#hints").results(Static):
-            widget.update(Text("\n".join(f"💡 {hint}" for hint in hints)))
+            widget.update(Text("\n".join(f"💡 {visible_text(hint)}" for hint in hints)))
             # Shown only once there is a hint. (A CSS `:empty` rule hid it for good: in
             # Textual it means "no child widgets", which a Static never has.)
             widget.display = bool(hints)
