@@ -27,6 +27,7 @@ from tutor.ui.render.story import render_story
 from tutor.ui.render.timeline import timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.visible import visible, visible_shortened
 
 DIAGRAM_ROWS = 14
 """Lines of the diagram; it plays the recording up to the selected exchange, and older
@@ -42,11 +43,12 @@ def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
     """Headers with the credential ones highlighted and their values shortened."""
     text = Text(f"{title}\n", style="bold")
     for name, value in headers:
+        # visible first, then shortened: a cut can never leave half an escape sequence.
         if name.lower() in CREDENTIAL_HEADERS:
-            shown = value if len(value) <= SHORTENED else value[:SHORTENED] + "…"
-            text.append(f"  {name}: {shown}\n", style=CREDENTIAL_STYLE)
+            shown = visible_shortened(value, SHORTENED + 1)
+            text.append(f"  {visible(name)}: {shown}\n", style=CREDENTIAL_STYLE)
         else:
-            text.append(f"  {name}: {value}\n", style="dim")
+            text.append(f"  {visible(name)}: {visible(value)}\n", style="dim")
     return text
 
 
@@ -84,8 +86,8 @@ class ReplayScreen(GuardedScreen[None]):
 
     def compose(self) -> ComposeResult:
         har = self.analysis.har
-        creator = f" · recorded by {har.creator}" if har.creator else ""
-        yield Static(f"tutor — replay of {self.file_name}{creator}", id="title-bar",
+        creator = f" · recorded by {visible(har.creator)}" if har.creator else ""
+        yield Static(f"tutor — replay of {visible(self.file_name)}{creator}", id="title-bar",
                      markup=False)
         with Horizontal(id="replay"):
             yield OptionList(id="replay-timeline")
