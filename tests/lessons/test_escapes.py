@@ -32,7 +32,7 @@ def test_lint_reports_each_control_character_at_its_line(
     assert main(["lint", "--no-run", str(course)]) == 1
     out = capsys.readouterr().out
     assert _clean(out)
-    lines = [line for line in out.splitlines() if "control character" in line]
+    lines = [line for line in out.splitlines() if ": control character " in line]
     assert [line.split(":")[1] for line in lines] == ["13", "13", "13", "19"]
 
 
