@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime
 from http import HTTPStatus
 
-from tutor.visible import visible
+from tutor.visible import visible_text
 
 ELLIPSIS = "…"
 CREDENTIAL_HEADERS = frozenset({"set-cookie", "cookie", "authorization", "www-authenticate"})
@@ -19,7 +19,7 @@ def shorten(value: str, limit: int) -> str:
 
     Control characters are made visible first, so a cut can never leave half an escape
     sequence (the values shortened here come from servers, recordings and tokens)."""
-    value = visible(value)
+    value = visible_text(value)
     if limit <= 0:
         return ""
     if len(value) <= limit:
