@@ -106,15 +106,25 @@ def shorten(secret: str, keep: int = 6) -> str:
 
 def url_secrets(url: str | SplitResult) -> list[str]:
     """Names of the URL's parts that carry a credential (empty when none does)."""
+    if isinstance(url, str) and not _may_hold_secrets(url):
+        return []
     names: list[str] = []
     _redact_parts(url, lambda value: value, names)
     return names
+
+
+def _may_hold_secrets(url: str) -> bool:
+    """Cheap first look (most URLs have no user info, parameters or JWT): false only
+    when the URL certainly carries no credential."""
+    return "@" in url or "=" in url or "eyJ" in url
 
 
 def redact_url(url: str, hide: Callable[[str], str] = shorten) -> str:
     """`url` with every credential in it replaced by `hide(value)`; the rest as written.
 
     A URL that cannot be split (`http://[::1/x`) has its JWTs hidden and nothing else."""
+    if not _may_hold_secrets(url):
+        return url
     try:
         return _redact_parts(url, hide, [])
     except ValueError:

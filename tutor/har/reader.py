@@ -301,8 +301,10 @@ def _check_url(url: str, where: str) -> None:
     tutor splits the URL, so such a file is refused here, once, with the place."""
     try:
         parts = urlsplit(url)
-        parts.hostname  # noqa: B018 -- checks the brackets of an IPv6 host
-        parts.port  # noqa: B018 -- checks the port is a number 0-65535
+        # Only a bracketed host or a port can still be wrong once split (most have none).
+        if "[" in parts.netloc or ":" in parts.netloc.rpartition("@")[2]:
+            parts.hostname  # noqa: B018 -- checks the brackets of an IPv6 host
+            parts.port  # noqa: B018 -- checks the port is a number 0-65535
     except ValueError as exc:
         raise HarError(where, f"not a URL the tutor can read ({exc}): "
                        f"{visible(url)!r:.80}") from None
