@@ -48,3 +48,13 @@ def test_every_renderer_shortening_makes_escapes_visible_first() -> None:
     claims = base64.urlsafe_b64encode(json.dumps({"sub": HOSTILE}).encode()).decode()
     for limit in range(1, 30):
         assert _clean(shorten(f"eyJ.{claims}.{HOSTILE}", limit))
+
+
+def test_urls_in_headers_have_their_credentials_hidden() -> None:
+    secret = "hunter2-the-password"
+    url = f"https://bank.test/next?password={secret}"
+    exchange = Exchange(0.0, "recorded", RecordedRequest("GET", url, (("Referer", url),), b""),
+                        RecordedResponse(302, (("Location", url),), b""),
+                        RequestContext(url, "GET"))
+    assert secret not in _drawn(render_exchange(exchange))
+    assert secret not in _drawn(headers_text("Response", (("Location", url),)))

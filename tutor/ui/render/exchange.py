@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.text import Text
 
+from tutor.redaction import redact_url
 from tutor.scenes.beats import request_target
 from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE, status_label
 from tutor.visible import visible, visible_text
@@ -24,10 +25,17 @@ SENT = "✓"
 NOT_SENT = "✗"
 
 
+URL_HEADERS = frozenset({"location", "referer", "content-location", "origin"})
+"""Headers whose value is a URL, which may carry a credential."""
+
+
 def _header_line(name: str, value: str) -> Text:
     credential = name.lower() in CREDENTIAL_HEADERS
     line = Text(overflow="fold")
-    # A recording's headers are shown, never obeyed (visible).
+    # A recording's headers are shown, never obeyed (visible); a URL in one has its
+    # credentials shortened by the one rule (tutor.redaction), as in every output.
+    if name.lower() in URL_HEADERS:
+        value = redact_url(value)
     line.append(f"{visible(name)}: ", style=CREDENTIAL_STYLE if credential else "bold")
     line.append(visible(value), style=CREDENTIAL_STYLE if credential else "")
     return line

@@ -21,8 +21,10 @@ from textual.widgets import OptionList, Static
 from tutor.har.analysis import Analysis
 from tutor.har.render import entry_lines
 from tutor.har.stage import staged_exchanges, story_of_exchanges
+from tutor.redaction import redact_url
 from tutor.scenes.beats import Story
 from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE
+from tutor.ui.render.exchange import URL_HEADERS
 from tutor.ui.render.story import render_story
 from tutor.ui.render.timeline import timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
@@ -48,6 +50,8 @@ def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
             shown = visible_shortened(value, SHORTENED + 1)
             text.append(f"  {visible(name)}: {shown}\n", style=CREDENTIAL_STYLE)
         else:
+            if name.lower() in URL_HEADERS:
+                value = redact_url(value)
             text.append(f"  {visible(name)}: {visible(value)}\n", style="dim")
     return text
 
