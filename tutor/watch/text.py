@@ -7,9 +7,10 @@ from the network goes through `visible`.
 
 from __future__ import annotations
 
-from tutor.har.credentials import decode_jwt, shorten
+from tutor.har.credentials import decode_jwt
 from tutor.har.render import entry_lines
 from tutor.login_steps import LOGIN_STEP_NAMES
+from tutor.redaction import shorten
 from tutor.visible import visible
 from tutor.watch.session import (
     CookieChanged,
