@@ -67,7 +67,7 @@ def test_standard_input_is_read_within_the_limit(
 
     monkeypatch.setattr(sys, "stdin", Stdin)
     assert main(["inspect", "-"]) == 0
-    assert capsys.readouterr().out.startswith("1 exchanges")
+    assert capsys.readouterr().out.startswith("1 exchange,")
     Stdin.buffer = io.BytesIO(b" " * 200)
     monkeypatch.setattr(reader, "MAX_HAR_BYTES", 100)
     assert main(["replay", "--plain", "-"]) == 2
