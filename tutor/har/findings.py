@@ -162,6 +162,8 @@ class _DropTracker:
         """(host, type, name) → (value, cookie path) the client holds now."""
         self._paths = _CookiePaths()
         """The held cookies again, by host and path (kept in step with `held`)."""
+        self._bearer_paths: dict[tuple[str, str], str] = {}
+        """(host, path) → the bearer token the last request there carried (oldest first)."""
 
     def _drop(self, key: CredentialKey, index: int, how: str) -> None:
         if key not in self.dropped:
@@ -200,6 +202,7 @@ class _DropTracker:
             path = previous[1] if previous else "/"
             self._hold(slot, credential.value, path)
         self._missing_cookies(item)
+        self._missing_bearer(item)
         for cookie in item.set:
             slot = (host, "cookie", cookie.name)
             previous = self.held.get(slot)
@@ -219,6 +222,30 @@ class _DropTracker:
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
         return findings
+
+    def _missing_bearer(self, item: EntryAnalysis) -> None:
+        """A request to a host and path that used to carry the bearer token now goes
+        without one: the client stopped sending it (its page dropped the token, as a
+        logout that only deletes the client's copy does). A token is attached by the
+        page's own script, so any request may lack it; only the same path tells."""
+        request = item.entry.request
+        if request.method == "OPTIONS":  # a preflight never carries Authorization
+            return
+        where = (request.host, request.path)
+        bearer = next((c.value for c in item.sent if c.type == "bearer"), None)
+        if bearer is not None:
+            self._bearer_paths.pop(where, None)  # re-inserted as the newest
+            self._bearer_paths[where] = bearer
+            while len(self._bearer_paths) > REMEMBERED:
+                del self._bearer_paths[next(iter(self._bearer_paths))]
+            return
+        carried = self._bearer_paths.pop(where, None)
+        slot = (request.host, "bearer", "Authorization")
+        held = self.held.get(slot)
+        if carried is not None and held is not None and held[0] == carried:
+            self._drop(("bearer", "Authorization", carried), item.entry.index,
+                       "no longer sent (a request to the same path went without it)")
+            self._release(slot)
 
     def _missing_cookies(self, item: EntryAnalysis) -> None:
         """A same-site request to the host that lacks a cookie the client held: the
