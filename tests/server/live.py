@@ -68,6 +68,12 @@ class RunningServer:
                 raise AssertionError(f"the access log never got there: {self.log}")
             return list(self.log)
 
+    def output_after_exit(self) -> list[str]:
+        """Everything printed after the banner, once the process has ended (the caller
+        stops it): the whole log, with no line still on its way."""
+        self.wait_for_log(lambda log: self._ended)
+        return list(self.log)
+
     def _drain(self) -> None:
         """Read stdout to its end (so a chatty log never fills the pipe and blocks)."""
         assert self.process.stdout is not None
