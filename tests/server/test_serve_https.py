@@ -81,6 +81,15 @@ def test_a_damaged_certificate_is_said_and_made_again(tmp_path: Path, damage: st
     assert local_certificate(tmp_path).made == ""
 
 
+def test_a_certificate_that_cannot_be_read_or_replaced_is_reported(tmp_path: Path) -> None:
+    """A certificate path that is not a readable file (a folder here: root reads any
+    file) is named with the reason, not a traceback."""
+    (tmp_path / CERT_FILE).mkdir()
+    with pytest.raises(CertificateError, match="cannot write a certificate") as caught:
+        local_certificate(tmp_path)
+    assert str(tmp_path) in str(caught.value)
+
+
 def test_a_folder_that_cannot_be_written_is_reported(tmp_path: Path) -> None:
     """When the data directory's tls/ is not a folder, the message names it and what
     to do."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from tutor.cli.serve_tls import CertificateError, LocalCertificate, local_certificate
 from tutor.server.config import ServerConfig
 from tutor.server.weaknesses import vulnerable_banner
+from tutor.visible import visible
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
@@ -82,8 +83,9 @@ def base_url(sock: socket.socket, https: bool = False) -> str:
 def tls_lines(cert: LocalCertificate, url: str) -> list[str]:
     """The banner's certificate part: which one, its fingerprint, and how to trust it
     for one run only (nothing is added to a trust store)."""
-    lines = [f"TLS certificate: {cert.made}." if cert.made else "TLS certificate:",
-             f"  {cert.cert_path}",
+    # The paths come from the environment (TUTOR_DATA_DIR): shown, not obeyed.
+    lines = [f"TLS certificate: {visible(cert.made)}." if cert.made else "TLS certificate:",
+             f"  {visible(str(cert.cert_path))}",
              f"  SHA-256 fingerprint {cert.fingerprint}",
              "It is in no trust store. curl trusts it with --cacert (below); Chromium for "
              "this run only, in a throwaway profile:",
