@@ -149,6 +149,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if _opens_tui(args) or args.command == "serve":
+        return _run(args)
+    # Every plain command's output goes through VisibleWriter: whatever it prints from a
+    # lesson, a HAR or a progress file shows its control characters instead of obeying
+    # them, even a line that forgot to call visible().
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from tutor.visible import VisibleWriter
+
+    with (redirect_stdout(VisibleWriter(sys.stdout)),  # type: ignore[type-var]
+          redirect_stderr(VisibleWriter(sys.stderr))):  # type: ignore[type-var]
+        return _run(args)
+
+
+def _opens_tui(args: argparse.Namespace) -> bool:
+    """Whether the command opens the interactive tutor (which draws with escapes)."""
+    if args.command is None:
+        return True
+    if args.command in ("play", "quiz"):
+        return not args.plain
+    if args.command == "replay":
+        return not (args.plain or args.against_mock)
+    return False
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command in cli_quiz.COMMANDS:
         return cli_quiz.run(args)
     if args.command == "serve":
