@@ -39,12 +39,14 @@ async def test_one_line_per_request_naming_credentials_without_their_values() ->
         await client.get("/profile", headers={"Authorization": f"Bearer {JWT}"})
         await client.post("/login", params={"password": "wonderland", "next": JWT})
         await client.get("/")
+        await client.get("/profile", headers={"Authorization": JWT})  # no scheme
     lines = out.getvalue().splitlines()
-    assert len(lines) == 4, lines
+    assert len(lines) == 5, lines
     assert lines[0].endswith("GET /profile 418 (cookie __Host-sid=REDACTED)")
     assert lines[1].endswith("GET /profile 418 (authorization Bearer REDACTED)")
     assert lines[2].endswith("POST /login?password=REDACTED&next=REDACTED 418 (no credential)")
     assert lines[3].endswith("GET / 418 (no credential)")
+    assert lines[4].endswith("GET /profile 418 (authorization REDACTED)")
     assert SECRET not in out.getvalue() and JWT not in out.getvalue()
     assert "wonderland" not in out.getvalue()
 

@@ -1,22 +1,26 @@
 """`tutor serve`'s access log: one line per request, so a learner sees their curl arrive.
 
 Each line says who asked, the method and path, the status, and which credential came
-with the request (the cookies' names, the Authorization scheme, or none), with every
-value redacted by the HAR export's rule (`tutor.har.export`): a log on a shared screen
-must not hand out a session. Paths come from the network, so they go through
+with the request (the cookies' names, the Authorization scheme, or none), every value
+replaced by `REDACTED` and credentials in the query hidden by the project's one rule
+(`tutor.redaction`): a log on a shared screen must not hand out a session, not even
+part of one. Paths come from the network, so they go through
 `tutor.visible` before they reach the terminal.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tutor.har.export import _header as har_header
-from tutor.har.export import _redact_url as redact_url
+from tutor.har.credentials import cookie_pairs
+from tutor.redaction import REDACTED, redact_url
 from tutor.visible import visible
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,19}")
+"""An auth-scheme name as RFC 9110 §11.1 allows (a token), short enough to be one."""
 MAX_PATH = 200
 """Characters of a path shown; longer ones end in an ellipsis."""
 
@@ -27,11 +31,19 @@ def credentials_sent(headers: list[tuple[bytes, bytes]]) -> str:
     parts = []
     for name, raw in headers:
         lowered = name.decode("latin-1").lower()
-        if lowered in ("cookie", "authorization"):
-            value = har_header(lowered, raw.decode("latin-1"), True)["value"]
-            parts.append(f"{lowered} {value}")
+        value = raw.decode("latin-1")
+        if lowered == "cookie":
+            names = "; ".join(f"{n}={REDACTED}" for n, _ in cookie_pairs(value))
+            parts.append(f"cookie {names or REDACTED}")
+        elif lowered == "authorization":
+            # The scheme only (Bearer, DPoP, Basic): everything after it is the secret. A
+            # value with no scheme before a space is all secret (a bare token).
+            scheme, space, _ = value.strip().partition(" ")
+            named = space and _SCHEME.fullmatch(scheme)
+            parts.append(f"authorization {scheme} {REDACTED}" if named
+                         else f"authorization {REDACTED}")
         elif lowered == "dpop":
-            parts.append("dpop REDACTED")
+            parts.append(f"dpop {REDACTED}")
     return visible("; ".join(parts)) if parts else "no credential"
 
 
@@ -39,9 +51,13 @@ def request_target(scope: Scope) -> str:
     """The path and query as the client sent them, tokens in the query redacted."""
     path = scope.get("path", "")
     query = scope.get("query_string", b"").decode("latin-1")
-    target = redact_url(f"{path}?{query}") if query else path
+    target = redact_url(f"{path}?{query}", _redacted) if query else path
     shown = visible(target)
     return shown if len(shown) <= MAX_PATH else shown[: MAX_PATH - 1] + "…"
+
+
+def _redacted(_secret: str) -> str:
+    return REDACTED
 
 
 class AccessLog:
