@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -40,6 +41,15 @@ def test_the_certificate_is_made_once_and_then_reused(tmp_path: Path) -> None:
     assert again.fingerprint == first.fingerprint
     assert again.spki_hash == first.spki_hash
     assert len(first.fingerprint.split(":")) == 32  # SHA-256: 32 bytes
+
+
+def test_two_servers_starting_at_once_share_one_certificate(tmp_path: Path) -> None:
+    """Made under a lock: two first starts at the same moment end with one pair, and
+    both serve it (neither sees half of the other's)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = list(pool.map(local_certificate, [tmp_path, tmp_path]))
+    assert made[0].fingerprint == made[1].fingerprint
+    assert sorted(bool(cert.made) for cert in made) == [False, True]
 
 
 def test_the_private_key_is_its_owners_only(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import fcntl
 import ipaddress
 import os
 import ssl
@@ -57,6 +58,25 @@ def tls_dir() -> Path:
 def local_certificate(folder: Path | None = None) -> LocalCertificate:
     """The kept certificate, or a new one when there is none or it cannot be used."""
     folder = folder if folder is not None else tls_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+    # Two servers started at once must not each write half of a pair.
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _kept_or_new(folder)
+    finally:
+        os.close(lock)  # releases the lock too
+
+
+def _unwritable(folder: Path, exc: OSError) -> CertificateError:
+    return CertificateError(f"cannot write a certificate to {folder}: {exc.strerror or exc} "
+                            "(set TUTOR_DATA_DIR to a folder you can write)")
+
+
+def _kept_or_new(folder: Path) -> LocalCertificate:
     cert_path, key_path = folder / CERT_FILE, folder / KEY_FILE
     if cert_path.exists() or key_path.exists():
         try:
@@ -156,13 +176,10 @@ def _make(folder: Path, cert_path: Path, key_path: Path) -> None:
                                 serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         _write(key_path, key_pem, 0o600)
         _write(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     except OSError as exc:
-        raise CertificateError(
-            f"cannot write a certificate to {folder}: {exc.strerror or exc} (set "
-            "TUTOR_DATA_DIR to a folder you can write)") from None
+        raise _unwritable(folder, exc) from None
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:
