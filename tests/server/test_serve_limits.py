@@ -218,12 +218,16 @@ def test_serve_hands_the_allowed_hosts_to_the_guard(monkeypatch: pytest.MonkeyPa
     from tutor.cli.main import main
 
     seen: list[tuple[str, ...]] = []
+    options: list[dict[str, bool]] = []
 
     def fake_serve(config: object, host: str, port: int, allow_remote: bool, out: object,
-                   allowed: tuple[str, ...] = ()) -> None:
+                   allowed: tuple[str, ...] = (), **given: bool) -> None:
         seen.append(allowed)
+        options.append(given)
 
     monkeypatch.setattr(serve_module, "serve", fake_serve)
     assert main(["serve", "--allowed-host", "tutor.lan", "--allowed-host",
                           "x.test"]) == 0
     assert seen == [("tutor.lan", "x.test")]
+    assert main(["serve", "--https", "--quiet"]) == 0
+    assert options == [{"https": False, "quiet": False}, {"https": True, "quiet": True}]

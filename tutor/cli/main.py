@@ -118,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: %(default)s; 0 to 300)")
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
                        help="switch on a deliberate weakness (repeatable; names below)")
+    serve.add_argument("--https", action="store_true",
+                       help="serve over TLS with a self-signed certificate for localhost, "
+                       "made on first use and kept in the data directory's tls/ folder "
+                       "(never added to a trust store; its fingerprint is printed), so real "
+                       "browsers keep the Secure __Host- cookies")
+    serve.add_argument("--quiet", action="store_true",
+                       help="no access log (by default one line per request: method, path, "
+                       "status and which credential came, values redacted)")
     cli_quiz.add_commands(commands)
     cli_har.add_commands(commands)
     cli_classroom.add_commands(commands)
@@ -257,7 +265,7 @@ def _serve(args: argparse.Namespace) -> int:
             "vulnerabilities": list(args.vulnerable),
         })
         serve(config, args.host, args.port, args.allow_remote, sys.stdout,
-              tuple(args.allowed_host))
+              tuple(args.allowed_host), https=args.https, quiet=args.quiet)
     except (ConfigError, ServeError) as exc:
         print(f"tutor serve: {exc}", file=sys.stderr)
         return 2

@@ -23,8 +23,9 @@ from tutor.server.weaknesses import NO_SESSION_ROTATION
 class SessionBackend(CookieBackend):
     """`cookie` mode: an opaque id in a cookie, looked up in the server's session store."""
 
-    def __init__(self, ctx: ReplicaContext, cookie_name: str = "sid") -> None:
-        super().__init__(ctx, cookie_name, None)
+    def __init__(self, ctx: ReplicaContext) -> None:
+        # The mode's own name for it (bff mode reuses this backend with `bff`).
+        super().__init__(ctx, ctx.config.server_mode.session_cookie, None)
 
     def page(self, request: Request) -> Response:
         """The login form, opening a pre-login session on the first visit."""
