@@ -34,7 +34,9 @@ from tests.server.live import no_proxy_env, running_servers
 from tutor.cli.serve_tls import local_certificate
 from tutor.server.modes import get_mode
 
-pytestmark = pytest.mark.slow
+# Three Chromium recordings (cookie, jwt, cookie over https) cost about 40 s of CPU: the
+# long run (`.ci/run`'s second step) has them; the default run keeps the in-process proofs.
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 MODES = ("cookie", "jwt")
 HTTPS = "cookie-https"

@@ -127,6 +127,9 @@ def _fill_login(mode: str) -> Drive:
     return drive
 
 
+# Two tutor serve processes and two Chromiums: the long run has it; by default the test's
+# own site shows the same live beats.
+@pytest.mark.long
 def test_plain_mode_reports_a_login_on_tutor_serve() -> None:
     with running_servers("cookie", "jwt") as servers:
         texts = {server.mode: _watch_text(WatchOptions(
