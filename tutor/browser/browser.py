@@ -239,16 +239,19 @@ class Browser:
         return blocked
 
     async def send_raw(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None,
+        *, cookie_jar: bool = False,
     ) -> Exchange:
-        """A hand-made request, as curl would send it: no jar, no Origin, nothing added.
+        """A hand-made request, as curl would send it: no Origin, nothing added, and no
+        jar unless `cookie_jar` (then the jar's cookies go along, a cookie the request
+        names itself wins, and Set-Cookie is stored: curl's `-b jar -c jar`).
 
         Recorded like any other exchange, so replayed credentials show up on the stage.
         """
         context = RequestContext(url=self.resolve(url), method=method.upper(), initiator=None,
                                  top_level_navigation=False)
-        return await self._send(context, headers, body, mode="raw", with_cookies=False,
-                                store_cookies=False)
+        return await self._send(context, headers, body, mode="raw", with_cookies=cookie_jar,
+                                store_cookies=cookie_jar)
 
     # --- the wire -----------------------------------------------------------------------
 
@@ -268,8 +271,13 @@ class Browser:
         self.expire_cookies()
         decisions = tuple(self.jar.for_request(context)) if with_cookies else ()
         send_headers = dict(headers)
+        written = next((k for k in send_headers if k.lower() == "cookie"), None)
+        own = send_headers.pop(written) if written else ""
+        # A cookie the request names itself wins over the jar's of the same name.
+        named = {part.split("=", 1)[0].strip() for part in own.split(";")}
         cookie_header = "; ".join(
-            f"{d.cookie.name}={d.cookie.value}" for d in decisions if d.sent
+            [f"{d.cookie.name}={d.cookie.value}" for d in decisions
+             if d.sent and d.cookie.name not in named] + ([own] if own else [])
         )
         if cookie_header:
             send_headers["Cookie"] = cookie_header
