@@ -36,6 +36,7 @@ from tutor.server.backends.base import (
 from tutor.server.backends.jwt import JwtBackend
 from tutor.server.context import ReplicaContext
 from tutor.server.http import CookieSpec, Problem
+from tutor.server.served import cookie_name
 from tutor.server.state import DenylistChecked
 from tutor.server.tokens import TokenRejected
 from tutor.server.users import UserRecord
@@ -53,7 +54,7 @@ class JwtCookieBackend(JwtBackend):
     def _csrf_spec(self, request: Request) -> CookieSpec:
         jwt_spec = self._cookie.spec(request)
         # Readable on purpose (no HttpOnly): the page copies it into a header.
-        return CookieSpec(name="__Host-csrf" if is_https(request) else "csrf",
+        return CookieSpec(name=cookie_name("csrf", is_https(request)),
                           http_only=False, secure=jwt_spec.secure,
                           same_site=jwt_spec.same_site, max_age=jwt_spec.max_age)
 
