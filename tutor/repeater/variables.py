@@ -210,3 +210,42 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+@dataclass
+class Chain:
+    """The Repeater's variables and capture rules: what carries one response's values into
+    the next request. Kept beside the timeline, not on it: stepping back in time does not
+    forget a captured token (as a note on paper would not)."""
+
+    values: dict[str, str] = dataclasses.field(default_factory=dict)
+    """name → value, in the order they were first set."""
+    rules: list[CaptureRule] = dataclasses.field(default_factory=list)
+    """Applied to every response from now on, in order."""
+
+    def add_rule(self, text: str) -> CaptureRule:
+        """Parse and keep a rule (replacing one for the same name); `VariableError` if bad."""
+        rule = parse_rule(text)
+        self.rules = [r for r in self.rules if r.name != rule.name] + [rule]
+        return rule
+
+    def fill(self, draft: RequestDraft) -> RequestDraft:
+        """The draft with `{{name}}` filled in, or `VariableError` naming each unknown."""
+        return substitute(draft, self.values)
+
+    def after(self, response: RecordedResponse) -> tuple[dict[str, str], list[str]]:
+        """Apply every rule to a response: what was captured, what each miss says."""
+        found, missed = apply_rules(self.rules, response)
+        self.values.update(found)
+        return found, missed
+
+    def capture_everything(self, response: RecordedResponse) -> dict[str, str]:
+        """Capture every top-level JSON value and Set-Cookie value under its own name."""
+        found = capture_all(response)
+        self.values.update(found)
+        return found
+
+    def set_text(self, text: str) -> None:
+        """Replace the values with the variables box's lines (`VariableError` names a bad
+        line, and nothing changes)."""
+        self.values = parse_variables(text)
