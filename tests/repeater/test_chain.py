@@ -77,7 +77,8 @@ def test_capture_from_json_headers_and_set_cookie() -> None:
 
 
 @pytest.mark.parametrize(("rule", "expected"), [
-    ("t = json.refresh", "json.refresh: the JSON body has no 'refresh' (it has: access_token, user)"),
+    ("t = json.refresh",
+     "json.refresh: the JSON body has no 'refresh' (it has: access_token, user)"),
     ("t = json.user.name", "json.user has no 'name' (it has: id)"),
     ("t = json.user", "is an object or list"),
     ("t = header.X-None", "has no X-None header"),
