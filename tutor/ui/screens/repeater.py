@@ -1,11 +1,14 @@
 """The Repeater: free play against a mock server, edit and resend, on a timeline.
 
-A thin view over `tutor.repeater`: the Sandbox sends, records and time-travels; this
-screen turns the editor's text into a `RequestDraft` and shows what came back.
+A thin view over `tutor.repeater`: the Sandbox sends, records and time-travels; a Chain
+fills `{{variables}}` in and captures values from responses; this screen turns the
+editor's text into a `RequestDraft` and shows what came back, with a status line that
+calls out a forged or replayed credential the server accepted.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl
 
@@ -17,28 +20,38 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
 
 from tutor.har.folder import har_folder
-from tutor.repeater.curl import to_curl
+from tutor.repeater.curl import CurlImport, for_serve, to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.editor_text import draft_from_editor, editor_headers
 from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.repeater.sending import deliver
+from tutor.repeater.variables import Chain, VariableError, variables_text
+from tutor.repeater.verdict import judge
+from tutor.server.served import DEFAULT_URL
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange, timeline_row
+from tutor.ui.render._text import status_label
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.visible import visible
 
 if TYPE_CHECKING:
     from tutor.repeater.challenges import ChallengeRun
 
-BUSY_ACTIONS = frozenset({"send", "lure_victim", "time", "settings", "save_har"})
+BUSY_ACTIONS = frozenset({"send", "lure_victim", "time", "settings", "save_har",
+                          "import_curl", "toggle_jar"})
 """Actions that wait while a request is on its way: they read or move the timeline."""
 STARTER = RequestDraft("POST", "/login", (("Content-Type", "application/json"),), (),
                        '{"username": "alice", "password": "wonderland"}')
 """What the editor holds in a fresh sandbox: the login, step 2 of the four."""
+NO_BODY_METHODS = frozenset({"GET", "HEAD"})
+"""Methods whose requests the editor sends without a body (switching to one drops it)."""
+SERVE_URL_VARIABLE = "TUTOR_SERVE_URL"
+"""Where f6 aims when set (else `tutor serve`'s default URL, or the last import's)."""
 
 
 def timeline_label(entry: TimelineEntry) -> Text:
@@ -67,10 +80,20 @@ class RepeaterScreen(GuardedScreen[bool]):
         Binding("f4", "lure_victim", "Lure victim", id="repeater-lure",
                 tooltip="The victim's browser, lured to evil.test, sends this method and path "
                 "as a form post (the body's name=value pairs become its fields)"),
-        Binding("f6", "copy_curl", "curl", id="repeater-curl",
-                tooltip="Copy the request as a curl command for `tutor serve`"),
-        Binding("f7", "jwt_editor", "JWT editor", id="repeater-jwt",
+        Binding("f5", "capture", "Capture", id="repeater-capture",
+                tooltip="Capture every JSON value and Set-Cookie of the shown response "
+                "into variables, to use as {{name}}"),
+        # priority: the editor's text areas have their own f6/f7; these work from any field.
+        Binding("f6", "copy_curl", "curl", id="repeater-curl", priority=True,
+                tooltip="Copy the request as a curl command for `tutor serve` (its port "
+                "and cookie names)"),
+        Binding("f7", "jwt_editor", "JWT editor", id="repeater-jwt", priority=True,
                 tooltip="Edit the token in Authorization: keep, re-sign or drop the signature"),
+        Binding("ctrl+o", "import_curl", "Import curl", id="repeater-import-curl",
+                tooltip="Paste a curl command and edit it as a request"),
+        Binding("ctrl+b", "toggle_jar", "Cookie jar", id="repeater-jar",
+                tooltip="Your requests keep and send cookies (on), or go raw, as curl "
+                "without -b (off)"),
         Binding("f8", "settings", "Server", id="repeater-settings",
                 tooltip="Choose the mock server's mode and weaknesses (starts afresh)"),
         Binding("f9", "save_har(True)", "Save HAR", id="repeater-har",
@@ -105,6 +128,15 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.har_folder = har_folder()
         """Where f9 saves the timeline as HAR (`har_folder()`, never the current directory;
         tests point it at a temporary folder)."""
+        self.chain = Chain()
+        """Variables and capture rules: `{{name}}` in a request is filled in when sent."""
+        self.serve_url = os.environ.get(SERVE_URL_VARIABLE) or DEFAULT_URL
+        """The `tutor serve` f6 writes curl for (a curl import's URL moves it)."""
+        self.shown: TimelineEntry | None = None
+        """The entry whose response is shown (f5 captures from it)."""
+        self._dropped_body = ""
+        """The body switching to GET dropped, given back if the method changes again."""
+        self._writing_variables = False
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Nothing moves the timeline while a request is on its way (shown, disabled)."""
@@ -118,11 +150,15 @@ class RepeaterScreen(GuardedScreen[bool]):
             with Vertical(id="timeline-pane"):
                 yield Static("Timeline", classes="pane-title")
                 yield OptionList(id="timeline")
+                yield TextArea(id="variables", soft_wrap=True)
+                yield Input(id="capture-rule", placeholder="token = json.access_token")
+                yield Checkbox("Cookie jar", True, id="cookie-jar")
             with Vertical(id="editor-pane"):
                 yield Static(id="goal")
-                yield Input(id="request-line", placeholder="GET /profile")
+                yield Input(id="request-line", placeholder="GET /profile  (or paste curl …)")
                 yield TextArea(id="request-headers", soft_wrap=True)
                 yield TextArea(id="request-body", soft_wrap=True)
+                yield Static(id="status-line", markup=False)
                 with VerticalScroll(id="response-pane"):
                     yield Static(id="response")
         yield TutorFooter()
@@ -132,6 +168,9 @@ class RepeaterScreen(GuardedScreen[bool]):
             return
         self.query_one("#request-headers").border_title = "Headers (Name: value)"
         self.query_one("#request-body").border_title = "Body"
+        self.query_one("#variables").border_title = "Variables: {{name}}"
+        self.query_one("#capture-rule").border_title = "Capture rule (enter)"
+        self.query_one("#cookie-jar", Checkbox).value = self.sandbox.cookie_jar
         self._load_draft(self.initial_draft)
         self._show_title()
         await self.sandbox.start()
@@ -139,9 +178,11 @@ class RepeaterScreen(GuardedScreen[bool]):
             return
         self._refresh_timeline()
         self.query_one("#response", Static).update(Text(
-            "ctrl+s sends the request above, raw, as curl would: no cookie jar adds anything. "
-            "Its exchange appears here and on the timeline; pick a timeline entry to go back "
-            "to that moment and resend an edited copy.", style="dim"))
+            "ctrl+s sends the request above, as curl would, with a cookie jar (ctrl+b turns "
+            "it off: raw). Its exchange appears here and on the timeline; pick a timeline "
+            "entry to go back to that moment and resend an edited copy. f5 captures the "
+            "response's values as {{variables}}; ctrl+o imports a curl command.",
+            style="dim"))
         self.query_one("#request-line", Input).focus()
         if self.challenge is not None:
             self._set_goal(self.challenge.goal_met().message)
@@ -176,9 +217,9 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     def action_send(self) -> None:
         try:
-            draft = self.current_draft()
-        except DraftError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            draft = self.chain.fill(self.current_draft())
+        except (DraftError, VariableError) as exc:
+            self.notify(visible(str(exc)), severity="error", timeout=6)
             return
         self.sending = True
         self._send(draft, self.editing)
@@ -189,9 +230,9 @@ class RepeaterScreen(GuardedScreen[bool]):
                         "in in her own browser.", timeout=6)
             return
         try:
-            draft = self.current_draft()
-        except DraftError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
+            draft = self.chain.fill(self.current_draft())
+        except (DraftError, VariableError) as exc:
+            self.notify(visible(str(exc)), severity="error", timeout=6)
             return
         fields = tuple(parse_qsl(draft.body, keep_blank_values=True))
         self.sending = True
@@ -220,10 +261,13 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.editing = None
         self._refresh_timeline()
         self._show_entry(message.entry, message.resent)
+        self._apply_rules(message.entry)
         if message.verdict is not None:
             self._set_goal(message.verdict)
 
     def _show_entry(self, entry: TimelineEntry, resent: Resent | None = None) -> None:
+        self.shown = entry
+        self._show_status(entry)
         parts: list[RenderableType] = []
         if resent is not None:
             changes = Text()
@@ -296,6 +340,8 @@ class RepeaterScreen(GuardedScreen[bool]):
         if self.sandbox.position:
             self._show_entry(self.sandbox.entries[self.sandbox.position - 1])
         else:
+            self.shown = None
+            self.query_one("#status-line", Static).update("")
             self.query_one("#response", Static).update("The start: nothing sent yet.")
         if self.challenge is not None:
             self._set_goal(self.challenge.goal_met().message)
@@ -304,14 +350,17 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     def action_copy_curl(self) -> None:
         try:
-            command = to_curl(self.current_draft())
-        except DraftError as exc:
-            self.notify(str(exc), severity="error")
+            draft = for_serve(self.chain.fill(self.current_draft()), self.serve_url)
+        except (DraftError, VariableError) as exc:
+            self.notify(visible(str(exc)), severity="error")
             return
+        command = to_curl(draft, self.serve_url)
         self.app.copy_to_clipboard(command)
         self.query_one("#response", Static).update(Group(
-            Text("Copied (works against `tutor serve`, in the same mode):", style="bold"),
-            Text(command)))
+            Text(f"Copied, for `tutor serve` at {visible(self.serve_url)} in the same mode "
+                 f"(its cookie names; another address: set {SERVE_URL_VARIABLE}, or import "
+                 "a curl command aimed at it):", style="bold"),
+            Text(visible(command))))
 
     def action_save_har(self, redact: bool) -> None:
         exchanges = [exchange for entry in self.sandbox.current for exchange in entry.exchanges]
@@ -323,9 +372,16 @@ class RepeaterScreen(GuardedScreen[bool]):
         try:
             draft = self.current_draft()
         except DraftError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(visible(str(exc)), severity="error")
             return
-        token = token_in_draft(draft) or self._last_token()
+        token = token_in_draft(draft)
+        if token is not None and "{{" in token:
+            try:
+                token = token_in_draft(self.chain.fill(draft))
+            except VariableError as exc:
+                self.notify(visible(str(exc)), severity="error")
+                return
+        token = token or self._last_token()
         if token is None:
             self.notify("No token to edit: log in to a jwt-mode server first (f8 picks "
                         "the mode).", timeout=5)
@@ -364,10 +420,141 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     @work(exclusive=True, group="repeater", exit_on_error=False)
     async def _restart(self) -> None:
+        self.sandbox.cookie_jar = self.query_one("#cookie-jar", Checkbox).value
         await self.sandbox.start()
         self._show_title()
         self._refresh_timeline()
         self.query_one("#response", Static).update("A fresh server: nothing sent yet.")
+
+    # --- chaining --------------------------------------------------------------------------
+
+    def _show_status(self, entry: TimelineEntry) -> None:
+        """One line above the response, always in view: the status, or why a success
+        should not be read as one."""
+        line = self.query_one("#status-line", Static)
+        main = entry.main
+        if main is None:
+            line.update(Text(entry.label, style="dim"))
+            return
+        status = main.response.status
+        verdict = judge(self.sandbox, entry)
+        text = Text()
+        if verdict is not None:
+            text.append(f" {status_label(status)} ", style="bold black on yellow")
+            text.append(f" {verdict.message}", style="bold yellow")
+        else:
+            style = "green" if status < 300 else "cyan" if status < 400 else "red"
+            text.append(f" {status_label(status)} ", style=f"bold reverse {style}")
+            text.append(f" {main.request.method} {visible(main.request.url)}")
+        line.update(text)
+
+    def _apply_rules(self, entry: TimelineEntry) -> None:
+        """Run the capture rules over a new response, and show what they caught."""
+        if entry.main is None or not self.chain.rules:
+            return
+        found, missed = self.chain.after(entry.main.response)
+        if found:
+            self._show_variables()
+            self.notify("Captured " + ", ".join(sorted(found)), timeout=3)
+        for message in missed:
+            self.notify(visible(message), severity="warning", timeout=5)
+
+    def action_capture(self) -> None:
+        main = self.shown.main if self.shown is not None else None
+        if main is None:
+            self.notify("No response to capture from yet: send a request (ctrl+s).",
+                        timeout=4)
+            return
+        found = self.chain.capture_everything(main.response)
+        if not found:
+            self.notify("This response has no JSON values or cookies to capture; write a "
+                        "rule such as name = header.Location.", timeout=5)
+            return
+        self._show_variables()
+        self.notify("Captured " + ", ".join(visible(name) for name in found)
+                    + ": write {{name}} in a request to use one.", timeout=5)
+
+    def _show_variables(self) -> None:
+        area = self.query_one("#variables", TextArea)
+        self._writing_variables = True
+        area.text = visible(variables_text(self.chain.values))
+        area.border_subtitle = ""
+
+    @on(TextArea.Changed, "#variables")
+    def _variables_edited(self, event: TextArea.Changed) -> None:
+        if self._writing_variables:
+            self._writing_variables = False
+            return
+        try:
+            self.chain.set_text(event.text_area.text)
+        except VariableError as exc:
+            event.text_area.border_subtitle = visible(str(exc))
+            return
+        event.text_area.border_subtitle = ""
+
+    @on(Input.Submitted, "#capture-rule")
+    def _rule_entered(self, event: Input.Submitted) -> None:
+        try:
+            rule = self.chain.add_rule(event.value)
+        except VariableError as exc:
+            self.notify(visible(str(exc)), severity="error", timeout=6)
+            return
+        event.input.value = ""
+        self.notify(f"Rule kept: {visible(str(rule))} (applied to every response).",
+                    timeout=4)
+        if self.shown is not None:
+            self._apply_rules(self.shown)
+
+    @on(Input.Changed, "#request-line")
+    def _method_changed(self, event: Input.Changed) -> None:
+        """Switching to GET (or HEAD) drops the body; switching back gives it back."""
+        method = event.value.split(" ", 1)[0].upper()
+        body = self.query_one("#request-body", TextArea)
+        if method in NO_BODY_METHODS and body.text:
+            self._dropped_body = body.text
+            body.text = ""
+            self.notify(f"{method} sends no body: the body was set aside (a POST or PUT "
+                        "gets it back).", timeout=4)
+        elif method not in NO_BODY_METHODS and self._dropped_body and not body.text:
+            body.text, self._dropped_body = self._dropped_body, ""
+
+    @on(Input.Submitted, "#request-line")
+    def _request_line_submitted(self, event: Input.Submitted) -> None:
+        """A curl command pasted into the request line is imported."""
+        if event.value.lstrip().startswith("curl "):
+            from tutor.repeater.curl import CurlError, import_curl
+
+            try:
+                self._use_import(import_curl(event.value))
+            except CurlError as exc:
+                self.notify(visible(str(exc)), severity="error", timeout=6)
+
+    def action_import_curl(self) -> None:
+        from tutor.ui.screens.curl_import import CurlImportScreen
+
+        def imported(result: CurlImport | None) -> None:
+            if result is not None:
+                self._use_import(result)
+
+        self.app.push_screen(CurlImportScreen(), imported)
+
+    def _use_import(self, imported: CurlImport) -> None:
+        self._dropped_body = ""
+        self._load_draft(imported.draft)
+        self.editing = None
+        if imported.origin is not None:
+            self.serve_url = imported.origin
+        self.notify(visible(imported.note()), timeout=5)
+
+    def action_toggle_jar(self) -> None:
+        box = self.query_one("#cookie-jar", Checkbox)
+        box.value = not box.value
+
+    @on(Checkbox.Changed, "#cookie-jar")
+    def _jar_changed(self, event: Checkbox.Changed) -> None:
+        self.sandbox.cookie_jar = event.value
+        self.notify("Cookie jar on: cookies are kept and sent." if event.value else
+                    "Cookie jar off: raw, only what the editor says is sent.", timeout=3)
 
     def action_leave(self) -> None:
         self.sandbox.release()  # a borrowed scene world goes back exactly as it was
@@ -375,3 +562,4 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "narrow")
+        self.set_class(self.size.height < 32, "short")
