@@ -136,7 +136,10 @@ class RepeaterScreen(GuardedScreen[bool]):
         """The entry whose response is shown (f5 captures from it)."""
         self._dropped_body = ""
         """The body switching to GET dropped, given back if the method changes again."""
-        self._writing_variables = False
+        self._written_variables: str | None = None
+        """What the screen last wrote into the variables box (its echo is not an edit)."""
+        self._method = ""
+        """The request line's method as last seen: only a change to GET drops the body."""
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Nothing moves the timeline while a request is on its way (shown, disabled)."""
@@ -190,6 +193,7 @@ class RepeaterScreen(GuardedScreen[bool]):
     # --- the editor ------------------------------------------------------------------------
 
     def _load_draft(self, draft: RequestDraft) -> None:
+        self._method = draft.method  # loading is not switching: a GET's body stays
         self.query_one("#request-line", Input).value = f"{draft.method} {draft.path}"
         self.query_one("#request-headers", TextArea).text = editor_headers(draft)
         self.query_one("#request-body", TextArea).text = draft.body
@@ -476,14 +480,13 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     def _show_variables(self) -> None:
         area = self.query_one("#variables", TextArea)
-        self._writing_variables = True
-        area.text = visible(variables_text(self.chain.values))
+        self._written_variables = visible(variables_text(self.chain.values))
+        area.text = self._written_variables
         area.border_subtitle = ""
 
     @on(TextArea.Changed, "#variables")
     def _variables_edited(self, event: TextArea.Changed) -> None:
-        if self._writing_variables:
-            self._writing_variables = False
+        if event.text_area.text == self._written_variables:
             return
         try:
             self.chain.set_text(event.text_area.text)
@@ -509,6 +512,9 @@ class RepeaterScreen(GuardedScreen[bool]):
     def _method_changed(self, event: Input.Changed) -> None:
         """Switching to GET (or HEAD) drops the body; switching back gives it back."""
         method = event.value.split(" ", 1)[0].upper()
+        if method == self._method:
+            return
+        self._method = method
         body = self.query_one("#request-body", TextArea)
         if method in NO_BODY_METHODS and body.text:
             self._dropped_body = body.text
