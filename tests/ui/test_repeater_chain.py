@@ -226,3 +226,41 @@ async def test_at_80_by_24_the_status_and_a_forgery_are_in_view(make_app: AppFac
         assert screen.sandbox.entries[-1].main.response.status == 200  # type: ignore[union-attr]
         assert status.region.bottom <= 23
         assert "FORGED" in shown_text(status)
+
+
+async def test_f7_on_a_signed_cookie_server_cracks_and_re_signs(make_app: AppFactory) -> None:
+    from textual.widgets import Button
+
+    from tutor.ui.screens.signed_editor import SignedCookieEditorScreen
+
+    app = make_app()
+    async with app.run_test(size=(130, 44)) as pilot:
+        screen = await _open(pilot, Sandbox.choose("signed-cookie",
+                                                   vulnerabilities=["weak_hmac_secret"]))
+        await pilot.press("f7")
+        await pilot.pause()
+        assert any("No session cookie to edit" in m for m in _messages(pilot))
+        await pilot.press("ctrl+s")  # the starter logs in; the jar keeps the cookie
+        await _settle(pilot)
+        _edit(screen, "GET /admin")
+        await pilot.press("f7")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, SignedCookieEditorScreen)
+        data = editor.query_one("#signed-data", TextArea)
+        assert '"role": "reader"' in data.text
+        data.text = data.text.replace('"alice"', '"queen"')  # the admin
+        editor.query_one("#signed-crack", Button).press()
+        await _settle(pilot)
+        secret = screen.sandbox.world.server.keys.hmac_secret.decode()
+        assert editor.query_one("#signed-secret", Input).value == secret
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("ctrl+b")  # raw: only the forged cookie goes
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        admin = screen.sandbox.entries[-1].main
+        assert admin is not None and admin.request.url.endswith("/admin")
+        assert admin.response.status == 200
+        assert "FORGED" in shown_text(screen.query_one("#status-line", Static))

@@ -31,7 +31,7 @@ from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.repeater.sending import deliver
 from tutor.repeater.variables import Chain, VariableError, variables_text
 from tutor.repeater.verdict import judge
-from tutor.server.served import DEFAULT_URL
+from tutor.server.served import DEFAULT_URL, HOST_PREFIX
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange, timeline_row
 from tutor.ui.render._text import status_label
@@ -87,8 +87,10 @@ class RepeaterScreen(GuardedScreen[bool]):
         Binding("f6", "copy_curl", "curl", id="repeater-curl", priority=True,
                 tooltip="Copy the request as a curl command for `tutor serve` (its port "
                 "and cookie names)"),
-        Binding("f7", "jwt_editor", "JWT editor", id="repeater-jwt", priority=True,
-                tooltip="Edit the token in Authorization: keep, re-sign or drop the signature"),
+        Binding("f7", "jwt_editor", "Token editor", id="repeater-jwt", priority=True,
+                tooltip="Edit the JWT in Authorization (keep, re-sign or drop the signature), "
+                "or a signed-cookie server's session cookie (keep, or re-sign with a "
+                "guessed secret)"),
         Binding("ctrl+o", "import_curl", "Import curl", id="repeater-import-curl",
                 tooltip="Paste a curl command and edit it as a request"),
         Binding("ctrl+b", "toggle_jar", "Cookie jar", id="repeater-jar",
@@ -378,6 +380,9 @@ class RepeaterScreen(GuardedScreen[bool]):
         except DraftError as exc:
             self.notify(visible(str(exc)), severity="error")
             return
+        if self.sandbox.config.mode == "signed-cookie":
+            self._signed_cookie_editor(draft)
+            return
         token = token_in_draft(draft)
         if token is not None and "{{" in token:
             try:
@@ -396,6 +401,30 @@ class RepeaterScreen(GuardedScreen[bool]):
                 self._load_draft(draft.with_header("Authorization", f"Bearer {edited}"))
 
         self.app.push_screen(JwtEditorScreen(token), use)
+
+    def _signed_cookie_editor(self, draft: RequestDraft) -> None:
+        """f7 on a signed-cookie server: the session cookie in the draft, else the jar's."""
+        from tutor.ui.screens.signed_editor import SignedCookieEditorScreen
+
+        def ours(name: str) -> bool:
+            return name.removeprefix(HOST_PREFIX) == "session"
+
+        found = next(((n, v) for n, v in draft.cookies if ours(n)), None)
+        if found is None:
+            found = next(((c.name, c.value) for c in self.sandbox.you.jar.cookies()
+                          if ours(c.name)), None)
+        if found is None:
+            self.notify("No session cookie to edit: log in first (ctrl+s on the starter "
+                        "request), with the cookie jar on.", timeout=5)
+            return
+        name, value = found
+
+        def use(edited: str | None) -> None:
+            if edited:
+                self._load_draft(draft.with_cookie(name, edited))
+
+        self.app.push_screen(SignedCookieEditorScreen(value, self.sandbox.world.clock.now()),
+                             use)
 
     def _last_token(self) -> str | None:
         from tutor.ui.widgets.stage import token_in
