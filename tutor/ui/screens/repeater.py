@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Checkbox, Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from tutor.har.folder import har_folder
 from tutor.repeater.curl import CurlImport, for_serve, to_curl
@@ -29,13 +28,14 @@ from tutor.repeater.editor_text import draft_from_editor, editor_headers
 from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.repeater.sending import deliver
-from tutor.repeater.variables import Chain, VariableError, variables_text
+from tutor.repeater.variables import Chain, VariableError
 from tutor.repeater.verdict import judge
-from tutor.server.served import DEFAULT_URL, HOST_PREFIX
+from tutor.server.served import DEFAULT_URL
 from tutor.ui.har_save import save_exchanges
-from tutor.ui.render import render_exchange, timeline_row
-from tutor.ui.render._text import status_label
+from tutor.ui.render import render_exchange
 from tutor.ui.screens.guarded import GuardedScreen
+from tutor.ui.screens.repeater_view import side_by_side, status_line, timeline_label
+from tutor.ui.widgets.chain_panel import ChainPanel
 from tutor.ui.widgets.footer import TutorFooter
 from tutor.visible import visible
 
@@ -52,15 +52,6 @@ NO_BODY_METHODS = frozenset({"GET", "HEAD"})
 """Methods whose requests the editor sends without a body (switching to one drops it)."""
 SERVE_URL_VARIABLE = "TUTOR_SERVE_URL"
 """Where f6 aims when set (else `tutor serve`'s default URL, or the last import's)."""
-
-
-def timeline_label(entry: TimelineEntry) -> Text:
-    """One timeline row: number, request, status, credential, login steps, who sent it."""
-    main = entry.main
-    if main is None:
-        return Text(f"{entry.index + 1:>3} {entry.label}", style="dim")
-    return timeline_row(entry.index + 1, main, entry.login_steps,
-                        sender="" if entry.sender == "you" else entry.sender)
 
 
 class RepeaterScreen(GuardedScreen[bool]):
@@ -130,18 +121,22 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.har_folder = har_folder()
         """Where f9 saves the timeline as HAR (`har_folder()`, never the current directory;
         tests point it at a temporary folder)."""
-        self.chain = Chain()
-        """Variables and capture rules: `{{name}}` in a request is filled in when sent."""
         self.serve_url = os.environ.get(SERVE_URL_VARIABLE) or DEFAULT_URL
         """The `tutor serve` f6 writes curl for (a curl import's URL moves it)."""
-        self.shown: TimelineEntry | None = None
-        """The entry whose response is shown (f5 captures from it)."""
         self._dropped_body = ""
         """The body switching to GET dropped, given back if the method changes again."""
-        self._written_variables: str | None = None
-        """What the screen last wrote into the variables box (its echo is not an edit)."""
         self._method = ""
         """The request line's method as last seen: only a change to GET drops the body."""
+
+    @property
+    def chain_panel(self) -> ChainPanel:
+        """The variables, capture rule and cookie jar beside the timeline."""
+        return self.query_one("#chain-panel", ChainPanel)
+
+    @property
+    def chain(self) -> Chain:
+        """The variables and capture rules (the panel's)."""
+        return self.chain_panel.chain
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Nothing moves the timeline while a request is on its way (shown, disabled)."""
@@ -155,9 +150,7 @@ class RepeaterScreen(GuardedScreen[bool]):
             with Vertical(id="timeline-pane"):
                 yield Static("Timeline", classes="pane-title")
                 yield OptionList(id="timeline")
-                yield TextArea(id="variables", soft_wrap=True)
-                yield Input(id="capture-rule", placeholder="token = json.access_token")
-                yield Checkbox("Cookie jar", True, id="cookie-jar")
+                yield ChainPanel(self.sandbox.cookie_jar, id="chain-panel")
             with Vertical(id="editor-pane"):
                 yield Static(id="goal")
                 yield Input(id="request-line", placeholder="GET /profile  (or paste curl …)")
@@ -173,10 +166,7 @@ class RepeaterScreen(GuardedScreen[bool]):
             return
         self.query_one("#request-headers").border_title = "Headers (Name: value)"
         self.query_one("#request-body").border_title = "Body"
-        self.query_one("#variables").border_title = "Variables: {{name}}"
-        self.query_one("#capture-rule").border_title = "Capture rule (enter)"
-        self.query_one("#cookie-jar", Checkbox).value = self.sandbox.cookie_jar
-        self._load_draft(self.initial_draft)
+        self.load_draft(self.initial_draft)
         self._show_title()
         await self.sandbox.start()
         if not self.alive:  # popped while the victim was logging in
@@ -194,7 +184,7 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     # --- the editor ------------------------------------------------------------------------
 
-    def _load_draft(self, draft: RequestDraft) -> None:
+    def load_draft(self, draft: RequestDraft) -> None:
         self._method = draft.method  # loading is not switching: a GET's body stays
         self.query_one("#request-line", Input).value = f"{draft.method} {draft.path}"
         self.query_one("#request-headers", TextArea).text = editor_headers(draft)
@@ -267,12 +257,13 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.editing = None
         self._refresh_timeline()
         self._show_entry(message.entry, message.resent)
-        self._apply_rules(message.entry)
+        self.chain_panel.after_response(message.entry.main.response
+                                        if message.entry.main else None)
         if message.verdict is not None:
             self._set_goal(message.verdict)
 
     def _show_entry(self, entry: TimelineEntry, resent: Resent | None = None) -> None:
-        self.shown = entry
+        self.chain_panel.latest = entry.main.response if entry.main else None
         self._show_status(entry)
         parts: list[RenderableType] = []
         if resent is not None:
@@ -280,7 +271,7 @@ class RepeaterScreen(GuardedScreen[bool]):
             changes.append("Compared with the original:\n", style="bold")
             changes.append("\n".join(resent.diff.summary()) or "no difference")
             parts.append(changes)
-            parts.append(self._side_by_side(resent))
+            parts.append(side_by_side(resent, narrow=self.has_class("narrow")))
         elif entry.main is not None:
             parts.append(render_exchange(entry.main))
         for blocked in entry.blocked:
@@ -290,18 +281,6 @@ class RepeaterScreen(GuardedScreen[bool]):
             parts.append(Text(f"Server log: {event.method} {event.path} → {event.status}"
                               f" ({event.reason})", style="dim"))
         self.query_one("#response", Static).update(Group(*parts))
-
-    def _side_by_side(self, resent: Resent) -> RenderableType:
-        """The original exchange beside the new one (one above the other when narrow)."""
-        before = Group(Text("Before", style="bold reverse"), render_exchange(resent.old))
-        now = Group(Text("Now", style="bold reverse"), render_exchange(resent.new))
-        if self.has_class("narrow"):
-            return Group(before, Text(""), now)
-        grid = Table.grid(padding=(0, 2), expand=True)
-        grid.add_column(ratio=1)
-        grid.add_column(ratio=1)
-        grid.add_row(before, now)
-        return grid
 
     # --- the timeline ----------------------------------------------------------------------
 
@@ -327,7 +306,7 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.sandbox.goto(index + 1)
         entry = self.sandbox.entries[index]
         if entry.draft is not None:
-            self._load_draft(entry.draft)
+            self.load_draft(entry.draft)
             self.editing = index
         self._refresh_timeline()
         self._show_entry(entry)
@@ -346,7 +325,7 @@ class RepeaterScreen(GuardedScreen[bool]):
         if self.sandbox.position:
             self._show_entry(self.sandbox.entries[self.sandbox.position - 1])
         else:
-            self.shown = None
+            self.chain_panel.latest = None
             self.query_one("#status-line", Static).update("")
             self.query_one("#response", Static).update("The start: nothing sent yet.")
         if self.challenge is not None:
@@ -373,68 +352,14 @@ class RepeaterScreen(GuardedScreen[bool]):
         save_exchanges(self, exchanges, self.har_folder, "tutor-repeater", redact)
 
     def action_jwt_editor(self) -> None:
-        from tutor.ui.screens.jwt_editor import JwtEditorScreen, token_in_draft
+        from tutor.ui.screens.repeater_tools import open_token_editor
 
         try:
             draft = self.current_draft()
         except DraftError as exc:
             self.notify(visible(str(exc)), severity="error")
             return
-        if self.sandbox.config.mode == "signed-cookie":
-            self._signed_cookie_editor(draft)
-            return
-        token = token_in_draft(draft)
-        if token is not None and "{{" in token:
-            try:
-                token = token_in_draft(self.chain.fill(draft))
-            except VariableError as exc:
-                self.notify(visible(str(exc)), severity="error")
-                return
-        token = token or self._last_token()
-        if token is None:
-            self.notify("No token to edit: log in to a jwt-mode server first (f8 picks "
-                        "the mode).", timeout=5)
-            return
-
-        def use(edited: str | None) -> None:
-            if edited:
-                self._load_draft(draft.with_header("Authorization", f"Bearer {edited}"))
-
-        self.app.push_screen(JwtEditorScreen(token), use)
-
-    def _signed_cookie_editor(self, draft: RequestDraft) -> None:
-        """f7 on a signed-cookie server: the session cookie in the draft, else the jar's."""
-        from tutor.ui.screens.signed_editor import SignedCookieEditorScreen
-
-        def ours(name: str) -> bool:
-            return name.removeprefix(HOST_PREFIX) == "session"
-
-        found = next(((n, v) for n, v in draft.cookies if ours(n)), None)
-        if found is None:
-            found = next(((c.name, c.value) for c in self.sandbox.you.jar.cookies()
-                          if ours(c.name)), None)
-        if found is None:
-            self.notify("No session cookie to edit: log in first (ctrl+s on the starter "
-                        "request), with the cookie jar on.", timeout=5)
-            return
-        name, value = found
-
-        def use(edited: str | None) -> None:
-            if edited:
-                self._load_draft(draft.with_cookie(name, edited))
-
-        self.app.push_screen(SignedCookieEditorScreen(value, self.sandbox.world.clock.now()),
-                             use)
-
-    def _last_token(self) -> str | None:
-        from tutor.ui.widgets.stage import token_in
-
-        for entry in reversed(self.sandbox.current):
-            if entry.main is not None:
-                token = token_in(entry.main)
-                if token:
-                    return token
-        return None
+        open_token_editor(self, draft)
 
     def action_settings(self) -> None:
         if self.challenge is not None:
@@ -453,7 +378,7 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     @work(exclusive=True, group="repeater", exit_on_error=False)
     async def _restart(self) -> None:
-        self.sandbox.cookie_jar = self.query_one("#cookie-jar", Checkbox).value
+        self.sandbox.cookie_jar = self.chain_panel.jar
         await self.sandbox.start()
         self._show_title()
         self._refresh_timeline()
@@ -464,78 +389,11 @@ class RepeaterScreen(GuardedScreen[bool]):
     def _show_status(self, entry: TimelineEntry) -> None:
         """One line above the response, always in view: the status, or why a success
         should not be read as one."""
-        line = self.query_one("#status-line", Static)
-        main = entry.main
-        if main is None:
-            line.update(Text(entry.label, style="dim"))
-            return
-        status = main.response.status
-        verdict = judge(self.sandbox, entry)
-        text = Text()
-        if verdict is not None:
-            text.append(f" {status_label(status)} ", style="bold black on yellow")
-            text.append(f" {verdict.message}", style="bold yellow")
-        else:
-            style = "green" if status < 300 else "cyan" if status < 400 else "red"
-            text.append(f" {status_label(status)} ", style=f"bold reverse {style}")
-            text.append(f" {main.request.method} {visible(main.request.url)}")
-        line.update(text)
-
-    def _apply_rules(self, entry: TimelineEntry) -> None:
-        """Run the capture rules over a new response, and show what they caught."""
-        if entry.main is None or not self.chain.rules:
-            return
-        found, missed = self.chain.after(entry.main.response)
-        if found:
-            self._show_variables()
-            self.notify("Captured " + ", ".join(sorted(found)), timeout=3)
-        for message in missed:
-            self.notify(visible(message), severity="warning", timeout=5)
+        self.query_one("#status-line", Static).update(
+            status_line(entry, judge(self.sandbox, entry)))
 
     def action_capture(self) -> None:
-        main = self.shown.main if self.shown is not None else None
-        if main is None:
-            self.notify("No response to capture from yet: send a request (ctrl+s).",
-                        timeout=4)
-            return
-        found = self.chain.capture_everything(main.response)
-        if not found:
-            self.notify("This response has no JSON values or cookies to capture; write a "
-                        "rule such as name = header.Location.", timeout=5)
-            return
-        self._show_variables()
-        self.notify("Captured " + ", ".join(visible(name) for name in found)
-                    + ": write {{name}} in a request to use one.", timeout=5)
-
-    def _show_variables(self) -> None:
-        area = self.query_one("#variables", TextArea)
-        self._written_variables = visible(variables_text(self.chain.values))
-        area.text = self._written_variables
-        area.border_subtitle = ""
-
-    @on(TextArea.Changed, "#variables")
-    def _variables_edited(self, event: TextArea.Changed) -> None:
-        if event.text_area.text == self._written_variables:
-            return
-        try:
-            self.chain.set_text(event.text_area.text)
-        except VariableError as exc:
-            event.text_area.border_subtitle = visible(str(exc))
-            return
-        event.text_area.border_subtitle = ""
-
-    @on(Input.Submitted, "#capture-rule")
-    def _rule_entered(self, event: Input.Submitted) -> None:
-        try:
-            rule = self.chain.add_rule(event.value)
-        except VariableError as exc:
-            self.notify(visible(str(exc)), severity="error", timeout=6)
-            return
-        event.input.value = ""
-        self.notify(f"Rule kept: {visible(str(rule))} (applied to every response).",
-                    timeout=4)
-        if self.shown is not None:
-            self._apply_rules(self.shown)
+        self.chain_panel.capture_all()
 
     @on(Input.Changed, "#request-line")
     def _method_changed(self, event: Input.Changed) -> None:
@@ -560,36 +418,30 @@ class RepeaterScreen(GuardedScreen[bool]):
             from tutor.repeater.curl import CurlError, import_curl
 
             try:
-                self._use_import(import_curl(event.value))
+                self.use_import(import_curl(event.value))
             except CurlError as exc:
                 self.notify(visible(str(exc)), severity="error", timeout=6)
 
     def action_import_curl(self) -> None:
-        from tutor.ui.screens.curl_import import CurlImportScreen
+        from tutor.ui.screens.repeater_tools import open_curl_import
 
-        def imported(result: CurlImport | None) -> None:
-            if result is not None:
-                self._use_import(result)
+        open_curl_import(self)
 
-        self.app.push_screen(CurlImportScreen(), imported)
-
-    def _use_import(self, imported: CurlImport) -> None:
+    def use_import(self, imported: CurlImport) -> None:
+        """Put an imported curl command in the editor; f6 now aims at its server."""
         self._dropped_body = ""
-        self._load_draft(imported.draft)
+        self.load_draft(imported.draft)
         self.editing = None
         if imported.origin is not None:
             self.serve_url = imported.origin
         self.notify(visible(imported.note()), timeout=5)
 
     def action_toggle_jar(self) -> None:
-        box = self.query_one("#cookie-jar", Checkbox)
-        box.value = not box.value
+        self.chain_panel.toggle_jar()
 
-    @on(Checkbox.Changed, "#cookie-jar")
-    def _jar_changed(self, event: Checkbox.Changed) -> None:
-        self.sandbox.cookie_jar = event.value
-        self.notify("Cookie jar on: cookies are kept and sent." if event.value else
-                    "Cookie jar off: raw, only what the editor says is sent.", timeout=3)
+    @on(ChainPanel.JarToggled)
+    def _jar_toggled(self, message: ChainPanel.JarToggled) -> None:
+        self.sandbox.cookie_jar = message.on
 
     def action_leave(self) -> None:
         self.sandbox.release()  # a borrowed scene world goes back exactly as it was
