@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.long_run import examples
 from tutor.repeater.curl import CurlError, for_serve, import_curl, parse_curl, to_curl
 from tutor.repeater.draft import COMPUTED_HEADERS, TOKEN, RequestDraft
-from tutor.server.served import DEFAULT_PORT, DEFAULT_URL, cookie_name
+from tutor.served import DEFAULT_PORT, DEFAULT_URL, cookie_name
 
 TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 COOKIE_CHARS = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '",;\\')

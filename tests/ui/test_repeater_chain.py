@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, Static, TextArea
 from tests.ui.conftest import AppFactory
 from tests.ui.shown import shown_text
 from tutor.repeater.sandbox import Sandbox
-from tutor.server.served import DEFAULT_URL
+from tutor.served import DEFAULT_URL
 from tutor.ui.screens.curl_import import CurlImportScreen
 from tutor.ui.screens.repeater import RepeaterScreen
 

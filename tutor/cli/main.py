@@ -15,7 +15,7 @@ from tutor.cli import jwt as cli_jwt
 from tutor.cli import quiz as cli_quiz
 from tutor.cli import watch as cli_watch
 from tutor.cli.lazy import LazyChoices, Parser
-from tutor.server.served import DEFAULT_PORT
+from tutor.served import DEFAULT_PORT
 
 SERVE_LEEWAY = 30
 """`tutor serve`'s default clock-skew leeway, in seconds. Scenes use none (one simulated

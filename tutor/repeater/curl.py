@@ -3,7 +3,7 @@ command back into a draft.
 
 Rendering quotes every argument with `shlex.quote`, so the command is safe to paste into
 a POSIX shell; `for_serve` first renames the server's cookies for the `tutor serve` the
-command targets (`__Host-sid` over https, `sid` over http: `tutor.server.served`).
+command targets (`__Host-sid` over https, `sid` over http: `tutor.served`).
 Parsing reads the options that describe a request (`-X`, `-H`, `-b`, `-d`,
 `--data-raw`, `--data-binary`, `--json`, `-u`, `-G`, `-A`, `-e`, the URL) and ignores,
 naming them, the ones that only change what curl prints or how it connects (`-s`, `-i`,
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tutor.repeater.draft import RequestDraft, parse_cookie_header
-from tutor.server.served import DEFAULT_URL, cookie_name_for
+from tutor.served import DEFAULT_URL, cookie_name_for
 
 DEFAULT_BASE_URL = DEFAULT_URL
 FORM_TYPE = "application/x-www-form-urlencoded"

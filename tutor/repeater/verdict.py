@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from tutor.browser.events import Exchange
 from tutor.repeater.draft import parse_cookie_header
 from tutor.repeater.sandbox import YOU, Sandbox, TimelineEntry
-from tutor.server.served import BASE_NAMES, HOST_PREFIX
+from tutor.served import BASE_NAMES, HOST_PREFIX
 from tutor.server.state import SignatureChecked
 
 TOKEN_SCHEMES = ("bearer", "dpop")

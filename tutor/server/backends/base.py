@@ -16,9 +16,9 @@ from typing import Any, Protocol, runtime_checkable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from tutor.served import cookie_name
 from tutor.server.context import ReplicaContext
 from tutor.server.http import CookieSpec, Problem, cookie_challenge, own_origin
-from tutor.server.served import cookie_name
 from tutor.server.state import PasswordChanged
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NO_CSRF_CHECK, NO_HTTPONLY, SAMESITE_NONE

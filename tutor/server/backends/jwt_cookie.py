@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from tutor import randomness
+from tutor.served import cookie_name
 from tutor.server import pages
 from tutor.server.backends.base import (
     CookieBackend,
@@ -36,7 +37,6 @@ from tutor.server.backends.base import (
 from tutor.server.backends.jwt import JwtBackend
 from tutor.server.context import ReplicaContext
 from tutor.server.http import CookieSpec, Problem
-from tutor.server.served import cookie_name
 from tutor.server.state import DenylistChecked
 from tutor.server.tokens import TokenRejected
 from tutor.server.users import UserRecord

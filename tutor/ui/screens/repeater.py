@@ -30,7 +30,7 @@ from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.repeater.sending import deliver
 from tutor.repeater.variables import Chain, VariableError
 from tutor.repeater.verdict import judge
-from tutor.server.served import DEFAULT_URL
+from tutor.served import DEFAULT_URL
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.render import render_exchange
 from tutor.ui.screens.guarded import GuardedScreen

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 from tutor.repeater.curl import CurlImport
 from tutor.repeater.draft import RequestDraft
 from tutor.repeater.variables import VariableError
-from tutor.server.served import HOST_PREFIX
+from tutor.served import HOST_PREFIX
 from tutor.visible import visible
 
 if TYPE_CHECKING:
     from tutor.ui.screens.repeater import RepeaterScreen
 
 SIGNED_COOKIE = "session"
-"""The signed-cookie mode's cookie, before the `__Host-` prefix (`tutor.server.served`)."""
+"""The signed-cookie mode's cookie, before the `__Host-` prefix (`tutor.served`)."""
 
 
 def open_token_editor(screen: RepeaterScreen, draft: RequestDraft) -> None:
