@@ -271,16 +271,17 @@ class Browser:
         self.expire_cookies()
         decisions = tuple(self.jar.for_request(context)) if with_cookies else ()
         send_headers = dict(headers)
+        # A raw request's own Cookie header stays (a cookie it names wins over the jar's of
+        # the same name); a page cannot write one (a forbidden header), so the jar's is all.
         written = next((k for k in send_headers if k.lower() == "cookie"), None)
-        own = send_headers[written] if written else ""
-        # A cookie the request names itself wins over the jar's of the same name.
+        own = send_headers[written] if written and mode == "raw" else ""
         named = {part.split("=", 1)[0].strip() for part in own.split(";")}
         cookie_header = "; ".join(
             [f"{d.cookie.name}={d.cookie.value}" for d in decisions
              if d.sent and d.cookie.name not in named] + ([own] if own else [])
         )
-        if cookie_header:  # in the request's own place and spelling, if it wrote one
-            send_headers[written or "Cookie"] = cookie_header
+        if cookie_header:  # a raw request's in its own place and spelling
+            send_headers[written if own and written else "Cookie"] = cookie_header
         if mode != "raw":
             send_headers.update(_fetch_metadata(context, mode))
             if _sends_origin(context):
