@@ -7,7 +7,9 @@ file. A file that cannot be read is moved aside, never deleted, and reported.
 from __future__ import annotations
 
 import json
+import math
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Sequence
@@ -20,6 +22,8 @@ PROGRESS_VERSION = 2
 Status = Literal["new", "in_progress", "done"]
 STATUSES: tuple[Status, ...] = ("new", "in_progress", "done")
 LEITNER_BOXES = 5
+MAX_SPEED = 100
+"""The fastest playback speed a settings file may ask for."""
 DATA_DIR_VARIABLE = "TUTOR_DATA_DIR"
 
 
@@ -127,17 +131,16 @@ class ProgressStore:
 
     def load(self) -> Progress:
         """The saved progress, or a fresh one (a bad file is moved aside, with a notice)."""
+        remove_orphans(self.path)
         self._seen = self._stamp()
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            return decode_progress(read_progress_bytes(self.path))
         except FileNotFoundError:
             return Progress()
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             return self._set_aside(f"could not be read ({exc.__class__.__name__})")
-        try:
-            return parse_progress(json.loads(raw))
-        except ValueError as exc:
-            return self._set_aside(str(exc) or exc.__class__.__name__)
+        except ProgressFormatError as exc:
+            return self._set_aside(str(exc))
 
     def save(self, progress: Progress) -> list[str]:
         """Write atomically: readers see the old file or the new one, never a mix.
@@ -165,7 +168,7 @@ class ProgressStore:
         from tutor.progress_transfer import merge_progress  # it builds on this module
 
         try:
-            disk = parse_progress(json.loads(self.path.read_text(encoding="utf-8")))
+            disk = decode_progress(read_progress_bytes(self.path))
         except FileNotFoundError:
             return [f"Your progress file {self.path} was removed while the tutor ran; "
                     "it was written again from this session."]
@@ -212,6 +215,67 @@ class ProgressStore:
         self.notice = (f"Your progress file {self.path} could not be used ({reason}); {where} "
                        "and you are starting fresh.")
         return Progress()
+
+
+MAX_PROGRESS_BYTES = 4 * 1024 * 1024
+"""The largest progress file read (a whole course's progress is a few kilobytes)."""
+ORPHAN_AGE = 600
+"""Seconds after which a temporary file beside the progress file is an orphan: a write
+takes milliseconds, so one this old was left by a process that was killed mid-write."""
+
+
+def read_progress_bytes(path: Path) -> bytes:
+    """The file's bytes, at most MAX_PROGRESS_BYTES: never hangs on a FIFO (opened
+    without waiting for a writer) nor reads a device. OSError when it cannot be read,
+    ProgressFormatError when it is not a file or too big."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ProgressFormatError("", "not a regular file")
+        raw = file.read(MAX_PROGRESS_BYTES + 1)
+    if len(raw) > MAX_PROGRESS_BYTES:
+        raise ProgressFormatError("", f"more than {MAX_PROGRESS_BYTES // 2**20} MiB, far "
+                                  "more than any progress")
+    return raw
+
+
+def decode_progress(raw: bytes) -> Progress:
+    """Progress from a file's bytes; every way it can be wrong is a ProgressFormatError
+    (not UTF-8, not JSON, nested too deeply, a number too long, a bad field)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProgressFormatError("", f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProgressFormatError(f"{exc.lineno}:{exc.colno}",
+                                  f"not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ProgressFormatError("", "JSON nested too deeply") from None
+    except ValueError as exc:  # an integer with more digits than Python converts
+        raise ProgressFormatError("", f"not valid JSON ({exc})") from None
+    try:
+        return parse_progress(data)
+    except RecursionError:
+        raise ProgressFormatError("", "JSON nested too deeply") from None
+
+
+def remove_orphans(path: Path) -> None:
+    """Delete the temporary files `write_atomically` left beside `path` when a kill
+    interrupted it (older than ORPHAN_AGE, so another process's write in progress is
+    left alone)."""
+    try:
+        candidates = list(path.parent.glob(f".{path.stem}-*"))
+    except OSError:
+        return
+    now = time.time()
+    for candidate in candidates:
+        try:
+            if now - candidate.stat().st_mtime > ORPHAN_AGE:
+                candidate.unlink()
+        except OSError:
+            continue  # gone already, or not ours to delete
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -288,7 +352,8 @@ def _count(value: Any, where: str, low: int = 0, high: int | None = None) -> int
     if not isinstance(value, int) or isinstance(value, bool) or value < low or (
             high is not None and value > high):
         span = f"{low} to {high}" if high is not None else f"{low} or more"
-        raise ProgressFormatError(where, f"must be a whole number, {span} (got {value!r})")
+        raise ProgressFormatError(where, f"must be a whole number, {span} (got "
+                                  f"{repr(value)[:40]})")
     return value
 
 
@@ -334,8 +399,10 @@ def _settings(value: Any, where: str) -> Settings:
         raise ProgressFormatError(f"{where}.theme", "must be a theme name")
     if not isinstance(motion, bool):
         raise ProgressFormatError(f"{where}.reduced_motion", "must be true or false")
-    if not isinstance(speed, int | float) or isinstance(speed, bool) or speed <= 0:
-        raise ProgressFormatError(f"{where}.speed", "must be a positive number")
+    if (not isinstance(speed, int | float) or isinstance(speed, bool)
+            or not math.isfinite(speed) or not 0 < speed <= MAX_SPEED):
+        raise ProgressFormatError(f"{where}.speed", f"must be a number above 0, at most "
+                                  f"{MAX_SPEED}")
     return Settings(theme, motion, float(speed))
 
 

@@ -17,8 +17,9 @@ from tutor.progress import (
     ProgressFormatError,
     ProgressStore,
     QuestionProgress,
-    parse_progress,
+    decode_progress,
     progress_document,
+    read_progress_bytes,
     write_atomically,
 )
 
@@ -36,22 +37,16 @@ def export_progress(progress: Progress, target: Path) -> None:
 
 
 def read_progress_file(source: Path) -> Progress:
-    """A progress file to import, fully validated; raises TransferError (file untouched)."""
+    """A progress file to import, fully validated and of bounded size; raises
+    TransferError (file untouched)."""
     try:
-        raw = source.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise TransferError(f"{source}: not UTF-8 text (byte {exc.start})") from exc
+        return decode_progress(read_progress_bytes(source))
     except OSError as exc:
         raise TransferError(f"{source}: cannot read ({exc.strerror or exc})") from exc
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise TransferError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON "
-                            f"({exc.msg})") from exc
-    try:
-        return parse_progress(data)
     except ProgressFormatError as exc:
-        raise TransferError(f"{source}: {exc}") from exc
+        # A position (line:column) joins the path as compilers write it: file:1:2.
+        joint = ":" if exc.where[:1].isdigit() else ": "
+        raise TransferError(f"{source}{joint}{exc}") from exc
 
 
 @dataclass

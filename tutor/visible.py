@@ -2,15 +2,28 @@
 
 A URL in a HAR file, a header a server sent or a lesson value can hold control
 characters; written raw, an escape sequence would move the cursor, recolour or clear the
-learner's terminal. `visible` shows each as its one-cell Unicode control picture
-(ESC → ␛), so columns still line up, and the C1 controls as `\\x9b`.
+learner's terminal, retitle its window or (OSC 52) write its clipboard. `visible` shows
+each C0 control as its one-cell Unicode control picture (ESC → ␛), so columns still line
+up, and the C1 controls as `\\x9b`. It also shows what would reorder or break the line
+without being a control (bidirectional overrides, the line and paragraph separators)
+and lone surrogates (which no terminal encoding can write) as `\\u202e`.
+
+Shorten after, never before: `visible` turns an escape sequence into plain characters,
+so cutting its result can lose text but can never leave half a sequence to the terminal
+(`visible_shortened`).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TextIO
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                       r"\ud800-\udfff]")
+
+
+_CONTROLS_BUT_LINES = re.compile(
+    "[" + _CONTROLS.pattern[1:-1].replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f") + "]")
 
 
 def _picture(match: re.Match[str]) -> str:
@@ -19,9 +32,52 @@ def _picture(match: re.Match[str]) -> str:
         return chr(0x2400 + code)
     if code == 0x7F:
         return "\u2421"
-    return f"\\x{code:02x}"
+    if code <= 0x9F:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
     """`text` with every control character shown instead of obeyed."""
     return _CONTROLS.sub(_picture, text) if _CONTROLS.search(text) else text
+
+
+def visible_shortened(text: str, limit: int, ellipsis: str = "…") -> str:
+    """`visible(text)` cut to at most `limit` characters, ending with `ellipsis` when cut."""
+    shown = visible(text)
+    if len(shown) <= limit:
+        return shown
+    return shown[:max(limit - len(ellipsis), 0)] + ellipsis
+
+
+def has_controls(text: str) -> bool:
+    """Whether `visible` would change `text` (lint reports such lesson text)."""
+    return _CONTROLS.search(text) is not None
+
+
+class VisibleWriter:
+    """A text stream that shows control characters instead of writing them, keeping only
+    line breaks and tabs: what the plain commands (inspect, replay --plain, lessons, lint,
+    play --plain, quiz --plain) print goes through it, so no value they print from a
+    file or the network can reach the terminal raw, whichever line forgot `visible`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write `text`, controls shown."""
+        if _CONTROLS_BUT_LINES.search(text):
+            text = _CONTROLS_BUT_LINES.sub(_picture, text)
+        self._stream.write(text)
+        return len(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+
+def visible_text(text: str) -> str:
+    """`text` with control characters shown, keeping its line breaks and tabs (prose)."""
+    if _CONTROLS_BUT_LINES.search(text):
+        return _CONTROLS_BUT_LINES.sub(_picture, text)
+    return text

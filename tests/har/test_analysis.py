@@ -179,3 +179,35 @@ def test_json_has_the_contract_fields_and_no_secret_values() -> None:
     assert {f["kind"] for f in document["findings"]} <= set(get_args(FindingKind))
     assert "s3cr3t" not in json.dumps(document)
 
+
+
+def test_a_bearer_token_the_page_stopped_sending_then_accepted_again() -> None:
+    # The JWT "logout" that only deletes the page's copy: /profile goes without the
+    # token (401), then someone replays the copy, and the server still accepts it.
+    kept = token(jti="kept")
+    analysis = analysed(
+        entry(url="https://api.test/profile", request_headers=headers(
+            authorization=f"Bearer {kept}")),
+        entry(url="https://api.test/profile", status=401,
+              request_headers=headers(accept="application/json")),
+        entry(url="https://api.test/profile", request_headers=headers(
+            authorization=f"Bearer {kept}")),
+    )
+    assert kinds(analysis) == [("credential-reused-after-drop", 2)]
+    message = next(f.message for f in analysis.findings if f.entry == 2)
+    assert "entry 1" in message and "same path went without it" in message
+
+
+def test_a_request_elsewhere_without_the_token_drops_nothing() -> None:
+    # Pages fetch images and scripts without Authorization all the time: only a request
+    # to a path that carried the token before tells that the client gave it up.
+    kept = token(jti="kept")
+    analysis = analysed(
+        entry(url="https://api.test/profile", request_headers=headers(
+            authorization=f"Bearer {kept}")),
+        entry(url="https://api.test/logo.png", request_headers=headers(accept="image/*")),
+        entry("OPTIONS", "https://api.test/profile", 204),
+        entry(url="https://api.test/profile", request_headers=headers(
+            authorization=f"Bearer {kept}")),
+    )
+    assert kinds(analysis) == []

@@ -11,8 +11,9 @@ import pytest
 from tutor.browser.events import Exchange
 from tutor.har.analysis import analyse
 from tutor.har.credentials import sent_credentials
-from tutor.har.export import REDACTED, har_document, har_json
+from tutor.har.export import har_document, har_json
 from tutor.har.reader import parse_har
+from tutor.redaction import REDACTED
 from tutor.scenes import SceneEngine, parse_scene
 
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from tests.long_run import examples
 from tutor.repeater.curl import CurlError, for_serve, import_curl, parse_curl, to_curl
 from tutor.repeater.draft import COMPUTED_HEADERS, TOKEN, RequestDraft
-from tutor.served import DEFAULT_PORT, DEFAULT_URL, cookie_name
+from tutor.served import DEFAULT_PORT, DEFAULT_URL
+from tutor.server.modes import get_mode
 
 TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 COOKIE_CHARS = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '",;\\')
@@ -89,7 +90,7 @@ def test_bad_imports_say_what_is_wrong(line: str, expected: str) -> None:
 def test_the_export_names_cookies_as_the_target_server_does() -> None:
     sandbox_draft = RequestDraft("GET", "/profile", (), (("__Host-sid", "s"), ("theme", "x")))
     plain = for_serve(sandbox_draft, DEFAULT_URL)
-    assert plain.cookies == ((cookie_name("sid", False), "s"), ("theme", "x"))
+    assert plain.cookies == ((get_mode("cookie").cookie_name(False), "s"), ("theme", "x"))
     assert plain.cookies[0][0] == "sid"
     assert for_serve(plain, "https://127.0.0.1:8443").cookies == sandbox_draft.cookies
     assert urlsplit(DEFAULT_URL).port == DEFAULT_PORT

@@ -57,8 +57,12 @@ def missing_tools() -> str | None:
 
 
 @contextmanager
-def launched_chromium() -> Iterator[Browser]:
-    """Headless Chromium for the block, closed however the block ends."""
+def launched_chromium(trusted_spki: tuple[str, ...] = ()) -> Iterator[Browser]:
+    """Headless Chromium for the block, closed however the block ends.
+
+    `trusted_spki`: base64 SHA-256 hashes of public keys whose certificates Chromium
+    accepts although no authority signed them (`tutor serve --https`'s own): only
+    those, unlike `ignore_https_errors`, which would accept any certificate at all."""
     from playwright.sync_api import sync_playwright
 
     # Playwright types env values more widely than os.environ holds them.
@@ -69,6 +73,9 @@ def launched_chromium() -> Iterator[Browser]:
             headless=True,
             timeout=LAUNCH_TIMEOUT_MS,
             env=env,
+            # Chromium honours this flag only with --user-data-dir, which Playwright sets.
+            args=[f"--ignore-certificate-errors-spki-list={','.join(trusted_spki)}"]
+            if trusted_spki else [],
         )
         try:
             yield browser
@@ -91,6 +98,8 @@ class BrowserRecording:
 
     mode: str
     har: Path
+    base_url: str = ""
+    """The server's origin, http or https."""
     """The HAR Chromium recorded (bodies embedded), written when the context closed."""
     cookies_logged_in: list[dict[str, Any]] = field(default_factory=list)
     """Application → Cookies while logged in (the browser's own cookie store)."""
@@ -119,7 +128,7 @@ def record_session(browser: Browser, mode: str, base_url: str, har: Path) -> Bro
     # A plain function: Playwright tags its handlers with an attribute, which a bound
     # builtin such as list.append cannot carry.
     context.on("request", lambda request: requests.append(request))
-    recording = BrowserRecording(mode, har)
+    recording = BrowserRecording(mode, har, base_url)
     try:
         page = context.new_page()
         page.on("console", lambda message: recording.console.append(

@@ -259,3 +259,22 @@ async def test_evil_test_serves_what_the_vulnerable_server_fetches() -> None:
     assert cert.text == fetch_keys(ATTACKER_CERT_URL)
     assert attacker_key("EdDSA").kid in {k["kid"] for k in jwks.json()["keys"]}
     assert fetch_keys("https://evil.test.example.com/.well-known/jwks.json") is None
+
+
+@pytest.mark.parametrize("algorithm", ASYMMETRIC)
+async def test_the_editors_jku_token_works_on_the_jku_server_only(
+        make_server: ServerFactory, algorithm: str) -> None:
+    """The Repeater's JWT editor signs with its own attacker key and points `jku` at
+    evil.test: the same evil.test the vulnerable server fetches lists that key."""
+    from tutor.repeater import jwt_editor
+
+    async def forge(server: MockServer, client: httpx.AsyncClient, token: str) -> str:
+        header, claims = as_admin(token)
+        header = jwt_editor.with_attacker_jku(header, algorithm)
+        return jwt_editor.re_sign(header, claims, algorithm)
+
+    vulnerable = make_server(mode="jwt", algorithm=algorithm,
+                             vulnerabilities=_on("trust_jku_header"))
+    assert (await admin_with(vulnerable, forge)).status_code == 200
+    refused(await admin_with(make_server(mode="jwt", algorithm=algorithm), forge),
+            "key", "§3.10")

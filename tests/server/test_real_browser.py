@@ -31,30 +31,48 @@ from tests.server.chromium import (
     record_session,
 )
 from tests.server.live import no_proxy_env, running_servers
+from tutor.cli.serve_tls import local_certificate
+from tutor.server.modes import get_mode
 
 pytestmark = pytest.mark.slow
 
 MODES = ("cookie", "jwt")
-SESSION_COOKIE = "sid"
+HTTPS = "cookie-https"
+"""The recording of `tutor serve --mode cookie --https`."""
+RECORDINGS = (*MODES, HTTPS)
 
 
 @pytest.fixture(scope="module")
 def recordings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BrowserRecording]:
-    """One login, reuse and logout per mode against a real `tutor serve`, recorded by
-    one headless Chromium; both servers start side by side to save seconds."""
+    """One login, reuse and logout per mode against a real `tutor serve` (and cookie mode
+    once more over https), recorded by one headless Chromium that trusts that server's
+    certificate only; the servers start side by side to save seconds."""
     if reason := missing_tools():
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("har")
-    with running_servers(*MODES) as servers, launched_chromium() as browser:
-        return {server.mode: record_session(browser, server.mode, server.url,
-                                            folder / f"{server.mode}.har")
-                for server in servers}
+    data_dir = tmp_path_factory.mktemp("data")
+    # Made before Chromium starts, which must be told the key's hash at launch.
+    cert = local_certificate(data_dir / "tls")
+    specs = (*MODES, ("cookie", "--https"))
+    with running_servers(*specs, data_dir=data_dir) as servers, \
+            launched_chromium(trusted_spki=(cert.spki_hash,)) as browser:
+        names = [*MODES, HTTPS]
+        return {name: record_session(browser, server.mode, server.url, folder / f"{name}.har")
+                for name, server in zip(names, servers, strict=True)}
+
+
+@pytest.fixture(params=["cookie", HTTPS])
+def cookie_recording(
+    request: pytest.FixtureRequest, recordings: dict[str, BrowserRecording]
+) -> BrowserRecording:
+    """Chromium against `tutor serve --mode cookie`, over http and over https."""
+    return recordings[request.param]
 
 
 @pytest.fixture
-def cookie_recording(recordings: dict[str, BrowserRecording]) -> BrowserRecording:
-    """Chromium against `tutor serve --mode cookie`."""
-    return recordings["cookie"]
+def https_recording(recordings: dict[str, BrowserRecording]) -> BrowserRecording:
+    """Chromium against `tutor serve --mode cookie --https`."""
+    return recordings[HTTPS]
 
 
 @pytest.fixture
@@ -63,7 +81,7 @@ def jwt_recording(recordings: dict[str, BrowserRecording]) -> BrowserRecording:
     return recordings["jwt"]
 
 
-@pytest.fixture(params=MODES)
+@pytest.fixture(params=RECORDINGS)
 def recording(
     request: pytest.FixtureRequest, recordings: dict[str, BrowserRecording]
 ) -> BrowserRecording:
@@ -76,8 +94,16 @@ def _credential_requests(recording: BrowserRecording) -> list[tuple[str, str]]:
     return [(sent.method, sent.path) for sent in recording.sent if sent.path in paths]
 
 
-def _session_cookie(cookies: list[dict[str, Any]]) -> dict[str, Any]:
-    matching = [cookie for cookie in cookies if cookie["name"] == SESSION_COOKIE]
+def _cookie_name(recording: BrowserRecording) -> str:
+    """The session cookie's name as the server names it for this recording's scheme."""
+    name = get_mode(recording.mode).cookie_name(recording.base_url.startswith("https:"))
+    assert name is not None
+    return name
+
+
+def _session_cookie(recording: BrowserRecording,
+                    cookies: list[dict[str, Any]]) -> dict[str, Any]:
+    matching = [cookie for cookie in cookies if cookie["name"] == _cookie_name(recording)]
     assert len(matching) == 1, cookies
     return matching[0]
 
@@ -127,11 +153,11 @@ def test_cookie_mode_session_cookie_is_httponly_and_hidden_from_scripts(
 ) -> None:
     """RFC 6265bis §4.1.2.6 and §5.8.3: the session cookie sits in the browser's cookie
     store marked HttpOnly, so `document.cookie` does not show it to page scripts."""
-    cookie = _session_cookie(cookie_recording.cookies_logged_in)
+    cookie = _session_cookie(cookie_recording, cookie_recording.cookies_logged_in)
     assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Lax"
     assert cookie["path"] == "/"
-    assert SESSION_COOKIE not in cookie_recording.document_cookie_logged_in
+    assert _cookie_name(cookie_recording) not in cookie_recording.document_cookie_logged_in
     assert cookie["value"] not in cookie_recording.document_cookie_logged_in
 
 
@@ -140,9 +166,10 @@ def test_cookie_mode_every_later_request_carries_the_cookie_and_logout_drops_it(
 ) -> None:
     """RFC 6265bis §5.8.3 / §5.7: the browser attaches the cookie by itself (the page
     never touches it), and the logout's Max-Age=0 removes it from the store."""
-    session_id = _session_cookie(cookie_recording.cookies_logged_in)["value"]
+    session_id = _session_cookie(cookie_recording, cookie_recording.cookies_logged_in)["value"]
     carrying = [sent for sent in cookie_recording.sent
-                if f"{SESSION_COOKIE}={session_id}" in sent.headers.get("cookie", "")]
+                if f"{_cookie_name(cookie_recording)}={session_id}"
+                in sent.headers.get("cookie", "")]
     assert [(sent.method, sent.path) for sent in carrying] == [
         ("GET", "/profile"), ("GET", "/"), ("POST", "/logout")
     ]
@@ -216,9 +243,9 @@ def test_inspect_finds_the_login_the_credential_its_reuse_and_the_logout(
     assert entries[login]["login_step"] in (2, 3)
     logout = _index(entries, "POST", "/logout", login)
     if recording.mode == "cookie":
-        credential = {"type": "cookie", "name": SESSION_COOKIE}
+        credential = {"type": "cookie", "name": _cookie_name(recording)}
         issued = [cookie for cookie in entries[login]["set"]
-                  if cookie["name"] == SESSION_COOKIE and not cookie["cleared"]]
+                  if cookie["name"] == _cookie_name(recording) and not cookie["cleared"]]
         assert issued, entries[login]
     else:
         credential = {"type": "bearer"}
@@ -239,7 +266,7 @@ def test_inspect_sees_the_cookie_cleared_at_logout(cookie_recording: BrowserReco
     entries: list[dict[str, Any]] = analysis["entries"]
     logout = _index(entries, "POST", "/logout")
     cleared = [cookie for cookie in entries[logout]["set"] if cookie["cleared"]]
-    assert [cookie["name"] for cookie in cleared] == [SESSION_COOKIE]
+    assert [cookie["name"] for cookie in cleared] == [_cookie_name(cookie_recording)]
     assert any(finding["kind"] == "cookie-cleared" and finding["entry"] == logout
                for finding in analysis["findings"]), analysis["findings"]
     # Whether Secure is expected of plain http on loopback is the analyser's call; the
@@ -261,3 +288,36 @@ def test_inspect_sees_the_bearer_logout_and_no_cookies(jwt_recording: BrowserRec
     assert not _kinds(analysis) & {"missing-httponly", "missing-secure", "missing-samesite",
                                   "cookie-cleared"}
 
+
+
+# --- over https ---------------------------------------------------------------------------
+
+
+def test_over_https_chromium_stores_and_sends_the_host_prefixed_cookie(
+    https_recording: BrowserRecording,
+) -> None:
+    """RFC 6265bis §4.1.3.2 and §5.7: from a secure origin Chromium keeps `__Host-sid`
+    (Secure, Path=/, host-only: no Domain) and sends it on every later request; the
+    certificate it trusted is the server's own, by its key's hash, and nothing else."""
+    assert https_recording.base_url.startswith("https://127.0.0.1:")
+    cookie = _session_cookie(https_recording, https_recording.cookies_logged_in)
+    assert cookie["name"] == "__Host-sid"
+    assert cookie["secure"] is True and cookie["path"] == "/"
+    assert cookie["domain"] == "127.0.0.1"  # host-only: exactly the origin's host
+    carrying = [sent.path for sent in https_recording.sent
+                if f"__Host-sid={cookie['value']}" in sent.headers.get("cookie", "")]
+    assert carrying == ["/profile", "/", "/logout"]
+
+
+def test_over_https_inspect_finds_nothing_wrong_with_the_session_cookie(
+    https_recording: BrowserRecording,
+) -> None:
+    """Over https the server's session cookie has every attribute inspect looks for
+    (HttpOnly, Secure, SameSite): the only finding that names it is its deletion at
+    logout, which is what a logout should do."""
+    analysis = _inspect(https_recording.har)
+    about_it = [finding for finding in analysis["findings"]
+                if "__Host-sid" in finding["message"]]
+    assert [finding["kind"] for finding in about_it] == ["cookie-cleared"], about_it
+    assert not _kinds(analysis) & {"missing-httponly", "missing-secure", "missing-samesite",
+                                  "credential-in-url", "credential-reused-after-drop"}

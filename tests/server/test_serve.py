@@ -176,7 +176,7 @@ def test_the_banner_comes_before_the_server_is_built(
     release = threading.Event()
     built = threading.Event()
 
-    def slow_build(config: ServerConfig) -> object:
+    def slow_build(config: ServerConfig, hashing: object = None) -> object:
         release.wait(HANG_BOUND)
         built.set()
         return object()
@@ -236,7 +236,7 @@ def test_a_build_that_fails_stops_the_server_and_is_raised(
     uvicorn and comes out of `serve` (a traceback), after the banner and "stopped."."""
     import uvicorn
 
-    def broken_build(config: ServerConfig) -> object:
+    def broken_build(config: ServerConfig, hashing: object = None) -> object:
         raise RuntimeError("no keys")
 
     def run_until_told_to_exit(self: uvicorn.Server, sockets: list[socket.socket]) -> None:

@@ -44,11 +44,10 @@ def learner_name(raw: str) -> str:
 
     Case is kept but names compare without it, so `alice` and `Alice` are one learner.
     """
-    name = _NOT_NAME.sub("-", raw.strip()).strip("-")
-    if not name or set(name) <= {".", "-"}:
+    # No leading dot (no hidden folder, no `..`) and no dash at either end.
+    name = _NOT_NAME.sub("-", raw.strip()).lstrip(".-").rstrip("-")
+    if not name:
         raise LearnerNameError("a name needs at least one letter or digit")
-    if name.startswith("."):
-        name = name.lstrip(".")  # no hidden folders, no `..`
     if len(name) > MAX_NAME_LENGTH:
         raise LearnerNameError(f"a name has at most {MAX_NAME_LENGTH} characters")
     return name

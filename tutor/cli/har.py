@@ -29,14 +29,17 @@ def add_commands(commands: Any) -> None:
         "inspect", help="analyse a HAR file: credentials, login steps, findings",
         description="Read a HAR file saved by a browser or tool and show every credential "
         "sent or set, the login steps and what to notice. Nothing leaves this machine.")
-    inspect.add_argument("har", type=Path, metavar="FILE.har")
+    inspect.add_argument("har", type=Path, metavar="FILE.har",
+                         help="the recording (- reads standard input)")
     inspect.add_argument("--json", action="store_true",
                          help="machine-readable output (schema in docs/har-inspect.md)")
     replay = commands.add_parser(
         "replay", help="step through a HAR file's exchanges",
         description="Replay a HAR recording: in the TUI, as a transcript (--plain), or "
         "re-sent to the in-process mock server (--against-mock).")
-    replay.add_argument("har", type=Path, metavar="FILE.har")
+    replay.add_argument("har", type=Path, metavar="FILE.har",
+                        help="the recording (- reads standard input, with --plain or "
+                        "--against-mock)")
     replay.add_argument("--plain", action="store_true",
                         help="print the timeline as a text transcript")
     replay.add_argument("--against-mock", action="store_true",

@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="port (0 picks a free one)")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow a non-loopback --host (other machines can then log in)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="also answer requests whose Host is NAME (repeatable; others "
+                       "get 421, against DNS rebinding; '*' allows any)")
+    serve.add_argument("--scrypt-cost", type=int, default=None, metavar="N",
+                       help="scrypt cost for the demo passwords: a power of two up to 2^17 "
+                       "(default 2^17, OWASP's minimum; lower it only to test)")
     serve.add_argument("--denylist", action="store_true",
                        help="jwt mode: refuse logged-out tokens until they expire")
     serve.add_argument("--dpop", action="store_true",
@@ -114,6 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: %(default)s; 0 to 300)")
     serve.add_argument("--vulnerable", action="append", default=[], metavar="NAME",
                        help="switch on a deliberate weakness (repeatable; names below)")
+    serve.add_argument("--https", action="store_true",
+                       help="serve over TLS with a self-signed certificate for localhost, "
+                       "made on first use and kept in the data directory's tls/ folder "
+                       "(never added to a trust store; its fingerprint is printed), so real "
+                       "browsers keep the Secure __Host- cookies")
+    serve.add_argument("--quiet", action="store_true",
+                       help="no access log (by default one line per request: method, path, "
+                       "status and which credential came, values redacted)")
     cli_quiz.add_commands(commands)
     cli_har.add_commands(commands)
     cli_classroom.add_commands(commands)
@@ -137,6 +151,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if _opens_tui(args) or args.command == "serve":
+        return _run(args)
+    # Every plain command's output goes through VisibleWriter: whatever it prints from a
+    # lesson, a HAR or a progress file shows its control characters instead of obeying
+    # them, even a line that forgot to call visible().
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from tutor.visible import VisibleWriter
+
+    with (redirect_stdout(VisibleWriter(sys.stdout)),  # type: ignore[type-var]
+          redirect_stderr(VisibleWriter(sys.stderr))):  # type: ignore[type-var]
+        return _run(args)
+
+
+def _opens_tui(args: argparse.Namespace) -> bool:
+    """Whether the command opens the interactive tutor (which draws with escapes)."""
+    if args.command is None:
+        return True
+    if args.command in ("play", "quiz"):
+        return not args.plain
+    if args.command == "replay":
+        return not (args.plain or args.against_mock)
+    return False
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command in cli_quiz.COMMANDS:
         return cli_quiz.run(args)
     if args.command == "serve":
@@ -223,16 +263,28 @@ def _serve(args: argparse.Namespace) -> int:
             "denylist": args.denylist,
             "dpop": args.dpop,
             "clock_skew_leeway": args.leeway,
-            "scrypt_cost": SERVE_SCRYPT_COST,
+            "scrypt_cost": _serve_scrypt_cost(args.scrypt_cost, SERVE_SCRYPT_COST),
             "vulnerabilities": list(args.vulnerable),
         })
-        serve(config, args.host, args.port, args.allow_remote, sys.stdout)
+        serve(config, args.host, args.port, args.allow_remote, sys.stdout,
+              tuple(args.allowed_host), https=args.https, quiet=args.quiet)
     except (ConfigError, ServeError) as exc:
         print(f"tutor serve: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def _serve_scrypt_cost(asked: int | None, default: int) -> int:
+    from tutor.server.config import ConfigError
+
+    if asked is None:
+        return default
+    # scrypt needs a little over 128 * r * n bytes; 2^17 is the most its 256 MiB bound allows.
+    if not 2 <= asked <= 2**17 or asked & (asked - 1):
+        raise ConfigError(f"--scrypt-cost {asked}: must be a power of two from 2 to 131072")
+    return asked
 
 
 def _course_dir(args: argparse.Namespace) -> Path:

@@ -10,15 +10,19 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tutor.cli.serve_tls import CertificateError, LocalCertificate, local_certificate
 from tutor.server.config import ServerConfig
 from tutor.server.weaknesses import vulnerable_banner
+from tutor.visible import visible
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from tutor.server.cluster import MockServer
+    from tutor.server.hashing import HashPool
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 # OWASP's minimum scrypt cost for stored passwords; scenes use a cheaper one to stay quick.
@@ -69,15 +73,32 @@ def bind(host: str, port: int, allow_remote: bool) -> socket.socket:
     return sock
 
 
-def base_url(sock: socket.socket) -> str:
-    """http://host:port for a bound socket, bracketing IPv6 addresses."""
+def base_url(sock: socket.socket, https: bool = False) -> str:
+    """http(s)://host:port for a bound socket, bracketing IPv6 addresses."""
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{'https' if https else 'http'}://{shown}:{port}"
 
 
-def banner(config: ServerConfig, url: str) -> str:
-    """What `tutor serve` prints: where it is, how to log in, three commands to paste."""
+def tls_lines(cert: LocalCertificate, url: str) -> list[str]:
+    """The banner's certificate part: which one, its fingerprint, and how to trust it
+    for one run only (nothing is added to a trust store)."""
+    # The paths come from the environment (TUTOR_DATA_DIR): shown, not obeyed.
+    lines = [f"TLS certificate: {visible(cert.made)}." if cert.made else "TLS certificate:",
+             f"  {visible(str(cert.cert_path))}",
+             f"  SHA-256 fingerprint {cert.fingerprint}",
+             "It is in no trust store. curl trusts it with --cacert (below); Chromium for "
+             "this run only, in a throwaway profile:",
+             f"  chromium --user-data-dir=\"$(mktemp -d)\" "
+             f"--ignore-certificate-errors-spki-list={cert.spki_hash} {url}/",
+             "Other browsers warn once: compare the fingerprint above with the one the "
+             "browser shows before accepting."]
+    return lines
+
+
+def banner(config: ServerConfig, url: str, cert: LocalCertificate | None = None) -> str:
+    """What `tutor serve` prints: where it is, how to log in, three commands to paste
+    (with `cert`, over https and trusting that certificate only)."""
     login_json = '{"username": "alice", "password": "wonderland"}'
     mode = config.server_mode
     lines = [
@@ -94,22 +115,25 @@ def banner(config: ServerConfig, url: str) -> str:
                      "needs a DPoP header, a proof signed by the client's own key. curl "
                      "cannot sign one, so the commands below show the refusals; the served "
                      "page's script does not sign proofs either.")
+    if cert is not None:
+        lines += tls_lines(cert, url)
     lines.append("Try it with curl:")
-    post = f"curl -si -H 'Content-Type: application/json' -d {shlex.quote(login_json)}"
+    curl = f"curl --cacert {shlex.quote(str(cert.cert_path))}" if cert is not None else "curl"
+    post = f"-H 'Content-Type: application/json' -d {shlex.quote(login_json)}"
     if mode.browser_keeps == "localStorage":
         extract = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
         lines += [
-            f"  TOKEN=$({post.replace('-si', '-s')} {url}/login | {extract})",
-            f'  curl -si -H "Authorization: {"DPoP" if config.dpop else mode.auth_scheme} '
+            f"  TOKEN=$({curl} -s {post} {url}/login | {extract})",
+            f'  {curl} -si -H "Authorization: {"DPoP" if config.dpop else mode.auth_scheme} '
             f'$TOKEN" {url}/profile',
-            f"  curl -si {url}/profile    # no token: 401, the server does not remember you",
+            f"  {curl} -si {url}/profile    # no token: 401, the server does not remember you",
         ]
     else:
         jar = "tutor-cookies.txt"
         lines += [
-            f"  {post} -c {jar} {url}/login",
-            f"  curl -si -b {jar} {url}/profile",
-            f"  curl -si {url}/profile    # no cookie: 401, the server does not remember you",
+            f"  {curl} -si {post} -c {jar} {url}/login",
+            f"  {curl} -si -b {jar} {url}/profile",
+            f"  {curl} -si {url}/profile    # no cookie: 401, the server does not remember you",
         ]
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
@@ -140,34 +164,73 @@ class BuiltInBackground:
         await app(scope, receive, send)
 
 
-def build_server(config: ServerConfig) -> MockServer:
-    """The server `tutor serve` runs: the real clock and a bounded event log."""
+def build_server(config: ServerConfig, hashing: HashPool | None = None) -> MockServer:
+    """The server `tutor serve` runs: the real clock, a bounded event log, and scrypt in
+    a bounded thread pool so that the event loop keeps answering while passwords hash."""
     from tutor.clock import SystemClock
     from tutor.server.cluster import MockServer
+    from tutor.server.hashing import HashPool
 
-    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT)
-
-
-def _build_app(config: ServerConfig) -> ASGIApp:
-    return build_server(config).app
+    return MockServer(config, SystemClock(), event_log_limit=SERVE_EVENT_LOG_LIMIT,
+                      hashing=hashing or HashPool())
 
 
-def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO) -> None:
+def _build_app(config: ServerConfig, hashing: HashPool | None = None) -> ASGIApp:
+    return build_server(config, hashing).app
+
+
+def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: TextIO,
+          allowed_hosts: tuple[str, ...] = (), err: TextIO | None = None, *,
+          https: bool = False, quiet: bool = False, tls_folder: Path | None = None) -> None:
     """Run until interrupted. The banner comes as soon as the socket listens; the server
-    itself (imports, password hashing) is built meanwhile, and early requests wait."""
+    itself (imports, password hashing) is built meanwhile, and early requests wait.
+
+    Requests for a Host other than loopback, `host` and `allowed_hosts` get 421; trouble
+    with connections is reported to `err` one line at a time (see `serve_limits`). With
+    `https`, TLS with the certificate kept in `tls_folder` (see `serve_tls`); unless
+    `quiet`, one access-log line per request goes to `out` (see `serve_log`)."""
+    from tutor.cli import serve_limits
+    from tutor.cli.serve_log import AccessLog
+    from tutor.server.hashing import HashPool
+
+    cert = None
+    if https:
+        try:
+            cert = local_certificate(tls_folder)
+        except CertificateError as exc:
+            raise ServeError(f"--https: {exc}") from None
     sock = bind(host, port, allow_remote)
-    app = BuiltInBackground(lambda: _build_app(config))
-    print(banner(config, base_url(sock)), file=out, flush=True)
+    pool = HashPool()
+    app = BuiltInBackground(lambda: _build_app(config, pool))
+    guarded: ASGIApp = serve_limits.HostGuard(
+        app, serve_limits.allowed_hosts(host, allowed_hosts))
+    if not quiet:
+        # Outside the Host check, so that refused requests are logged too.
+        guarded = AccessLog(guarded, out)
+    print(banner(config, base_url(sock, https), cert), file=out, flush=True)
 
     import uvicorn
 
-    uv_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    log = serve_limits.QuietLog(err or sys.stderr)
+    # On stopping, queued hashes are dropped (their requests get 503), so Ctrl+C waits
+    # for at most the hashes already running, not for the whole queue.
+    uv_server = serve_limits.QuietServer(log, pool.shutdown, uvicorn.Config(
+        guarded, log_level="warning", lifespan="off",
+        http=serve_limits.guarded_h11(log, max_connections=serve_limits.connection_cap()),
+        timeout_keep_alive=serve_limits.KEEP_ALIVE,
+        ssl_certfile=cert.cert_path if cert else None,
+        ssl_keyfile=cert.key_path if cert else None,
+        # limit_concurrency stays unset: a connection runs one request at a time, so the
+        # connection cap bounds running requests too, and earlier (at accept, not after
+        # a request has been read).
+    ))
 
     def stop_if_broken(built: Future[ASGIApp]) -> None:
         if built.exception() is not None:  # called once done: does not wait
             uv_server.should_exit = True
 
     app.built.add_done_callback(stop_if_broken)
+
     try:
         uv_server.run(sockets=[sock])
     finally:

@@ -23,13 +23,10 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.har.model import HarBody, HarEntry, HarRequest
+from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
 CredentialType = Literal["cookie", "bearer", "basic"]
 
-# Three base64url segments, the first an encoded JSON object ("eyJ" is '{"'). The third
-# may be empty: an unsigned `alg: none` token still deserves a label.
-JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_JWT_WHOLE = re.compile(JWT_PATTERN.pattern + r"\Z")
 _SESSION_HINTS = ("sess", "sid", "auth", "token", "jwt", "login", "remember", "identity",
                   "access", "refresh", "user")
 _NOT_CREDENTIALS = ("csrf", "xsrf", "consent", "theme", "lang", "_ga", "_gid")
@@ -37,9 +34,6 @@ _SECRET_FIELDS = re.compile(r"pass(word|wd)?|pwd|secret|passphrase", re.IGNORECA
 _USER_FIELDS = re.compile(r"user(name)?|login|email", re.IGNORECASE)
 _TOKEN_FIELDS = re.compile(r"(access|id|refresh|auth)?_?token|jwt|session(_?id)?|sid",
                            re.IGNORECASE)
-_URL_SECRET_PARAMS = re.compile(
-    r"(access_|id_|refresh_|auth_)?token|jwt|session(_?id)?|sid|pass(word|wd)?|pwd|"
-    r"api_?key|secret|auth", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -91,7 +85,7 @@ def looks_like_session(name: str, value: str = "") -> bool:
     lowered = name.lower()
     if any(hint in lowered for hint in _NOT_CREDENTIALS):
         return False
-    return any(hint in lowered for hint in _SESSION_HINTS) or bool(_JWT_WHOLE.match(value))
+    return any(hint in lowered for hint in _SESSION_HINTS) or bool(JWT_WHOLE.match(value))
 
 
 def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
@@ -236,7 +230,7 @@ def is_token_field(name: str) -> bool:
 
 def decode_jwt(value: str, location: str) -> FoundToken | None:
     """Decode a JWT's header and claims locally; no signature check (labelled so)."""
-    parts = _decode_parts(value) if _JWT_WHOLE.match(value) else None
+    parts = _decode_parts(value) if JWT_WHOLE.match(value) else None
     return None if parts is None else FoundToken(location, parts[0], parts[1], value)
 
 
@@ -263,7 +257,7 @@ def _json_segment(segment: str) -> Any:
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
     if "eyJ" not in text:
         return []
-    found = (decode_jwt(m.group(0), location) for m in JWT_PATTERN.finditer(text))
+    found = (decode_jwt(token, location) for token in find_jwts(text))
     return [token for token in found if token is not None]
 
 
@@ -321,15 +315,5 @@ def url_params(url: str | SplitResult) -> list[tuple[str, str]]:
 
 
 def url_credentials(url: str | SplitResult) -> list[str]:
-    """Names of URL parts that carry a credential: user info, token-like parameters."""
-    parts = urlsplit(url) if isinstance(url, str) else url
-    names = ["user:password in the host part"] if "@" in parts.netloc and parts.password else []
-    for name, value in url_params(parts):
-        if value and (_URL_SECRET_PARAMS.fullmatch(name) or _JWT_WHOLE.match(value)):
-            names.append(name)
-    return names
-
-
-def shorten(secret: str, keep: int = 6) -> str:
-    """A credential as a learner may see it on screen: the first few characters."""
-    return secret if len(secret) <= keep else secret[:keep] + "…"
+    """Names of URL parts that carry a credential (the one rule: tutor.redaction)."""
+    return list(dict.fromkeys(url_secrets(url)))

@@ -17,17 +17,13 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tutor import __version__
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
 from tutor.browser.events import Exchange
-from tutor.har.credentials import JWT_PATTERN, cookie_pairs, has_password_field, is_token_field
-
-REDACTED = "REDACTED"
-"""What replaces a credential value in a redacted export."""
-_SECRET_NAME = re.compile(r"pass(word|wd)?|pwd|secret|current_password|new_password|"
-                          r"csrf_token", re.IGNORECASE)
+from tutor.har.credentials import cookie_pairs, is_token_field
+from tutor.redaction import REDACTED, is_secret_name, redact_url, replace_jwts
 
 
 def har_document(exchanges: Iterable[Exchange], *, redact: bool = False) -> dict[str, Any]:
@@ -62,7 +58,10 @@ def save_har(exchanges: Iterable[Exchange], folder: Path, stem: str, *,
 
 
 def _iso(moment: float) -> str:
-    stamp = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+    try:
+        stamp = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+    except (OverflowError, ValueError, OSError):  # a recorded time before year 1
+        stamp = datetime.datetime.fromtimestamp(0, datetime.UTC)
     return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -134,7 +133,7 @@ def _header(name: str, value: str, redact: bool) -> dict[str, str]:
             value = REDACTED
         elif lowered == "location":
             value = _redact_url(value)
-        value = JWT_PATTERN.sub(REDACTED, value)
+        value = replace_jwts(value, _redacted)
     return {"name": name, "value": value}
 
 
@@ -156,15 +155,16 @@ def _har_cookie(line: str, redact: bool) -> dict[str, Any]:
     return cookie
 
 
+def _redacted(_secret: str) -> str:
+    return REDACTED
+
+
 def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    query = [(n, REDACTED if _is_secret_field(n) else JWT_PATTERN.sub(REDACTED, v))
-             for n, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="/:")))
+    return redact_url(url, _redacted)
 
 
 def _is_secret_field(name: str) -> bool:
-    return bool(_SECRET_NAME.fullmatch(name)) or is_token_field(name)
+    return is_secret_name(name) or is_token_field(name)
 
 
 def _redact_json(value: Any) -> Any:
@@ -174,23 +174,26 @@ def _redact_json(value: Any) -> Any:
     if isinstance(value, list):
         return [_redact_json(v) for v in value]
     if isinstance(value, str):
-        return JWT_PATTERN.sub(REDACTED, value)
+        return replace_jwts(value, _redacted)
     return value
 
 
 def _redact_text(text: str, mime: str) -> str:
-    if "json" in mime:
+    """A body with its credentials hidden, judged by what it looks like as well as by
+    its declared type (a recording's Content-Type can be missing or wrong)."""
+    if "json" in mime or text.lstrip()[:1] in ("{", "["):
         try:
             return json.dumps(_redact_json(json.loads(text)))
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
-    if "form" in mime:
+    if "=" in text:
         fields = parse_qsl(text, keep_blank_values=True)
-        if has_password_field(dict(fields)) or any(_is_secret_field(n) for n, _ in fields):
-            return urlencode([(n, REDACTED if _is_secret_field(n) else v) for n, v in fields])
+        if any(_is_secret_field(n) for n, _ in fields):
+            return urlencode([(n, REDACTED if _is_secret_field(n) else replace_jwts(v, _redacted))
+                              for n, v in fields])
     # HTML pages embed the CSRF token in a hidden field.
     text = re.sub(r'(name=csrf_token value=")[^"]*', rf"\g<1>{REDACTED}", text)
-    return JWT_PATTERN.sub(REDACTED, text)
+    return replace_jwts(text, _redacted)
 
 
 def _post_data(body: bytes, mime: str, redact: bool) -> dict[str, Any]:

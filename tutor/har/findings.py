@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
@@ -100,6 +100,58 @@ def _label(credential: SentCredential) -> str:
     return "bearer token" if credential.type == "bearer" else "Basic credential"
 
 
+class _CookiePaths:
+    """The cookies the client holds, by host and path, so the ones a request should
+    have carried are found by walking the request's path once, not by scanning every
+    cookie held (which made a recording with many cookies quadratic).
+
+    Per host, a trie of path segments: `/a/b` is the node reached by "", "a", "b". A
+    cookie with path `/a/b` sits in that node's `exact` names (it matches `/a/b` and
+    `/a/b/...`), one with path `/a/` in the `/a` node's `below` names (it matches what
+    is below `/a/`): together, RFC 6265bis §5.1.4's path-match."""
+
+    def __init__(self) -> None:
+        self._roots: dict[str, _PathNode] = {}
+
+    def _node(self, host: str, path: str) -> tuple[_PathNode, bool]:
+        """The node of `path` (created as needed) and whether the path ends in "/"."""
+        segments = path.split("/")
+        below = segments[-1] == "" and len(segments) > 1
+        node = self._roots.setdefault(host, _PathNode())
+        for segment in segments[:-1] if below else segments:
+            node = node.children.setdefault(segment, _PathNode())
+        return node, below
+
+    def add(self, host: str, path: str, name: str) -> None:
+        node, below = self._node(host, path)
+        (node.below if below else node.exact)[name] = None
+
+    def remove(self, host: str, path: str, name: str) -> None:
+        node, below = self._node(host, path)
+        (node.below if below else node.exact).pop(name, None)
+
+    def matching(self, host: str, request_path: str) -> Iterator[str]:
+        """Names of held cookies whose path matches `request_path` (each once)."""
+        node = self._roots.get(host)
+        segments = request_path.split("/")
+        for depth, segment in enumerate(segments):
+            if node is None:
+                return
+            node = node.children.get(segment)
+            if node is None:
+                return
+            yield from node.exact
+            if depth + 1 < len(segments):  # more of the path follows a "/"
+                yield from node.below
+
+
+@dataclass
+class _PathNode:
+    children: dict[str, _PathNode] = field(default_factory=dict)
+    exact: dict[str, None] = field(default_factory=dict)
+    below: dict[str, None] = field(default_factory=dict)
+
+
 class _DropTracker:
     """Remembers which credentials the client gave up, to spot them coming back."""
 
@@ -108,12 +160,27 @@ class _DropTracker:
         """credential → (entry index, how it was dropped)."""
         self.held: dict[tuple[str, str, str], tuple[str, str]] = {}
         """(host, type, name) → (value, cookie path) the client holds now."""
+        self._paths = _CookiePaths()
+        """The held cookies again, by host and path (kept in step with `held`)."""
+        self._bearer_paths: dict[tuple[str, str], str] = {}
+        """(host, path) → the bearer token the last request there carried (oldest first)."""
 
     def _drop(self, key: CredentialKey, index: int, how: str) -> None:
         if key not in self.dropped:
             self.dropped[key] = (index, how)
             if len(self.dropped) > REMEMBERED:
                 del self.dropped[next(iter(self.dropped))]  # the oldest (dicts keep order)
+
+    def _hold(self, slot: tuple[str, str, str], value: str, path: str) -> None:
+        self._release(slot)
+        self.held[slot] = (value, path)
+        if slot[1] == "cookie":
+            self._paths.add(slot[0], path, slot[2])
+
+    def _release(self, slot: tuple[str, str, str]) -> None:
+        previous = self.held.pop(slot, None)
+        if previous is not None and slot[1] == "cookie":
+            self._paths.remove(slot[0], previous[1], slot[2])
 
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         entry = item.entry
@@ -133,8 +200,9 @@ class _DropTracker:
                 self._drop((credential.type, credential.name, previous[0]), index,
                            "replaced by a new value")
             path = previous[1] if previous else "/"
-            self.held[slot] = (credential.value, path)
+            self._hold(slot, credential.value, path)
         self._missing_cookies(item)
+        self._missing_bearer(item)
         for cookie in item.set:
             slot = (host, "cookie", cookie.name)
             previous = self.held.get(slot)
@@ -142,29 +210,60 @@ class _DropTracker:
                 if previous:
                     self._drop(("cookie", cookie.name, previous[0]), index,
                                "cleared by the server")
-                self.held.pop(slot, None)
+                self._release(slot)
             elif cookie.parsed is not None:
                 if previous and previous[0] != cookie.value:
                     self._drop(("cookie", cookie.name, previous[0]), index,
                                "replaced by the server")
                 path = cookie.parsed.path or "/"
-                self.held[slot] = (cookie.value, path if path.startswith("/") else "/")
+                self._hold(slot, cookie.value, path if path.startswith("/") else "/")
         if _LOGOUT_PATH.search(entry.request.path) and 200 <= status < 400:
             for credential in item.sent:
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
         return findings
 
+    def _missing_bearer(self, item: EntryAnalysis) -> None:
+        """A request to a host and path that used to carry the bearer token now goes
+        without one: the client stopped sending it (its page dropped the token, as a
+        logout that only deletes the client's copy does). A token is attached by the
+        page's own script, so any request may lack it; only the same path tells."""
+        request = item.entry.request
+        if request.method == "OPTIONS":  # a preflight never carries Authorization
+            return
+        where = (request.host, request.path)
+        bearer = next((c.value for c in item.sent if c.type == "bearer"), None)
+        if bearer is not None:
+            self._bearer_paths.pop(where, None)  # re-inserted as the newest
+            self._bearer_paths[where] = bearer
+            while len(self._bearer_paths) > REMEMBERED:
+                del self._bearer_paths[next(iter(self._bearer_paths))]
+            return
+        carried = self._bearer_paths.pop(where, None)
+        slot = (request.host, "bearer", "Authorization")
+        held = self.held.get(slot)
+        if carried is not None and held is not None and held[0] == carried:
+            self._drop(("bearer", "Authorization", carried), item.entry.index,
+                       "no longer sent (a request to the same path went without it)")
+            self._release(slot)
+
     def _missing_cookies(self, item: EntryAnalysis) -> None:
         """A same-site request to the host that lacks a cookie the client held: the
-        client stopped sending it (cleared by the user or by a script)."""
+        client stopped sending it (cleared by the user or by a script).
+
+        Each cookie the path index yields is either sent with this request or dropped
+        now, so the work per entry is bounded by its own cookies plus the drops."""
         request = item.entry.request
         fetch_site = (request.header("sec-fetch-site") or "").lower()
         if request.method == "OPTIONS" or not request.headers or fetch_site == "cross-site":
             return
         sent = {c.name for c in item.sent if c.type == "cookie"}
-        for (host, kind, name), (value, path) in list(self.held.items()):
-            if (kind == "cookie" and host == request.host and name not in sent
-                    and path_matches(request.path, path)):
+        host = request.host
+        missing = [name for name in self._paths.matching(host, request.path)
+                   if name not in sent]
+        for name in missing:
+            slot = (host, "cookie", name)
+            value, path = self.held[slot]
+            if path_matches(request.path, path):  # the index's rule, checked once more
                 self._drop(("cookie", name, value), item.entry.index, "no longer sent")
-                del self.held[(host, kind, name)]
+                self._release(slot)

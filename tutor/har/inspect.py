@@ -15,6 +15,7 @@ from typing import IO
 
 from tutor.har import reader
 from tutor.har.analysis import Analyser
+from tutor.har.files import is_regular
 from tutor.har.model import HarEntry, HarError
 from tutor.har.render import JsonReport, TextReport
 from tutor.har.stream import HarStream, HarSyntaxError
@@ -24,7 +25,14 @@ SPOOL_BYTES = 4 * 1024 * 1024
 
 
 def inspect_file(path: Path, out: IO[str], as_json: bool = False) -> None:
-    """Write the report of the HAR file at `path` to `out`, or raise one HarError."""
+    """Write the report of the HAR file at `path` to `out`, or raise one HarError.
+
+    A pipe or standard input cannot be read twice, so it is read whole (up to the
+    whole-file reader's limit) instead of streamed."""
+    if not is_regular(path):
+        har = reader.read_har(path, reader.MAX_HAR_BYTES)
+        _report(har.entries, lambda: har.creator, out, as_json)
+        return
     try:
         stream = HarStream(path)
         _report(stream.entries(), lambda: stream.creator, out, as_json)

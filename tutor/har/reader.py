@@ -20,11 +20,16 @@ import binascii
 import codecs
 import datetime
 import json
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from tutor.har.files import read_limited
 from tutor.har.model import Har, HarBody, HarEntry, HarError, HarRequest, HarResponse, Header
+from tutor.visible import visible
 
 MAX_HAR_BYTES = 100 * 1024 * 1024
 """Bigger files are refused by the whole-file reader (parsed JSON takes about five times
@@ -40,20 +45,9 @@ _BOMS = (
 
 
 def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES, too_big: str = "") -> Har:
-    """Load a whole HAR file from disk; `too_big` is advice added to the size error."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise HarError(
-                str(path), f"{size / 2**20:.1f} MiB is more than the {max_bytes / 2**20:.0f} MiB "
-                "limit; " + (too_big or "export fewer requests (filter the devtools Network "
-                             "panel first)"))
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise HarError(str(path), "is a folder, not a HAR file") from None
-    except OSError as exc:
-        raise HarError(str(path), exc.strerror or str(exc)) from None
-    return parse_har(raw)
+    """Load a whole HAR file (a regular file, a pipe, or standard input as `-`); `too_big`
+    is advice added to the size error. Never reads more than `max_bytes` + 1 bytes."""
+    return parse_har(read_limited(path, max_bytes, too_big))
 
 
 def parse_har(raw: bytes) -> Har:
@@ -79,9 +73,15 @@ def _decode(raw: bytes) -> str:
                        f"{exc.start}{hint}") from None
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _load_json(text: str) -> Any:
     try:
-        return json.loads(text)
+        document = json.loads(text)
+        if _SURROGATE_ESCAPE.search(text):
+            document = _whole_characters(document)
+        return document
     except json.JSONDecodeError as exc:
         near_end = exc.pos >= len(text.rstrip()) - 1
         hint = " (the file looks truncated)" if near_end else ""
@@ -91,6 +91,37 @@ def _load_json(text: str) -> Any:
         raise HarError("", "not a HAR file: JSON nested too deeply") from None
     except ValueError as exc:  # e.g. an integer with more digits than Python allows
         raise HarError("", f"not valid JSON: {exc}") from None
+
+
+def _whole_characters(document: Any) -> Any:
+    """The document with escaped surrogates joined into characters, and a lone one (which
+    nothing can print or encode) replaced by U+FFFD: JSON allows `"\\ud800"`, UTF-8 does
+    not. Iterative: the document may be as deep as the parser allows."""
+    def fix(text: str) -> str:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+    root = [document]
+    stack: list[list[Any] | dict[str, Any]] = [root]
+    while stack:
+        container = stack.pop()
+        if isinstance(container, dict):
+            items = list(container.items())
+            container.clear()
+            for key, value in items:
+                container[fix(key)] = _whole_value(value, fix, stack)
+        else:
+            for index, value in enumerate(container):
+                container[index] = _whole_value(value, fix, stack)
+    return root[0]
+
+
+def _whole_value(value: Any, fix: Callable[[str], str],
+                 stack: list[list[Any] | dict[str, Any]]) -> Any:
+    if isinstance(value, str):
+        return fix(value)
+    if isinstance(value, dict | list):
+        stack.append(value)
+    return value
 
 
 def har_from_json(document: Any) -> Har:
@@ -148,6 +179,7 @@ def _request(request: Mapping[str, Any], where: str) -> HarRequest:
     url = _required_text(request, "url", where)
     if not method:
         raise HarError(f"{where}.method", "is empty")
+    _check_url(url, f"{where}.url")
     post = _optional_object(request.get("postData"), where, "postData")
     return HarRequest(
         method=method.upper(),
@@ -263,12 +295,33 @@ def _required_text(mapping: Mapping[str, Any], key: str, where: str) -> str:
     return _text(value, where, key)
 
 
+def _check_url(url: str, where: str) -> None:
+    """A URL the analysis can take apart: Python refuses some that a browser would never
+    record (`http://[::1/x`, `http://[zz]/`, a port of 99999), and every part of the
+    tutor splits the URL, so such a file is refused here, once, with the place."""
+    try:
+        parts = urlsplit(url)
+        # Only a bracketed host or a port can still be wrong once split (most have none).
+        if "[" in parts.netloc or ":" in parts.netloc.rpartition("@")[2]:
+            parts.hostname  # noqa: B018 -- checks the brackets of an IPv6 host
+            parts.port  # noqa: B018 -- checks the port is a number 0-65535
+    except ValueError as exc:
+        raise HarError(where, f"not a URL the tutor can read ({exc}): "
+                       f"{visible(url)!r:.80}") from None
+
+
 def _number(value: Any, where: str, key: str) -> float:
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise HarError(_at(where, key), f"expected a number, got {_kind(value)}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        return 0.0
+    # 1e400, NaN and Infinity (Python's json takes them) say nothing usable: unknown,
+    # like a missing value, rather than a reason to refuse the file.
+    return number if math.isfinite(number) else 0.0
 
 
 def _pairs(value: Any, where: str, key: str) -> tuple[Header, ...]:
@@ -311,4 +364,7 @@ def _timestamp(value: Any, where: str, key: str) -> float | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.timestamp()
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError, OSError):  # year 1 in a zone east of UTC, say
+        return None

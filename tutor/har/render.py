@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
 
 from tutor.har.analysis import Analysis, EntryAnalysis
-from tutor.har.credentials import CookieSet, SentCredential, shorten
+from tutor.har.credentials import CookieSet, SentCredential
 from tutor.har.findings import Finding
 from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
 from tutor.plural import plural
+from tutor.redaction import REDACTED, redact_url, shorten
 from tutor.visible import visible
 
 
@@ -36,6 +38,22 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list):
         return [_json_safe(v) for v in value]
     return value
+
+
+_C1 = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON that a terminal cannot obey: json escapes C0 controls itself, and
+    DEL and the C1 controls (0x9b is a CSI on some terminals), the characters `visible`
+    also shows, and lone surrogates (which UTF-8 cannot write) are escaped here too,
+    which leaves the same JSON value."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _redacted(_secret: str) -> str:
+    return REDACTED
 
 
 def _sent_json(credential: SentCredential) -> dict[str, Any]:
@@ -57,7 +75,7 @@ def entry_json(item: EntryAnalysis) -> dict[str, Any]:
     """One element of the document's "entries"."""
     return {
         "method": item.entry.request.method,
-        "url": item.entry.request.url,
+        "url": redact_url(item.entry.request.url, _redacted),
         "status": item.entry.response.status,
         "login_step": item.login_step,
         "login_steps": list(item.login_steps),
@@ -112,7 +130,8 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
     if isinstance(findings, Analysis):
         findings = findings.findings_for(item.entry.index)
     request, response = item.entry.request, item.entry.response
-    lines = [f"#{item.entry.index}  {request.method} {request.url}  → {response.status}"
+    lines = [f"#{item.entry.index}  {request.method} {redact_url(request.url)}  → "
+             f"{response.status}"
              + (f" {response.status_text}" if response.status_text else "")]
     for step in item.login_steps:
         note = f" ({RECORDED_STEP_NOTES[step]})" if step in RECORDED_STEP_NOTES else ""
@@ -167,7 +186,7 @@ class TextReport:
         if self.quiet <= QUIET_SHOWN:
             request, response = item.entry.request, item.entry.response
             self._quiet.append((self._written, "\n" + visible(
-                f"#{item.entry.index}  {request.method} {request.url}  → "
+                f"#{item.entry.index}  {request.method} {redact_url(request.url)}  → "
                 f"{response.status}  (no credentials)")))
 
     def finish(self, out: IO[str], creator: str) -> None:
@@ -197,11 +216,11 @@ class JsonReport:
 
     def add(self, item: EntryAnalysis, findings: Sequence[Finding]) -> None:
         """One exchange, with the findings about it."""
-        self._entries.write(self._separator + json.dumps(entry_json(item), ensure_ascii=False))
+        self._entries.write(self._separator + json_text(entry_json(item)))
         self._separator = ", "
         for finding in findings:
             self._findings.write(self._finding_separator
-                                 + json.dumps(finding_json(finding), ensure_ascii=False))
+                                 + json_text(finding_json(finding)))
             self._finding_separator = ", "
 
     def finish(self, out: IO[str]) -> None:

@@ -20,10 +20,14 @@ from tutor.har.analysis import Analysis
 from tutor.har.credentials import body_json, cookies_set, is_token_field
 from tutor.har.model import Har, HarBody, HarEntry
 from tutor.plural import plural
+from tutor.redaction import redact_url
+from tutor.visible import visible
 
 MOCK_ORIGIN = "https://tutor.local"
 REPLAY_SCRYPT_COST = 2**12
 """Cheap password hashing: the replay is a demonstration, not a service."""
+OTHER_HOST = "another host"
+"""Why a request to a host other than the site's was not sent."""
 _FORWARDED = ("content-type", "accept", "sec-fetch-site", "sec-fetch-mode")
 
 
@@ -83,14 +87,22 @@ async def replay_against_mock(analysis: Analysis, mode: str) -> list[ReplayResul
             request = entry.request
             if request.host != host:
                 results.append(ReplayResult(entry.index, request.method, request.path,
-                                            entry.response.status, None, "another host"))
+                                            entry.response.status, None, OTHER_HOST))
                 continue
             if entry.started is not None and entry.started > clock.now():
                 clock.set(entry.started)
-            response = await client.request(
-                request.method, translator.text(request.path_and_query),
-                headers=translator.headers(entry, host),
-                content=translator.body(request.body))
+            try:
+                response = await client.request(
+                    request.method, translator.text(request.path_and_query),
+                    headers=translator.headers(entry, host),
+                    content=translator.body(request.body))
+            except (httpx.InvalidURL, httpx.LocalProtocolError, ValueError) as exc:
+                # A recorded method, path or header no HTTP client would send (a control
+                # character, say): the recording shows it, the mock cannot be asked it.
+                results.append(ReplayResult(entry.index, request.method, request.path,
+                                            entry.response.status, None,
+                                            f"not sendable: {exc}"))
+                continue
             translator.learn(entry, response)
             results.append(ReplayResult(entry.index, request.method, request.path,
                                         entry.response.status, response.status_code))
@@ -174,15 +186,22 @@ def _json(response: httpx.Response) -> object:
 def replay_report(results: list[ReplayResult]) -> str:
     """The lines `tutor replay --against-mock` prints."""
     lines = []
-    skipped = [r for r in results if r.skipped]
+    other_hosts = [r for r in results if r.skipped == OTHER_HOST]
     for result in results:
+        if result.skipped == OTHER_HOST:
+            continue
+        # The method and path come from the file: shown, never obeyed (visible), with
+        # any credential in them hidden (redact_url); padded after, so columns hold.
+        method, path = visible(result.method), visible(redact_url(result.path))
         if result.skipped:
+            lines.append(f"#{result.index:<3} {method:<7} {path:<30} recorded "
+                         f"{result.recorded}  {visible(result.skipped)}")
             continue
         mark = "  ← differs" if result.differs else ""
-        lines.append(f"#{result.index:<3} {result.method:<7} {result.path:<30} "
+        lines.append(f"#{result.index:<3} {method:<7} {path:<30} "
                      f"recorded {result.recorded}  mock {result.mock}{mark}")
-    if skipped:
-        lines.append(f"({plural(len(skipped), 'request')} to other hosts not sent)")
+    if other_hosts:
+        lines.append(f"({plural(len(other_hosts), 'request')} to other hosts not sent)")
     sent = [r for r in results if not r.skipped]
     differing = sum(r.differs for r in sent)
     lines.append(f"{differing} of {len(sent)} statuses differ from the recording."

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import ijson
 
+from tutor.har.files import open_har
 from tutor.har.model import HarEntry, HarError
 from tutor.har.reader import creator_name, entry_from_json, har_from_json, log_parts
 
@@ -76,12 +77,10 @@ class HarStream:
         self._read_head()
 
     def _open(self) -> IO[bytes] | _Utf8Reader:
-        try:
-            raw = self.path.open("rb")
-        except IsADirectoryError:
-            raise HarError(str(self.path), "is a folder, not a HAR file") from None
-        except OSError as exc:
-            raise HarError(str(self.path), exc.strerror or str(exc)) from None
+        raw, regular = open_har(self.path)
+        if not regular:  # a pipe cannot be read twice: inspect_file reads it whole
+            raw.close()
+            raise HarError(str(self.path), "is not a regular file, so it cannot be streamed")
         start = raw.read(4)
         for bom, encoding in _WIDE_BOMS:
             if start.startswith(bom):
@@ -113,6 +112,8 @@ class HarStream:
             if events == 0 and "premature EOF" in str(exc):
                 raise HarError("", "the file is empty") from None
             raise _syntax_error(exc, "", events) from None
+        except UnicodeDecodeError as exc:  # a lone surrogate escaped in a string
+            raise _syntax_error(exc, "", events) from None
         finally:
             _close(file)
         log = builder.value.get("log")
@@ -129,7 +130,9 @@ class HarStream:
                 yield entry_from_json(item, index)
                 index += 1
                 self.count = index
-        except ijson.JSONError as exc:
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            # UnicodeDecodeError: ijson turns an escaped lone surrogate into bytes it
+            # cannot decode; the whole-file reader takes it (see inspect_file).
             raise _syntax_error(exc, f"entries[{index}]", index) from None
         finally:
             _close(file)
@@ -142,7 +145,7 @@ class HarStream:
             for value in ijson.items(file, "log.creator", use_float=True):
                 self.creator = creator_name(value)
                 break
-        except ijson.JSONError as exc:
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
             raise _syntax_error(exc, "log.creator", 1) from None
         finally:
             _close(file)

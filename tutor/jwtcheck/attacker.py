@@ -70,6 +70,15 @@ def attacker_jwks() -> dict[str, Any]:
     return {"keys": [attacker_key(alg).public_jwk for alg in ASYMMETRIC_ALGORITHMS]}
 
 
+def made_attacker_jwks() -> dict[str, Any]:
+    """The attacker public keys made so far in this process (the ones the editor signed
+    with): what the server's evil.test adds to its own key set, without making a key
+    nobody used."""
+    with _lock:
+        made = [key.public_jwk for alg, key in _keys.items() if alg in ASYMMETRIC_ALGORITHMS]
+    return {"keys": made}
+
+
 def _private_key(algorithm: str) -> Any:
     if algorithm in ("RS256", "PS256"):
         other = "PS256" if algorithm == "RS256" else "RS256"

@@ -8,7 +8,9 @@ The lesson parser (parser.py) reads the rest of the file on top of it.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,11 +40,16 @@ def read_lesson_text(path: Path) -> str:
     """The file as text, or a `LessonError` saying why it cannot be read as a lesson."""
     shown = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_LESSON_BYTES:
-            raise LessonError(shown, 1, 1, f"file is {size} bytes; lessons must be under "
-                              f"{MAX_LESSON_BYTES} bytes")
-        raw = path.read_bytes()
+        # Opened without waiting for a writer (a FIFO cannot hang lint), and read no
+        # further than the limit whatever the file is (/dev/zero cannot fill memory).
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise LessonError(shown, 1, 1, "not a regular file")
+            raw = file.read(MAX_LESSON_BYTES + 1)
+        if len(raw) > MAX_LESSON_BYTES:
+            raise LessonError(shown, 1, 1, f"file is over {MAX_LESSON_BYTES} bytes; lessons "
+                              f"must be under {MAX_LESSON_BYTES} bytes")
     except OSError as exc:
         raise LessonError(shown, 1, 1, f"cannot read file: {exc.strerror or exc}") from None
     return decode_lesson_bytes(raw, shown)

@@ -23,6 +23,7 @@ def lint_paths(paths: list[Path], quiz_kinds: QuizKinds,
     lessons, errors = load_lessons(paths, quiz_kinds)
     errors.extend(_course_errors(paths, lessons))
     for lesson in lessons:
+        errors.extend(_control_errors(lesson))
         errors.extend(wording_errors(lesson))
         errors.extend(sources_errors(lesson))
         errors.extend(setup_errors(lesson))
@@ -30,6 +31,19 @@ def lint_paths(paths: list[Path], quiz_kinds: QuizKinds,
         for lesson in lessons:
             errors.extend(asyncio.run(run_lesson_scenes(lesson, quiz_kinds)))
     return sorted(errors, key=lambda e: (e.path, e.line, e.column, e.message))
+
+
+def _control_errors(lesson: Lesson) -> list[LessonError]:
+    from tutor.lessons.controls import control_errors
+    from tutor.lessons.front_matter import read_lesson_text
+
+    if lesson.path is None:
+        return []
+    try:
+        text = read_lesson_text(lesson.path)
+    except LessonError as exc:
+        return [exc]
+    return control_errors(lesson, text)
 
 
 def _course_errors(paths: list[Path], lessons: list[Lesson]) -> list[LessonError]:

@@ -33,6 +33,7 @@ from tutor.scenes.events import (
 from tutor.scenes.sentences import duration_words, person_name, step_words
 from tutor.scenes.server_beats import server_beats
 from tutor.scenes.story import STORE_LANE
+from tutor.visible import visible
 
 REQUEST_HEADERS = ("cookie", "authorization", "dpop", "origin", "x-csrf-token", "content-type",
                    "sec-fetch-site")
@@ -42,10 +43,12 @@ _MARKDOWN = MarkdownIt("commonmark").enable("table")
 
 
 def shorten(value: str, limit: int = MAX_VALUE) -> str:
-    """Long tokens and ids cut to a readable length, saying how long they were."""
-    if len(value) <= limit:
-        return value
-    return f"{value[:limit]}... ({len(value)} characters)"
+    """Long tokens and ids cut to a readable length, saying how long they were; control
+    characters are shown first, so the cut never leaves half an escape sequence."""
+    shown = visible(value)
+    if len(shown) <= limit:
+        return shown
+    return f"{shown[:limit]}... ({len(value)} characters)"
 
 
 def markdown_to_text(markdown: str) -> str:

@@ -3,7 +3,8 @@ command back into a draft.
 
 Rendering quotes every argument with `shlex.quote`, so the command is safe to paste into
 a POSIX shell; `for_serve` first renames the server's cookies for the `tutor serve` the
-command targets (`__Host-sid` over https, `sid` over http: `tutor.served`).
+command targets (`__Host-sid` over https, `sid` over http: `ServerMode.cookie_name`'s
+rule, `host_prefixed`).
 Parsing reads the options that describe a request (`-X`, `-H`, `-b`, `-d`,
 `--data-raw`, `--data-binary`, `--json`, `-u`, `-G`, `-A`, `-e`, the URL) and ignores,
 naming them, the ones that only change what curl prints or how it connects (`-s`, `-i`,
@@ -23,7 +24,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tutor.repeater.draft import RequestDraft, parse_cookie_header
-from tutor.served import DEFAULT_URL, cookie_name_for
+from tutor.served import DEFAULT_URL
+from tutor.server.modes import get_mode, mode_names
+from tutor.server.modes.registry import HOST_PREFIX, host_prefixed
 
 DEFAULT_BASE_URL = DEFAULT_URL
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -67,11 +70,25 @@ class CurlError(ValueError):
 # --- rendering -------------------------------------------------------------------------------
 
 
+def server_cookie_bases() -> frozenset[str]:
+    """The base names of the server's own cookies: each cookie mode's session cookie
+    (`ServerMode.session_cookie`) and the jwt-cookie mode's `csrf`."""
+    modes = (get_mode(name) for name in mode_names())
+    return frozenset({m.session_cookie for m in modes if m.session_cookie} | {"csrf"})
+
+
+def served_cookie_name(name: str, https: bool) -> str:
+    """A cookie of the server's, named as a server reached over https or http names it
+    (`host_prefixed`, the rule `ServerMode.cookie_name` uses); others keep their name."""
+    base = name.removeprefix(HOST_PREFIX)
+    return host_prefixed(base, https) if base in server_cookie_bases() else name
+
+
 def for_serve(draft: RequestDraft, base_url: str = DEFAULT_BASE_URL) -> RequestDraft:
     """The draft with the server's cookies named as the server at `base_url` names them
-    (a sandbox runs over https; `tutor serve` over http unless it was told otherwise)."""
+    (a sandbox runs over https; `tutor serve` over http unless started with --https)."""
     https = base_url.lower().startswith("https:")
-    cookies = tuple((cookie_name_for(name, https), value) for name, value in draft.cookies)
+    cookies = tuple((served_cookie_name(name, https), value) for name, value in draft.cookies)
     return dataclasses.replace(draft, cookies=cookies)
 
 

@@ -17,14 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tutor.browser.events import Exchange
+from tutor.repeater.curl import server_cookie_bases
 from tutor.repeater.draft import parse_cookie_header
 from tutor.repeater.sandbox import YOU, Sandbox, TimelineEntry
-from tutor.served import BASE_NAMES, HOST_PREFIX
+from tutor.server.modes.registry import HOST_PREFIX
 from tutor.server.state import SignatureChecked
 
 TOKEN_SCHEMES = ("bearer", "dpop")
-CREDENTIAL_COOKIES = BASE_NAMES - {"csrf"}
-"""The server's cookies that say who you are (the CSRF cookie does not)."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,10 @@ def presented(exchange: Exchange) -> list[tuple[str, str]]:
     scheme, _, value = auth.partition(" ")
     if scheme.lower() in TOKEN_SCHEMES and value.strip():
         found.append((f"{scheme} token", value.strip()))
+    # The server's cookies that say who you are (the CSRF cookie does not).
+    credentials = server_cookie_bases() - {"csrf"}
     for name, cookie in parse_cookie_header(exchange.request.header("cookie") or ""):
-        if name.removeprefix(HOST_PREFIX) in CREDENTIAL_COOKIES and cookie:
+        if name.removeprefix(HOST_PREFIX) in credentials and cookie:
             found.append((f"cookie {name}", cookie))
     return found
 

@@ -28,6 +28,7 @@ from tutor.browser.events import (
     ScriptRead,
     StorageWritten,
 )
+from tutor.redaction import redact_url
 from tutor.scenes.events import (
     BrowserChanged,
     ClockMoved,
@@ -104,7 +105,8 @@ def credential_of(exchange: Exchange) -> str | None:
     Another Authorization scheme (Basic, say) is named by its scheme, lower-cased.
     """
     authorization = (exchange.request.header("authorization") or "").strip()
-    scheme = authorization.split(" ", 1)[0].lower() if authorization else None
+    # The scheme comes from the request (a recording's, say): shown, never obeyed.
+    scheme = visible(authorization.split(" ", 1)[0].lower()) if authorization else None
     cookie = exchange.request.header("cookie") is not None
     if scheme and cookie:
         return "both"
@@ -290,11 +292,12 @@ def response_label(exchange: Exchange) -> str:
 
 def request_target(url: str) -> str:
     """The path and query of `url` (`/profile?tab=1`), as a request line shows them, with
-    control characters made visible (a recording's URL is not to be obeyed)."""
+    control characters made visible (a recording's URL is not to be obeyed) and any
+    credential in it shortened (tutor.redaction's rule, as everywhere)."""
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(redact_url(url))
     except ValueError:
-        return visible(url)
+        return visible(redact_url(url))
     path = parts.path or "/"
     return visible(f"{path}?{parts.query}" if parts.query else path)
 

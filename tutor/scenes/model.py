@@ -6,6 +6,8 @@ as a `SceneError` that names where it is (`steps[2].login.pasword`) and what is 
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,10 +33,18 @@ class ParamSpec:
     types: tuple[type, ...]
     required: bool = False
     choices: tuple[str, ...] = ()
+    limits: tuple[float, float] | None = None
+    """The smallest and largest number it takes (numbers are always finite)."""
 
 
-def _p(*types: type, required: bool = False, choices: tuple[str, ...] = ()) -> ParamSpec:
-    return ParamSpec(types, required, choices)
+def _p(*types: type, required: bool = False, choices: tuple[str, ...] = (),
+       limits: tuple[float, float] | None = None) -> ParamSpec:
+    return ParamSpec(types, required, choices, limits)
+
+
+MAX_CLOCK_STEP = 10 * 366 * 86_400
+"""The longest `advance_clock` (ten years): enough for any lifetime a lesson shows, and
+far from the dates a clock or a cookie's expiry can hold."""
 
 
 CREDENTIAL_CHOICES = ("auto", "none")
@@ -53,7 +63,7 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     },
     "logout": {"forget_token": _p(bool), "csrf_token": _p(bool)},
     "refresh": {"token": _p(str, choices=("current", "previous", "captured"))},
-    "advance_clock": {"seconds": _p(int, float, required=True)},
+    "advance_clock": {"seconds": _p(int, float, required=True, limits=(0, MAX_CLOCK_STEP))},
     "tamper_token": {
         "claims": _p(dict), "header": _p(dict),
         "signature": _p(str, choices=("keep", "none", "resign", "public_key", "attacker_key")),
@@ -343,11 +353,40 @@ def _parse_params(action: str, value: Any, path: str) -> dict[str, Any]:
             raise SceneError(f"{path}.{key}", f"must be {_type_names(spec.types)}")
         if spec.choices and item not in spec.choices:
             raise SceneError(f"{path}.{key}", f"must be one of {', '.join(spec.choices)}")
+        check_value(item, f"{path}.{key}", spec.limits)
         params[str(key)] = item
     for key, spec in specs.items():
         if spec.required and key not in params:
             raise SceneError(path, f"`{action}` needs `{key}`")
     return params
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_value(value: Any, path: str, limits: tuple[float, float] | None = None) -> None:
+    """A scene value that every action can use: numbers finite (and within `limits`),
+    text (keys too, nested too) free of control characters, which would be an invalid
+    URL or header when sent and an escape sequence when shown."""
+    pending: list[tuple[Any, str]] = [(value, path)]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise SceneError(where, f"must be a finite number, not {item}")
+        if limits is not None and isinstance(item, int | float) and not isinstance(item, bool):
+            low, high = limits
+            if not low <= item <= high:
+                raise SceneError(where, f"must be between {low:g} and {high:g}")
+        elif isinstance(item, str):
+            found = _CONTROL.search(item)
+            if found:
+                raise SceneError(where, f"contains the control character "
+                                 f"{found.group()!r}; write it out or leave it out")
+        elif isinstance(item, Mapping):
+            pending += [(k, where) for k in item if isinstance(k, str)]
+            pending += [(v, f"{where}.{k}") for k, v in item.items()]
+        elif isinstance(item, list | tuple):
+            pending += [(v, f"{where}[{i}]") for i, v in enumerate(item)]
 
 
 def _type_names(types: tuple[type, ...]) -> str:

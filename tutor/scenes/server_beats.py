@@ -62,6 +62,13 @@ def server_beats(event: server_state.ServerEvent, lane: str, index: int,
                    f"The server compares the password with {event.username}'s stored hash: "
                    f"{'it matches' if event.ok else 'no match (or no such user)'}.", index,
                    (3,) if event.ok and 3 in steps else ())
+    elif isinstance(event, s.LoginThrottled):
+        whose = ("this account" if event.scope == "account"
+                 else "this client's address")
+        yield Beat("work", lane, lane, f"throttled: wait {event.retry_after}s",
+                   f"{event.failures} failed logins for {whose}: the server turns the "
+                   f"attempt away without checking the password, for {event.retry_after} "
+                   "more seconds.", index)
     elif isinstance(event, s.SessionLookedUp):
         found = (f"→ {event.username}" if event.username else "→ not logged in"
                  ) if event.found else "→ no row"

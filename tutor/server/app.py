@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,13 +21,18 @@ from tutor.server.backends.base import (
     password_changed,
 )
 from tutor.server.context import ReplicaContext
+from tutor.server.hashing import ClientGone, HashingBusy, HashingStopped
 from tutor.server.http import Problem, read_fields
 from tutor.server.modes import all_modes
-from tutor.server.state import PasswordChecked, RequestHandled
+from tutor.server.state import LoginThrottled, PasswordChecked, RequestHandled
+
+T = TypeVar("T")
 
 MAX_USERNAME = 128
 MAX_PASSWORD = 1024
 MIN_NEW_PASSWORD = 8  # OWASP Authentication Cheat Sheet's minimum length
+CLIENT_GONE = 499
+"""Recorded (never sent) when the client hung up first: nginx's "client closed request"."""
 
 
 def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
@@ -47,7 +53,11 @@ def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
             Route("/password", routes.password, methods=["POST"]),
             Route("/.well-known/jwks.json", routes.jwks, methods=["GET"]),
         ],
-        exception_handlers={Problem: _problem_response},
+        exception_handlers={
+            Problem: _problem_response,
+            ClientDisconnect: _client_gone,
+            ClientGone: _client_gone,
+        },
     )
     return _AccessLog(app, ctx)
 
@@ -75,6 +85,23 @@ async def _problem_response(request: Request, exc: Exception) -> Response:
     return exc.response()
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up mid-body or while its password waited: an ordinary event.
+
+    No traceback and nothing to say; the response goes nowhere (servers drop what is
+    sent after a disconnect), but the access log records who left.
+    """
+    state = request.scope.setdefault("state", {})
+    principal, credential, _ = state.get("audit", (None, None, ""))
+    state["audit"] = (principal, credential, "client hung up before the answer")
+    return Response(status_code=CLIENT_GONE)
+
+
+def _client_of(request: Request) -> str:
+    client = request.scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 class _Routes:
     def __init__(self, ctx: ReplicaContext, backend: Backend) -> None:
         self.ctx = ctx
@@ -92,6 +119,31 @@ class _Routes:
             raise
         _audit(request, principal, principal.credential, "credential accepted")
         return principal
+
+    def _throttle(self, username: str, client: str, trusting: bool = True) -> None:
+        """Turn the attempt away, before any hashing, while its account or client is locked."""
+        refusal = self.ctx.throttle.check(username, client, self.ctx.clock.now(), trusting)
+        if refusal is None:
+            return
+        self.ctx.emit(LoginThrottled, username=username, scope=refusal.scope,
+                      failures=refusal.failures, retry_after=refusal.retry_after)
+        whose = "this account" if refusal.scope == "account" else "your address"
+        reason = (f"too many failed logins for {whose} ({refusal.failures}); "
+                  f"try again in {refusal.retry_after} s")
+        raise Problem(429, "too_many_attempts", reason, retry_after=refusal.retry_after)
+
+    async def _hash(self, request: Request, work: Callable[[], T]) -> T:
+        """Run scrypt where this server runs it; a full queue is a 503 with Retry-After."""
+        try:
+            return await self.ctx.hashing.run(work, request.receive)
+        except HashingBusy as busy:
+            raise Problem(
+                503, "temporarily_unavailable",
+                f"the server is busy checking other passwords; try again in "
+                f"{busy.retry_after} s", retry_after=busy.retry_after,
+            ) from None
+        except HashingStopped:
+            raise Problem(503, "temporarily_unavailable", "the server is stopping") from None
 
     async def index(self, request: Request) -> Response:
         self.ctx.sweep()
@@ -122,14 +174,19 @@ class _Routes:
             raise Problem(400, "invalid_request", "username and password are required")
         if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
             raise Problem(400, "invalid_request", "username or password is too long")
-        user = self.ctx.users.authenticate(username, password)
+        client = _client_of(request)
+        self._throttle(username, client)
+        users = self.ctx.users
+        user = await self._hash(request, lambda: users.authenticate(username, password))
         self.ctx.emit(PasswordChecked, username=username, ok=user is not None)
         if user is None:
+            self.ctx.throttle.failed(username, client, self.ctx.clock.now())
             # One message for a wrong password and an unknown user (OWASP Authentication).
             _audit(request, None, None, "wrong username or password")
             raise self.backend.unauthorized(
                 request, "username or password is wrong", "invalid_credentials"
             )
+        self.ctx.throttle.succeeded(username, client, self.ctx.clock.now())
         response = self.backend.issue(request, user, is_form)
         _audit(request, Principal(user.username, user.role, self.backend.credential), None,
                "logged in")
@@ -201,9 +258,12 @@ class _Routes:
                 400, "invalid_request",
                 f"new password must be {MIN_NEW_PASSWORD} to {MAX_PASSWORD} characters",
             )
-        if self.ctx.users.authenticate(principal.username, current) is None:
+        users, name, client = self.ctx.users, principal.username, _client_of(request)
+        self._throttle(name, client, trusting=False)
+        if await self._hash(request, lambda: users.authenticate(name, current)) is None:
+            self.ctx.throttle.failed(name, client, self.ctx.clock.now())
             raise Problem(403, "wrong_password", "current password is wrong")
-        user = self.ctx.users.change_password(principal.username, new)
+        user = users.set_password(name, await self._hash(request, users.hashing(new)))
         password_changed(self.ctx, user.username)
         response = self.backend.rotate(request, principal, user)
         _audit(request, principal, principal.credential, "password changed")

@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
+from tutor.jwtcheck.attacker import made_attacker_jwks
 from tutor.server.keys import attacker_key
 
 ATTACKER_HOST = "evil.test"
@@ -31,7 +32,10 @@ signed with them)."""
 def published_keys(path: str) -> dict[str, Any] | str | None:
     """What evil.test serves at `path`: its JWK Set, its certificate, or None."""
     if path == ATTACKER_JWKS_PATH:
-        return {"keys": [attacker_key(alg).public_jwk for alg in PUBLISHED_ALGORITHMS]}
+        # The lessons' fixed keys, and the keys the learner's JWT editor signed with (its
+        # `jku` points here): one evil.test, whichever tool forged the token.
+        own = [attacker_key(alg).public_jwk for alg in PUBLISHED_ALGORITHMS]
+        return {"keys": own + made_attacker_jwks()["keys"]}
     if path == ATTACKER_CERT_PATH:
         return attacker_certificate_pem()
     return None

@@ -20,6 +20,7 @@ from tutor.server.app import create_replica_app
 from tutor.server.attacker_keys import fetch_keys
 from tutor.server.config import DemoUser, ServerConfig
 from tutor.server.context import ReplicaContext
+from tutor.server.hashing import InlineHashing, PasswordWork
 from tutor.server.jwks_cache import CachedKeys, JwksCache
 from tutor.server.keys import Keyring
 from tutor.server.naive import KeyFetcher
@@ -32,6 +33,7 @@ from tutor.server.state import (
     KeysRotated,
     ServerEvent,
 )
+from tutor.server.throttle import LoginThrottle
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory
 
@@ -74,15 +76,19 @@ class ServerSnapshot:
     """The issuer's keys (they change only when a scene rotates them)."""
     caches: list[CachedKeys | None] = field(default_factory=list)
     """Each replica's cached copy of the key set (None on the issuer, and with HS256)."""
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    """Failed-login counters (a copy)."""
 
 
 class MockServer:
     """The mock auth server as scenes and tests use it."""
 
     def __init__(self, config: ServerConfig | None = None, clock: Clock | None = None,
-                 event_log_limit: int | None = None) -> None:
+                 event_log_limit: int | None = None, hashing: PasswordWork | None = None,
+                 ) -> None:
         """`event_log_limit` bounds the event log for a long-running server (see
-        `EventLog`); scenes and tests keep every event, which snapshots rely on."""
+        `EventLog`); scenes and tests keep every event, which snapshots rely on.
+        `hashing` is where scrypt runs: inline unless given (`tutor serve` gives a pool)."""
         self.config = config or ServerConfig()
         self.clock: Clock = clock or SimulatedClock()
         self.keys = Keyring.create(self.config)
@@ -90,6 +96,8 @@ class MockServer:
             _user_directory_template(self.config.users, self.config.scrypt_cost)
         )
         self.log = EventLog(self.clock, event_log_limit)
+        self.hashing: PasswordWork = hashing or InlineHashing()
+        self.throttle = LoginThrottle()
         self._last_users_copy: UserDirectory | None = None
         self.fetch_keys: KeyFetcher = fetch_keys
         """What a GET of a key URL reaches (jku/x5u weaknesses): evil.test's published
@@ -121,6 +129,8 @@ class MockServer:
                 signed_cookies=SignedCookieCodec(
                     keys.hmac_secret, replica_clock, self.config.signed_cookie_max_age
                 ),
+                throttle=self.throttle,
+                hashing=self.hashing,
             )
             self.caches.append(cache)
             self.replicas.append(Replica(name, context, create_replica_app(context)))
@@ -210,6 +220,7 @@ class MockServer:
             balancer_position=self.balancer.position,
             keys=self.keys,
             caches=[c.state if c is not None else None for c in self.caches],
+            throttle=self.throttle.copy(),
         )
 
     def _users_snapshot(self) -> UserDirectory:
@@ -236,6 +247,9 @@ class MockServer:
                 cache.state = state
                 replica.context.keys = state.keys
                 replica.context.tokens.set_keys(state.keys)
+        self.throttle = snapshot.throttle.copy()
+        for replica in self.replicas:
+            replica.context.throttle = self.throttle
 
 
 def _copy_stores(stores: list[AuthStore]) -> list[AuthStore]:

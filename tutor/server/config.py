@@ -128,10 +128,16 @@ class ServerConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{name} must be a positive whole number of seconds")
+            if value > MAX_LIFETIME:
+                raise ConfigError(f"{name} must be at most {MAX_LIFETIME} seconds (ten years)")
         if not 1 <= self.replicas <= 8:
             raise ConfigError("replicas must be between 1 and 8")
         if self.scrypt_cost < 2 or self.scrypt_cost & (self.scrypt_cost - 1):
             raise ConfigError("scrypt_cost must be a power of two greater than 1")
+        if self.scrypt_cost > MAX_SCRYPT_COST:
+            # scrypt needs 128 × 8 × n bytes: 2**17 is 128 MiB per hash, and more would
+            # exhaust a learner's memory instead of teaching anything.
+            raise ConfigError(f"scrypt_cost must be at most 2**17 ({MAX_SCRYPT_COST})")
         if self.key_seed is not None and self.algorithm not in SEEDABLE_ALGORITHMS:
             raise ConfigError(
                 f"key_seed works with {' or '.join(SEEDABLE_ALGORITHMS)} only: an RSA key "
@@ -217,6 +223,11 @@ class ServerConfig:
             values[key] = value
         return cls(**values)
 
+
+MAX_SCRYPT_COST = 2**17
+"""The largest scrypt cost a config takes (128 MiB per hash)."""
+MAX_LIFETIME = 10 * 366 * 86_400
+"""The longest token, cookie or session lifetime a config takes (ten years)."""
 
 _FIELD_TYPES: dict[str, type] = {
     "mode": str, "algorithm": str, "issuer": str, "audience": str, "secret": str,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
+from tutor.server.hashing import InlineHashing, PasswordWork
 from tutor.server.keys import Keyring
 from tutor.server.signed import SignedCookieCodec
 from tutor.server.state import (
@@ -18,6 +19,7 @@ from tutor.server.state import (
     SessionDestroyed,
     SessionRecord,
 )
+from tutor.server.throttle import LoginThrottle
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory
 from tutor.server.weaknesses import PREDICTABLE_SESSION_IDS
@@ -46,6 +48,10 @@ class ReplicaContext:
     signed_cookies: SignedCookieCodec
     max_anonymous_sessions: int = MAX_ANONYMOUS_SESSIONS
     """Pre-login sessions kept before the least recently seen one is evicted."""
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    """Failed-login counters (one object shared by the replicas, like the users)."""
+    hashing: PasswordWork = field(default_factory=InlineHashing)
+    """Where scrypt runs: inline in scenes, a bounded thread pool under `tutor serve`."""
 
     def emit(self, event_type: type[ServerEvent], **fields: object) -> None:
         """Record a server event stamped with this replica and the current time."""
@@ -113,7 +119,8 @@ class ReplicaContext:
         return None
 
     def sweep(self) -> None:
-        """Drop sessions, denylist entries and issued-token records whose time has passed.
+        """Drop sessions, denylist entries, issued-token records and refresh families whose
+        time has passed.
 
         Runs at the start of every route and after a scene moves the clock. It pops only
         what is due from the store's heaps, so its cost does not grow with the number of
@@ -129,6 +136,8 @@ class ReplicaContext:
         if store.token_due and store.token_due[0][0] <= now:
             # A denylisted token is expired anyway once its exp has passed: drop the entry.
             store.drop_expired_tokens(now)
+        if store.family_due and store.family_due[0][0] <= now:
+            store.drop_expired_families(now)
 
     def revoke_family(self, family: str, reason: str) -> bool:
         """Mark a refresh-token family revoked; False when it was unknown or already so."""

@@ -31,6 +31,8 @@ class Problem(Exception):
     """The WWW-Authenticate value (every 401 carries one: RFC 9110 §15.5.2)."""
     stage: str | None = None
     """For token failures: decode, algorithm, key, signature, claims or revocation."""
+    retry_after: int | None = None
+    """Seconds to wait before trying again (429 and 503 send it as `Retry-After`)."""
 
     def response(self) -> JSONResponse:
         """The JSON body (RFC 6750-style `error` and `error_description`) and headers."""
@@ -40,6 +42,9 @@ class Problem(Exception):
         headers = {"Cache-Control": "no-store"}
         if self.challenge:
             headers["WWW-Authenticate"] = self.challenge
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+            body["retry_after"] = self.retry_after
         return JSONResponse(body, status_code=self.status, headers=headers)
 
 

@@ -103,6 +103,20 @@ class PasswordChecked(ServerEvent):
 
 
 @dataclass(frozen=True)
+class LoginThrottled(ServerEvent):
+    """A login turned away before its password was checked: too many recent failures."""
+
+    username: str
+    """What was typed as the username."""
+    scope: str
+    """"account" (this account's failures) or "client" (this client's, to any account)."""
+    failures: int
+    """Failed logins the locked counter holds."""
+    retry_after: int
+    """Seconds until the lock ends (the response's `Retry-After`)."""
+
+
+@dataclass(frozen=True)
 class SessionLookedUp(ServerEvent):
     """The session store asked for the id a cookie carried: the cost of every cookie
     request in `cookie` mode, and the reason a server can end a login on its own."""
@@ -188,6 +202,8 @@ class RefreshFamily:
     username: str
     current_jti: str
     revoked: bool = False
+    expires_at: float = 0.0
+    """When its newest refresh token expires: after that the family is forgotten."""
 
 
 # Stale heap entries tolerated beyond the live rows before the heap is compacted.
@@ -223,6 +239,16 @@ class AuthStore:
     dpop_proofs: dict[str, float] = field(default_factory=dict)
     """Hashes of DPoP proof `jti`s seen → until when they are remembered (RFC 9449
     §11.1), oldest first: a proof works once."""
+    family_due: list[tuple[float, str]] = field(default_factory=list, compare=False,
+                                                repr=False)
+    """Heap of (expiry, family): a family whose newest refresh token has expired can
+    never be used again, so the sweep forgets it (an entry is early if it was renewed)."""
+    user_sessions: dict[str, dict[str, None]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
+    """username → its logged-in session ids, so a password change ends them without a walk."""
+    user_families: dict[str, dict[str, None]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
+    """username → its families, so a password change revokes them without a walk."""
 
     def copy(self) -> AuthStore:
         """A copy sharing nothing mutable (records are flat, so one level is enough).
@@ -240,6 +266,9 @@ class AuthStore:
             anonymous=dict(self.anonymous),
             created=self.created,
             dpop_proofs=dict(self.dpop_proofs),
+            family_due=list(self.family_due),
+            user_families={user: dict(f) for user, f in self.user_families.items()},
+            user_sessions={user: dict(ids) for user, ids in self.user_sessions.items()},
         )
 
     def authenticated_sessions(self) -> list[SessionRecord]:
@@ -255,11 +284,19 @@ class AuthStore:
         self.created += 1
         if record.username is None:
             self.anonymous[record.session_id] = None
+        else:
+            self.user_sessions.setdefault(record.username, {})[record.session_id] = None
 
     def remove_session(self, session_id: str) -> SessionRecord | None:
         """Delete a session row; its heap entry goes stale and is dropped when due."""
         self.anonymous.pop(session_id, None)
         record = self.sessions.pop(session_id, None)
+        if record is not None and record.username is not None:
+            owned = self.user_sessions.get(record.username)
+            if owned is not None:
+                owned.pop(session_id, None)
+                if not owned:
+                    del self.user_sessions[record.username]
         if len(self.session_due) > 2 * len(self.sessions) + STALE_SLACK:
             # Mostly stale (logouts, evictions): drop them now rather than when due, so
             # the heap stays proportional to the live rows. Amortised O(1) per removal.
@@ -275,8 +312,16 @@ class AuthStore:
 
     def log_in_session(self, record: SessionRecord, username: str) -> None:
         """Give an existing (pre-login) session row a user, without a new id."""
+        if record.username is not None:
+            self.user_sessions.get(record.username, {}).pop(record.session_id, None)
         record.username = username
         self.anonymous.pop(record.session_id, None)
+        self.user_sessions.setdefault(username, {})[record.session_id] = None
+
+    def sessions_of(self, username: str) -> list[SessionRecord]:
+        """The logged-in sessions of one user, oldest first."""
+        rows = (self.sessions.get(sid) for sid in self.user_sessions.get(username, {}))
+        return [row for row in rows if row is not None and row.username == username]
 
     def add_denylisted(self, jti: str, exp: int) -> bool:
         """Refuse `jti` until `exp`; False when it was already listed."""
@@ -290,6 +335,37 @@ class AuthStore:
         """Remember a live access token of `username`, so a password change can revoke it."""
         self.issued_access.setdefault(username, {})[jti] = exp
         heapq.heappush(self.token_due, (exp, username, jti))
+
+    def file_family(self, family: str, username: str, current_jti: str,
+                    expires_at: float) -> RefreshFamily:
+        """Start a refresh-token family, or move an existing one on to its newest token."""
+        record = self.families.get(family)
+        if record is None:
+            record = self.families[family] = RefreshFamily(family, username, current_jti)
+            self.user_families.setdefault(username, {})[family] = None
+        record.current_jti = current_jti
+        record.expires_at = expires_at
+        heapq.heappush(self.family_due, (expires_at, family))
+        return record
+
+    def families_of(self, username: str) -> list[RefreshFamily]:
+        """The refresh-token families of one user, oldest first."""
+        return [self.families[f] for f in self.user_families.get(username, {})
+                if f in self.families]
+
+    def drop_expired_families(self, now: float) -> None:
+        """Forget families whose newest refresh token has expired: nothing can use them."""
+        heap = self.family_due
+        while heap and heap[0][0] <= now:
+            _, family = heapq.heappop(heap)
+            record = self.families.get(family)
+            if record is not None and record.expires_at <= now:
+                del self.families[family]
+                owned = self.user_families.get(record.username)
+                if owned is not None:
+                    owned.pop(family, None)
+                    if not owned:
+                        del self.user_families[record.username]
 
     def drop_expired_tokens(self, now: float) -> None:
         """Forget denylist entries and issued tokens whose `exp` has passed."""
@@ -358,8 +434,9 @@ class EventLog:
         self.events.append(event)
         if self.limit is not None and len(self.events) >= 2 * self.limit:
             del self.events[:-self.limit]
-        for listener in list(self._listeners):
-            listener(event)
+        if self._listeners:
+            for listener in list(self._listeners):
+                listener(event)
 
     def requests(self) -> list[RequestHandled]:
         """The access log: only the request records."""

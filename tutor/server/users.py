@@ -6,7 +6,7 @@ import copy
 import hashlib
 import hmac
 import itertools
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tutor import randomness
@@ -41,17 +41,15 @@ class PasswordHash:
 
     @classmethod
     def create_many(cls, passwords: list[str], n: int) -> list[PasswordHash]:
-        """Hash several passwords side by side, each with a fresh random salt.
+        """Hash several passwords one after another, each with a fresh random salt.
 
-        scrypt releases the GIL, so at `tutor serve`'s cost (most of a second a hash)
-        threads finish in about one hash's time per core. A directory is hashed once per
-        process and cached, so its salts stay out of the repeatable stream.
+        One at a time on purpose: at `tutor serve`'s cost each hash holds 128 MiB while
+        it runs, and hashing the demo passwords side by side made start-up peak at over
+        400 MiB. A directory is hashed once per process and cached, so its salts stay
+        out of the repeatable stream.
         """
         salts = [randomness.unrepeatable_bytes(_SALT_BYTES) for _ in passwords]
-        if len(passwords) < 2:
-            return [cls.with_salt(p, s, n) for p, s in zip(passwords, salts, strict=True)]
-        with ThreadPoolExecutor(max_workers=len(passwords)) as pool:
-            return list(pool.map(lambda p, s: cls.with_salt(p, s, n), passwords, salts))
+        return [cls.with_salt(p, s, n) for p, s in zip(passwords, salts, strict=True)]
 
     @classmethod
     def decoy(cls, n: int) -> PasswordHash:
@@ -121,10 +119,24 @@ class UserDirectory:
         """Look a user up by name."""
         return self._users.get(username)
 
+    def hashing(self, password: str) -> Callable[[], PasswordHash]:
+        """The work of hashing a new password, to run where hashing runs.
+
+        The salt is drawn now, on the caller's thread, so scenes draw it in the same
+        order whichever thread does the scrypt.
+        """
+        salt = randomness.token_bytes(_SALT_BYTES)
+        cost = self._scrypt_cost
+        return lambda: PasswordHash.with_salt(password, salt, cost)
+
     def change_password(self, username: str, new_password: str) -> UserRecord:
+        """Hash a new password here and store it (see `set_password`)."""
+        return self.set_password(username, self.hashing(new_password)())
+
+    def set_password(self, username: str, hashed: PasswordHash) -> UserRecord:
         """Store a new hash and bump the generation that invalidates older logins."""
         record = self._users[username]
-        record.password = PasswordHash.create(new_password, self._scrypt_cost)
+        record.password = hashed
         record.password_generation += 1
         self.stamp = next(_STAMPS)
         return record

@@ -7,9 +7,10 @@ from the network goes through `visible`.
 
 from __future__ import annotations
 
-from tutor.har.credentials import decode_jwt, shorten
+from tutor.har.credentials import decode_jwt, is_token_field
 from tutor.har.render import entry_lines
 from tutor.login_steps import LOGIN_STEP_NAMES
+from tutor.redaction import find_jwts, is_secret_name, shorten
 from tutor.visible import visible
 from tutor.watch.session import (
     CookieChanged,
@@ -46,12 +47,12 @@ def event_lines(event: WatchEvent) -> list[str]:
             return [visible(f"{event.area} cleared by a script on {event.origin}")]
         if event.op == "remove":
             return [visible(f"{event.area} remove {event.key} (script on {event.origin})")]
-        lines = [f"{event.area} set {event.key}={shorten(event.value, 12)} "
+        lines = [f"{event.area} set {event.key}={_stored(event.key, event.value)} "
                  f"(script on {event.origin})"]
         token = decode_jwt(event.value, f"{event.area}.{event.key}")
         if token is not None:
             # A token kept where every script on the page can read it: say what it holds.
-            claims = ", ".join(f"{k}={shorten(str(v), 40)}"
+            claims = ", ".join(f"{k}={_cut(str(v))}"
                                for k, v in list(token.claims.items())[:6])
             lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
                          f"UNVERIFIED: {claims or 'no claims'}; readable by any script "
@@ -60,3 +61,16 @@ def event_lines(event: WatchEvent) -> list[str]:
     if isinstance(event, RequestBlocked):
         return [visible(f"blocked {event.method} {event.url}: origin not allowed")]
     return [visible(event.text)] if isinstance(event, WatchNote) else []
+
+
+def _stored(key: str, value: str) -> str:
+    """A storage value: shortened by the one rule when it is a credential (its name says
+    so, or it holds a JWT), else shown as written, cut at 40 characters."""
+    if is_secret_name(key) or is_token_field(key) or find_jwts(value):
+        return shorten(value, 12)
+    return _cut(value)
+
+
+def _cut(text: str, width: int = 40) -> str:
+    # Claims and plain values are no secret (anyone can decode a JWT): cut, not hidden.
+    return text if len(text) <= width else text[:width - 1] + "…"

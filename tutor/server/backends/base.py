@@ -16,9 +16,9 @@ from typing import Any, Protocol, runtime_checkable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tutor.served import cookie_name
 from tutor.server.context import ReplicaContext
 from tutor.server.http import CookieSpec, Problem, cookie_challenge, own_origin
+from tutor.server.modes.registry import host_prefixed
 from tutor.server.state import PasswordChanged
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NO_CSRF_CHECK, NO_HTTPONLY, SAMESITE_NONE
@@ -100,7 +100,7 @@ def _cookie_spec(ctx: ReplicaContext, https: bool, base_name: str, max_age: int 
     same_site = "None" if vulns.on(SAMESITE_NONE) else "Lax"
     return CookieSpec(
         # __Host- is only honoured with Secure, Path=/ and no Domain, all of which we send.
-        name=cookie_name(base_name, https),
+        name=host_prefixed(base_name, https),
         http_only=not vulns.on(NO_HTTPONLY),
         # Browsers refuse SameSite=None without Secure, so that vulnerability implies it.
         secure=https or vulns.on(SAMESITE_NONE),

@@ -30,7 +30,7 @@ class BffBackend(SessionBackend):
     """`bff` mode: session cookie in the browser, tokens in the session row."""
 
     def __init__(self, ctx: ReplicaContext) -> None:
-        super().__init__(ctx, cookie_name="bff")
+        super().__init__(ctx)
         self._api = JwtBackend(ctx)
 
     def authenticate(self, request: Request) -> Principal:

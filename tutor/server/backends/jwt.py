@@ -16,7 +16,6 @@ from tutor.server.dpop import DpopBinding, bound_key
 from tutor.server.http import Problem, bearer_challenge
 from tutor.server.state import (
     DenylistChecked,
-    RefreshFamily,
     SignatureChecked,
     TokenDenylisted,
     TokenIssued,
@@ -138,11 +137,7 @@ class JwtBackend:
         except CannotMint as exc:
             raise Problem(503, "cannot_issue", f"replica {self.ctx.name}: {exc}") from None
         store = self.ctx.store
-        record = store.families.get(family)
-        if record is None:
-            store.families[family] = RefreshFamily(family, user.username, refresh.jti)
-        else:
-            record.current_jti = refresh.jti
+        store.file_family(family, user.username, refresh.jti, refresh.expires_at)
         store.add_issued_access(user.username, access.jti, access.expires_at)
         for kind, minted in (("access", access), ("refresh", refresh)):
             self.ctx.emit(TokenIssued, kind=kind, jti=minted.jti, subject=user.username,
@@ -185,9 +180,8 @@ class JwtBackend:
             self.ctx.emit(TokenDenylisted, jti=jti, expires_at=exp)
 
     def rotate(self, request: Request, principal: Principal, user: UserRecord) -> Response:
-        for family in list(self.ctx.store.families.values()):
-            if family.username == user.username:
-                self.ctx.revoke_family(family.family, "password-changed")
+        for family in self.ctx.store.families_of(user.username):
+            self.ctx.revoke_family(family.family, "password-changed")
         if self.ctx.config.denylist:
             for jti, exp in self.ctx.store.issued_access.get(user.username, {}).items():
                 self._denylist(jti, exp)

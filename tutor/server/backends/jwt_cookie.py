@@ -25,7 +25,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from tutor import randomness
-from tutor.served import cookie_name
 from tutor.server import pages
 from tutor.server.backends.base import (
     CookieBackend,
@@ -37,6 +36,7 @@ from tutor.server.backends.base import (
 from tutor.server.backends.jwt import JwtBackend
 from tutor.server.context import ReplicaContext
 from tutor.server.http import CookieSpec, Problem
+from tutor.server.modes.registry import host_prefixed
 from tutor.server.state import DenylistChecked
 from tutor.server.tokens import TokenRejected
 from tutor.server.users import UserRecord
@@ -47,14 +47,15 @@ class JwtCookieBackend(JwtBackend):
 
     def __init__(self, ctx: ReplicaContext) -> None:
         super().__init__(ctx)
-        self._cookie = CookieBackend(ctx, "jwt", ctx.config.access_token_ttl)
+        self._cookie = CookieBackend(ctx, ctx.config.server_mode.session_cookie,
+                                     ctx.config.access_token_ttl)
 
     # --- cookies ----------------------------------------------------------------------
 
     def _csrf_spec(self, request: Request) -> CookieSpec:
         jwt_spec = self._cookie.spec(request)
         # Readable on purpose (no HttpOnly): the page copies it into a header.
-        return CookieSpec(name=cookie_name("csrf", is_https(request)),
+        return CookieSpec(name=host_prefixed("csrf", is_https(request)),
                           http_only=False, secure=jwt_spec.secure,
                           same_site=jwt_spec.same_site, max_age=jwt_spec.max_age)
 

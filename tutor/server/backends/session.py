@@ -23,8 +23,9 @@ from tutor.server.weaknesses import NO_SESSION_ROTATION
 class SessionBackend(CookieBackend):
     """`cookie` mode: an opaque id in a cookie, looked up in the server's session store."""
 
-    def __init__(self, ctx: ReplicaContext, cookie_name: str = "sid") -> None:
-        super().__init__(ctx, cookie_name, None)
+    def __init__(self, ctx: ReplicaContext) -> None:
+        # The mode's own name for it (bff mode reuses this backend with `bff`).
+        super().__init__(ctx, ctx.config.server_mode.session_cookie, None)
 
     def page(self, request: Request) -> Response:
         """The login form, opening a pre-login session on the first visit."""
@@ -109,9 +110,8 @@ class SessionBackend(CookieBackend):
         return response
 
     def rotate(self, request: Request, principal: Principal, user: UserRecord) -> Response:
-        for record in list(self.ctx.store.sessions.values()):
-            if record.username == user.username:
-                self.ctx.destroy_session(record.session_id, "password-changed")
+        for record in self.ctx.store.sessions_of(user.username):
+            self.ctx.destroy_session(record.session_id, "password-changed")
         fresh = self.ctx.create_session(user.username)
         response = JSONResponse({"password_changed": True, "csrf_token": fresh.csrf_token})
         response.headers.append("Set-Cookie", self.spec(request).set(fresh.session_id))

@@ -24,7 +24,8 @@ class SignedCookieBackend(CookieBackend):
     """`signed-cookie` mode: the session data itself, signed, rides in the cookie."""
 
     def __init__(self, ctx: ReplicaContext) -> None:
-        super().__init__(ctx, "session", ctx.config.signed_cookie_max_age)
+        super().__init__(ctx, ctx.config.server_mode.session_cookie,
+                         ctx.config.signed_cookie_max_age)
 
     def page(self, request: Request) -> Response:
         """The login form, or who the signed cookie says is logged in."""

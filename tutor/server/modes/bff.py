@@ -11,6 +11,7 @@ BFF = register(ServerMode(
     credential="cookie",
     backend="tutor.server.backends.bff:BffBackend",
     browser_keeps="cookie jar",
+    session_cookie="bff",
     signs_tokens=True,
     position=40,
 ))

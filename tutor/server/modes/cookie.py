@@ -10,5 +10,6 @@ COOKIE = register(ServerMode(
     credential="cookie",
     backend="tutor.server.backends.session:SessionBackend",
     browser_keeps="cookie jar",
+    session_cookie="sid",
     position=10,
 ))

@@ -11,6 +11,7 @@ JWT_COOKIE = register(ServerMode(
     credential="jwt-cookie",
     backend="tutor.server.backends.jwt_cookie:JwtCookieBackend",
     browser_keeps="cookie jar",
+    session_cookie="jwt",
     signs_tokens=True,
     sessions_note="the JWT in the cookie carries the claims itself",
     position=35,

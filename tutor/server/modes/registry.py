@@ -11,6 +11,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 BrowserStore = Literal["cookie jar", "localStorage"]
+HOST_PREFIX = "__Host-"
+"""RFC 6265bis §4.1.3.2: a browser keeps a cookie so named only if it is Secure, from a
+secure origin, with Path=/ and no Domain: the server's cookies over https."""
+
+
+def host_prefixed(base_name: str, https: bool) -> str:
+    """`base_name` as the server names the cookie: with the `__Host-` prefix over https."""
+    return f"{HOST_PREFIX}{base_name}" if https else base_name
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,15 @@ class ServerMode:
     """Why the server keeps no session rows in this mode (the Server view's empty table)."""
     position: int = 100
     """Where it is listed (the course's order: cookie, signed-cookie, jwt)."""
+    session_cookie: str = ""
+    """Modes whose credential is a cookie: its name over http. Over https the server
+    names it `__Host-` + this (`cookie_name`); ask `cookie_name`, never rebuild it."""
+
+    def cookie_name(self, https: bool) -> str | None:
+        """The session cookie's name as this mode's server writes it over http or https
+        (None for modes without one): the one rule the server, `tutor serve` and the
+        Repeater's curl export share."""
+        return host_prefixed(self.session_cookie, https) if self.session_cookie else None
 
     @property
     def login_via(self) -> str:

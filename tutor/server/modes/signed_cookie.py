@@ -10,6 +10,7 @@ SIGNED_COOKIE = register(ServerMode(
     credential="signed-cookie",
     backend="tutor.server.backends.signed_cookie:SignedCookieBackend",
     browser_keeps="cookie jar",
+    session_cookie="session",
     sessions_note="a signed cookie carries the session itself",
     position=20,
 ))

@@ -6,6 +6,8 @@ import math
 from datetime import UTC, datetime
 from http import HTTPStatus
 
+from tutor.visible import visible_text
+
 ELLIPSIS = "…"
 CREDENTIAL_HEADERS = frozenset({"set-cookie", "cookie", "authorization", "dpop",
                                 "www-authenticate"})
@@ -15,7 +17,11 @@ CREDENTIAL_STYLE = "bold yellow"
 
 
 def shorten(value: str, limit: int) -> str:
-    """`value` cut to `limit` cells with an ellipsis in the middle (keeps both ends)."""
+    """`value` cut to `limit` cells with an ellipsis in the middle (keeps both ends).
+
+    Control characters are made visible first, so a cut can never leave half an escape
+    sequence (the values shortened here come from servers, recordings and tokens)."""
+    value = visible_text(value)
     if limit <= 0:
         return ""
     if len(value) <= limit:

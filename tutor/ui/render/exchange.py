@@ -9,8 +9,10 @@ from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.text import Text
 
+from tutor.redaction import redact_url
 from tutor.scenes.beats import request_target
 from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE, status_label
+from tutor.visible import visible, visible_text
 
 if TYPE_CHECKING:
     from tutor.browser.events import Exchange
@@ -23,11 +25,19 @@ SENT = "✓"
 NOT_SENT = "✗"
 
 
+URL_HEADERS = frozenset({"location", "referer", "content-location", "origin"})
+"""Headers whose value is a URL, which may carry a credential."""
+
+
 def _header_line(name: str, value: str) -> Text:
     credential = name.lower() in CREDENTIAL_HEADERS
     line = Text(overflow="fold")
-    line.append(f"{name}: ", style=CREDENTIAL_STYLE if credential else "bold")
-    line.append(value, style=CREDENTIAL_STYLE if credential else "")
+    # A recording's headers are shown, never obeyed (visible); a URL in one has its
+    # credentials shortened by the one rule (tutor.redaction), as in every output.
+    if name.lower() in URL_HEADERS:
+        value = redact_url(value)
+    line.append(f"{visible(name)}: ", style=CREDENTIAL_STYLE if credential else "bold")
+    line.append(visible(value), style=CREDENTIAL_STYLE if credential else "")
     return line
 
 
@@ -52,7 +62,7 @@ def render_body(body: bytes, content_type: str | None, limit: int = BODY_LINES) 
         except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
             text = body.decode("utf-8", "replace")
     lines = text.splitlines() or [""]
-    shown = Text("\n".join(lines[:limit]), overflow="fold")
+    shown = Text(visible_text("\n".join(lines[:limit])), overflow="fold")
     if pretty:
         JSONHighlighter().highlight(shown)
         for key in CREDENTIAL_BODY_KEYS:
@@ -68,7 +78,7 @@ def render_exchange(exchange: Exchange) -> RenderableType:
     request, response = exchange.request, exchange.response
     parts: list[RenderableType] = []
     line = Text(overflow="fold")
-    line.append(request.method, style="bold cyan")
+    line.append(visible(request.method), style="bold cyan")
     line.append(f" {request_target(request.url)} HTTP/1.1")
     parts.append(line)
     parts.extend(_header_line(name, value) for name, value in request.headers)

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from tutor.plural import plural
 from tutor.progress import Progress, lesson_due, lesson_score
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.visible import visible, visible_text
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -125,7 +126,7 @@ class CatalogueScreen(Screen[None]):
         for meta in lessons:
             # Text, not str: DataTable reads str cells as markup, and titles are lesson text.
             table.add_row(Text(str(meta.order)),
-                          Text(meta.title, no_wrap=True, overflow="ellipsis"),
+                          Text(visible(meta.title), no_wrap=True, overflow="ellipsis"),
                           Text(str(meta.minutes)), Text(meta.level),
                           Text(STATUS_LABELS[progress.status(meta.id)]),
                           Text(quiz_cell(progress, meta.id, meta.quizzes)), key=meta.id)
@@ -161,8 +162,8 @@ class CatalogueScreen(Screen[None]):
         # Rich Text, not markup: a lesson's own words may contain square brackets. (The
         # title's style on its span only: a Text's own style would make it all bold.)
         text = Text()
-        text.append(meta.title, style="bold")
-        text.append(f"\n{meta.summary}")
+        text.append(visible(meta.title), style="bold")
+        text.append(f"\n{visible_text(meta.summary)}")
         if meta.requires:
             titles = [self.tutor.catalogue.get(lesson_id) for lesson_id in meta.requires]
             named = [found.title if found else lesson_id

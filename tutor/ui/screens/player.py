@@ -25,6 +25,7 @@ from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.stage import TrackStage
+from tutor.visible import visible, visible_text
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -137,7 +138,7 @@ class PlayerScreen(GuardedScreen[None]):
         self._resume = entry.resume_point([block.id for block in self.scenes])
         # A plain title bar rather than Textual's Header, whose title watchers can fire on a
         # screen popped mid-mount (found by the monkey test) and raise.
-        yield Static(f"tutor — {self.lesson.meta.title}", id="title-bar", markup=False)
+        yield Static(f"tutor — {visible(self.lesson.meta.title)}", id="title-bar", markup=False)
         if self.app.size.width < NARROW_WIDTH:
             yield self._pane_tabs()
         with Horizontal(id="player"):
@@ -293,8 +294,8 @@ class PlayerScreen(GuardedScreen[None]):
                                       id=f"scene-marker-{scene_number}"))
                 scene_number += 1
             else:
-                part = Static(Prose(text, dark), classes=f"prose-{kind}")
-                self._themed.append((part, text))
+                part = Static(Prose(visible_text(text), dark), classes=f"prose-{kind}")
+                self._themed.append((part, visible_text(text)))
                 widgets.append(part)
         for prose in self.query("#prose").results(VerticalScroll):
             await prose.mount_all(widgets)
@@ -465,7 +466,7 @@ class PlayerScreen(GuardedScreen[None]):
         hints = self.lesson.hints[:shown]
         for widget in self.query("#hints").results(Static):
             # Markdown: a hint's source lines reflow, and its `code` is marked as code.
-            widget.update(Prose("\n\n".join(f"💡 {hint}" for hint in hints),
+            widget.update(Prose("\n\n".join(f"💡 {visible_text(hint)}" for hint in hints),
                                 self.app.current_theme.dark))
             # Shown only once there is a hint. (A CSS `:empty` rule hid it for good: in
             # Textual it means "no child widgets", which a Static never has.)

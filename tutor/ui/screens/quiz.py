@@ -36,6 +36,7 @@ from tutor.ui.render.quiz_view import styled_feedback
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.answers import AnswerWidget, answer_widget
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.visible import visible_text
 
 if TYPE_CHECKING:
     from tutor.ui.app import TutorApp
@@ -208,7 +209,7 @@ class QuizScreen(GuardedScreen[None]):
                      f"{lesson.title if lesson else question.lesson_id}")
         self._set_head()
         self.query_one("#quiz-question", Static).update(
-            Prose(question.prompt, self.app.current_theme.dark))
+            Prose(visible_text(question.prompt), self.app.current_theme.dark))
         self.query_one("#quiz-hints", Static).update("")
         self.query_one("#quiz-live", Static).update("")
         widget = self._mount_answer(answer_widget(question))

@@ -10,14 +10,12 @@ from typing import TYPE_CHECKING
 from tutor.repeater.curl import CurlImport
 from tutor.repeater.draft import RequestDraft
 from tutor.repeater.variables import VariableError
-from tutor.served import HOST_PREFIX
+from tutor.server.modes import get_mode
 from tutor.visible import visible
 
 if TYPE_CHECKING:
     from tutor.ui.screens.repeater import RepeaterScreen
 
-SIGNED_COOKIE = "session"
-"""The signed-cookie mode's cookie, before the `__Host-` prefix (`tutor.served`)."""
 
 
 def open_token_editor(screen: RepeaterScreen, draft: RequestDraft) -> None:
@@ -52,8 +50,11 @@ def _signed_cookie_editor(screen: RepeaterScreen, draft: RequestDraft) -> None:
     """The session cookie in the draft, else the jar's."""
     from tutor.ui.screens.signed_editor import SignedCookieEditorScreen
 
+    mode = get_mode("signed-cookie")
+    names = {mode.cookie_name(https) for https in (False, True)}
+
     def ours(name: str) -> bool:
-        return name.removeprefix(HOST_PREFIX) == SIGNED_COOKIE
+        return name in names
 
     found = next(((n, v) for n, v in draft.cookies if ours(n)), None)
     if found is None:

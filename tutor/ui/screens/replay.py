@@ -21,12 +21,15 @@ from textual.widgets import OptionList, Static
 from tutor.har.analysis import Analysis
 from tutor.har.render import entry_lines
 from tutor.har.stage import staged_exchanges, story_of_exchanges
+from tutor.redaction import redact_url
 from tutor.scenes.beats import Story
 from tutor.ui.render._text import CREDENTIAL_HEADERS, CREDENTIAL_STYLE
+from tutor.ui.render.exchange import URL_HEADERS
 from tutor.ui.render.story import render_story
 from tutor.ui.render.timeline import timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.visible import visible, visible_shortened
 
 DIAGRAM_ROWS = 14
 """Lines of the diagram; it plays the recording up to the selected exchange, and older
@@ -43,11 +46,14 @@ def headers_text(title: str, headers: tuple[tuple[str, str], ...]) -> Text:
     text = Text()
     text.append(f"{title}\n", style="bold")  # on its span: a Text's style is every line's
     for name, value in headers:
+        # visible first, then shortened: a cut can never leave half an escape sequence.
         if name.lower() in CREDENTIAL_HEADERS:
-            shown = value if len(value) <= SHORTENED else value[:SHORTENED] + "…"
-            text.append(f"  {name}: {shown}\n", style=CREDENTIAL_STYLE)
+            shown = visible_shortened(value, SHORTENED + 1)
+            text.append(f"  {visible(name)}: {shown}\n", style=CREDENTIAL_STYLE)
         else:
-            text.append(f"  {name}: {value}\n", style="dim")
+            if name.lower() in URL_HEADERS:
+                value = redact_url(value)
+            text.append(f"  {visible(name)}: {visible(value)}\n", style="dim")
     return text
 
 
@@ -89,8 +95,8 @@ class ReplayScreen(GuardedScreen[None]):
 
     def compose(self) -> ComposeResult:
         har = self.analysis.har
-        creator = f" · recorded by {har.creator}" if har.creator else ""
-        yield Static(f"tutor — replay of {self.file_name}{creator}", id="title-bar",
+        creator = f" · recorded by {visible(har.creator)}" if har.creator else ""
+        yield Static(f"tutor — replay of {visible(self.file_name)}{creator}", id="title-bar",
                      markup=False)
         with Horizontal(id="replay"):
             yield OptionList(id="replay-timeline")
