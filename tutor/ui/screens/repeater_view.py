@@ -7,6 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from tutor.redaction import redact_url
 from tutor.repeater.sandbox import Resent, TimelineEntry
 from tutor.repeater.verdict import CredentialVerdict
 from tutor.ui.render import render_exchange, timeline_row
@@ -37,7 +38,8 @@ def status_line(entry: TimelineEntry, verdict: CredentialVerdict | None) -> Text
         return text
     style = "green" if status < 300 else "cyan" if status < 400 else "red"
     text.append(f" {status_label(status)} ", style=f"bold reverse {style}")
-    text.append(f" {main.request.method} {visible(main.request.url)}")
+    # The URL may carry a credential (?token=...): the one redaction rule shortens it.
+    text.append(f" {main.request.method} {visible(redact_url(main.request.url))}")
     return text
 
 
