@@ -10,7 +10,7 @@ import pytest
 
 from tests.repeater.helpers import JSON_HEADERS
 from tests.server.live import no_proxy_env, running_server
-from tutor.repeater.curl import to_curl
+from tutor.repeater.curl import for_serve, to_curl
 from tutor.repeater.draft import RequestDraft
 
 
@@ -38,3 +38,20 @@ def test_rendered_commands_run_against_tutor_serve() -> None:
         status, body = run(RequestDraft("POST", "/refresh", JSON_HEADERS, (), "{}"))
         assert (status, json.loads(body)["error_description"]) == (
             400, "refresh_token is required")
+
+
+@pytest.mark.slow
+def test_f6s_cookie_names_are_the_ones_tutor_serve_uses() -> None:
+    if shutil.which("curl") is None or shutil.which("bash") is None:
+        pytest.skip("curl or bash is not installed")
+    # The sandbox (https) logs in with __Host-sid; tutor serve (http) calls it sid. The
+    # server's own challenge names its cookie, so the two are compared, not assumed.
+    draft = for_serve(RequestDraft("GET", "/profile", (), (("__Host-sid", "x"),)),
+                      "http://127.0.0.1:1")
+    with running_server("cookie") as server:
+        command = to_curl(for_serve(draft, server.url), server.url) + " -s -i"
+        result = subprocess.run(["bash", "-c", command], env=no_proxy_env(),
+                                capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    assert f'cookie-name="{draft.cookies[0][0]}"' in result.stdout
+    assert draft.cookies[0][0] == "sid"

@@ -36,4 +36,4 @@ async def test_help_says_what_a_browser_tab_hides_and_where_to_find_it(
         text = _text(app.screen.query_one("#help-browser", Static))
         assert "In a browser tab (tutor web)" in text
         assert "command palette (Ctrl+P)" in text
-        assert "JWT editor (Repeater)" in text
+        assert "Token editor (Repeater)" in text

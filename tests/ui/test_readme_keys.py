@@ -14,7 +14,7 @@ from tutor.ui.screens.player import PlayerScreen
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 WHERE = {"everywhere": "Everywhere", "catalogue": "Catalogue", "player": "Lesson player",
-         "quiz": "Quiz"}
+         "quiz": "Quiz", "repeater": "Repeater"}
 ROW = re.compile(r"^\| (\w+) \| `([^`]+)` \| ([^|]+?) \|$")
 
 

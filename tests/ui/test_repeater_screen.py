@@ -50,7 +50,9 @@ async def test_send_step_back_and_resend_an_edited_request(make_app: AppFactory,
         assert login is not None and login.response.status == 200  # JSON login: no redirect
         cookie = login.response.header("set-cookie") or ""
         assert "HttpOnly" in shown_text(screen.query_one("#response", Static))
-        # Ask for the profile without the cookie: a stranger.
+        # Ask for the profile without the cookie (the jar off: raw, as curl): a stranger.
+        await pilot.press("ctrl+b")
+        assert not screen.sandbox.cookie_jar
         screen.query_one("#request-line", Input).value = "GET /profile"
         screen.query_one("#request-headers", TextArea).text = "Accept: application/json"
         screen.query_one("#request-body", TextArea).text = ""

@@ -239,16 +239,19 @@ class Browser:
         return blocked
 
     async def send_raw(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None = None,
+        *, cookie_jar: bool = False,
     ) -> Exchange:
-        """A hand-made request, as curl would send it: no jar, no Origin, nothing added.
+        """A hand-made request, as curl would send it: no Origin, nothing added, and no
+        jar unless `cookie_jar` (then the jar's cookies go along, a cookie the request
+        names itself wins, and Set-Cookie is stored: curl's `-b jar -c jar`).
 
         Recorded like any other exchange, so replayed credentials show up on the stage.
         """
         context = RequestContext(url=self.resolve(url), method=method.upper(), initiator=None,
                                  top_level_navigation=False)
-        return await self._send(context, headers, body, mode="raw", with_cookies=False,
-                                store_cookies=False)
+        return await self._send(context, headers, body, mode="raw", with_cookies=cookie_jar,
+                                store_cookies=cookie_jar)
 
     # --- the wire -----------------------------------------------------------------------
 
@@ -268,11 +271,17 @@ class Browser:
         self.expire_cookies()
         decisions = tuple(self.jar.for_request(context)) if with_cookies else ()
         send_headers = dict(headers)
+        # A raw request's own Cookie header stays (a cookie it names wins over the jar's of
+        # the same name); a page cannot write one (a forbidden header), so the jar's is all.
+        written = next((k for k in send_headers if k.lower() == "cookie"), None)
+        own = send_headers[written] if written and mode == "raw" else ""
+        named = {part.split("=", 1)[0].strip() for part in own.split(";")}
         cookie_header = "; ".join(
-            f"{d.cookie.name}={d.cookie.value}" for d in decisions if d.sent
+            [f"{d.cookie.name}={d.cookie.value}" for d in decisions
+             if d.sent and d.cookie.name not in named] + ([own] if own else [])
         )
-        if cookie_header:
-            send_headers["Cookie"] = cookie_header
+        if cookie_header:  # a raw request's in its own place and spelling
+            send_headers[written if own and written else "Cookie"] = cookie_header
         if mode != "raw":
             send_headers.update(_fetch_metadata(context, mode))
             if _sends_origin(context):

@@ -15,6 +15,7 @@ from tutor.cli import jwt as cli_jwt
 from tutor.cli import quiz as cli_quiz
 from tutor.cli import watch as cli_watch
 from tutor.cli.lazy import LazyChoices, Parser
+from tutor.served import DEFAULT_PORT
 
 SERVE_LEEWAY = 30
 """`tutor serve`'s default clock-skew leeway, in seconds. Scenes use none (one simulated
@@ -99,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--alg", choices=LazyChoices(_algorithms), default="HS256",
                        metavar="ALG", help="JWT signing algorithm (jwt mode): %(choices)s")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
-    serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help="port (0 picks a free one)")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow a non-loopback --host (other machines can then log in)")
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",

@@ -2,28 +2,65 @@
 command back into a draft.
 
 Rendering quotes every argument with `shlex.quote`, so the command is safe to paste into
-a POSIX shell. Parsing reads the options that describe a request (`-X`, `-H`, `-b`,
-`-d`, `--data-raw`, `--json`, the URL) and a few that only change what curl prints
-(`-s`, `-i`, `-v`); anything else is refused with a message, never guessed at, because
-a silently ignored option would send a different request than the learner wrote.
+a POSIX shell; `for_serve` first renames the server's cookies for the `tutor serve` the
+command targets (`__Host-sid` over https, `sid` over http: `ServerMode.cookie_name`'s
+rule, `host_prefixed`).
+Parsing reads the options that describe a request (`-X`, `-H`, `-b`, `-d`,
+`--data-raw`, `--data-binary`, `--json`, `-u`, `-G`, `-A`, `-e`, the URL) and ignores,
+naming them, the ones that only change what curl prints or how it connects (`-s`, `-i`,
+`-v`, `-k`, `--compressed`, `-o FILE`, `-m SECONDS`, ...); anything else is
+refused with a message, never guessed at, because a silently dropped option would send a
+different request than the learner wrote. `parse_curl(to_curl(d)) == d` for every
+draft `to_curl` can write.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import shlex
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tutor.repeater.draft import RequestDraft, parse_cookie_header
+from tutor.served import DEFAULT_URL
+from tutor.server.modes import get_mode, mode_names
+from tutor.server.modes.registry import HOST_PREFIX, host_prefixed
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_BASE_URL = DEFAULT_URL
 FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
-# Short options that only change what curl prints, never what it sends.
-QUIET_SHORT = frozenset("sSivk")
-QUIET_LONG = frozenset({"--silent", "--show-error", "--include", "--verbose", "--insecure"})
+# Options that only change what curl prints or how it connects, never what it sends.
+QUIET_SHORT = frozenset("sSivkf")
+QUIET_LONG = frozenset({"--silent", "--show-error", "--include", "--verbose", "--insecure",
+                        "--compressed", "--fail", "--no-progress-meter",
+                        "--http1.1", "--http2", "--globoff"})
+# The same, taking a value (a file to write, a time limit...).
+QUIET_SHORT_VALUE = frozenset("omwc")
+QUIET_LONG_VALUE = frozenset({"--output", "--max-time", "--write-out", "--connect-timeout",
+                              "--retry", "--cookie-jar", "--dump-header"})
 SUPPORTED = ("-X/--request, -H/--header, -b/--cookie, -d/--data, --data-raw, "
-             "--data-binary, --json, -I/--head, --url, and -s, -S, -i, -v, -k")
+             "--data-binary, --json, -u/--user, -G/--get, -A/--user-agent, -e/--referer, "
+             "-I/--head, --url (and, ignored, -s, -i, -v, -k, -o, -m, --compressed)")
+
+
+@dataclass(frozen=True)
+class CurlImport:
+    """A pasted command read as a draft, with what was left out and where it was aimed."""
+
+    draft: RequestDraft
+    ignored: tuple[str, ...] = ()
+    """Options that change only what curl prints or how it connects, as written."""
+    origin: str | None = None
+    """scheme://host:port of the URL (None for a bare path)."""
+
+    def note(self) -> str:
+        """One line for the learner: what was ignored, if anything."""
+        if not self.ignored:
+            return "Imported."
+        return ("Imported; ignored " + ", ".join(self.ignored)
+                + " (they change only what curl prints or how it connects).")
 
 
 class CurlError(ValueError):
@@ -31,6 +68,28 @@ class CurlError(ValueError):
 
 
 # --- rendering -------------------------------------------------------------------------------
+
+
+def server_cookie_bases() -> frozenset[str]:
+    """The base names of the server's own cookies: each cookie mode's session cookie
+    (`ServerMode.session_cookie`) and the jwt-cookie mode's `csrf`."""
+    modes = (get_mode(name) for name in mode_names())
+    return frozenset({m.session_cookie for m in modes if m.session_cookie} | {"csrf"})
+
+
+def served_cookie_name(name: str, https: bool) -> str:
+    """A cookie of the server's, named as a server reached over https or http names it
+    (`host_prefixed`, the rule `ServerMode.cookie_name` uses); others keep their name."""
+    base = name.removeprefix(HOST_PREFIX)
+    return host_prefixed(base, https) if base in server_cookie_bases() else name
+
+
+def for_serve(draft: RequestDraft, base_url: str = DEFAULT_BASE_URL) -> RequestDraft:
+    """The draft with the server's cookies named as the server at `base_url` names them
+    (a sandbox runs over https; `tutor serve` over http unless started with --https)."""
+    https = base_url.lower().startswith("https:")
+    cookies = tuple((served_cookie_name(name, https), value) for name, value in draft.cookies)
+    return dataclasses.replace(draft, cookies=cookies)
 
 
 def to_curl(draft: RequestDraft, base_url: str = DEFAULT_BASE_URL) -> str:
@@ -72,6 +131,8 @@ class _Command:
         self.data: list[str] = []
         self.json = False
         self.head = False
+        self.get = False
+        self.ignored: list[str] = []
 
     def header(self, value: str) -> None:
         name, colon, rest = value.partition(":")
@@ -101,6 +162,14 @@ class _Command:
         self.add_data(value, raw=False)
         self.json = True
 
+    def user(self, value: str) -> None:
+        name, colon, password = value.partition(":")
+        if not colon:
+            raise CurlError(f"-u {value!r}: curl would ask for the password; write it as "
+                            "-u name:password")
+        token = base64.b64encode(f"{name}:{password}".encode()).decode("ascii")
+        self.headers.append(("Authorization", f"Basic {token}"))
+
     def set_url(self, value: str) -> None:
         if self.url is not None:
             raise CurlError(f"two URLs ({self.url!r} and {value!r}): one command sends one "
@@ -110,6 +179,11 @@ class _Command:
 
 def parse_curl(line: str) -> RequestDraft:
     """A curl command line as a draft, or `CurlError` saying what could not be read."""
+    return import_curl(line).draft
+
+
+def import_curl(line: str) -> CurlImport:
+    """A curl command line as a draft, with the options it ignored, or `CurlError`."""
     _refuse_shell_expansion(line)
     try:
         args = shlex.split(_join_continued_lines(line))
@@ -127,7 +201,12 @@ def parse_curl(line: str) -> RequestDraft:
             _short_options(command, arg, rest)
         else:
             command.set_url(arg)
-    return _draft_of(command)
+    draft = _draft_of(command)
+    origin = None
+    if command.url is not None and not command.url.startswith("/"):
+        parts = urlsplit(command.url if "://" in command.url else "http://" + command.url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    return CurlImport(draft, tuple(command.ignored), origin)
 
 
 def _value(option: str, rest: Iterator[str]) -> str:
@@ -139,9 +218,16 @@ def _value(option: str, rest: Iterator[str]) -> str:
 
 def _long_option(command: _Command, option: str, rest: Iterator[str]) -> None:
     if option in QUIET_LONG:
+        command.ignored.append(option)
+        return
+    if option in QUIET_LONG_VALUE:
+        command.ignored.append(f"{option} {_value(option, rest)}")
         return
     if option == "--head":
         command.head = True
+        return
+    if option == "--get":
+        command.get = True
         return
     handlers: dict[str, Callable[[str], None]] = {
         "--request": lambda v: setattr(command, "method", v),
@@ -153,6 +239,9 @@ def _long_option(command: _Command, option: str, rest: Iterator[str]) -> None:
         "--data-raw": lambda v: command.add_data(v, raw=True),
         "--json": command.add_json,
         "--url": command.set_url,
+        "--user": command.user,
+        "--user-agent": lambda v: command.header(f"User-Agent: {v}"),
+        "--referer": lambda v: command.header(f"Referer: {v}"),
     }
     handler = handlers.get(option)
     if handler is None:
@@ -166,15 +255,26 @@ def _short_options(command: _Command, arg: str, rest: Iterator[str]) -> None:
         "H": command.header,
         "b": command.cookie,
         "d": lambda v: command.add_data(v, raw=False),
+        "u": command.user,
+        "A": lambda v: command.header(f"User-Agent: {v}"),
+        "e": lambda v: command.header(f"Referer: {v}"),
     }
     for position, letter in enumerate(arg[1:], 1):
-        if letter in with_value:
+        if letter in with_value or letter in QUIET_SHORT_VALUE:
             attached = arg[position + 1:]
-            with_value[letter](attached if attached else _value(f"-{letter}", rest))
+            value = attached if attached else _value(f"-{letter}", rest)
+            if letter in with_value:
+                with_value[letter](value)
+            else:
+                command.ignored.append(f"-{letter} {value}")
             return
         if letter == "I":
             command.head = True
-        elif letter not in QUIET_SHORT:
+        elif letter == "G":
+            command.get = True
+        elif letter in QUIET_SHORT:
+            command.ignored.append(f"-{letter}")
+        else:
             raise CurlError(f"option -{letter} (in {arg!r}) is not supported here; "
                             f"use {SUPPORTED}")
 
@@ -184,6 +284,11 @@ def _draft_of(command: _Command) -> RequestDraft:
         raise CurlError("the command names no URL, e.g. http://127.0.0.1:8000/profile")
     path = _path_of(command.url)
     body = ("&" if not command.json else "").join(command.data)
+    if command.get and command.data:
+        # -G: the data goes into the query string and the request is a GET (or HEAD).
+        path += ("&" if "?" in path else "?") + body
+        body = ""
+        command.data = []
     method = command.method or ("HEAD" if command.head else "POST" if command.data else "GET")
     headers = [(k, v) for k, v in command.headers if k.lower() not in command.removed]
     names = {k.lower() for k, _ in headers}

@@ -3,8 +3,9 @@
 The sandbox is a scene world with no script: the same clock, server, attacker site,
 network and browsers that scenes use (`tutor.scenes.world.World`), so its exchanges are
 recorded the same way and its snapshots restore everything exactly. The learner's
-browser (`you`) sends drafts raw, as curl would; an optional victim browser is logged in
-at the start and can be lured to a page on evil.test.
+browser (`you`) sends drafts as curl would: with a cookie jar (`cookie_jar`, on by
+default, like `curl -b jar -c jar`), or raw with it off; an optional victim browser is
+logged in at the start and can be lured to a page on evil.test.
 
 Every action is recorded by the scenes' `Recorder` into one timeline entry (its
 exchanges, the server's own log lines for them, everything else that happened) on the
@@ -126,6 +127,8 @@ class Sandbox:
         """What the learner did, with the world after each; begun by `start`."""
         self.setup: TimelineEntry | None = None
         """The victim's login, done by `start` (not part of the timeline)."""
+        self.cookie_jar = True
+        """Your requests keep and send cookies (off: raw, exactly what the draft says)."""
 
     @classmethod
     def choose(
@@ -214,7 +217,8 @@ class Sandbox:
     # --- acting -------------------------------------------------------------------------------
 
     async def send(self, draft: RequestDraft) -> TimelineEntry:
-        """Send a draft from your browser, raw: nothing added, no cookie jar."""
+        """Send a draft from your browser: nothing added but the jar's cookies (when
+        `cookie_jar` is on); Set-Cookie is kept only then too."""
         self._require_started()
         draft.validate()
         headers: dict[str, str] = {}
@@ -227,7 +231,8 @@ class Sandbox:
 
         async def act(io: _QuietIO) -> None:
             io.primary()
-            await self.you.send_raw(draft.method, url, headers, draft.body_bytes())
+            await self.you.send_raw(draft.method, url, headers, draft.body_bytes(),
+                                    cookie_jar=self.cookie_jar)
 
         return await self._record(YOU, draft.summary(), draft, act)
 

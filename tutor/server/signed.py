@@ -17,6 +17,8 @@ import itsdangerous
 from tutor.clock import Clock
 
 MAX_COOKIE_LENGTH = 4096
+SALT = "tutor.signed-session"
+"""itsdangerous' salt for session cookies (the Repeater's signed-cookie editor signs alike)."""
 _CACHE_SIZE = 1024
 
 
@@ -35,7 +37,7 @@ class SignedCookieCodec:
     """Turns session data into a signed cookie value and back."""
 
     def __init__(self, secret: bytes, clock: Clock, max_age: int) -> None:
-        self._signer = _ClockSigner(secret, salt="tutor.signed-session")
+        self._signer = _ClockSigner(secret, salt=SALT)
         self._signer.clock = clock
         self._clock = clock
         self._max_age = max_age
