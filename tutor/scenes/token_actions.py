@@ -13,28 +13,12 @@ import jwt
 
 from tutor.browser.browser import Browser
 from tutor.scenes.model import Step
+from tutor.scenes.page_script import page_tokens, put_token
 from tutor.scenes.step_io import StepFailed, StepIO, response_json
 from tutor.scenes.world import World
 from tutor.server.attacker_keys import ATTACKER_CERT_URL, ATTACKER_JWKS_URL
 from tutor.server.keys import attacker_key, pem_from_jwk
 from tutor.server.naive import sign_hmac
-
-
-def _tokens(world: World, browser: Browser) -> dict[str, str]:
-    """The tokens the site's page keeps: in web storage, or in a script variable."""
-    place = world.scene.page_keeps
-    if place == "memory":
-        return dict(world.pages[browser.name].tokens)
-    return browser.storage(place, world.site)
-
-
-def _put_token(world: World, browser: Browser, key: str, value: str) -> None:
-    """Put a token back where the page script keeps it (`page_keeps`)."""
-    place = world.scene.page_keeps
-    if place == "memory":
-        world.pages[browser.name].tokens[key] = value
-    else:
-        browser.store(place, world.site, key, value)
 
 
 def _b64(data: Mapping[str, Any]) -> str:
@@ -44,7 +28,7 @@ def _b64(data: Mapping[str, Any]) -> str:
 
 async def tamper_token(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
-    token = _tokens(world, browser).get("access_token")
+    token = page_tokens(world, browser).get("access_token")
     if not token:
         raise StepFailed(f"no access token in {world.scene.page_keeps} to tamper with")
     header = jwt.get_unverified_header(token)
@@ -60,7 +44,7 @@ async def tamper_token(world: World, step: Step, io: StepIO) -> None:
     else:
         io.user(f"{step.actor} edits the token in devtools ({_SIGNATURES[signature]})")
         forged = _forged(world, step, token, header, claims, signature, embed)
-    _put_token(world, browser, "access_token", forged)
+    put_token(world, browser, "access_token", forged)
 
 
 _SIGNATURES = {
