@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -54,10 +54,25 @@ def check(inputs: CheckInputs) -> CheckReport | str:
     return Verifier(keys, options).check(inputs.token, SystemClock())
 
 
+_KEY_FIELDS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("jwt-check-secret", "HMAC secret", "The HMAC secret to verify with (never shown)",
+     {"password": True}),
+    ("jwt-check-key", "PEM/JWK file", "A key file: PEM (public key, private key or "
+     "certificate) or a JWK", {}),
+    ("jwt-check-jwks", "JWKS file/URL", "A JWKS file, or a loopback URL such as "
+     "http://127.0.0.1:8000/.well-known/jwks.json (enter fetches it)", {}),
+    ("jwt-check-leeway", "leeway s", "Seconds of leeway for exp, nbf and iat",
+     {"type": "number"}),
+)
+"""(id, placeholder, tooltip, other Input arguments) of the key fields, in order."""
+
+
 class JwtCheckScreen(GuardedScreen[None]):
     """The token, the keys, and the pipeline's verdict, redrawn as they change."""
 
     CSS_PATH = "jwt_check.tcss"
+    FOOTER_KEYS: ClassVar[tuple[str, ...]] = ("jwt-check-now", "jwt-check-back", "help")
+    """The footer's keys, most useful first."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "check", "Check", id="jwt-check-now",
                 tooltip="Verify now (also fetches a JWKS from a loopback URL)"),
@@ -83,12 +98,11 @@ class JwtCheckScreen(GuardedScreen[None]):
             yield TextArea(self.initial, id="jwt-check-token", soft_wrap=True,
                            language=None)
             with Horizontal(id="jwt-check-keys"):
-                yield Input(id="jwt-check-secret", password=True,
-                            placeholder="HMAC secret (never shown)")
-                yield Input(id="jwt-check-key", placeholder="key file: PEM or JWK")
-                yield Input(id="jwt-check-jwks",
-                            placeholder="JWKS file, or http://127.0.0.1… (enter fetches)")
-                yield Input(id="jwt-check-leeway", placeholder="leeway s", type="number")
+                # Short placeholders fit four fields in 80 columns; the tooltips say more.
+                for input_id, placeholder, tooltip, extra in _KEY_FIELDS:
+                    field = Input(id=input_id, placeholder=placeholder, **extra)
+                    field.tooltip = tooltip
+                    yield field
             yield Static(id="jwt-check-problem", markup=False)
             yield Static(id="jwt-check-result", markup=False)
         yield TutorFooter()
