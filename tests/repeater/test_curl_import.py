@@ -8,7 +8,7 @@ import base64
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.long_run import examples
@@ -42,6 +42,7 @@ drafts = st.builds(
 
 
 @settings(max_examples=examples(150), deadline=None)
+@example(draft=RequestDraft("GET", "/?", (), (), ""), base=DEFAULT_URL)  # found by the long run
 @given(draft=drafts, base=st.sampled_from([DEFAULT_URL, "https://localhost:8443",
                                            "http://[::1]:9000/"]))
 def test_import_of_the_export_is_the_same_draft(draft: RequestDraft, base: str) -> None:

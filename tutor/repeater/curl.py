@@ -308,7 +308,9 @@ def _path_of(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise CurlError(f"URL {url!r}: only http and https URLs are supported")
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # An empty query is kept as written ("/p?"): curl sends it so, and urlsplit forgets it.
+    empty_query = not parts.query and url.split("#", 1)[0].endswith("?")
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query or empty_query else "")
 
 
 def _join_continued_lines(line: str) -> str:
