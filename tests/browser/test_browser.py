@@ -19,13 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tutor.browser.browser import (
-    MAX_REDIRECTS,
-    Browser,
-    Credentials,
-    RedirectLoop,
-    _preflight_allows,
-)
+from tutor.browser.browser import MAX_REDIRECTS, Browser, RedirectLoop
 from tutor.browser.events import (
     BrowserEvent,
     CookieRejected,
@@ -37,6 +31,7 @@ from tutor.browser.events import (
     ScriptRead,
     StorageWritten,
 )
+from tutor.browser.fetch_rules import Credentials, preflight_allows
 from tutor.browser.network import Network, NetworkError
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
@@ -530,7 +525,7 @@ def test_preflight_needs_origin_credentials_method_and_headers_allowed(
 ) -> None:
     """Fetch standard, CORS-preflight fetch: "*" never covers credentialed requests."""
     response = _preflight_response(**headers)
-    assert _preflight_allows(response, "https://evil.test", credentials, method, asked) is allowed
+    assert preflight_allows(response, "https://evil.test", credentials, method, asked) is allowed
 
 
 async def test_scripts_cannot_set_forbidden_headers(net: Net) -> None:

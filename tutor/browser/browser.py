@@ -26,33 +26,27 @@ from tutor.browser.events import (
     RecordedRequest,
     RecordedResponse,
     RequestBlocked,
-    ScriptRead,
     StorageWritten,
 )
+from tutor.browser.fetch_rules import (
+    FORBIDDEN_HEADERS,
+    SIMPLE_HEADERS,
+    Credentials,
+    cors_allows,
+    fetch_metadata,
+    needs_preflight,
+    preflight_allows,
+    sends_origin,
+)
 from tutor.browser.network import Network
-from tutor.browser.sites import origin_of, same_site
-from tutor.browser.webcrypto import KeyNotExtractable, PageKey, dpop_proof
+from tutor.browser.page_script import PageScript
+from tutor.browser.sites import origin_of
+from tutor.browser.webcrypto import PageKey
 from tutor.clock import Clock
 
-Credentials = Literal["omit", "same-origin", "include"]
 StorageArea = Literal["localStorage", "sessionStorage"]
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Requests a page may send cross-origin without asking first (Fetch standard, "CORS-safelisted").
-SIMPLE_METHODS = frozenset({"GET", "HEAD", "POST"})
-SIMPLE_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
-# Headers a page's script may not set (Fetch standard, "forbidden request-header"): the
-# browser drops them silently, so a script can never hand-craft a Cookie header.
-FORBIDDEN_HEADERS = frozenset({
-    "accept-charset", "accept-encoding", "access-control-request-headers",
-    "access-control-request-method", "connection", "content-length", "cookie", "cookie2",
-    "date", "dnt", "expect", "host", "keep-alive", "origin", "referer", "set-cookie", "te",
-    "trailer", "transfer-encoding", "upgrade", "via",
-})
-SIMPLE_CONTENT_TYPES = frozenset(
-    {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
-)
-
 Listener = Callable[[BrowserEvent], None]
 
 
@@ -178,7 +172,7 @@ class Browser:
         else:
             payload = body.encode() if isinstance(body, str) else body
         cross_origin = page is not None and origin_of(target) != page
-        if cross_origin and _needs_preflight(method, send_headers):
+        if cross_origin and needs_preflight(method, send_headers):
             blocked = await self._preflight(target, method, send_headers, page, credentials)
             if blocked is not None:
                 return blocked
@@ -214,7 +208,7 @@ class Browser:
         credentials: Credentials,
     ) -> RequestBlocked | None:
         wanted = sorted(k.lower() for k in headers if k.lower() not in SIMPLE_HEADERS)
-        if any(k.lower() == "content-type" for k in headers) and _needs_preflight("GET", {
+        if any(k.lower() == "content-type" for k in headers) and needs_preflight("GET", {
             k: v for k, v in headers.items() if k.lower() == "content-type"
         }):
             wanted.append("content-type")
@@ -226,7 +220,7 @@ class Browser:
                                  top_level_navigation=False, from_script=True)
         exchange = await self._send(context, preflight_headers, None, mode="cors",
                                     with_cookies=False)
-        if exchange.response.status < 300 and _preflight_allows(
+        if exchange.response.status < 300 and preflight_allows(
             exchange.response, page, credentials, method, wanted
         ):
             return None
@@ -283,8 +277,8 @@ class Browser:
         if cookie_header:  # a raw request's in its own place and spelling
             send_headers[written if own and written else "Cookie"] = cookie_header
         if mode != "raw":
-            send_headers.update(_fetch_metadata(context, mode))
-            if _sends_origin(context):
+            send_headers.update(fetch_metadata(context, mode))
+            if sends_origin(context):
                 send_headers["Origin"] = context.initiator or "null"
         request = httpx.Request(context.method, context.url, headers=send_headers,
                                 content=body)
@@ -303,7 +297,7 @@ class Browser:
             response=recorded_response, context=context, cookies_sent=decisions,
             cookies_stored=stored,
         )
-        if cors is not None and not _cors_allows(recorded_response, *cors):
+        if cors is not None and not cors_allows(recorded_response, *cors):
             # Decided before emitting, so listeners see what the script will see.
             exchange = _replace(exchange, readable_by_script=False, notes=(
                 "cross-origin response without Access-Control-Allow-Origin: the server "
@@ -405,146 +399,8 @@ class Browser:
         self.keys = dict(snapshot.keys)
 
 
-class PageScript:
-    """What a script on the current page can do: exactly what JavaScript could."""
-
-    def __init__(self, browser: Browser) -> None:
-        self._browser = browser
-        assert browser.location is not None
-        self.url = browser.location
-        self.origin = origin_of(browser.location)
-
-    def document_cookie(self) -> str:
-        """`document.cookie`: every cookie for this page except HttpOnly ones."""
-        value = self._browser.jar.document_cookie(self.url)
-        self._read("document.cookie", value)
-        return value
-
-    def set_cookie(self, assignment: str) -> StoreDecision:
-        """`document.cookie = "name=value; ..."` (HttpOnly cookies are out of reach)."""
-        before = self._browser._cookie_keys()
-        decision = self._browser.jar.set_from_script(self.url, assignment)
-        self._browser._report_store([decision], before)
-        return decision
-
-    def storage(self, area: StorageArea = "localStorage") -> dict[str, str]:
-        """Everything in this origin's localStorage or sessionStorage."""
-        values = self._browser.storage(area, self.origin)
-        self._read(area, jsonlib.dumps(values, sort_keys=True))
-        return values
-
-    def set_item(self, key: str, value: str, area: StorageArea = "localStorage") -> None:
-        """`localStorage.setItem(key, value)`."""
-        self._browser.store(area, self.origin, key, value)
-
-    def remove_item(self, key: str, area: StorageArea = "localStorage") -> None:
-        """`localStorage.removeItem(key)`."""
-        self._browser.store(area, self.origin, key, None)
-
-    def dpop_key(self) -> PageKey:
-        """This origin's signing key, made on first use with `extractable: false`."""
-        key = self._browser.keys.get(self.origin)
-        if key is None:
-            key = self._browser.keys[self.origin] = PageKey()
-        return key
-
-    def dpop_proof(self, method: str, url: str, access_token: str | None = None) -> str:
-        """A DPoP proof for one request, signed by the browser with this origin's key:
-        the script asks for a signature and never holds the private key."""
-        return dpop_proof(self.dpop_key(), method, self._browser.resolve(url),
-                          self._browser.clock.now(), access_token)
-
-    def export_dpop_key(self) -> str:
-        """`crypto.subtle.exportKey` on the private key: refused, and the refusal is what
-        the script gets to read (`KeyNotExtractable`'s message)."""
-        try:
-            self.dpop_key().export()
-        except KeyNotExtractable as exc:
-            message = str(exc)
-        self._read("dpop key", message)
-        return message
-
-    async def fetch(self, url: str, method: str = "GET", **options: object) -> (
-        Exchange | RequestBlocked
-    ):
-        """`fetch()` from this page."""
-        return await self._browser.fetch(url, method, **options)  # type: ignore[arg-type]
-
-    def _read(self, what: str, value: str) -> None:
-        event = ScriptRead(self._browser.clock.now(), self._browser.name, self.origin, what, value)
-        self._browser._emit(event)
-
-
 class RedirectLoop(Exception):
     """A navigation kept being redirected."""
-
-
-def _needs_preflight(method: str, headers: Mapping[str, str]) -> bool:
-    if method not in SIMPLE_METHODS:
-        return True
-    for name, value in headers.items():
-        lowered = name.lower()
-        if lowered not in SIMPLE_HEADERS:
-            return True
-        if lowered == "content-type" and value.split(";")[0].strip().lower() not in (
-            SIMPLE_CONTENT_TYPES
-        ):
-            return True
-    return False
-
-
-def _preflight_allows(
-    response: RecordedResponse,
-    page: str | None,
-    credentials: Credentials,
-    method: str,
-    headers: list[str],
-) -> bool:
-    """The CORS preflight check: origin, credentials, method and headers all allowed."""
-    if not _cors_allows(response, page, credentials):
-        return False
-    wildcard_ok = credentials != "include"  # "*" means nothing for credentialed requests
-    methods = _listed(response.header("access-control-allow-methods"))
-    if method not in SIMPLE_METHODS and method not in methods and not (
-        wildcard_ok and "*" in methods
-    ):
-        return False
-    allowed = {h.lower() for h in _listed(response.header("access-control-allow-headers"))}
-    return all(h in allowed for h in headers) or (wildcard_ok and "*" in allowed)
-
-
-def _listed(value: str | None) -> set[str]:
-    return {part.strip() for part in (value or "").split(",") if part.strip()}
-
-
-def _cors_allows(response: RecordedResponse, page: str | None, credentials: Credentials) -> bool:
-    allowed = response.header("access-control-allow-origin")
-    if credentials == "include":
-        return allowed == page and response.header("access-control-allow-credentials") == "true"
-    return allowed in (page, "*")
-
-
-def _sec_fetch_site(context: RequestContext) -> str:
-    if context.initiator is None:
-        return "none"
-    if origin_of(context.url) == context.initiator:
-        return "same-origin"
-    return "same-site" if same_site(context.initiator, context.url) else "cross-site"
-
-
-def _fetch_metadata(context: RequestContext, mode: str) -> dict[str, str]:
-    """Fetch Metadata request headers, which servers can use to refuse cross-site requests."""
-    if urlsplit(context.url).scheme != "https":
-        # Browsers send Sec-Fetch-* only to potentially trustworthy URLs.
-        return {}
-    return {"Sec-Fetch-Site": _sec_fetch_site(context), "Sec-Fetch-Mode": mode}
-
-
-def _sends_origin(context: RequestContext) -> bool:
-    """Browsers send Origin on every request but GET/HEAD, and on cross-origin fetches."""
-    if context.method not in ("GET", "HEAD"):
-        return True
-    return context.from_script and context.initiator != origin_of(context.url)
 
 
 def _replace(exchange: Exchange, **changes: object) -> Exchange:
