@@ -11,14 +11,11 @@ import textwrap
 from html import escape
 
 from tutor.classroom.report import ClassReport, LessonCell, MissedQuestion
+from tutor.plural import plural
 from tutor.visible import visible
 
 STATUS_MARKS = {"done": "✓", "in_progress": "…", "new": "·"}
 STATUS_WORDS = {"done": "finished", "in_progress": "started", "new": "not started"}
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _cell_text(cell: LessonCell) -> str:
@@ -28,8 +25,8 @@ def _cell_text(cell: LessonCell) -> str:
 
 def report_text(report: ClassReport) -> str:
     """The report as plain text: a grid of learners × lessons, then the hard questions."""
-    lines = [f"Class report: {_plural(len(report.learners), 'learner')}, "
-             f"{_plural(len(report.lessons), 'lesson')}"]
+    lines = [f"Class report: {plural(len(report.learners), 'learner')}, "
+             f"{plural(len(report.lessons), 'lesson')}"]
     if report.learners:
         names = [visible(row.name) for row in report.learners]
         name_width = max(len("learner"), *(len(name) for name in names))
@@ -56,7 +53,7 @@ def report_text(report: ClassReport) -> str:
         for number, item in enumerate(report.most_missed, 1):
             lines += _missed_text(number, item)
     if report.skipped:
-        lines += ["", f"Skipped {_plural(len(report.skipped), 'file')} (left as they are):"]
+        lines += ["", f"Skipped {plural(len(report.skipped), 'file')} (left as they are):"]
         lines += [f"  {visible(item.reason)}" for item in report.skipped]
     return "\n".join(lines) + "\n"
 
@@ -64,8 +61,8 @@ def report_text(report: ClassReport) -> str:
 def _missed_text(number: int, item: MissedQuestion) -> list[str]:
     lines = [f"{number}. {visible(item.info.text)}",
              f"   {item.info.key}: missed by {item.learners_missed} of "
-             f"{_plural(item.learners_asked, 'learner')} asked, "
-             f"{_plural(item.wrong_tries, 'wrong answer')} in all"]
+             f"{plural(item.learners_asked, 'learner')} asked, "
+             f"{plural(item.wrong_tries, 'wrong answer')} in all"]
     if item.info.misconceptions:
         lines.append("   The wrong answers it catches:")
         lines += [f"   - \"{visible(option)}\"" + (f" ({visible(why)})" if why else "")
@@ -93,8 +90,8 @@ def report_html(report: ClassReport) -> str:
              'style-src \'unsafe-inline\'">',
              f"<style>{_STYLE}</style></head><body>",
              "<h1>Class report</h1>",
-             f"<p>{_plural(len(report.learners), 'learner')}, "
-             f"{_plural(len(report.lessons), 'lesson')}.</p>"]
+             f"<p>{plural(len(report.learners), 'learner')}, "
+             f"{plural(len(report.lessons), 'lesson')}.</p>"]
     if report.learners:
         parts.append("<table><thead><tr><th class=\"learner\">Learner</th><th>Done</th>")
         parts += [f"<th title=\"{escape(title)}\">{index + 1}. {escape(title)}</th>"
@@ -119,8 +116,8 @@ def report_html(report: ClassReport) -> str:
             parts.append(f"<li><strong>{escape(item.info.text)}</strong><br>"
                          f"<span class=\"why\"><code>{escape(item.info.key)}</code>: missed by "
                          f"{item.learners_missed} of "
-                         f"{_plural(item.learners_asked, 'learner')} asked, "
-                         f"{_plural(item.wrong_tries, 'wrong answer')} in all</span>")
+                         f"{plural(item.learners_asked, 'learner')} asked, "
+                         f"{plural(item.wrong_tries, 'wrong answer')} in all</span>")
             if item.info.misconceptions:
                 parts.append("<ul>" + "".join(
                     f"<li>“{escape(option)}”" + (f" <span class=\"why\">{escape(why)}</span>"
@@ -129,7 +126,7 @@ def report_html(report: ClassReport) -> str:
             parts.append("</li>")
         parts.append("</ol>")
     if report.skipped:
-        parts.append(f"<h2>Skipped {_plural(len(report.skipped), 'file')}</h2><ul>")
+        parts.append(f"<h2>Skipped {plural(len(report.skipped), 'file')}</h2><ul>")
         parts += [f"<li>{escape(item.reason)}</li>" for item in report.skipped]
         parts.append("</ul>")
     parts.append("</body></html>")

@@ -11,7 +11,7 @@ from tutor.har.credentials import decode_jwt, is_token_field
 from tutor.har.render import entry_lines
 from tutor.login_steps import LOGIN_STEP_NAMES
 from tutor.redaction import find_jwts, is_secret_name, shorten
-from tutor.visible import visible
+from tutor.visible import visible, visible_shortened
 from tutor.watch.session import (
     CookieChanged,
     ExchangeWatched,
@@ -52,7 +52,7 @@ def event_lines(event: WatchEvent) -> list[str]:
         token = decode_jwt(event.value, f"{event.area}.{event.key}")
         if token is not None:
             # A token kept where every script on the page can read it: say what it holds.
-            claims = ", ".join(f"{k}={_cut(str(v))}"
+            claims = ", ".join(f"{k}={visible_shortened(str(v), 40)}"
                                for k, v in list(token.claims.items())[:6])
             lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
                          f"UNVERIFIED: {claims or 'no claims'}; readable by any script "
@@ -68,9 +68,5 @@ def _stored(key: str, value: str) -> str:
     so, or it holds a JWT), else shown as written, cut at 40 characters."""
     if is_secret_name(key) or is_token_field(key) or find_jwts(value):
         return shorten(value, 12)
-    return _cut(value)
-
-
-def _cut(text: str, width: int = 40) -> str:
-    # Claims and plain values are no secret (anyone can decode a JWT): cut, not hidden.
-    return text if len(text) <= width else text[:width - 1] + "…"
+    # Plain values and claims are no secret (anyone can decode a JWT): cut, not hidden.
+    return visible_shortened(value, 40)
