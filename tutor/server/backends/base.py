@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from tutor.server.context import ReplicaContext
+from tutor.server.events import PasswordChanged
 from tutor.server.http import CookieSpec, Problem, cookie_challenge, own_origin
 from tutor.server.modes.registry import host_prefixed
-from tutor.server.state import PasswordChanged
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NO_CSRF_CHECK, NO_HTTPONLY, SAMESITE_NONE
 

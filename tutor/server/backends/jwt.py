@@ -13,13 +13,8 @@ from tutor.server import pages
 from tutor.server.backends.base import Principal
 from tutor.server.context import ReplicaContext
 from tutor.server.dpop import DpopBinding, bound_key
-from tutor.server.http import Problem, bearer_challenge
-from tutor.server.state import (
-    DenylistChecked,
-    SignatureChecked,
-    TokenDenylisted,
-    TokenIssued,
-)
+from tutor.server.events import DenylistChecked, SignatureChecked, TokenDenylisted, TokenIssued
+from tutor.server.http import Problem, bearer_challenge, header_value
 from tutor.server.tokens import CannotMint, TokenKind, TokenRejected
 from tutor.server.users import UserRecord
 
@@ -83,7 +78,7 @@ class JwtBackend:
         if self.dpop is not None:
             token = self.dpop.access_token(request)
         else:
-            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            scheme, _, token = (header_value(request, b"authorization") or "").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 # No token at all: a bare challenge with no error code (RFC 6750 §3.1).
                 raise Problem(401, "unauthorized", "no bearer token sent", bearer_challenge())
