@@ -12,7 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.requests import Request
+from starlette.responses import JSONResponse as StarletteJSONResponse
 from starlette.responses import Response
 from starlette.types import Message
 
@@ -23,7 +26,7 @@ from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
 from tutor.server.dispatch import Endpoint, ExactPathDispatch
 from tutor.server.events import RequestHandled
-from tutor.server.http import Problem
+from tutor.server.http import JSONResponse, Problem
 
 Exchange = tuple[int, list[tuple[str, str]], bytes]
 
@@ -163,3 +166,25 @@ def test_head_follows_get_and_nothing_else_is_matched() -> None:
     assert app.handler_for(scope("GET", "/form")) is None
     assert app.handler_for(scope("GET", "/page/")) is None
     assert app.handler_for(scope("GET", "/PAGE")) is None
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_json_values)
+def test_json_answers_are_starlettes_byte_for_byte(value: object) -> None:
+    ours, theirs = JSONResponse(value), StarletteJSONResponse(value)
+    assert ours.body == theirs.body
+    assert ours.raw_headers == theirs.raw_headers
+
+
+def test_json_answers_refuse_nan_as_starlette_does() -> None:
+    for response in (JSONResponse, StarletteJSONResponse):
+        with pytest.raises(ValueError):
+            response({"x": float("nan")})

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tutor.server import pages
@@ -22,7 +22,7 @@ from tutor.server.context import ReplicaContext
 from tutor.server.dispatch import Endpoint, ExactPathDispatch
 from tutor.server.events import LoginThrottled, PasswordChecked, RequestHandled
 from tutor.server.hashing import ClientGone, HashingBusy, HashingStopped
-from tutor.server.http import Problem, read_fields
+from tutor.server.http import JSONResponse, Problem, read_fields
 from tutor.server.modes import all_modes
 
 T = TypeVar("T")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from tutor.server import pages
 from tutor.server.backends.base import (
@@ -16,7 +16,7 @@ from tutor.server.backends.base import (
 )
 from tutor.server.context import ReplicaContext
 from tutor.server.events import SessionLookedUp
-from tutor.server.http import cookie_value
+from tutor.server.http import JSONResponse, cookie_value
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NO_SESSION_ROTATION
 

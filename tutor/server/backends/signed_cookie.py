@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from tutor import randomness
 from tutor.server import pages
@@ -15,7 +15,7 @@ from tutor.server.backends.base import (
 )
 from tutor.server.context import ReplicaContext
 from tutor.server.events import SignatureChecked
-from tutor.server.http import Problem, cookie_value
+from tutor.server.http import JSONResponse, Problem, cookie_value
 from tutor.server.signed import SignedCookieRejected
 from tutor.server.users import UserRecord
 
