@@ -8,7 +8,7 @@ import pytest
 from tests.repeater.helpers import bearer_draft, body_of, login_draft, sandbox
 from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.sandbox import Sandbox, SandboxError
-from tutor.server.state import RequestHandled
+from tutor.server.events import RequestHandled
 
 
 async def test_sent_drafts_are_recorded_with_the_servers_own_log_line() -> None:

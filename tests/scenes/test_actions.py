@@ -12,7 +12,7 @@ import pytest
 
 from tutor.scenes import SceneEngine, StepRecord, parse_scene
 from tutor.scenes.events import UserActed
-from tutor.server.state import RefreshFamilyRevoked, SessionDestroyed, TokenDenylisted
+from tutor.server.events import RefreshFamilyRevoked, SessionDestroyed, TokenDenylisted
 
 SID = "__Host-sid"
 SESSION = "__Host-session"

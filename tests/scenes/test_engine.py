@@ -31,7 +31,7 @@ from tutor.scenes.events import (
     StepStarted,
     UserActed,
 )
-from tutor.server.state import RequestHandled, SessionCreated, SessionLookedUp
+from tutor.server.events import RequestHandled, SessionCreated, SessionLookedUp
 
 E = TypeVar("E", bound=SceneEvent)
 MODES = ("cookie", "signed-cookie", "jwt")

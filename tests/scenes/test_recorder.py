@@ -13,7 +13,7 @@ from tutor.scenes.model import Scene
 from tutor.scenes.recorder import Recorder, Recording, Timeline
 from tutor.scenes.world import World
 from tutor.server.config import ServerConfig
-from tutor.server.state import PasswordChecked, RequestHandled, SessionCreated, SessionDestroyed
+from tutor.server.events import PasswordChecked, RequestHandled, SessionCreated, SessionDestroyed
 
 LOGIN = json.dumps({"username": "alice", "password": "wonderland"}).encode()
 JSON = {"Content-Type": "application/json"}

@@ -15,7 +15,7 @@ from tests.server.helpers import ALICE
 from tutor.cli.serve import SERVE_EVENT_LOG_LIMIT, build_server
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig, Vulnerabilities
-from tutor.server.state import EventLog, RequestHandled, SessionCreated, SessionDestroyed
+from tutor.server.events import EventLog, RequestHandled, SessionCreated, SessionDestroyed
 
 
 async def _visit(server: MockServer, cookie: str | None = None) -> httpx.Response:

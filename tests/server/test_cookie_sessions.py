@@ -18,7 +18,7 @@ from tests.conftest import ServerFactory
 from tests.server.helpers import ALICE, forms, inputs, login_json
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, Vulnerabilities
-from tutor.server.state import (
+from tutor.server.events import (
     PasswordChanged,
     RequestHandled,
     ServerEvent,

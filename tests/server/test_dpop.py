@@ -28,7 +28,8 @@ from tutor.server.dpop import (
     jwk_thumbprint,
     normalized_uri,
 )
-from tutor.server.state import AuthStore, DpopProofChecked
+from tutor.server.events import DpopProofChecked
+from tutor.server.state import AuthStore
 
 # RFC 7638 §3.1: the example RSA key and its SHA-256 thumbprint.
 RFC7638_KEY = {

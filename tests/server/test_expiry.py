@@ -19,7 +19,8 @@ from tests.long_run import examples
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
 from tutor.server.context import ReplicaContext
-from tutor.server.state import SessionDestroyed, SessionRecord
+from tutor.server.events import SessionDestroyed
+from tutor.server.state import SessionRecord
 
 
 def _destroyed(server: MockServer, since: int) -> list[tuple[str, str]]:

@@ -16,8 +16,8 @@ from tests.server.helpers import ALICE, bearer
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
 from tutor.server.app import CLIENT_GONE
+from tutor.server.events import RequestHandled
 from tutor.server.hashing import ClientGone, HashingBusy, HashingStopped, HashPool
-from tutor.server.state import RequestHandled
 
 
 def _blocker() -> tuple[threading.Event, threading.Event, Callable[[], str]]:

@@ -20,8 +20,8 @@ from tests.conftest import ServerFactory
 from tests.server.helpers import ALICE, QUEEN, bearer, bearer_login, login_json
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer
+from tutor.server.events import RefreshFamilyRevoked, TokenDenylisted
 from tutor.server.keys import public_pem
-from tutor.server.state import RefreshFamilyRevoked, TokenDenylisted
 
 # 64 bytes: long enough even for HS512 (RFC 7518 §3.2), which one test signs with.
 STRONG_SECRET = "a-fixed-test-secret-long-enough-for-hs256-hs384-and-hs512-000000"

@@ -11,9 +11,9 @@ from tests.server.helpers import bearer, bearer_login
 from tests.server.test_jwt import header_of
 from tutor.clock import SimulatedClock
 from tutor.server.config import ConfigError, ServerConfig
+from tutor.server.events import KeyRetired, KeysFetched, KeysRotated
 from tutor.server.jwks_cache import JWKS_MAX_AGE
 from tutor.server.keys import Keyring
-from tutor.server.state import KeyRetired, KeysFetched, KeysRotated
 
 ALGORITHMS = ["HS256", "RS256", "PS256", "ES256", "EdDSA"]
 

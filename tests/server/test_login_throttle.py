@@ -13,7 +13,7 @@ from tests.long_run import examples
 from tests.server.helpers import ALICE
 from tutor.clock import SimulatedClock
 from tutor.server import throttle as throttle_module
-from tutor.server.state import LoginThrottled, PasswordChecked
+from tutor.server.events import LoginThrottled, PasswordChecked
 from tutor.server.throttle import (
     FIRST_DELAY,
     FREE_ACCOUNT_FAILURES,

@@ -24,6 +24,7 @@ from tutor.scenes import SceneEngine, parse_scene
 from tutor.server import MockServer, ServerConfig
 from tutor.server.backends.base import Principal
 from tutor.server.context import ReplicaContext
+from tutor.server.events import RequestHandled
 from tutor.server.http import REALM, Problem
 from tutor.server.modes import (
     ServerMode,
@@ -33,7 +34,6 @@ from tutor.server.modes import (
     register,
     unregister,
 )
-from tutor.server.state import RequestHandled
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import WEAKNESSES, Vulnerabilities, vulnerable_banner
 from tutor.ui.render.server_view import render_server

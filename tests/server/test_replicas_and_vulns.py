@@ -20,7 +20,7 @@ from tests.server.helpers import ALICE, bearer, bearer_login, login_json
 from tutor.clock import SimulatedClock
 from tutor.server import ServerConfig, Vulnerabilities
 from tutor.server.config import WEAK_SECRETS
-from tutor.server.state import SessionCreated, TokenIssued
+from tutor.server.events import SessionCreated, TokenIssued
 from tutor.server.weaknesses import WEAKNESSES, weakness_names
 
 PIN = "X-Tutor-Replica"

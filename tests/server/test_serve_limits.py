@@ -29,7 +29,7 @@ from tutor.cli.serve_limits import (
 )
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
-from tutor.server.state import RequestHandled
+from tutor.server.events import RequestHandled
 
 
 @pytest.mark.parametrize(("header", "name"), [

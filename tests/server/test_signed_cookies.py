@@ -17,13 +17,8 @@ from tests.conftest import ServerFactory
 from tests.server.helpers import ALICE, login_json
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer
+from tutor.server.events import PasswordChanged, RequestHandled, SessionCreated, SessionDestroyed
 from tutor.server.signed import read_unverified
-from tutor.server.state import (
-    PasswordChanged,
-    RequestHandled,
-    SessionCreated,
-    SessionDestroyed,
-)
 
 BOB = {"username": "bob", "password": "builder123"}
 HTTPS = "https://tutor.local"

@@ -9,7 +9,7 @@ import httpx
 from tests.conftest import ServerFactory
 from tests.server.helpers import ALICE
 from tutor.clock import SimulatedClock
-from tutor.server.state import TokenIssued
+from tutor.server.events import TokenIssued
 
 HTTPS = "https://tutor.local"
 BOB = {"username": "bob", "password": "builder123"}

@@ -20,8 +20,8 @@ from tutor.browser.events import Exchange
 from tutor.repeater.curl import server_cookie_bases
 from tutor.repeater.draft import parse_cookie_header
 from tutor.repeater.sandbox import YOU, Sandbox, TimelineEntry
+from tutor.server.events import SignatureChecked
 from tutor.server.modes.registry import HOST_PREFIX
-from tutor.server.state import SignatureChecked
 
 TOKEN_SCHEMES = ("bearer", "dpop")
 

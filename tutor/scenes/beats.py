@@ -44,7 +44,7 @@ from tutor.scenes.model import Scene
 from tutor.scenes.sentences import duration_words, person_name
 from tutor.scenes.server_beats import server_beats
 from tutor.scenes.story import ATTACKER_LANE, STORE_LANE, Beat, BeatKind, Lane, LaneKind, Story
-from tutor.server import state as server_state
+from tutor.server import events as server_events
 from tutor.visible import visible
 
 __all__ = [
@@ -126,7 +126,7 @@ class _Teller:
         self.action = ""
         self.actor = "user"
         self.username = "alice"
-        self.pending: list[server_state.ServerEvent] = []
+        self.pending: list[server_events.ServerEvent] = []
         self.last_login_steps: tuple[int, ...] = ()
 
     # -- lanes ------------------------------------------------------------------------

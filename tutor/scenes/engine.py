@@ -32,7 +32,7 @@ from tutor.scenes.expectations import CheckContext, check
 from tutor.scenes.model import Scene, Step
 from tutor.scenes.recorder import Happening, Recorder, Recording, Timeline, login_steps_of
 from tutor.scenes.world import World
-from tutor.server.state import RequestHandled
+from tutor.server.events import RequestHandled
 
 __all__ = ["SceneEngine", "StepRecord", "login_steps_of"]
 

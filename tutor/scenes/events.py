@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tutor.browser.events import BrowserEvent, Exchange, RequestBlocked
 from tutor.scenes.model import Expectation, Step
-from tutor.server.state import ServerEvent
+from tutor.server.events import ServerEvent
 
 
 @dataclass(frozen=True)

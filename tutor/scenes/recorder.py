@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from tutor.browser.events import BrowserEvent, Exchange, RequestBlocked
 from tutor.browser.sites import origin_of
-from tutor.server.state import RequestHandled, ServerEvent
+from tutor.server.events import RequestHandled, ServerEvent
 
 if TYPE_CHECKING:
     # Only for types: expectations import this module, and parsing a scene must not

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tutor.scenes.story import STORE_LANE, Beat
-from tutor.server import state as server_state
+from tutor.server import events as server_events
 
 
-def server_beats(event: server_state.ServerEvent, lane: str, index: int,
+def server_beats(event: server_events.ServerEvent, lane: str, index: int,
                  steps: tuple[int, ...]) -> Iterable[Beat]:
     """What one server event looks like on the stage."""
-    s = server_state
+    s = server_events
     where = f" on replica {event.replica}" if event.replica not in ("", "A") else ""
     if isinstance(event, s.SessionCreated):
         who = event.username or "a visitor not logged in"

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tutor.server import pages
@@ -21,16 +19,18 @@ from tutor.server.backends.base import (
     password_changed,
 )
 from tutor.server.context import ReplicaContext
+from tutor.server.dispatch import Endpoint, ExactPathDispatch
+from tutor.server.events import LoginThrottled, PasswordChecked, RequestHandled
 from tutor.server.hashing import ClientGone, HashingBusy, HashingStopped
-from tutor.server.http import Problem, read_fields
+from tutor.server.http import JSONResponse, Problem, read_fields
 from tutor.server.modes import all_modes
-from tutor.server.state import LoginThrottled, PasswordChecked, RequestHandled
 
 T = TypeVar("T")
 
 MAX_USERNAME = 128
 MAX_PASSWORD = 1024
 MIN_NEW_PASSWORD = 8  # OWASP Authentication Cheat Sheet's minimum length
+NO_STORE = (b"cache-control", b"no-store")
 CLIENT_GONE = 499
 """Recorded (never sent) when the client hung up first: nginx's "client closed request"."""
 
@@ -39,27 +39,26 @@ def create_replica_app(ctx: ReplicaContext) -> ASGIApp:
     """One replica's ASGI app: the routes plus an access log of every decision."""
     backend = load_backend(ctx.config.server_mode)(ctx)
     routes = _Routes(ctx, backend)
-    app = Starlette(
-        # The router tries routes in order: the ones every logged-in request uses first.
-        routes=[
-            Route("/profile", routes.profile, methods=["GET"]),
-            Route("/admin", routes.admin, methods=["GET"]),
-            Route("/", routes.index, methods=["GET"]),
-            Route("/login", routes.login, methods=["POST"]),
-            Route("/logout", routes.logout, methods=["POST"]),
-            Route("/app.js", routes.script, methods=["GET"]),
-            Route("/favicon.ico", routes.favicon, methods=["GET"]),
-            Route("/refresh", routes.refresh, methods=["POST"]),
-            Route("/password", routes.password, methods=["POST"]),
-            Route("/.well-known/jwks.json", routes.jwks, methods=["GET"]),
+    dispatch = ExactPathDispatch(
+        [
+            Endpoint("/profile", ("GET",), routes.profile),
+            Endpoint("/admin", ("GET",), routes.admin),
+            Endpoint("/", ("GET",), routes.index),
+            Endpoint("/login", ("POST",), routes.login),
+            Endpoint("/logout", ("POST",), routes.logout),
+            Endpoint("/app.js", ("GET",), routes.script),
+            Endpoint("/favicon.ico", ("GET",), routes.favicon),
+            Endpoint("/refresh", ("POST",), routes.refresh),
+            Endpoint("/password", ("POST",), routes.password),
+            Endpoint("/.well-known/jwks.json", ("GET",), routes.jwks),
         ],
-        exception_handlers={
+        {
             Problem: _problem_response,
             ClientDisconnect: _client_gone,
             ClientGone: _client_gone,
         },
     )
-    return _AccessLog(app, ctx)
+    return _AccessLog(dispatch, ctx)
 
 
 def _audit(request: Request, principal: Principal | None, credential: str | None, reason: str) -> (
@@ -200,7 +199,11 @@ class _Routes:
             body["csrf_token"] = principal.csrf_token
         if principal.claims:
             body["token"] = {k: principal.claims[k] for k in ("jti", "iat", "exp")}
-        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+        response = JSONResponse(body)
+        # Put in raw (first, where a headers argument puts it): this answers the request
+        # every logged-in page makes, and the dictionary costs more than the rest of it.
+        response.raw_headers.insert(0, NO_STORE)
+        return response
 
     async def admin(self, request: Request) -> Response:
         self.ctx.sweep()
@@ -296,30 +299,29 @@ def _sent_credential(request: Request) -> bool:
 class _AccessLog:
     """Records every request and the server's decision as a `RequestHandled` event."""
 
-    def __init__(self, app: ASGIApp, ctx: ReplicaContext) -> None:
-        self.app = app
+    def __init__(self, dispatch: ExactPathDispatch, ctx: ReplicaContext) -> None:
+        self.dispatch = dispatch
         self.ctx = ctx
-        self.show_replica = ctx.config.replicas > 1
+        self.replica_header = (
+            (b"x-tutor-replica", ctx.name.encode()) if ctx.config.replicas > 1 else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self.dispatch.fallback(scope, receive, send)
             return
-        status = 500
         state: dict[str, Any] = scope.setdefault("state", {})
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                if self.show_replica:
-                    headers = list(message.get("headers", []))
-                    headers.append((b"x-tutor-replica", self.ctx.name.encode()))
-                    message = {**message, "headers": headers}
-            await send(message)
-
+        handler = self.dispatch.handler_for(scope)
+        status = 500
         try:
-            await self.app(scope, receive, record_status)
+            if handler is None:
+                status = await self._through_starlette(scope, receive, send)
+            else:
+                response = await self.dispatch.respond(handler, scope, receive, send)
+                status = response.status_code
+                if self.replica_header is not None:
+                    response.raw_headers.append(self.replica_header)
+                await response(scope, receive, send)
         finally:
             principal, credential, reason = state.get("audit", (None, None, ""))
             if status == 404 and not reason:
@@ -336,3 +338,18 @@ class _AccessLog:
                 reason=reason,
             )
 
+    async def _through_starlette(self, scope: Scope, receive: Receive, send: Send) -> int:
+        """What the exact table does not answer: Starlette's 404, 405 or redirect."""
+        status = 500
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if self.replica_header is not None:
+                    message = {**message, "headers": [*message.get("headers", []),
+                                                      self.replica_header]}
+            await send(message)
+
+        await self.dispatch.fallback(scope, receive, record_status)
+        return status

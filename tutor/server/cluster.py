@@ -20,19 +20,13 @@ from tutor.server.app import create_replica_app
 from tutor.server.attacker_keys import fetch_keys
 from tutor.server.config import DemoUser, ServerConfig
 from tutor.server.context import ReplicaContext
+from tutor.server.events import EventLog, KeyRetired, KeysFetched, KeysRotated, ServerEvent
 from tutor.server.hashing import InlineHashing, PasswordWork
 from tutor.server.jwks_cache import CachedKeys, JwksCache
 from tutor.server.keys import Keyring
 from tutor.server.naive import KeyFetcher
 from tutor.server.signed import SignedCookieCodec
-from tutor.server.state import (
-    AuthStore,
-    EventLog,
-    KeyRetired,
-    KeysFetched,
-    KeysRotated,
-    ServerEvent,
-)
+from tutor.server.state import AuthStore
 from tutor.server.throttle import LoginThrottle
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory

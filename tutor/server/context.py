@@ -7,18 +7,17 @@ from dataclasses import dataclass, field
 from tutor import randomness
 from tutor.clock import Clock
 from tutor.server.config import ServerConfig
-from tutor.server.hashing import InlineHashing, PasswordWork
-from tutor.server.keys import Keyring
-from tutor.server.signed import SignedCookieCodec
-from tutor.server.state import (
-    AuthStore,
+from tutor.server.events import (
     EventLog,
     RefreshFamilyRevoked,
     ServerEvent,
     SessionCreated,
     SessionDestroyed,
-    SessionRecord,
 )
+from tutor.server.hashing import InlineHashing, PasswordWork
+from tutor.server.keys import Keyring
+from tutor.server.signed import SignedCookieCodec
+from tutor.server.state import AuthStore, SessionRecord
 from tutor.server.throttle import LoginThrottle
 from tutor.server.tokens import TokenService
 from tutor.server.users import UserDirectory

@@ -25,8 +25,9 @@ import jwt
 from jwt.exceptions import PyJWKError, PyJWTError
 
 from tutor.clock import Clock
+from tutor.server.events import DpopProofChecked
 from tutor.server.http import Problem, bearer_challenge, own_origin
-from tutor.server.state import AuthStore, DpopProofChecked
+from tutor.server.state import AuthStore
 
 if TYPE_CHECKING:
     from starlette.requests import Request

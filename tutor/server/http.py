@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.requests import Request, cookie_parser
+from starlette.responses import JSONResponse as StarletteJSONResponse
 
 MAX_BODY_BYTES = 16 * 1024
 REALM = "tutor"
+
+
+# Starlette's own settings (UTF-8 as is, no NaN, no spaces), in one encoder made once:
+# its JSONResponse makes a new encoder for every response it renders.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+class JSONResponse(StarletteJSONResponse):
+    """Starlette's JSONResponse, byte for byte, rendered by an encoder made once."""
+
+    def render(self, content: Any) -> bytes:
+        return _ENCODER.encode(content).encode("utf-8")
 
 
 # Not frozen: Starlette's exception handling clears `__traceback__` on the instance
@@ -46,6 +58,25 @@ class Problem(Exception):
             headers["Retry-After"] = str(self.retry_after)
             body["retry_after"] = self.retry_after
         return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+def header_value(request: Request, name: bytes) -> str | None:
+    """The first value of the header `name` (lower case), as `request.headers.get` gives it.
+
+    Read straight from the ASGI scope, where names are already lower case: building
+    Starlette's Headers object costs more than the rest of reading a cached credential.
+    """
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def cookie_value(request: Request, name: str) -> str | None:
+    """The cookie `name`, parsed as `request.cookies` parses it (Starlette's parser, so of
+    two cookies with one name the last wins there and here), from the first Cookie header."""
+    header = header_value(request, b"cookie")
+    return cookie_parser(header).get(name) if header else None
 
 
 def bearer_challenge(error: str | None = None, description: str = "", **extra: str) -> str:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from tutor.server.context import ReplicaContext
-from tutor.server.http import CookieSpec, Problem, cookie_challenge, own_origin
+from tutor.server.events import PasswordChanged
+from tutor.server.http import CookieSpec, JSONResponse, Problem, cookie_challenge, own_origin
 from tutor.server.modes.registry import host_prefixed
-from tutor.server.state import PasswordChanged
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NO_CSRF_CHECK, NO_HTTPONLY, SAMESITE_NONE
 

@@ -6,20 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from tutor import randomness
 from tutor.server import pages
 from tutor.server.backends.base import Principal
 from tutor.server.context import ReplicaContext
 from tutor.server.dpop import DpopBinding, bound_key
-from tutor.server.http import Problem, bearer_challenge
-from tutor.server.state import (
-    DenylistChecked,
-    SignatureChecked,
-    TokenDenylisted,
-    TokenIssued,
-)
+from tutor.server.events import DenylistChecked, SignatureChecked, TokenDenylisted, TokenIssued
+from tutor.server.http import JSONResponse, Problem, bearer_challenge, header_value
 from tutor.server.tokens import CannotMint, TokenKind, TokenRejected
 from tutor.server.users import UserRecord
 
@@ -39,6 +34,10 @@ OTHER_SERVICES: dict[str, OtherService] = {
 }
 """Audiences besides the server's own that `/login` mints for (`"audience": ...`): a
 token for one of them must not pass at this API (RFC 8725 §2.7, §3.9)."""
+
+
+TOKEN_WORDS: dict[TokenKind, str] = {"access": "access token", "refresh": "refresh token"}
+"""How a SignatureChecked event names each kind."""
 
 
 class JwtBackend:
@@ -83,13 +82,14 @@ class JwtBackend:
         if self.dpop is not None:
             token = self.dpop.access_token(request)
         else:
-            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            scheme, _, token = (header_value(request, b"authorization") or "").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 # No token at all: a bare challenge with no error code (RFC 6750 §3.1).
                 raise Problem(401, "unauthorized", "no bearer token sent", bearer_challenge())
-        claims = self.verify(token.strip(), "access")
+        token = token.strip()
+        claims = self.verify(token, "access")
         if self.dpop is not None:
-            self.dpop.check_resource(request, token.strip(), claims)
+            self.dpop.check_resource(request, token, claims)
         if self.ctx.config.denylist:
             listed = claims["jti"] in self.ctx.store.denylist
             self.ctx.emit(DenylistChecked, jti=str(claims["jti"]), listed=listed)
@@ -102,7 +102,7 @@ class JwtBackend:
                          claims=claims)
 
     def verify(self, token: str, kind: TokenKind) -> dict[str, Any]:
-        what = f"{kind} token"
+        what = TOKEN_WORDS[kind]
         try:
             verified = self.ctx.tokens.verify_detailed(token, kind)
         except TokenRejected as exc:

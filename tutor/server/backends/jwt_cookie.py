@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from tutor import randomness
 from tutor.server import pages
@@ -35,9 +35,9 @@ from tutor.server.backends.base import (
 )
 from tutor.server.backends.jwt import JwtBackend
 from tutor.server.context import ReplicaContext
-from tutor.server.http import CookieSpec, Problem
+from tutor.server.events import DenylistChecked
+from tutor.server.http import CookieSpec, JSONResponse, Problem
 from tutor.server.modes.registry import host_prefixed
-from tutor.server.state import DenylistChecked
 from tutor.server.tokens import TokenRejected
 from tutor.server.users import UserRecord
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from tutor.server import pages
 from tutor.server.backends.base import (
@@ -15,7 +15,8 @@ from tutor.server.backends.base import (
     logout_response,
 )
 from tutor.server.context import ReplicaContext
-from tutor.server.state import SessionLookedUp
+from tutor.server.events import SessionLookedUp
+from tutor.server.http import JSONResponse, cookie_value
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NO_SESSION_ROTATION
 
@@ -50,7 +51,7 @@ class SessionBackend(CookieBackend):
 
     def current_session(self, request: Request) -> Any:
         """The live session row the request's cookie names, or None."""
-        session_id = request.cookies.get(self.spec(request).name)
+        session_id = cookie_value(request, self.spec(request).name)
         if not session_id:
             return None
         record = self.ctx.store.sessions.get(session_id)
@@ -65,7 +66,7 @@ class SessionBackend(CookieBackend):
         return record
 
     def _why_not(self, request: Request) -> str:
-        session_id = request.cookies.get(self.spec(request).name)
+        session_id = cookie_value(request, self.spec(request).name)
         if not session_id:
             return "no session cookie: the server cannot tell who you are"
         record = self.ctx.store.sessions.get(session_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from tutor import randomness
 from tutor.server import pages
@@ -14,9 +14,9 @@ from tutor.server.backends.base import (
     logout_response,
 )
 from tutor.server.context import ReplicaContext
-from tutor.server.http import Problem
+from tutor.server.events import SignatureChecked
+from tutor.server.http import JSONResponse, Problem, cookie_value
 from tutor.server.signed import SignedCookieRejected
-from tutor.server.state import SignatureChecked
 from tutor.server.users import UserRecord
 
 
@@ -38,7 +38,7 @@ class SignedCookieBackend(CookieBackend):
         return HTMLResponse(pages.cookie_page(self.ctx.config, user, csrf))
 
     def authenticate(self, request: Request) -> Principal:
-        value = request.cookies.get(self.spec(request).name)
+        value = cookie_value(request, self.spec(request).name)
         if not value:
             raise self.unauthorized(
                 request, "no session cookie: the server cannot tell who you are"
