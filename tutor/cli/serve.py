@@ -150,6 +150,7 @@ class BuiltInBackground:
     def __init__(self, build: Callable[[], ASGIApp]) -> None:
         self.built: Future[ASGIApp] = Future()
         """The app once built (or why it could not be)."""
+        self._app: ASGIApp | None = None
         threading.Thread(target=self._build, args=(build,), name="tutor-serve-build",
                          daemon=True).start()
 
@@ -160,7 +161,11 @@ class BuiltInBackground:
             self.built.set_exception(exc)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = await asyncio.wrap_future(self.built)
+        app = self._app
+        if app is None:
+            # Waiting on a thread's future wakes the loop through its self-pipe: once per
+            # early request, not on every request after the build.
+            app = self._app = await asyncio.wrap_future(self.built)
         await app(scope, receive, send)
 
 
