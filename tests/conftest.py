@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +18,13 @@ from tutor.server import MockServer, ServerConfig
 TEST_SCRYPT_COST = 2**10
 
 ServerFactory = Callable[..., MockServer]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test, and every process a test starts, keeps its files (progress, TLS keys,
+    `tutor serve`'s published address) in a folder of this run's own, never in the data
+    directory of whoever runs the tests. A test about the default location unsets it."""
+    os.environ["TUTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="tutor-tests-")
 
 
 @pytest.fixture

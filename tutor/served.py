@@ -1,11 +1,72 @@
-"""Where `tutor serve` listens when given no options: its `--port` default and the URL a
-client (the Repeater's f6 curl export) aims at. No imports, so the command line reads it
-without the server package. The names of the server's cookies over http and https are
+"""Where `tutor serve` listens: its `--port` default, and the address a running one
+publishes so that a client (the Repeater's f6 curl export) aims at it even on another
+port. Only the standard library, so the command line reads it without the server
+package. The names of the server's cookies over http and https are
 `ServerMode.cookie_name` (`tutor.server.modes.registry`), the one rule for those."""
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 DEFAULT_PORT = 8000
 """`tutor serve --port`'s default."""
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 """Where `tutor serve` listens with no options."""
+ADDRESS_FILE = "serve.json"
+"""In the data directory: the URL and process id of the `tutor serve` that started last."""
+MAX_ADDRESS_BYTES = 4096
+
+
+def publish(folder: Path, url: str, pid: int | None = None) -> Path:
+    """Say where this `tutor serve` listens (replacing what an earlier one said)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ADDRESS_FILE
+    temporary = path.with_name(f".{ADDRESS_FILE}.{os.getpid()}")
+    temporary.write_text(json.dumps({"url": url, "pid": pid or os.getpid()}), "utf-8")
+    os.replace(temporary, path)  # a reader sees the old address or the new, never half
+    return path
+
+
+def withdraw(folder: Path, pid: int | None = None) -> None:
+    """Take the address back when this server stops, unless a later one replaced it."""
+    path = folder / ADDRESS_FILE
+    if _read(path).get("pid") == (pid or os.getpid()):
+        path.unlink(missing_ok=True)
+
+
+def published_url(folder: Path) -> str | None:
+    """The URL of the `tutor serve` still running that started last, or None (no file,
+    a damaged one, or its server has stopped without taking it back)."""
+    found = _read(folder / ADDRESS_FILE)
+    url, pid = found.get("url"), found.get("pid")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    if not isinstance(pid, int) or isinstance(pid, bool) or not _running(pid):
+        return None
+    return url
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_ADDRESS_BYTES + 1)
+        data = json.loads(raw) if len(raw) <= MAX_ADDRESS_BYTES else None
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _running(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        return True  # there, os.kill would end the process instead of asking about it
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but is someone else's, or the platform cannot tell
+    return True

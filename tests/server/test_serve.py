@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tests.readiness import HANG_BOUND
 from tests.server.helpers import ALICE, bearer
 from tests.server.live import STOP_LINE, RunningServer, no_proxy_env, running_server
-from tutor import cli
+from tutor import cli, served
 from tutor.cli import serve as serve_module
 from tutor.cli.serve import BuiltInBackground, ServeError, is_loopback
 from tutor.server.config import ServerConfig
@@ -252,3 +252,13 @@ def test_a_build_that_fails_stops_the_server_and_is_raised(
     with pytest.raises(RuntimeError, match="no keys"):
         serve_module.serve(ServerConfig(), "127.0.0.1", 0, allow_remote=False, out=out)
     assert out.getvalue().splitlines()[-1] == "stopped."
+
+
+@pytest.mark.slow
+def test_serve_publishes_its_address_while_it_runs(tmp_path: Path) -> None:
+    # The Repeater's f6 aims its curl commands here when tutor serve is on another port.
+    with running_server("cookie", data_dir=tmp_path) as server:
+        assert served.published_url(tmp_path) == server.url
+        assert not server.url.endswith(f":{served.DEFAULT_PORT}")  # port 0: another one
+    assert served.published_url(tmp_path) is None
+    assert not (tmp_path / served.ADDRESS_FILE).exists(), "left behind after a clean stop"

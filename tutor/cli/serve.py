@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import shlex
 import socket
@@ -13,6 +14,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tutor import served
 from tutor.cli.serve_tls import CertificateError, LocalCertificate, local_certificate
 from tutor.server.config import ServerConfig
 from tutor.server.weaknesses import vulnerable_banner
@@ -212,14 +214,33 @@ def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: T
     if not quiet:
         # Outside the Host check, so that refused requests are logged too.
         guarded = AccessLog(guarded, out)
-    print(banner(config, base_url(sock, https), cert), file=out, flush=True)
+    url = base_url(sock, https)
+    print(banner(config, url, cert), file=out, flush=True)
+    from tutor.progress import data_dir
+
+    folder = data_dir()
+    address_folder: Path | None = folder
+    try:
+        served.publish(folder, url)
+    except OSError:
+        address_folder = None  # a read-only data directory: serve all the same
 
     import uvicorn
 
+    def withdraw_address() -> None:
+        if address_folder is not None:
+            with contextlib.suppress(OSError):
+                served.withdraw(address_folder)
+
+    def stopping() -> None:
+        # Queued hashes are dropped (their requests get 503), so Ctrl+C waits for at
+        # most the hashes already running, not for the whole queue. The address goes
+        # now: uvicorn ends the process with a SIGTERM it caught once it has shut down.
+        pool.shutdown()
+        withdraw_address()
+
     log = serve_limits.QuietLog(err or sys.stderr)
-    # On stopping, queued hashes are dropped (their requests get 503), so Ctrl+C waits
-    # for at most the hashes already running, not for the whole queue.
-    uv_server = serve_limits.QuietServer(log, pool.shutdown, uvicorn.Config(
+    uv_server = serve_limits.QuietServer(log, stopping, uvicorn.Config(
         guarded, log_level="warning", lifespan="off",
         http=serve_limits.guarded_h11(log, max_connections=serve_limits.connection_cap()),
         timeout_keep_alive=serve_limits.KEEP_ALIVE,
@@ -240,6 +261,7 @@ def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: T
         uv_server.run(sockets=[sock])
     finally:
         sock.close()
+        withdraw_address()
         print("stopped.", file=out if out is not sys.stdout else sys.stdout, flush=True)
     # Stopped while still building is a plain stop; a build that failed is an error.
     if app.built.done() and (error := app.built.exception()) is not None:
