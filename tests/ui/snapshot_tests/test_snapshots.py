@@ -144,3 +144,9 @@ def test_stage_clock_jump_row_at_80x24(snap_compare: SnapCompare, tmp_path: Path
 def test_stage_three_tracks_at_120x36(snap_compare: SnapCompare, tmp_path: Path) -> None:
     assert snap_compare(_app(tmp_path, "csrf-samesite"), terminal_size=(120, 36),
                         run_before=_scene_steps(2, 2))
+
+
+def test_repeater_at_80x24_names_its_boxes(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # Each box's name is its border title (Headers, Body, Variables, Capture rule): they
+    # must read as labels at the smallest size, not fade into the border.
+    assert snap_compare(_app(tmp_path), terminal_size=(80, 24), press=["R"])
