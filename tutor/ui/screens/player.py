@@ -21,7 +21,7 @@ from tutor.scenes.lockstep import Lockstep
 from tutor.scenes.sentences import step_words
 from tutor.ui.render.markdown import Code, Prose
 from tutor.ui.render.prose import prose_parts, scene_heading
-from tutor.ui.render.story import aligned_rows, track_bar, tracks_fit
+from tutor.ui.render.track_layout import aligned_rows, track_bar, tracks_fit
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
 from tutor.ui.widgets.stage import TrackStage
