@@ -28,7 +28,8 @@ from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.beats import StoryBook
 from tutor.scenes.events import SceneEvent
 from tutor.scenes.model import Scene
-from tutor.ui.render.story import render_story, sequence_rows
+from tutor.ui.render.story import render_story
+from tutor.ui.render.track_layout import sequence_rows
 
 WIDTH, HEIGHT = 116, 55
 """A track's width and height in a 200×60 terminal (measured with the pilot)."""

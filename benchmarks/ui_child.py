@@ -116,7 +116,7 @@ def markdown(fd: int) -> None:
 
 def _tutor_app() -> Any:
     from tutor.lessons.course import default_course_dir
-    from tutor.progress import ProgressStore
+    from tutor.progress_store import ProgressStore
     from tutor.ui.app import build_app
     from tutor.ui.config import AppConfig
 

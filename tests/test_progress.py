@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.progress import LessonProgress, Progress, ProgressStore, data_dir
+from tutor.progress import LessonProgress, Progress
+from tutor.progress_store import ProgressStore, data_dir
 
 
 def test_round_trip(tmp_path: Path) -> None:

@@ -15,9 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.long_run import examples
-from tutor import progress as progress_module
+from tutor import progress_store
 from tutor.cli import main
-from tutor.progress import ORPHAN_AGE, Progress, ProgressStore, progress_document
+from tutor.progress import Progress
+from tutor.progress_format import progress_document
+from tutor.progress_store import ORPHAN_AGE, ProgressStore
 from tutor.progress_transfer import TransferError, read_progress_file
 
 HOSTILE = st.one_of(
@@ -102,7 +104,7 @@ def test_each_reported_bad_file_is_set_aside_and_refused_on_import(
 def test_import_has_a_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(progress_module, "MAX_PROGRESS_BYTES", 1000)
+    monkeypatch.setattr(progress_store, "MAX_PROGRESS_BYTES", 1000)
     big = tmp_path / "big.json"
     document = progress_document(Progress())
     document["lessons"] = {f"l{i}": {"status": "done"} for i in range(200)}

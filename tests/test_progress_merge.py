@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tutor.progress import Progress, ProgressStore, QuestionProgress
+from tutor.progress import Progress, QuestionProgress
+from tutor.progress_store import ProgressStore
 from tutor.progress_transfer import export_progress, import_progress
 
 

@@ -11,17 +11,9 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tutor.progress import (
-    STATUSES,
-    Progress,
-    ProgressFormatError,
-    ProgressStore,
-    QuestionProgress,
-    decode_progress,
-    progress_document,
-    read_progress_bytes,
-    write_atomically,
-)
+from tutor.progress import STATUSES, Progress, QuestionProgress
+from tutor.progress_format import ProgressFormatError, decode_progress, progress_document
+from tutor.progress_store import ProgressStore, read_progress_bytes, write_atomically
 
 
 class TransferError(Exception):

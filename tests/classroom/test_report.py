@@ -16,7 +16,8 @@ from tutor.classroom.report import build_report, read_class
 from tutor.cli.main import main
 from tutor.lessons.course import default_course_dir, load_course
 from tutor.lessons.model import Lesson
-from tutor.progress import Progress, QuestionProgress, progress_document
+from tutor.progress import Progress, QuestionProgress
+from tutor.progress_format import progress_document
 from tutor.quiz.kinds import KINDS
 
 STEP_FOUR = "four-login-steps/what-step-four-sends"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.quiz.helpers import course_lesson
 from tutor.cli import main
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 from tutor.quiz.kinds.order import OrderSpec
 from tutor.quiz.questions import lesson_questions
 

@@ -21,7 +21,7 @@ from tutor.lessons.quizspec import (
     SpecProblem,
     parse_common,
 )
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 from tutor.quiz.grading import Grade, Grader
 from tutor.quiz.kinds import KINDS
 from tutor.quiz.kinds.base import LIMITED_RETRY, Answer, BadAnswer, Question, expect_answer

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.progress import (
-    PROGRESS_VERSION,
-    Progress,
-    ProgressFormatError,
-    ProgressStore,
-    QuestionProgress,
-    lesson_score,
-    parse_progress,
-)
+from tutor.progress import Progress, QuestionProgress, lesson_score
+from tutor.progress_format import PROGRESS_VERSION, ProgressFormatError, parse_progress
+from tutor.progress_store import ProgressStore
 from tutor.progress_transfer import (
     TransferError,
     export_progress,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tutor.lessons.course import default_course_dir
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 from tutor.ui.app import TutorApp, build_app
 from tutor.ui.config import AppConfig
 

@@ -120,7 +120,7 @@ async def test_jku_to_evil_test_signs_with_the_key_its_jwks_serves(
                                                                          Static))
         await pilot.press("ctrl+s")
         await pilot.pause()
-        authorization = screen.current_draft().header("Authorization") or ""
+        authorization = screen.editor.current_draft().header("Authorization") or ""
         # ECDSA signatures are randomised: the same header and claims, a fresh signature.
         signed = token.rsplit(".", 1)[0]
         assert authorization.startswith(f"Bearer {signed}.")

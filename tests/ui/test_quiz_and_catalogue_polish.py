@@ -213,7 +213,7 @@ async def test_a_typed_answer_keeps_h_and_s_as_letters(make_app: AppFactory) -> 
 
 
 async def test_an_import_while_the_tutor_runs_is_merged_and_said(make_app: AppFactory) -> None:
-    from tutor.progress import ProgressStore
+    from tutor.progress_store import ProgressStore
 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -156,7 +156,7 @@ async def test_a_pasted_curl_command_is_imported(make_app: AppFactory) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
-        draft = screen.current_draft()
+        draft = screen.editor.current_draft()
         assert (draft.method, draft.path, draft.body) == ("POST", "/login", LOGIN_BODY)
         assert screen.serve_url == "http://127.0.0.1:8123"
         assert any("ignored -s, -i" in m for m in _messages(pilot))
@@ -166,7 +166,7 @@ async def test_a_pasted_curl_command_is_imported(make_app: AppFactory) -> None:
         line.value = "curl -b 'theme=dark' http://127.0.0.1:8123/profile"
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.current_draft().cookies == (("theme", "dark"),)
+        assert screen.editor.current_draft().cookies == (("theme", "dark"),)
 
 
 @pytest.mark.parametrize("field", ["#request-line", "#request-headers", "#request-body",
@@ -200,7 +200,7 @@ async def test_switching_to_get_drops_the_body(make_app: AppFactory) -> None:
         screen.query_one("#request-line", Input).value = "GET /login"
         await pilot.pause()
         assert body.text == ""
-        assert screen.current_draft().body == ""
+        assert screen.editor.current_draft().body == ""
         screen.query_one("#request-line", Input).value = "PUT /login"
         await pilot.pause()
         assert json.loads(body.text)["username"] == "alice"

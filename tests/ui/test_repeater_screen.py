@@ -121,7 +121,7 @@ async def test_the_jwt_editor_forges_alg_none_and_the_fixed_server_refuses(
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
-        authorization = screen.current_draft().header("Authorization") or ""
+        authorization = screen.editor.current_draft().header("Authorization") or ""
         assert authorization.startswith("Bearer ") and authorization.endswith(".")
         await pilot.press("ctrl+s")
         await _settle(pilot)

@@ -22,15 +22,9 @@ from tutor.scenes import SceneEngine, parse_scene
 from tutor.scenes.beats import Beat, Story, story_of
 from tutor.ui.render import render_browser, render_server
 from tutor.ui.render.records import Records
-from tutor.ui.render.story import (
-    _layout,
-    aligned_rows,
-    beat_row,
-    render_story,
-    sequence_rows,
-    track_bar,
-    tracks_fit,
-)
+from tutor.ui.render.story import render_story
+from tutor.ui.render.story_rows import beat_row, story_layout
+from tutor.ui.render.track_layout import aligned_rows, sequence_rows, track_bar, tracks_fit
 
 TRACK_AREAS = {"80x24": (78, 16), "120x36": (70, 30), "200x60": (118, 55)}
 """(width, height) of the stage's track area at each terminal size."""
@@ -60,7 +54,7 @@ def check_drawing(story: Story, width: int, height: int, align: dict[int, int] |
     assert len(lines) <= sequence_rows(height), where
     for line in lines:
         assert line.cell_len <= width, f"{where}: {line.plain!r} is wider than {width}"
-    layout = _layout(width, story)
+    layout = story_layout(width, story)
     for beat in story.beats:
         row = beat_row(story, beat, layout).plain
         assert words_of(beat) in row, f"{where}: {row!r} lost {words_of(beat)!r}"
@@ -134,7 +128,7 @@ def login_story() -> Story:
 def test_a_short_arrow_keeps_its_method_and_status() -> None:
     story = login_story()
     for width in (30, 40, 60, 100):
-        layout = _layout(width, story)
+        layout = story_layout(width, story)
         for beat in story.beats:
             assert words_of(beat) in beat_row(story, beat, layout).plain
 
@@ -157,15 +151,15 @@ def test_a_selected_exchange_stays_on_screen_when_older() -> None:
 def test_the_clock_row_spans_the_lanes() -> None:
     story = login_story()
     clock = next(b for b in story.beats if b.kind == "clock")
-    row = beat_row(story, clock, _layout(80, story)).plain
+    row = beat_row(story, clock, story_layout(80, story)).plain
     assert "⏱ +1 min" in row and "│" not in row
 
 
 def test_replays_are_marked_in_the_gutter() -> None:
     story = login_story()
     replay = next(b for b in story.beats if b.replay and b.kind == "request")
-    assert beat_row(story, replay, _layout(80, story)).plain.startswith("   replay")
-    assert "RP" in beat_row(story, replay, _layout(40, story)).plain
+    assert beat_row(story, replay, story_layout(80, story)).plain.startswith("   replay")
+    assert "RP" in beat_row(story, replay, story_layout(40, story)).plain
 
 
 def test_parallel_tracks_line_up_step_by_step() -> None:

@@ -196,7 +196,7 @@ async def test_the_screen_shows_the_login_as_it_happens(site: str, tmp_path: Pat
 
     from tests.ui.shown import shown_text
     from tutor.lessons.course import default_course_dir
-    from tutor.progress import ProgressStore
+    from tutor.progress_store import ProgressStore
     from tutor.ui.app import build_app
     from tutor.ui.config import AppConfig
     from tutor.ui.screens.watch import WatchScreen

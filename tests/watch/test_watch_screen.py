@@ -13,7 +13,7 @@ from textual.widgets import RichLog, Static
 from tests.readiness import HANG_BOUND
 from tests.ui.shown import shown_text
 from tutor.lessons.course import default_course_dir
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 from tutor.ui.app import build_app
 from tutor.ui.config import AppConfig
 from tutor.ui.screens.watch import WatchScreen

@@ -12,7 +12,7 @@ COMMANDS = frozenset({"web", "classroom"})
 
 def default_class_folder() -> Path:
     """Where `tutor web` keeps learners unless told: the data folder's `classroom`."""
-    from tutor.progress import data_dir
+    from tutor.progress_store import data_dir
 
     return data_dir() / "classroom"
 
@@ -102,7 +102,7 @@ def _report(args: argparse.Namespace) -> int:
     report = build_report(learners, lessons, skipped)
     sys.stdout.write(report_text(report))
     if args.html is not None:
-        from tutor.progress import write_atomically
+        from tutor.progress_store import write_atomically
 
         try:
             write_atomically(args.html, report_html(report))

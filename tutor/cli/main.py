@@ -201,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _reset() -> int:
-    from tutor.progress import ProgressStore
+    from tutor.progress_store import ProgressStore
 
     store = ProgressStore()
     backup = store.reset()
@@ -236,7 +236,7 @@ def run_tui(args: argparse.Namespace, lesson_id: str | None = None,
               "  tutor watch URL --plain         a live browser session, explained",
               file=sys.stderr)
         return 2
-    from tutor.progress import ProgressStore
+    from tutor.progress_store import ProgressStore
     from tutor.ui.app import build_app
     from tutor.ui.config import AppConfig, config_path, load_keymap
 

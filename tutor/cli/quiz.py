@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from tutor.lessons.model import Lesson
-    from tutor.progress import Progress, ProgressStore
+    from tutor.progress import Progress
+    from tutor.progress_store import ProgressStore
     from tutor.quiz.questions import Question
     from tutor.quiz.session import QuizEvent, QuizSession
 
@@ -122,7 +123,7 @@ def _load_progress(store: ProgressStore) -> Progress:
 
 
 def _quiz(args: argparse.Namespace) -> int:
-    from tutor.progress import ProgressStore
+    from tutor.progress_store import ProgressStore
     from tutor.quiz.plan import plan_quiz
     from tutor.quiz.session import QuizSession
 
@@ -238,7 +239,7 @@ def _question_lines(number: int, total: int, question: Question, instructions: s
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from tutor.progress import ProgressStore
+    from tutor.progress_store import ProgressStore
     from tutor.progress_transfer import TransferError, export_progress, import_progress
 
     store = ProgressStore()

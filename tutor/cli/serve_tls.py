@@ -50,7 +50,7 @@ class LocalCertificate:
 
 def tls_dir() -> Path:
     """Where the certificate is kept: the tutor's data directory, `tls/`."""
-    from tutor.progress import data_dir
+    from tutor.progress_store import data_dir
 
     return data_dir() / "tls"
 

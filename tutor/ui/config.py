@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 
 CONFIG_VARIABLE = "TUTOR_CONFIG"
 

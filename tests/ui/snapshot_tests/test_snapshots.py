@@ -17,7 +17,7 @@ from textual.widgets._tabs import Underline
 
 from tutor import randomness
 from tutor.lessons.course import default_course_dir
-from tutor.progress import ProgressStore
+from tutor.progress_store import ProgressStore
 from tutor.ui.app import TutorApp, build_app
 from tutor.ui.config import AppConfig
 from tutor.ui.widgets.detail_bar import DetailBar

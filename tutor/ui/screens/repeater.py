@@ -12,19 +12,15 @@ import os
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl
 
-from rich.console import Group, RenderableType
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static
 
 from tutor.har.folder import har_folder
-from tutor.repeater.curl import CurlImport, for_serve, to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
-from tutor.repeater.editor_text import draft_from_editor, editor_headers
 from tutor.repeater.goal import CrossSite
 from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.repeater.sending import deliver
@@ -32,9 +28,11 @@ from tutor.repeater.variables import Chain, VariableError
 from tutor.repeater.verdict import judge
 from tutor.served import DEFAULT_URL
 from tutor.ui.har_save import save_exchanges
-from tutor.ui.render import render_exchange
+from tutor.ui.screens import repeater_tools
 from tutor.ui.screens.guarded import GuardedScreen
-from tutor.ui.screens.repeater_view import side_by_side, status_line, timeline_label
+from tutor.ui.screens.repeater_editor import EditorPane
+from tutor.ui.screens.repeater_tools import SERVE_URL_VARIABLE
+from tutor.ui.screens.repeater_view import timeline_label
 from tutor.ui.widgets.chain_panel import ChainPanel
 from tutor.ui.widgets.footer import TutorFooter
 from tutor.visible import visible
@@ -48,10 +46,6 @@ BUSY_ACTIONS = frozenset({"send", "lure_victim", "time", "settings", "save_har",
 STARTER = RequestDraft("POST", "/login", (("Content-Type", "application/json"),), (),
                        '{"username": "alice", "password": "wonderland"}')
 """What the editor holds in a fresh sandbox: the login, step 2 of the four."""
-NO_BODY_METHODS = frozenset({"GET", "HEAD"})
-"""Methods whose requests the editor sends without a body (switching to one drops it)."""
-SERVE_URL_VARIABLE = "TUTOR_SERVE_URL"
-"""Where f6 aims when set (else `tutor serve`'s default URL, or the last import's)."""
 
 
 class RepeaterScreen(GuardedScreen[bool]):
@@ -123,10 +117,11 @@ class RepeaterScreen(GuardedScreen[bool]):
         tests point it at a temporary folder)."""
         self.serve_url = os.environ.get(SERVE_URL_VARIABLE) or DEFAULT_URL
         """The `tutor serve` f6 writes curl for (a curl import's URL moves it)."""
-        self._dropped_body = ""
-        """The body switching to GET dropped, given back if the method changes again."""
-        self._method = ""
-        """The request line's method as last seen: only a change to GET drops the body."""
+
+    @property
+    def editor(self) -> EditorPane:
+        """The request editor and the response below it."""
+        return self.query_one("#editor-pane", EditorPane)
 
     @property
     def chain_panel(self) -> ChainPanel:
@@ -151,50 +146,22 @@ class RepeaterScreen(GuardedScreen[bool]):
                 yield Static("Timeline", classes="pane-title")
                 yield OptionList(id="timeline")
                 yield ChainPanel(self.sandbox.cookie_jar, id="chain-panel")
-            with Vertical(id="editor-pane"):
-                yield Static(id="goal")
-                yield Input(id="request-line", placeholder="GET /profile  (or paste curl …)")
-                yield TextArea(id="request-headers", soft_wrap=True)
-                yield TextArea(id="request-body", soft_wrap=True)
-                yield Static(id="status-line", markup=False)
-                with VerticalScroll(id="response-pane"):
-                    yield Static(id="response")
+            yield EditorPane(id="editor-pane")
         yield TutorFooter()
 
     async def on_mount(self) -> None:
         if not self.alive:  # popped before its Mount was handled: its widgets are gone
             return
-        self.query_one("#request-headers").border_title = "Headers (Name: value)"
-        self.query_one("#request-body").border_title = "Body"
-        self.load_draft(self.initial_draft)
+        self.editor.load_draft(self.initial_draft)
         self._show_title()
         await self.sandbox.start()
         if not self.alive:  # popped while the victim was logging in
             return
         self._refresh_timeline()
-        self.query_one("#response", Static).update(Text(
-            "ctrl+s sends the request above, as curl would, with a cookie jar (ctrl+b turns "
-            "it off: raw). Its exchange appears here and on the timeline; pick a timeline "
-            "entry to go back to that moment and resend an edited copy. f5 captures the "
-            "response's values as {{variables}}; ctrl+o imports a curl command.",
-            style="dim"))
-        self.query_one("#request-line", Input).focus()
+        self.editor.show_welcome()
+        self.editor.focus_request_line()
         if self.challenge is not None:
             self._set_goal(self.challenge.goal_met().message)
-
-    # --- the editor ------------------------------------------------------------------------
-
-    def load_draft(self, draft: RequestDraft) -> None:
-        self._method = draft.method  # loading is not switching: a GET's body stays
-        self.query_one("#request-line", Input).value = f"{draft.method} {draft.path}"
-        self.query_one("#request-headers", TextArea).text = editor_headers(draft)
-        self.query_one("#request-body", TextArea).text = draft.body
-
-    def current_draft(self) -> RequestDraft:
-        """The editor's request (`DraftError` when it cannot be sent)."""
-        return draft_from_editor(self.query_one("#request-line", Input).value,
-                                 self.query_one("#request-headers", TextArea).text,
-                                 self.query_one("#request-body", TextArea).text)
 
     def _show_title(self) -> None:
         config = self.sandbox.config
@@ -205,15 +172,13 @@ class RepeaterScreen(GuardedScreen[bool]):
             f"tutor — {title} · {mode} server" + (f" · weak: {weak}" if weak else ""))
 
     def _set_goal(self, message: str) -> None:
-        goal = self.query_one("#goal", Static)
-        goal.update(Text(message, style="bold green" if self.goal_met else "bold"))
-        goal.display = True
+        self.editor.set_goal(message, self.goal_met)
 
     # --- sending -----------------------------------------------------------------------------
 
     def action_send(self) -> None:
         try:
-            draft = self.chain.fill(self.current_draft())
+            draft = self.chain.fill(self.editor.current_draft())
         except (DraftError, VariableError) as exc:
             self.notify(visible(str(exc)), severity="error", timeout=6)
             return
@@ -226,7 +191,7 @@ class RepeaterScreen(GuardedScreen[bool]):
                         "in in her own browser.", timeout=6)
             return
         try:
-            draft = self.chain.fill(self.current_draft())
+            draft = self.chain.fill(self.editor.current_draft())
         except (DraftError, VariableError) as exc:
             self.notify(visible(str(exc)), severity="error", timeout=6)
             return
@@ -264,23 +229,8 @@ class RepeaterScreen(GuardedScreen[bool]):
 
     def _show_entry(self, entry: TimelineEntry, resent: Resent | None = None) -> None:
         self.chain_panel.latest = entry.main.response if entry.main else None
-        self._show_status(entry)
-        parts: list[RenderableType] = []
-        if resent is not None:
-            changes = Text()
-            changes.append("Compared with the original:\n", style="bold")
-            changes.append("\n".join(resent.diff.summary()) or "no difference")
-            parts.append(changes)
-            parts.append(side_by_side(resent, narrow=self.has_class("narrow")))
-        elif entry.main is not None:
-            parts.append(render_exchange(entry.main))
-        for blocked in entry.blocked:
-            parts.append(Text(f"The browser refused: {blocked.reason}", style="yellow"))
-        for handled in entry.handled:
-            event = handled.event
-            parts.append(Text(f"Server log: {event.method} {event.path} → {event.status}"
-                              f" ({event.reason})", style="dim"))
-        self.query_one("#response", Static).update(Group(*parts))
+        self.editor.show_entry(entry, judge(self.sandbox, entry), resent,
+                               narrow=self.has_class("narrow"))
 
     # --- the timeline ----------------------------------------------------------------------
 
@@ -306,7 +256,7 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.sandbox.goto(index + 1)
         entry = self.sandbox.entries[index]
         if entry.draft is not None:
-            self.load_draft(entry.draft)
+            self.editor.load_draft(entry.draft)
             self.editing = index
         self._refresh_timeline()
         self._show_entry(entry)
@@ -326,115 +276,51 @@ class RepeaterScreen(GuardedScreen[bool]):
             self._show_entry(self.sandbox.entries[self.sandbox.position - 1])
         else:
             self.chain_panel.latest = None
-            self.query_one("#status-line", Static).update("")
-            self.query_one("#response", Static).update("The start: nothing sent yet.")
+            self.editor.clear_status()
+            self.editor.show_response("The start: nothing sent yet.")
         if self.challenge is not None:
             self._set_goal(self.challenge.goal_met().message)
 
-    # --- tools -------------------------------------------------------------------------------
+    # --- tools (repeater_tools), chaining ----------------------------------------------------
 
     def action_copy_curl(self) -> None:
-        try:
-            draft = for_serve(self.chain.fill(self.current_draft()), self.serve_url)
-        except (DraftError, VariableError) as exc:
-            self.notify(visible(str(exc)), severity="error")
-            return
-        command = to_curl(draft, self.serve_url)
-        self.app.copy_to_clipboard(command)
-        self.query_one("#response", Static).update(Group(
-            Text(f"Copied, for `tutor serve` at {visible(self.serve_url)} in the same mode "
-                 f"(its cookie names; another address: set {SERVE_URL_VARIABLE}, or import "
-                 "a curl command aimed at it):", style="bold"),
-            Text(visible(command))))
+        repeater_tools.copy_curl(self)
 
     def action_save_har(self, redact: bool) -> None:
         exchanges = [exchange for entry in self.sandbox.current for exchange in entry.exchanges]
         save_exchanges(self, exchanges, self.har_folder, "tutor-repeater", redact)
 
     def action_jwt_editor(self) -> None:
-        from tutor.ui.screens.repeater_tools import open_token_editor
-
         try:
-            draft = self.current_draft()
+            draft = self.editor.current_draft()
         except DraftError as exc:
             self.notify(visible(str(exc)), severity="error")
             return
-        open_token_editor(self, draft)
+        repeater_tools.open_token_editor(self, draft)
 
     def action_settings(self) -> None:
-        if self.challenge is not None:
-            self.notify("A challenge's server is fixed.", timeout=3)
-            return
-        from tutor.ui.screens.sandbox_settings import SandboxSettingsScreen
-
-        def chosen(sandbox: Sandbox | None) -> None:
-            if sandbox is not None:
-                self.sandbox = sandbox
-                self.editing = None
-                self._restart()
-
-        self.app.push_screen(SandboxSettingsScreen(self.sandbox.config,
-                                                  self.sandbox.victim_name), chosen)
+        repeater_tools.open_settings(self)
 
     @work(exclusive=True, group="repeater", exit_on_error=False)
-    async def _restart(self) -> None:
+    async def restart(self) -> None:
+        """Start the (new) sandbox afresh, with the panel's cookie-jar choice."""
         self.sandbox.cookie_jar = self.chain_panel.jar
         await self.sandbox.start()
         self._show_title()
         self._refresh_timeline()
-        self.query_one("#response", Static).update("A fresh server: nothing sent yet.")
+        self.editor.show_response("A fresh server: nothing sent yet.")
 
-    # --- chaining --------------------------------------------------------------------------
-
-    def _show_status(self, entry: TimelineEntry) -> None:
-        """One line above the response, always in view: the status, or why a success
-        should not be read as one."""
-        self.query_one("#status-line", Static).update(
-            status_line(entry, judge(self.sandbox, entry)))
-
-    def action_capture(self) -> None:
-        self.chain_panel.capture_all()
-
-    @on(Input.Changed, "#request-line")
-    def _method_changed(self, event: Input.Changed) -> None:
-        """Switching to GET (or HEAD) drops the body; switching back gives it back."""
-        method = event.value.split(" ", 1)[0].upper()
-        if method == self._method:
-            return
-        self._method = method
-        body = self.query_one("#request-body", TextArea)
-        if method in NO_BODY_METHODS and body.text:
-            self._dropped_body = body.text
-            body.text = ""
-            self.notify(f"{method} sends no body: the body was set aside (a POST or PUT "
-                        "gets it back).", timeout=4)
-        elif method not in NO_BODY_METHODS and self._dropped_body and not body.text:
-            body.text, self._dropped_body = self._dropped_body, ""
+    def action_import_curl(self) -> None:
+        repeater_tools.open_curl_import(self)
 
     @on(Input.Submitted, "#request-line")
     def _request_line_submitted(self, event: Input.Submitted) -> None:
         """A curl command pasted into the request line is imported."""
         if event.value.lstrip().startswith("curl "):
-            from tutor.repeater.curl import CurlError, import_curl
+            repeater_tools.import_pasted_curl(self, event.value)
 
-            try:
-                self.use_import(import_curl(event.value))
-            except CurlError as exc:
-                self.notify(visible(str(exc)), severity="error", timeout=6)
-
-    def action_import_curl(self) -> None:
-        from tutor.ui.screens.repeater_tools import open_curl_import
-
-        open_curl_import(self)
-
-    def use_import(self, imported: CurlImport) -> None:
-        """Put an imported curl command in the editor; f6 now aims at its server."""
-        self._dropped_body = ""
-        self.load_draft(imported.draft)
-        self.editing = None
-        if imported.origin is not None:
-            self.serve_url = imported.origin
-        self.notify(visible(imported.note()), timeout=5)
+    def action_capture(self) -> None:
+        self.chain_panel.capture_all()
 
     def action_toggle_jar(self) -> None:
         self.chain_panel.toggle_jar()

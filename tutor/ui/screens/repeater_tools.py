@@ -1,21 +1,28 @@
-"""The Repeater's tools that open another screen: the token editors (f7: the JWT editor,
-or the signed-cookie editor on a signed-cookie server) and curl import (ctrl+o). Kept
-apart from the screen's own sending and timeline code; each takes the Repeater and only
-reads its draft and sandbox, then loads the result into its editor."""
+"""The Repeater's tools: the token editors (f7: the JWT editor, or the signed-cookie
+editor on a signed-cookie server), curl out (f6) and in (ctrl+o, or pasted into the
+request line), and the server's settings (f8). Kept apart from the screen's own sending
+and timeline code; each takes the Repeater, reads its draft and sandbox, and loads the
+result into its editor (or gives it a new sandbox)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tutor.repeater.curl import CurlImport
-from tutor.repeater.draft import RequestDraft
+from rich.console import Group
+from rich.text import Text
+
+from tutor.repeater.curl import CurlImport, for_serve, to_curl
+from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.variables import VariableError
 from tutor.server.modes import get_mode
 from tutor.visible import visible
 
 if TYPE_CHECKING:
+    from tutor.repeater.sandbox import Sandbox
     from tutor.ui.screens.repeater import RepeaterScreen
 
+SERVE_URL_VARIABLE = "TUTOR_SERVE_URL"
+"""Where f6 aims when set (else `tutor serve`'s default URL, or the last import's)."""
 
 
 def open_token_editor(screen: RepeaterScreen, draft: RequestDraft) -> None:
@@ -41,7 +48,7 @@ def open_token_editor(screen: RepeaterScreen, draft: RequestDraft) -> None:
 
     def use(edited: str | None) -> None:
         if edited:
-            screen.load_draft(draft.with_header("Authorization", f"Bearer {edited}"))
+            screen.editor.load_draft(draft.with_header("Authorization", f"Bearer {edited}"))
 
     screen.app.push_screen(JwtEditorScreen(token), use)
 
@@ -68,7 +75,7 @@ def _signed_cookie_editor(screen: RepeaterScreen, draft: RequestDraft) -> None:
 
     def use(edited: str | None) -> None:
         if edited:
-            screen.load_draft(draft.with_cookie(name, edited))
+            screen.editor.load_draft(draft.with_cookie(name, edited))
 
     clock = screen.sandbox.world.clock
     screen.app.push_screen(SignedCookieEditorScreen(value, clock.now()), use)
@@ -85,12 +92,66 @@ def _last_token(screen: RepeaterScreen) -> str | None:
     return None
 
 
+def copy_curl(screen: RepeaterScreen) -> None:
+    """f6: the editor's request as a curl command for `tutor serve`, on the clipboard and
+    in the response's place."""
+    try:
+        draft = for_serve(screen.chain.fill(screen.editor.current_draft()), screen.serve_url)
+    except (DraftError, VariableError) as exc:
+        screen.notify(visible(str(exc)), severity="error")
+        return
+    command = to_curl(draft, screen.serve_url)
+    screen.app.copy_to_clipboard(command)
+    screen.editor.show_response(Group(
+        Text(f"Copied, for `tutor serve` at {visible(screen.serve_url)} in the same mode "
+             f"(its cookie names; another address: set {SERVE_URL_VARIABLE}, or import "
+             "a curl command aimed at it):", style="bold"),
+        Text(visible(command))))
+
+
+def import_pasted_curl(screen: RepeaterScreen, line: str) -> None:
+    """A curl command pasted into the request line, imported as ctrl+o would."""
+    from tutor.repeater.curl import CurlError, import_curl
+
+    try:
+        use_import(screen, import_curl(line))
+    except CurlError as exc:
+        screen.notify(visible(str(exc)), severity="error", timeout=6)
+
+
+def use_import(screen: RepeaterScreen, imported: CurlImport) -> None:
+    """Put an imported curl command in the editor; f6 now aims at its server."""
+    screen.editor.forget_set_aside()
+    screen.editor.load_draft(imported.draft)
+    screen.editing = None
+    if imported.origin is not None:
+        screen.serve_url = imported.origin
+    screen.notify(visible(imported.note()), timeout=5)
+
+
+def open_settings(screen: RepeaterScreen) -> None:
+    """f8: choose the server's mode and weaknesses; a new sandbox starts afresh."""
+    if screen.challenge is not None:
+        screen.notify("A challenge's server is fixed.", timeout=3)
+        return
+    from tutor.ui.screens.sandbox_settings import SandboxSettingsScreen
+
+    def chosen(sandbox: Sandbox | None) -> None:
+        if sandbox is not None:
+            screen.sandbox = sandbox
+            screen.editing = None
+            screen.restart()
+
+    screen.app.push_screen(SandboxSettingsScreen(screen.sandbox.config,
+                                                 screen.sandbox.victim_name), chosen)
+
+
 def open_curl_import(screen: RepeaterScreen) -> None:
     """ctrl+o: paste a curl command; the draft goes into the editor."""
     from tutor.ui.screens.curl_import import CurlImportScreen
 
     def imported(result: CurlImport | None) -> None:
         if result is not None:
-            screen.use_import(result)
+            use_import(screen, result)
 
     screen.app.push_screen(CurlImportScreen(), imported)

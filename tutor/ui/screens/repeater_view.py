@@ -1,5 +1,6 @@
 """What the Repeater draws (Rich only, no widgets): a timeline row, the status line above
-the response, and a resend beside its original."""
+the response, an entry's exchange with what the browser and server said, and a resend
+beside its original."""
 
 from __future__ import annotations
 
@@ -54,3 +55,24 @@ def side_by_side(resent: Resent, narrow: bool) -> RenderableType:
     grid.add_column(ratio=1)
     grid.add_row(before, now)
     return grid
+
+
+def entry_view(entry: TimelineEntry, resent: Resent | None, narrow: bool) -> RenderableType:
+    """A timeline entry in the response's place: its exchange (or, resent, what changed
+    and the two side by side), what the browser refused and the server's log lines."""
+    parts: list[RenderableType] = []
+    if resent is not None:
+        changes = Text()
+        changes.append("Compared with the original:\n", style="bold")
+        changes.append("\n".join(resent.diff.summary()) or "no difference")
+        parts.append(changes)
+        parts.append(side_by_side(resent, narrow=narrow))
+    elif entry.main is not None:
+        parts.append(render_exchange(entry.main))
+    for blocked in entry.blocked:
+        parts.append(Text(f"The browser refused: {blocked.reason}", style="yellow"))
+    for handled in entry.handled:
+        event = handled.event
+        parts.append(Text(f"Server log: {event.method} {event.path} → {event.status}"
+                          f" ({event.reason})", style="dim"))
+    return Group(*parts)

@@ -31,7 +31,8 @@ from tutor.ui.render import (
     render_stepper,
     render_timeline,
 )
-from tutor.ui.render.story import render_story, sequence_rows
+from tutor.ui.render.story import render_story
+from tutor.ui.render.track_layout import sequence_rows
 from tutor.ui.widgets.detail_bar import DetailBar
 
 
