@@ -216,7 +216,7 @@ def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: T
         guarded = AccessLog(guarded, out)
     url = base_url(sock, https)
     print(banner(config, url, cert), file=out, flush=True)
-    from tutor.progress import data_dir
+    from tutor.progress_store import data_dir
 
     folder = data_dir()
     address_folder: Path | None = folder
