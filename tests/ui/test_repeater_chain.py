@@ -15,10 +15,13 @@ from textual.widgets import Checkbox, Input, Static, TextArea
 
 from tests.ui.conftest import AppFactory
 from tests.ui.shown import shown_text
+from tutor import served
+from tutor.progress_store import data_dir
 from tutor.repeater.sandbox import Sandbox
 from tutor.served import DEFAULT_URL
 from tutor.ui.screens.curl_import import CurlImportScreen
 from tutor.ui.screens.repeater import RepeaterScreen
+from tutor.ui.screens.repeater_tools import SERVE_URL_VARIABLE, serve_target
 
 LOGIN_BODY = json.dumps({"username": "alice", "password": "wonderland"})
 
@@ -158,7 +161,7 @@ async def test_a_pasted_curl_command_is_imported(make_app: AppFactory) -> None:
         assert app.screen is screen
         draft = screen.editor.current_draft()
         assert (draft.method, draft.path, draft.body) == ("POST", "/login", LOGIN_BODY)
-        assert screen.serve_url == "http://127.0.0.1:8123"
+        assert serve_target(screen)[0] == "http://127.0.0.1:8123"
         assert any("ignored -s, -i" in m for m in _messages(pilot))
         # The request line takes a one-line curl command too.
         line = screen.query_one("#request-line", Input)
@@ -171,8 +174,10 @@ async def test_a_pasted_curl_command_is_imported(make_app: AppFactory) -> None:
 
 @pytest.mark.parametrize("field", ["#request-line", "#request-headers", "#request-body",
                                    "#variables"])
-async def test_f6_writes_curl_for_tutor_serve_from_any_field(make_app: AppFactory,
-                                                             field: str) -> None:
+async def test_f6_writes_curl_for_tutor_serve_from_any_field(
+    make_app: AppFactory, field: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(SERVE_URL_VARIABLE, raising=False)
     app = make_app()
     async with app.run_test(size=(130, 40)) as pilot:
         screen = await _open(pilot, Sandbox.choose("cookie"))
@@ -189,6 +194,32 @@ async def test_f6_writes_curl_for_tutor_serve_from_any_field(make_app: AppFactor
         assert f"{DEFAULT_URL}/logout" in words
         assert f"sid={sid.value}" in words and "__Host-sid" not in command
         assert screen.query_one(field).has_focus  # f6 did not select text in the field
+
+
+async def test_f6_aims_at_the_tutor_serve_running_now(make_app: AppFactory,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(SERVE_URL_VARIABLE, raising=False)
+    app = make_app()
+    async with app.run_test(size=(130, 40)) as pilot:
+        screen = await _open(pilot, Sandbox.choose("cookie"))
+        assert serve_target(screen)[0] == DEFAULT_URL
+        # Started after the Repeater opened, on another port: f6 finds it.
+        served.publish(data_dir(), "http://127.0.0.1:8765")
+        try:
+            _edit(screen, "GET /profile")
+            await pilot.press("f6")
+            await pilot.pause()
+            shown = shown_text(screen.query_one("#response", Static))
+            assert "http://127.0.0.1:8765/profile" in shown
+            assert "the tutor serve running now" in shown
+            # Saying where, explicitly, wins over what a server published.
+            monkeypatch.setenv(SERVE_URL_VARIABLE, "http://127.0.0.1:9999")
+            assert serve_target(screen) == ("http://127.0.0.1:9999", f"from {SERVE_URL_VARIABLE}")
+        finally:
+            served.withdraw(data_dir())
+        assert serve_target(screen)[0] == "http://127.0.0.1:9999"
+        monkeypatch.delenv(SERVE_URL_VARIABLE)
+        assert serve_target(screen)[0] == DEFAULT_URL
 
 
 async def test_switching_to_get_drops_the_body(make_app: AppFactory) -> None:

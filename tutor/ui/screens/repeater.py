@@ -8,7 +8,6 @@ calls out a forged or replayed credential the server accepted.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl
 
@@ -26,12 +25,10 @@ from tutor.repeater.sandbox import Resent, Sandbox, SandboxError, TimelineEntry
 from tutor.repeater.sending import deliver
 from tutor.repeater.variables import Chain, VariableError
 from tutor.repeater.verdict import judge
-from tutor.served import DEFAULT_URL
 from tutor.ui.har_save import save_exchanges
 from tutor.ui.screens import repeater_tools
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.screens.repeater_editor import EditorPane
-from tutor.ui.screens.repeater_tools import SERVE_URL_VARIABLE
 from tutor.ui.screens.repeater_view import timeline_label
 from tutor.ui.widgets.chain_panel import ChainPanel
 from tutor.ui.widgets.footer import TutorFooter
@@ -115,8 +112,8 @@ class RepeaterScreen(GuardedScreen[bool]):
         self.har_folder = har_folder()
         """Where f9 saves the timeline as HAR (`har_folder()`, never the current directory;
         tests point it at a temporary folder)."""
-        self.serve_url = os.environ.get(SERVE_URL_VARIABLE) or DEFAULT_URL
-        """The `tutor serve` f6 writes curl for (a curl import's URL moves it)."""
+        self.imported_url: str | None = None
+        """The server of the last curl command imported: f6 then aims there."""
 
     @property
     def editor(self) -> EditorPane:

@@ -6,11 +6,14 @@ result into its editor (or gives it a new sandbox)."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
 
+from tutor import served
+from tutor.progress_store import data_dir
 from tutor.repeater.curl import CurlImport, for_serve, to_curl
 from tutor.repeater.draft import DraftError, RequestDraft
 from tutor.repeater.variables import VariableError
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from tutor.ui.screens.repeater import RepeaterScreen
 
 SERVE_URL_VARIABLE = "TUTOR_SERVE_URL"
-"""Where f6 aims when set (else `tutor serve`'s default URL, or the last import's)."""
+"""Where f6 aims when set (unless a curl command was imported since): see serve_target."""
 
 
 def open_token_editor(screen: RepeaterScreen, draft: RequestDraft) -> None:
@@ -92,20 +95,34 @@ def _last_token(screen: RepeaterScreen) -> str | None:
     return None
 
 
+def serve_target(screen: RepeaterScreen) -> tuple[str, str]:
+    """Where f6 aims, and why there: an imported curl command's server, else
+    $TUTOR_SERVE_URL, else the `tutor serve` running now (it publishes its address), else
+    where `tutor serve` listens by default. Asked at each f6: a server started after the
+    Repeater opened is found."""
+    if screen.imported_url is not None:
+        return screen.imported_url, "the server of the curl command you imported"
+    if chosen := os.environ.get(SERVE_URL_VARIABLE):
+        return chosen, f"from {SERVE_URL_VARIABLE}"
+    if running := served.published_url(data_dir()):
+        return running, "the tutor serve running now"
+    return served.DEFAULT_URL, f"its default address; set {SERVE_URL_VARIABLE} for another"
+
+
 def copy_curl(screen: RepeaterScreen) -> None:
     """f6: the editor's request as a curl command for `tutor serve`, on the clipboard and
     in the response's place."""
+    url, why = serve_target(screen)
     try:
-        draft = for_serve(screen.chain.fill(screen.editor.current_draft()), screen.serve_url)
+        draft = for_serve(screen.chain.fill(screen.editor.current_draft()), url)
     except (DraftError, VariableError) as exc:
         screen.notify(visible(str(exc)), severity="error")
         return
-    command = to_curl(draft, screen.serve_url)
+    command = to_curl(draft, url)
     screen.app.copy_to_clipboard(command)
     screen.editor.show_response(Group(
-        Text(f"Copied, for `tutor serve` at {visible(screen.serve_url)} in the same mode "
-             f"(its cookie names; another address: set {SERVE_URL_VARIABLE}, or import "
-             "a curl command aimed at it):", style="bold"),
+        Text(f"Copied, for `tutor serve` at {visible(url)} ({visible(why)}), in the same "
+             "mode (its cookie names):", style="bold"),
         Text(visible(command))))
 
 
@@ -125,7 +142,7 @@ def use_import(screen: RepeaterScreen, imported: CurlImport) -> None:
     screen.editor.load_draft(imported.draft)
     screen.editing = None
     if imported.origin is not None:
-        screen.serve_url = imported.origin
+        screen.imported_url = imported.origin
     screen.notify(visible(imported.note()), timeout=5)
 
 
