@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from tutor.browser.cookie_policy import MAX_COOKIES_PER_DOMAIN
 from tutor.browser.events import (
     BrowserEvent,
     CookieRejected,
@@ -128,6 +129,8 @@ class _Teller:
         self.username = "alice"
         self.pending: list[server_events.ServerEvent] = []
         self.last_login_steps: tuple[int, ...] = ()
+        self.run: list[str] = []
+        """The cookies the last beat says were stored, while more may join it."""
 
     # -- lanes ------------------------------------------------------------------------
     def client_lane(self, browser: str, *, attacking: bool = False) -> str:
@@ -148,6 +151,7 @@ class _Teller:
 
     def add(self, beat: Beat) -> None:
         self.beats.append(beat)
+        self.run = []
 
     # -- events -------------------------------------------------------------------------
     def feed(self, event: SceneEvent) -> None:
@@ -252,10 +256,20 @@ class _Teller:
         lane = self.client_lane(event.browser)
         steps = (3,) if 3 in self.last_login_steps else ()
         if isinstance(event, CookieStored):
+            if not event.replaced and self.stored_run(lane, index, event.cookie.name):
+                return
             verb = "replaces" if event.replaced else "keeps"
             self.add(Beat("kept", lane, lane, f"jar: {event.cookie.name}",
                           f"The browser {verb} the cookie {event.cookie.name} in its cookie "
                           "jar (not in web storage).", index, steps))
+            self.run = [] if event.replaced else [event.cookie.name]
+        elif isinstance(event, CookieRemoved) and event.reason.startswith("evicted"):
+            cookie = event.cookie
+            # A loss the learner must not miss among many stored cookies: drawn as a refusal.
+            self.add(Beat("refused", lane, lane, f"✗ jar evicts {cookie.name}",
+                          f"The browser evicts the cookie {cookie.name}: {cookie.domain} went "
+                          f"over its {MAX_COOKIES_PER_DOMAIN} cookies and {cookie.name} was "
+                          f"the oldest{'' if cookie.secure else ' without Secure'}.", index))
         elif isinstance(event, CookieRemoved):
             self.add(Beat("kept", lane, lane, f"jar: −{event.cookie.name}",
                           f"The browser drops the cookie {event.cookie.name} "
@@ -275,6 +289,24 @@ class _Teller:
         elif isinstance(event, ScriptRead):
             self.add(Beat("note", lane, lane, f"script reads {event.what}",
                           f"A script on {event.origin} reads {event.what}.", index))
+
+    def stored_run(self, lane: str, index: int, name: str) -> bool:
+        """Fold a cookie stored right after others of the same step into their beat, so
+        fifty Set-Cookie lines make one row ("jar: ad1 … ad49 (49)"), not fifty. True
+        when folded; an eviction or anything else between them starts a new row."""
+        last = self.beats[-1] if self.beats else None
+        if (not self.run or last is None or last.kind != "kept" or last.source != lane
+                or last.step_index != index or not last.label.startswith("jar: ")):
+            return False
+        self.run.append(name)
+        names = self.run
+        label = (f"jar: {names[0]}, {names[1]}" if len(names) == 2
+                 else f"jar: {names[0]} … {names[-1]} ({len(names)})")
+        listed = names if len(names) <= 6 else [*names[:3], "…", *names[-2:]]
+        self.beats[-1] = replace(last, label=label, sentence=(
+            f"The browser keeps {len(names)} cookies in its cookie jar: "
+            f"{', '.join(listed)}."))
+        return True
 
     def story_so_far(self) -> list[Beat]:
         self.flush_server(self.beats[-1].step_index if self.beats else 0)
