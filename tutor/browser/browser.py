@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
+from tutor.browser.cookie_policy import MAX_COOKIES_PER_DOMAIN
 from tutor.browser.cookies import CookieJar, CookiePolicy, RequestContext, StoreDecision
 from tutor.browser.events import (
     BrowserEvent,
@@ -318,7 +319,8 @@ class Browser:
         for decision in decisions:
             cookie = decision.cookie
             for evicted in decision.evicted:
-                self._emit(CookieRemoved(now, self.name, evicted, "evicted: too many cookies"))
+                self._emit(CookieRemoved(now, self.name, evicted, f"evicted: {evicted.domain} "
+                                         f"went over its {MAX_COOKIES_PER_DOMAIN} cookies"))
             if decision.removed and cookie is not None:
                 self._emit(CookieRemoved(now, self.name, cookie, "deleted-by-server"))
             elif decision.stored and cookie is not None:

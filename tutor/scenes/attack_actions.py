@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from tutor.browser.browser import Browser
 from tutor.browser.events import Exchange
 from tutor.browser.webcrypto import PageKey, dpop_proof
-from tutor.scenes.model import Step, set_cookie_lines
+from tutor.scenes.model import Step
 from tutor.scenes.page_script import auth_headers, dpop_on, on_site, page_tokens
 from tutor.scenes.step_io import StepFailed, StepIO
 from tutor.scenes.world import World
@@ -146,9 +146,13 @@ async def set_cookie(world: World, step: Step, io: StepIO) -> None:
     """A lab site answers with the given Set-Cookie lines: opened by the user, or fetched
     by the script of a page on `from` (a third-party context when the sites differ)."""
     browser = world.browser(step.actor)
-    lines = set_cookie_lines(step.params)
+    lines = step.params["cookie"]
+    lines = [lines] if isinstance(lines, str) else [str(line) for line in lines]
+    query = [("cookie", line) for line in lines]
+    if "count" in step.params:
+        query.append(("count", str(step.params["count"])))
     url = world.url(step.params["url"]).rstrip("/")
-    target = f"{url}/set?{urlencode([('cookie', line) for line in lines])}"
+    target = f"{url}/set?{urlencode(query)}"
     page = step.params.get("from")
     if page is None:
         io.primary()

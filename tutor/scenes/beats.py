@@ -266,10 +266,18 @@ class _Teller:
         elif isinstance(event, CookieRemoved) and event.reason.startswith("evicted"):
             cookie = event.cookie
             # A loss the learner must not miss among many stored cookies: drawn as a refusal.
-            self.add(Beat("refused", lane, lane, f"✗ jar evicts {cookie.name}",
-                          f"The browser evicts the cookie {cookie.name}: {cookie.domain} went "
-                          f"over its {MAX_COOKIES_PER_DOMAIN} cookies and {cookie.name} was "
-                          f"the oldest{'' if cookie.secure else ' without Secure'}.", index))
+            evicted = Beat("refused", lane, lane, f"✗ jar evicts {cookie.name}",
+                           f"The browser evicts the cookie {cookie.name}: {cookie.domain} went "
+                           f"over its {MAX_COOKIES_PER_DOMAIN} cookies and {cookie.name} was "
+                           f"the oldest{'' if cookie.secure else ' without Secure'}.", index)
+            last = self.beats[-1] if self.beats else None
+            if self.run and last is not None and (last.step_index, last.source) == (index, lane):
+                # Drawn above the row of cookies that caused it, which stays open for the
+                # rest of the response's cookies: the loss sits right under the answer and
+                # stays on screen when the stage has only a few rows to show.
+                self.beats.insert(len(self.beats) - 1, evicted)
+            else:
+                self.add(evicted)
         elif isinstance(event, CookieRemoved):
             self.add(Beat("kept", lane, lane, f"jar: −{event.cookie.name}",
                           f"The browser drops the cookie {event.cookie.name} "
@@ -292,8 +300,9 @@ class _Teller:
 
     def stored_run(self, lane: str, index: int, name: str) -> bool:
         """Fold a cookie stored right after others of the same step into their beat, so
-        fifty Set-Cookie lines make one row ("jar: ad1 … ad49 (49)"), not fifty. True
-        when folded; an eviction or anything else between them starts a new row."""
+        fifty Set-Cookie lines make one row ("jar: ad1 … ad50 (50)"), not fifty. True
+        when folded. An eviction goes above the row and leaves it open; anything else
+        between two stored cookies starts a new row."""
         last = self.beats[-1] if self.beats else None
         if (not self.run or last is None or last.kind != "kept" or last.source != lane
                 or last.step_index != index or not last.label.startswith("jar: ")):

@@ -367,17 +367,6 @@ def _parse_params(action: str, value: Any, path: str) -> dict[str, Any]:
     return params
 
 
-def set_cookie_lines(params: Mapping[str, Any]) -> list[str]:
-    """A `set_cookie` step's Set-Cookie lines, each written `count` times with `{n}`
-    replaced by 1, 2, ... (all the lines for n=1, then for n=2, ...)."""
-    lines = params["cookie"]
-    lines = [lines] if isinstance(lines, str) else [str(line) for line in lines]
-    count = params.get("count")
-    if count is None:
-        return lines
-    return [line.replace("{n}", str(n)) for n in range(1, count + 1) for line in lines]
-
-
 def _check_cookie_lines(params: Mapping[str, Any], path: str) -> None:
     """`count` needs `{n}` in every line (else it sets one cookie again and again), and
     the lines in all stay within what the cookie lab answers."""
