@@ -144,3 +144,11 @@ def test_stage_clock_jump_row_at_80x24(snap_compare: SnapCompare, tmp_path: Path
 def test_stage_three_tracks_at_120x36(snap_compare: SnapCompare, tmp_path: Path) -> None:
     assert snap_compare(_app(tmp_path, "csrf-samesite"), terminal_size=(120, 36),
                         run_before=_scene_steps(2, 2))
+
+
+def test_stage_eviction_row_above_fifty_cookies_at_80x24(snap_compare: SnapCompare,
+                                                         tmp_path: Path) -> None:
+    """Lesson 17's last scene: fifty stored cookies fold into one row, and the red
+    eviction of the session cookie stays on screen right under the answer."""
+    assert snap_compare(_app(tmp_path, "browser-cookie-rules"), terminal_size=(80, 24),
+                        run_before=_scene_steps(9, 4, stage_tab=True))
