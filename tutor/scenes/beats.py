@@ -92,7 +92,11 @@ def lanes_of(scene: Scene) -> tuple[Lane, ...]:
     lanes.append(Lane(STORE_LANE, "Store", "store"))
     for lab in scene.lab_sites:
         lanes.append(Lane(f"server:{host_of(lab)}", host_of(lab), "server"))
-    if actions & CROSS_SITE_ACTIONS:
+    if any(step.action in CROSS_SITE_ACTIONS and not (
+            step.action == "cross_site_request" and "from" in step.params)
+           for step in scene.steps):
+        # A cross-site request `from` another page (a lab site, http://bank.test) does
+        # not reach evil.test; the others do.
         evil = host_of(scene.attacker_site)
         lanes.append(Lane(f"server:{evil}", evil, "server"))
     if ATTACKER in scene.browsers or actions & ATTACKER_ACTIONS:
@@ -131,6 +135,8 @@ class _Teller:
         self.last_login_steps: tuple[int, ...] = ()
         self.run: list[str] = []
         """The cookies the last beat says were stored, while more may join it."""
+        self.page_host = self.attacker_host
+        """The host of the page a cross-site request comes from (evil.test unless told)."""
 
     # -- lanes ------------------------------------------------------------------------
     def client_lane(self, browser: str, *, attacking: bool = False) -> str:
@@ -158,6 +164,8 @@ class _Teller:
         if isinstance(event, StepStarted):
             self.flush_server(event.step_index)
             self.action, self.actor = event.step.action, event.step.actor
+            self.page_host = host_of(str(event.step.params.get("from", "")) or
+                                     self.attacker_host)
             self.username = str(event.step.params.get("username", "alice"))
         elif isinstance(event, UserActed):
             self.user_acted(event)
@@ -200,7 +208,7 @@ class _Teller:
             return  # the replayed request itself is drawn, marked as a replay
         elif self.action in CROSS_SITE_ACTIONS:
             lane = self.client_lane(event.browser)
-            what = (f"opens a page on {self.attacker_host}" if self.action == "cross_site_request"
+            what = (f"opens a page on {self.page_host}" if self.action == "cross_site_request"
                     else "injected script runs")
             self.add(Beat("note", lane, lane, what,
                           _sentence(named(event.text, event.browser)), index))
