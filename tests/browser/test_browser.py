@@ -539,3 +539,17 @@ async def test_scripts_cannot_set_forbidden_headers(net: Net) -> None:
     assert result.request.header("x-custom") == "kept"
     assert "forged" not in (result.request.header("cookie") or "")
     assert result.request.header("sec-fetch-site") == "same-origin"
+
+
+def test_a_domain_cookie_beside_a_host_only_one_is_stored_not_replaced(net: Net) -> None:
+    """Same name, domain field and path, but one host-only and one `Domain=`: two cookies
+    (§5.7 step 23), so the second is reported stored, as a cookie tossed in from a
+    subdomain is, and both are kept."""
+    browser = net.browser()
+    events = recorder(browser)
+    browser.receive_cookie_from(f"{BANK}/", "csrf=own; Path=/; Secure")
+    browser.receive_cookie_from("https://www.bank.test/",
+                                "csrf=planted; Domain=bank.test; Path=/; Secure")
+    browser.receive_cookie_from(f"{BANK}/", "csrf=own2; Path=/; Secure")
+    assert [e.replaced for e in of_type(events, CookieStored)] == [False, False, True]
+    assert sorted(c.value for c in browser.jar.cookies()) == ["own2", "planted"]

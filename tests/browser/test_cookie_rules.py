@@ -221,6 +221,71 @@ def test_the_domain_limit_evicts_the_oldest(clock: SimulatedClock) -> None:
         clock.advance(1)
     newest = store(jar, BANK, "one_too_many=1")
     assert newest.stored and [c.name for c in newest.evicted] == ["c0"]
-    assert newest.reason == (f"stored; bank.test had more than {MAX_COOKIES_PER_DOMAIN} "
-                             "cookies, so its oldest (c0) was evicted")
+    assert newest.reason == (f"stored; bank.test went over its {MAX_COOKIES_PER_DOMAIN} "
+                             "cookies, so its oldest non-Secure cookie was evicted (c0)")
     assert len(jar.cookies()) == MAX_COOKIES_PER_DOMAIN
+
+
+def test_a_subdomain_domain_cookie_shares_the_count_of_a_host_only_one(
+        clock: SimulatedClock) -> None:
+    """§5.7 counts cookies "sharing a domain field": a host-only cookie of bank.test and
+    `Domain=bank.test` cookies set by a subdomain have the same one, so the subdomain's
+    cookies can push the bank's own out (lesson 17's scene)."""
+    jar = jar_with(clock)
+    store(jar, BANK, "__Host-sid=s; Secure; Path=/; HttpOnly")
+    clock.advance(60)
+    ads = "https://ads.bank.test/"
+    for number in range(1, MAX_COOKIES_PER_DOMAIN):
+        assert not store(jar, ads, f"ad{number}=1; Domain=bank.test; Secure").evicted
+    last = store(jar, ads, f"ad{MAX_COOKIES_PER_DOMAIN}=1; Domain=bank.test; Secure")
+    assert [c.name for c in last.evicted] == ["__Host-sid"]
+    assert "its oldest Secure cookie was evicted (__Host-sid)" in last.reason
+    assert "__Host-sid" not in {c.name for c in jar.cookies()}
+
+
+def test_another_domain_field_has_its_own_count(clock: SimulatedClock) -> None:
+    """Host-only cookies of a subdomain have the domain field ads.bank.test: not the
+    bank's count (Chrome and Firefox group per registrable domain, a wider group)."""
+    jar = jar_with(clock)
+    store(jar, BANK, "__Host-sid=s; Secure; Path=/")
+    for number in range(MAX_COOKIES_PER_DOMAIN + 5):
+        store(jar, "https://ads.bank.test/", f"ad{number}=1; Secure")
+    assert "__Host-sid" in {c.name for c in jar.cookies()}
+
+
+def test_non_secure_cookies_are_evicted_before_secure_ones(clock: SimulatedClock) -> None:
+    """§5.7 "remove excess cookies": cookies without Secure go first, even when a
+    Secure cookie is older (draft-ietf-httpbis-cookie-alone §3.3)."""
+    jar = jar_with(clock)
+    store(jar, BANK, "__Host-sid=s; Secure; Path=/")
+    clock.advance(1)
+    for number in range(MAX_COOKIES_PER_DOMAIN - 1):
+        store(jar, BANK, f"plain{number}=1")
+    newest = store(jar, BANK, "secure_too=1; Secure")
+    assert [c.name for c in newest.evicted] == ["plain0"]
+    assert "__Host-sid" in {c.name for c in jar.cookies()}
+
+
+def test_a_non_secure_cookie_cannot_evict_a_secure_one(clock: SimulatedClock) -> None:
+    """A domain full of Secure cookies: the new non-Secure cookie is the one dropped, as
+    §5.7's order makes it (and as Firefox refuses it)."""
+    jar = jar_with(clock)
+    for number in range(MAX_COOKIES_PER_DOMAIN):
+        store(jar, BANK, f"s{number}=1; Secure")
+    clock.advance(1)
+    late = store(jar, BANK, "plain=1")
+    assert (late.stored, late.evicted) == (False, ())
+    assert late.reason == (f"bank.test already has {MAX_COOKIES_PER_DOMAIN} cookies, all "
+                           "Secure; a cookie without Secure cannot evict one of them")
+    assert len(jar.cookies()) == MAX_COOKIES_PER_DOMAIN
+
+
+def test_expired_cookies_are_evicted_first(clock: SimulatedClock) -> None:
+    jar = jar_with(clock)
+    store(jar, BANK, "old=1; Secure")
+    store(jar, BANK, "short=1; Secure; Max-Age=5")
+    for number in range(MAX_COOKIES_PER_DOMAIN - 2):
+        store(jar, BANK, f"s{number}=1; Secure")
+    clock.advance(10)
+    newest = store(jar, BANK, "new=1; Secure")
+    assert [c.name for c in newest.evicted] == ["short"]

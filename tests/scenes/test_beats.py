@@ -145,6 +145,17 @@ async def test_a_cross_site_request_gets_evil_tests_own_lane() -> None:
     assert note.sentence.startswith("Alice opens a page")
 
 
+async def test_a_cross_site_request_from_another_page_names_it_and_skips_evil_test() -> None:
+    """`from:` a page that is not evil.test (http://bank.test, a subdomain): the note
+    names that page, and no evil.test lane stands empty."""
+    story = await told({"login": {}},
+                       {"cross_site_request": {"path": "/logout",
+                                               "from": "http://bank.test"}})
+    assert "evil.test" not in [lane.label for lane in story.lanes]
+    note = of_step(story, 1)[0]
+    assert note.kind == "note" and note.label == "opens a page on bank.test"
+
+
 async def test_each_replica_is_named_where_it_answers() -> None:
     story = await told({"login": {}}, {"request": {"path": "/profile"}},
                        replicas=2, shared_store=True)

@@ -227,7 +227,7 @@ def test_every_vulnerability_is_off_by_default() -> None:
     """A default server has no deliberate weakness (issue 2 behaviour 24)."""
     assert ServerConfig().vulnerabilities.enabled() == []
     assert Vulnerabilities().enabled() == []
-    assert len(VULNERABILITY_NAMES) == 12
+    assert len(VULNERABILITY_NAMES) == 14
 
 
 @pytest.mark.parametrize("name", VULNERABILITY_NAMES)

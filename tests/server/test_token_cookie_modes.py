@@ -10,6 +10,7 @@ from tests.conftest import ServerFactory
 from tests.server.helpers import ALICE
 from tutor.clock import SimulatedClock
 from tutor.server.events import TokenIssued
+from tutor.server.weaknesses import Vulnerabilities
 
 HTTPS = "https://tutor.local"
 BOB = {"username": "bob", "password": "builder123"}
@@ -77,4 +78,46 @@ async def test_signed_double_submit_refuses_missing_made_up_and_foreign_tokens(
         assert tossed.status_code == 403
         alice.cookies.set("__Host-csrf", alices_csrf, domain="tutor.local")
         ok = await alice.post("/logout", headers=write_headers(alices_csrf))
+        assert ok.status_code == 200
+
+
+async def test_a_naive_double_submit_cookie_accepts_any_value_equal_to_the_header(
+    make_server: ServerFactory,
+) -> None:
+    """`naive_double_submit`: an unprefixed, unsigned `csrf` cookie, and a write passes
+    when the header equals whatever `csrf` cookie came with it (OWASP CSRF Prevention
+    Cheat Sheet, "Naive Double-Submit Cookie Pattern (DISCOURAGED)")."""
+    server = make_server(mode="jwt-cookie",
+                         vulnerabilities=Vulnerabilities(naive_double_submit=True))
+    async with server.client(HTTPS) as alice:
+        response = await form_login(alice)
+        names = [c.split("=")[0] for c in response.headers.get_list("set-cookie")]
+        assert names == ["__Host-jwt", "csrf"]
+        assert "." not in alice.cookies["csrf"]  # a bare random value: no HMAC
+        made_up = await alice.post("/logout", headers=write_headers("planted"))
+        assert made_up.status_code == 403 and "does not match" in made_up.text
+        # A value the attacker chose, planted as the cookie and sent as the header.
+        alice.cookies.set("csrf", "planted", domain="tutor.local")
+        planted = await alice.post("/logout", headers=write_headers("planted"))
+        assert planted.status_code == 200
+
+
+async def test_without_the_origin_check_the_token_still_decides(
+    make_server: ServerFactory,
+) -> None:
+    """`no_origin_check` lets a write from another origin reach the CSRF token check,
+    which still refuses a wrong token; with the check on, the origin is refused first."""
+    checked = make_server(mode="jwt-cookie")
+    unchecked = make_server(mode="jwt-cookie",
+                            vulnerabilities=Vulnerabilities(no_origin_check=True))
+    foreign = {"Origin": "https://attacker.tutor.local", "X-CSRF-Token": "planted"}
+    for server, reason in ((checked, "cross-origin request"), (unchecked, "does not match")):
+        async with server.client(HTTPS) as alice:
+            await form_login(alice)
+            refused = await alice.post("/logout", headers=foreign)
+            assert refused.status_code == 403 and reason in refused.text
+    async with unchecked.client(HTTPS) as alice:
+        await form_login(alice)
+        token = alice.cookies["__Host-csrf"]
+        ok = await alice.post("/logout", headers={**foreign, "X-CSRF-Token": token})
         assert ok.status_code == 200

@@ -16,6 +16,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
+from tutor.browser.cookie_model import CookieKey
+from tutor.browser.cookie_policy import MAX_COOKIES_PER_DOMAIN
 from tutor.browser.cookies import CookieJar, CookiePolicy, RequestContext, StoreDecision
 from tutor.browser.events import (
     BrowserEvent,
@@ -308,21 +310,24 @@ class Browser:
         self._report_store(stored, before)
         return exchange
 
-    def _cookie_keys(self) -> set[tuple[str, str, str]]:
-        return {(c.name, c.domain, c.path) for c in self.jar.cookies()}
+    def _cookie_keys(self) -> set[CookieKey]:
+        # The store's own identity (§5.7 step 23): a host-only cookie and a Domain= one
+        # of the same name are two cookies, so storing one never "replaces" the other.
+        return {c.key for c in self.jar.cookies()}
 
     def _report_store(
-        self, decisions: Sequence[StoreDecision], before: set[tuple[str, str, str]]
+        self, decisions: Sequence[StoreDecision], before: set[CookieKey]
     ) -> None:
         now = self.clock.now()
         for decision in decisions:
             cookie = decision.cookie
             for evicted in decision.evicted:
-                self._emit(CookieRemoved(now, self.name, evicted, "evicted: too many cookies"))
+                self._emit(CookieRemoved(now, self.name, evicted, f"evicted: {evicted.domain} "
+                                         f"went over its {MAX_COOKIES_PER_DOMAIN} cookies"))
             if decision.removed and cookie is not None:
                 self._emit(CookieRemoved(now, self.name, cookie, "deleted-by-server"))
             elif decision.stored and cookie is not None:
-                replaced = (cookie.name, cookie.domain, cookie.path) in before
+                replaced = cookie.key in before
                 self._emit(CookieStored(now, self.name, cookie, replaced))
             elif not decision.stored:
                 self._emit(CookieRejected(now, self.name, decision.cookie_name, decision.reason))

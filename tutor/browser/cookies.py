@@ -10,9 +10,12 @@ secure) is the jar's `CookiePolicy` (`cookie_policy.py`).
 
 Simplifications, each a deliberate choice for the lessons:
 - No frames: a fetch's top-level site is the site of the page that sent it.
-- The per-domain limit is the draft's minimum (50) and the total limit is not modelled;
-  over the limit the domain's oldest cookie is evicted (the draft evicts the least
-  recently used, which in a scene that re-reads nothing is the same cookie).
+- The per-domain limit is the draft's minimum (50) and the total limit is not modelled.
+  Over the limit the draft's order of eviction applies (expired, then non-Secure, then
+  any cookie of that domain field), but oldest first by creation: the jar does not track
+  last-access-time, so a cookie read often is not spared. Chrome and Firefox count per
+  registrable domain (180 each), so their group is wider than one domain field; a
+  `Domain=bank.test` cookie set from a subdomain shares the bank's count in both.
 """
 
 from __future__ import annotations
@@ -246,11 +249,14 @@ class CookieJar:
         if old is None:
             self._store[cookie.key] = cookie
             evicted = self._evict_over_limit(cookie)
+            if cookie in evicted:
+                # §5.7: a non-Secure cookie may not push out a Secure one; it goes itself.
+                raise _Rejected(f"{cookie.domain} already has {MAX_COOKIES_PER_DOMAIN} "
+                                "cookies, all Secure; a cookie without Secure cannot evict "
+                                "one of them")
             if evicted:
-                names = ", ".join(c.name for c in evicted)
-                return StoreDecision(cookie.name, True, f"stored; {cookie.domain} had more than "
-                                     f"{MAX_COOKIES_PER_DOMAIN} cookies, so its oldest "
-                                     f"({names}) was evicted", cookie, evicted=evicted)
+                return StoreDecision(cookie.name, True, _eviction_reason(cookie, evicted),
+                                     cookie, evicted=evicted)
             how = f" in the partition of {cookie.partition_key}" if cookie.partition_key else ""
             return StoreDecision(cookie.name, True, f"stored{how}", cookie)
         kept = dataclasses.replace(cookie, created_at=old.created_at)
@@ -259,16 +265,26 @@ class CookieJar:
                              kept)
 
     def _evict_over_limit(self, newest: Cookie) -> tuple[Cookie, ...]:
-        """6265bis §5.7 (and §6.1's limit): drop the domain's oldest cookies over the limit."""
+        """6265bis §5.7 "remove excess cookies" (§6.1's limit) for `newest`'s domain field.
+
+        Eviction order: expired cookies, then those without Secure, then any; within a
+        group the oldest first (creation time standing in for last-access-time). The
+        newest cookie is a candidate too, so a non-Secure cookie arriving at a domain
+        full of Secure ones is the one dropped (Firefox refuses it the same way).
+        """
+        now = self._clock.now()
         same_domain = [c for c in self._store.values()
-                       if c.domain == newest.domain and c.key != newest.key]
-        excess = len(same_domain) + 1 - MAX_COOKIES_PER_DOMAIN
+                       if c.domain == newest.domain and c.partition_key == newest.partition_key]
+        excess = len(same_domain) - MAX_COOKIES_PER_DOMAIN
         if excess <= 0:
             return ()
-        oldest = sorted(same_domain, key=lambda c: c.created_at)[:excess]
-        for cookie in oldest:
+        # sorted() is stable, so equal creation times keep the store's (insertion) order.
+        ranked = sorted(same_domain,
+                        key=lambda c: (not c.is_expired(now), c.secure, c.created_at))
+        victims = tuple(ranked[:excess])
+        for cookie in victims:
             del self._store[cookie.key]
-        return tuple(oldest)
+        return victims
 
     # --- sending ------------------------------------------------------------------------
 
@@ -382,6 +398,16 @@ class CookieJar:
 def _in_sending_order(decisions: list[SendDecision]) -> list[SendDecision]:
     """§5.8.3 step 2: longer paths first, then earlier creation (stable for ties)."""
     return sorted(decisions, key=lambda d: (-len(d.cookie.path), d.cookie.created_at))
+
+
+def _eviction_reason(cookie: Cookie, evicted: tuple[Cookie, ...]) -> str:
+    """"stored; bank.test went over its 50 cookies, so its oldest Secure cookie (sid)
+    was evicted": the limit, the group the victim came from, and its name."""
+    names = ", ".join(c.name for c in evicted)
+    kind = "Secure " if all(c.secure for c in evicted) else "non-Secure "
+    what = "cookie was" if len(evicted) == 1 else "cookies were"
+    return (f"stored; {cookie.domain} went over its {MAX_COOKIES_PER_DOMAIN} cookies, so "
+            f"its oldest {kind}{what} evicted ({names})")
 
 
 def _expired_reason(seconds_ago: float) -> str:

@@ -100,7 +100,8 @@ class CookieRejected(BrowserEvent):
 class CookieRemoved(BrowserEvent):
     cookie: Cookie
     reason: str
-    """deleted-by-server (Max-Age=0), expired, or browser-restart."""
+    """deleted-by-server (Max-Age=0), expired, cleared-by-user, browser-restart, or
+    "evicted: ..." (the per-domain limit made room for a newer cookie)."""
 
 
 @dataclass(frozen=True)

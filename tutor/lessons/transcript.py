@@ -6,6 +6,7 @@ Every scene runs for real and each step is written out as it happened.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -238,7 +239,46 @@ class _SceneWriter:
         return pending
 
     def finish(self) -> list[str]:
-        return self.lines + self._take_pending()
+        return fold_cookie_runs(self.lines + self._take_pending())
+
+
+_COOKIE_LINE = re.compile(r"^(?P<head>.*?\bcookie:? )(?P<name>[^\s=;]+)(?P<tail>.*)$")
+FOLD_FROM = 6
+"""A run of this many lines alike but for the cookie's name is folded."""
+
+
+def fold_cookie_runs(lines: list[str]) -> list[str]:
+    """Fifty Set-Cookie lines read as three: the first two, a count, the last. Lines fold
+    when they differ only in the cookie's name (same header, attributes and reason), so
+    a line that says something else (an eviction) always stays in view."""
+    folded: list[str] = []
+    index = 0
+    while index < len(lines):
+        shape = _shape(lines[index])
+        end = index + 1
+        while shape is not None and end < len(lines) and _shape(lines[end]) == shape:
+            end += 1
+        run = lines[index:end]
+        if len(run) >= FOLD_FROM:
+            indent = run[0][: len(run[0]) - len(run[0].lstrip())]
+            hidden = run[2:-1]
+            first, last = (_name(hidden[0]), _name(hidden[-1]))
+            folded += [*run[:2], f"{indent}… {len(hidden)} more like these ({first} to "
+                       f"{last})", run[-1]]
+        else:
+            folded += run
+        index = end
+    return folded
+
+
+def _shape(line: str) -> str | None:
+    match = _COOKIE_LINE.match(line)
+    return f"{match['head']}*{match['tail']}" if match else None
+
+
+def _name(line: str) -> str:
+    match = _COOKIE_LINE.match(line)
+    return match["name"] if match else ""
 
 
 async def write_transcript(lesson: Lesson, out: TextIO) -> bool:

@@ -148,8 +148,11 @@ async def set_cookie(world: World, step: Step, io: StepIO) -> None:
     browser = world.browser(step.actor)
     lines = step.params["cookie"]
     lines = [lines] if isinstance(lines, str) else [str(line) for line in lines]
+    query = [("cookie", line) for line in lines]
+    if "count" in step.params:
+        query.append(("count", str(step.params["count"])))
     url = world.url(step.params["url"]).rstrip("/")
-    target = f"{url}/set?{urlencode([('cookie', line) for line in lines])}"
+    target = f"{url}/set?{urlencode(query)}"
     page = step.params.get("from")
     if page is None:
         io.primary()

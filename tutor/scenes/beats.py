@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from tutor.browser.cookie_policy import MAX_COOKIES_PER_DOMAIN
 from tutor.browser.events import (
     BrowserEvent,
     CookieRejected,
@@ -91,7 +92,11 @@ def lanes_of(scene: Scene) -> tuple[Lane, ...]:
     lanes.append(Lane(STORE_LANE, "Store", "store"))
     for lab in scene.lab_sites:
         lanes.append(Lane(f"server:{host_of(lab)}", host_of(lab), "server"))
-    if actions & CROSS_SITE_ACTIONS:
+    if any(step.action in CROSS_SITE_ACTIONS and not (
+            step.action == "cross_site_request" and "from" in step.params)
+           for step in scene.steps):
+        # A cross-site request `from` another page (a lab site, http://bank.test) does
+        # not reach evil.test; the others do.
         evil = host_of(scene.attacker_site)
         lanes.append(Lane(f"server:{evil}", evil, "server"))
     if ATTACKER in scene.browsers or actions & ATTACKER_ACTIONS:
@@ -128,6 +133,10 @@ class _Teller:
         self.username = "alice"
         self.pending: list[server_events.ServerEvent] = []
         self.last_login_steps: tuple[int, ...] = ()
+        self.run: list[str] = []
+        """The cookies the last beat says were stored, while more may join it."""
+        self.page_host = self.attacker_host
+        """The host of the page a cross-site request comes from (evil.test unless told)."""
 
     # -- lanes ------------------------------------------------------------------------
     def client_lane(self, browser: str, *, attacking: bool = False) -> str:
@@ -148,12 +157,15 @@ class _Teller:
 
     def add(self, beat: Beat) -> None:
         self.beats.append(beat)
+        self.run = []
 
     # -- events -------------------------------------------------------------------------
     def feed(self, event: SceneEvent) -> None:
         if isinstance(event, StepStarted):
             self.flush_server(event.step_index)
             self.action, self.actor = event.step.action, event.step.actor
+            self.page_host = host_of(str(event.step.params.get("from", "")) or
+                                     self.attacker_host)
             self.username = str(event.step.params.get("username", "alice"))
         elif isinstance(event, UserActed):
             self.user_acted(event)
@@ -196,7 +208,7 @@ class _Teller:
             return  # the replayed request itself is drawn, marked as a replay
         elif self.action in CROSS_SITE_ACTIONS:
             lane = self.client_lane(event.browser)
-            what = (f"opens a page on {self.attacker_host}" if self.action == "cross_site_request"
+            what = (f"opens a page on {self.page_host}" if self.action == "cross_site_request"
                     else "injected script runs")
             self.add(Beat("note", lane, lane, what,
                           _sentence(named(event.text, event.browser)), index))
@@ -252,10 +264,28 @@ class _Teller:
         lane = self.client_lane(event.browser)
         steps = (3,) if 3 in self.last_login_steps else ()
         if isinstance(event, CookieStored):
+            if not event.replaced and self.stored_run(lane, index, event.cookie.name):
+                return
             verb = "replaces" if event.replaced else "keeps"
             self.add(Beat("kept", lane, lane, f"jar: {event.cookie.name}",
                           f"The browser {verb} the cookie {event.cookie.name} in its cookie "
                           "jar (not in web storage).", index, steps))
+            self.run = [] if event.replaced else [event.cookie.name]
+        elif isinstance(event, CookieRemoved) and event.reason.startswith("evicted"):
+            cookie = event.cookie
+            # A loss the learner must not miss among many stored cookies: drawn as a refusal.
+            evicted = Beat("refused", lane, lane, f"✗ jar evicts {cookie.name}",
+                           f"The browser evicts the cookie {cookie.name}: {cookie.domain} went "
+                           f"over its {MAX_COOKIES_PER_DOMAIN} cookies and {cookie.name} was "
+                           f"the oldest{'' if cookie.secure else ' without Secure'}.", index)
+            last = self.beats[-1] if self.beats else None
+            if self.run and last is not None and (last.step_index, last.source) == (index, lane):
+                # Drawn above the row of cookies that caused it, which stays open for the
+                # rest of the response's cookies: the loss sits right under the answer and
+                # stays on screen when the stage has only a few rows to show.
+                self.beats.insert(len(self.beats) - 1, evicted)
+            else:
+                self.add(evicted)
         elif isinstance(event, CookieRemoved):
             self.add(Beat("kept", lane, lane, f"jar: −{event.cookie.name}",
                           f"The browser drops the cookie {event.cookie.name} "
@@ -275,6 +305,25 @@ class _Teller:
         elif isinstance(event, ScriptRead):
             self.add(Beat("note", lane, lane, f"script reads {event.what}",
                           f"A script on {event.origin} reads {event.what}.", index))
+
+    def stored_run(self, lane: str, index: int, name: str) -> bool:
+        """Fold a cookie stored right after others of the same step into their beat, so
+        fifty Set-Cookie lines make one row ("jar: ad1 … ad50 (50)"), not fifty. True
+        when folded. An eviction goes above the row and leaves it open; anything else
+        between two stored cookies starts a new row."""
+        last = self.beats[-1] if self.beats else None
+        if (not self.run or last is None or last.kind != "kept" or last.source != lane
+                or last.step_index != index or not last.label.startswith("jar: ")):
+            return False
+        self.run.append(name)
+        names = self.run
+        label = (f"jar: {names[0]}, {names[1]}" if len(names) == 2
+                 else f"jar: {names[0]} … {names[-1]} ({len(names)})")
+        listed = names if len(names) <= 6 else [*names[:3], "…", *names[-2:]]
+        self.beats[-1] = replace(last, label=label, sentence=(
+            f"The browser keeps {len(names)} cookies in its cookie jar: "
+            f"{', '.join(listed)}."))
+        return True
 
     def story_so_far(self) -> list[Beat]:
         self.flush_server(self.beats[-1].step_index if self.beats else 0)

@@ -113,6 +113,14 @@ def _cookie_stored(value: Any, ctx: CheckContext) -> tuple[bool, str]:
     return not missing, f"not stored: {', '.join(missing)}" if missing else "stored"
 
 
+def _cookie_evicted(value: Any, ctx: CheckContext) -> tuple[bool, str]:
+    """The jar dropped these cookies to make room (the per-domain limit) in this step."""
+    evicted = {c.name for e in ctx.outcome.exchanges for d in e.cookies_stored
+               for c in d.evicted}
+    missing = [n for n in _names(value) if n not in evicted]
+    return not missing, f"not evicted: {', '.join(missing)}" if missing else "evicted"
+
+
 def _cookie_rejected(value: Any, ctx: CheckContext) -> tuple[bool, str]:
     rejected = {d.cookie_name: d.reason for e in ctx.outcome.exchanges
                 for d in e.cookies_stored if not d.stored}
@@ -248,6 +256,7 @@ CHECKS: dict[str, tuple[Check, tuple[type, ...]]] = {
     "cookie_withheld": (_cookie_withheld, (str, list, dict)),
     "cookie_stored": (_cookie_stored, (str, list)),
     "cookie_rejected": (_cookie_rejected, (str, list, dict)),
+    "cookie_evicted": (_cookie_evicted, (str, list)),
     "jar_has": (_jar_has, (str, list)),
     "jar_lacks": (_jar_lacks, (str, list)),
     "storage_has": (_storage_has, (str, list)),

@@ -87,6 +87,7 @@ ACTION_PARAMETERS: dict[str, dict[str, ParamSpec]] = {
     "set_cookie": {
         "url": _p(str, required=True), "cookie": _p(str, list, required=True),
         "from": _p(str), "method": _p(str, choices=("GET", "POST")),
+        "count": _p(int, limits=(1, 64)),
     },
     "plant_cookie": {
         "name": _p(str, required=True), "value": _p(str),
@@ -105,6 +106,9 @@ SHORTHAND = {
     "switch_replica": "replica", "replay": "path",
 }
 STEP_KEYS = {"id", "narration", "as", "expect"}
+MAX_SET_COOKIE_LINES = 64
+"""The most Set-Cookie lines one `set_cookie` step may ask for: the cookie lab's own cap
+(`server/cookie_lab.py`, MAX_COOKIE_LINES; a test keeps the two equal)."""
 
 
 @dataclass(frozen=True)
@@ -318,6 +322,8 @@ def _parse_step(raw: Any, path: str, browsers: set[str], parse_expectations: Any
                          f"actions: {', '.join(sorted(ACTION_PARAMETERS))}")
     action = actions[0]
     params = _parse_params(action, raw[action], f"{path}.{action}")
+    if action == "set_cookie":
+        _check_cookie_lines(params, f"{path}.{action}")
     actor = raw.get("as", "user" if "user" in browsers else sorted(browsers)[0])
     if actor not in browsers:
         raise SceneError(f"{path}.as", f"unknown browser {actor!r}; this scene has "
@@ -359,6 +365,24 @@ def _parse_params(action: str, value: Any, path: str) -> dict[str, Any]:
         if spec.required and key not in params:
             raise SceneError(path, f"`{action}` needs `{key}`")
     return params
+
+
+def _check_cookie_lines(params: Mapping[str, Any], path: str) -> None:
+    """`count` needs `{n}` in every line (else it sets one cookie again and again), and
+    the lines in all stay within what the cookie lab answers."""
+    lines = params["cookie"]
+    lines = [lines] if isinstance(lines, str) else lines
+    if not lines or not all(isinstance(line, str) and line for line in lines):
+        raise SceneError(f"{path}.cookie", "must be a Set-Cookie line or a list of them")
+    if "count" in params:
+        missing = [line for line in lines if "{n}" not in line]
+        if missing:
+            raise SceneError(f"{path}.cookie", f"with `count`, each line needs {{n}} (the "
+                             f"number 1 to count) in its name: {missing[0]!r} has none")
+    total = len(lines) * int(params.get("count", 1))
+    if total > MAX_SET_COOKIE_LINES:
+        raise SceneError(path, f"asks for {total} Set-Cookie lines; one step may set at "
+                         f"most {MAX_SET_COOKIE_LINES}")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

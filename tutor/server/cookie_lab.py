@@ -23,8 +23,9 @@ MAX_COOKIE_LINES = 64
 
 
 class CookieLab:
-    """A Starlette app: `/set?cookie=LINE` answers with each line as a Set-Cookie header;
-    any other path answers 200 with the Cookie header it received."""
+    """A Starlette app: `/set?cookie=LINE` answers with each line as a Set-Cookie header
+    (with `&count=N`, each line N times, `{n}` in it numbered 1 to N); any other path
+    answers 200 with the Cookie header it received."""
 
     def __init__(self) -> None:
         self.app = Starlette(routes=[
@@ -34,8 +35,13 @@ class CookieLab:
 
     async def _set(self, request: Request) -> Response:
         lines = request.query_params.getlist("cookie")
-        if len(lines) > MAX_COOKIE_LINES or any("\r" in ln or "\n" in ln for ln in lines):
+        count = _count(request.query_params.get("count", "1"))
+        if count is None or len(lines) * count > MAX_COOKIE_LINES or any(
+                "\r" in ln or "\n" in ln for ln in lines):
             return JSONResponse({"error": "too many or malformed cookie lines"}, 400)
+        if "count" in request.query_params:
+            # `count=50` with `ad{n}=1`: fifty lines from one, so the URL stays short.
+            lines = [ln.replace("{n}", str(n)) for n in range(1, count + 1) for ln in lines]
         response = JSONResponse({"set": len(lines)}, headers=_open_cors(request))
         for line in lines:
             response.headers.append("set-cookie", line)
@@ -44,6 +50,13 @@ class CookieLab:
     async def _echo(self, request: Request) -> Response:
         return JSONResponse({"cookie": request.headers.get("cookie", "")},
                             headers=_open_cors(request))
+
+
+def _count(text: str) -> int | None:
+    """The `count` parameter: a whole number from 1 up, else None (a 400)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 3):
+        return None  # more digits than any allowed count (and no huge int to parse)
+    return int(text) or None
 
 
 def _open_cors(request: Request) -> dict[str, str]:

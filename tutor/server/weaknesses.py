@@ -85,6 +85,12 @@ KID_PATH_INJECTION = weakness(
 NO_AUDIENCE_CHECK = weakness(
     "no_audience_check", "accepts tokens minted for another service (aud and iss unchecked)",
     ("jwt",))
+NO_ORIGIN_CHECK = weakness(
+    "no_origin_check", "skips the Origin and Sec-Fetch-Site check on writes: the CSRF token "
+    "is the only defence", ("cookie", "signed-cookie", "jwt-cookie", "bff"))
+NAIVE_DOUBLE_SUBMIT = weakness(
+    "naive_double_submit", "CSRF cookie is a plain random csrf cookie (no HMAC, no __Host- "
+    "prefix): any csrf cookie that equals the header passes", ("jwt-cookie",))
 PREDICTABLE_SESSION_IDS = weakness(
     "predictable_session_ids", "numbers session ids in sequence instead of drawing 256 "
     "random bits", ("cookie",))

@@ -150,3 +150,11 @@ def test_repeater_at_80x24_names_its_boxes(snap_compare: SnapCompare, tmp_path: 
     # Each box's name is its border title (Headers, Body, Variables, Capture rule): they
     # must read as labels at the smallest size, not fade into the border.
     assert snap_compare(_app(tmp_path), terminal_size=(80, 24), press=["R"])
+
+
+def test_stage_eviction_row_above_fifty_cookies_at_80x24(snap_compare: SnapCompare,
+                                                         tmp_path: Path) -> None:
+    """Lesson 17's last scene: fifty stored cookies fold into one row, and the red
+    eviction of the session cookie stays on screen right under the answer."""
+    assert snap_compare(_app(tmp_path, "browser-cookie-rules"), terminal_size=(80, 24),
+                        run_before=_scene_steps(9, 4, stage_tab=True))

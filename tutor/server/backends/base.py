@@ -21,7 +21,7 @@ from tutor.server.events import PasswordChanged
 from tutor.server.http import CookieSpec, JSONResponse, Problem, cookie_challenge, own_origin
 from tutor.server.modes.registry import host_prefixed
 from tutor.server.users import UserRecord
-from tutor.server.weaknesses import NO_CSRF_CHECK, NO_HTTPONLY, SAMESITE_NONE
+from tutor.server.weaknesses import NO_CSRF_CHECK, NO_HTTPONLY, NO_ORIGIN_CHECK, SAMESITE_NONE
 
 
 @dataclass
@@ -111,7 +111,8 @@ def _cookie_spec(ctx: ReplicaContext, https: bool, base_name: str, max_age: int 
 
 def check_same_origin(ctx: ReplicaContext, request: Request) -> None:
     """Refuse a state-changing cookie request that a browser says came from elsewhere."""
-    if ctx.config.vulnerabilities.on(NO_CSRF_CHECK):
+    vulnerabilities = ctx.config.vulnerabilities
+    if vulnerabilities.on(NO_CSRF_CHECK) or vulnerabilities.on(NO_ORIGIN_CHECK):
         return
     origin = request.headers.get("origin")
     if origin is not None and origin != own_origin(request):

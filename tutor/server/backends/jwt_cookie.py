@@ -12,6 +12,11 @@ claim). The page copies it into an `X-CSRF-Token` header; the server accepts a w
 only if the header equals the cookie and the cookie's HMAC matches this login. A page
 on another site can neither read the cookie nor, without the secret, make a value that
 fits Alice's login, even if it can plant cookies from a sibling subdomain.
+
+With the `naive_double_submit` weakness the cookie is what many frameworks set: a plain
+random value named `csrf` (no `__Host-` prefix), and a write passes when the header
+equals whatever `csrf` cookie came with it. An attacker who can write a cookie for the
+site plants one and sends the same value (lesson 10's `naive-double-submit` scene).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from tutor.server.http import CookieSpec, JSONResponse, Problem
 from tutor.server.modes.registry import host_prefixed
 from tutor.server.tokens import TokenRejected
 from tutor.server.users import UserRecord
+from tutor.server.weaknesses import NAIVE_DOUBLE_SUBMIT
 
 
 class JwtCookieBackend(JwtBackend):
@@ -52,16 +58,25 @@ class JwtCookieBackend(JwtBackend):
 
     # --- cookies ----------------------------------------------------------------------
 
+    @property
+    def _naive(self) -> bool:
+        return self.ctx.config.vulnerabilities.on(NAIVE_DOUBLE_SUBMIT)
+
     def _csrf_spec(self, request: Request) -> CookieSpec:
         jwt_spec = self._cookie.spec(request)
+        # VULNERABLE when naive: without __Host-, a subdomain may set a `csrf` cookie too.
+        name = "csrf" if self._naive else host_prefixed("csrf", is_https(request))
         # Readable on purpose (no HttpOnly): the page copies it into a header.
-        return CookieSpec(name=host_prefixed("csrf", is_https(request)),
+        return CookieSpec(name=name,
                           http_only=False, secure=jwt_spec.secure,
                           same_site=jwt_spec.same_site, max_age=jwt_spec.max_age)
 
     def csrf_token_for(self, login_id: str, nonce: str | None = None) -> str:
-        """`nonce.HMAC(secret, login_id + "!" + nonce)`: bound to one login."""
+        """`nonce.HMAC(secret, login_id + "!" + nonce)`: bound to one login (naive: the
+        nonce alone, bound to nothing)."""
         nonce = nonce or randomness.token_urlsafe(16)
+        if self._naive:
+            return nonce
         message = f"{login_id}!{nonce}".encode()
         mac = hmac.new(self.ctx.keys.hmac_secret, message, hashlib.sha256).hexdigest()
         return f"{nonce}.{mac}"
@@ -99,7 +114,11 @@ class JwtCookieBackend(JwtBackend):
         sent_cookie = request.cookies.get(self._csrf_spec(request).name, "")
         # The expected CSRF token is the cookie, if it was made for this login; otherwise
         # nothing can match (check_csrf_token then refuses any write).
-        expected = sent_cookie if self._csrf_fits(sent_cookie, str(claims["sid"])) else ""
+        if self._naive:
+            # VULNERABLE on purpose: any csrf cookie is trusted, whoever set it.
+            expected = sent_cookie
+        else:
+            expected = sent_cookie if self._csrf_fits(sent_cookie, str(claims["sid"])) else ""
         return Principal(user.username, str(claims.get("role", "")), self.credential,
                          csrf_token=expected, claims=claims)
 
