@@ -125,7 +125,7 @@ async def test_a_clock_jump_is_a_row_and_the_expiry_it_causes_is_drawn() -> None
     story = await told({"login": {}}, {"advance_clock": {"seconds": 901}},
                        {"request": {"path": "/profile"}})
     jump = of_step(story, 1)
-    assert jump[0].kind == "clock" and jump[0].label == "⏱ +15 min 1 s"
+    assert jump[0].kind == "clock" and jump[0].label == "◷ +15 min 1 s"
     expired = [b for b in story.beats if "expires" in b.label]
     assert expired and expired[0].source == expired[0].target == STORE_LANE
     assert expired[0].step_index == 1  # when the clock moved, not when next asked

@@ -96,7 +96,7 @@ async def test_a_clock_jump_is_a_row_and_the_expiry_follows(make_app: AppFactory
         await steps(pilot, 2, "right_square_bracket")
         await steps(pilot, 6)
         rows = diagram(app)
-        jump = max(i for i, row in enumerate(rows) if "⏱ +15 min" in row)
+        jump = max(i for i, row in enumerate(rows) if "◷ +15 min" in row)
         assert "│" not in rows[jump]
         assert "row expires" in rows[jump + 1]
 

@@ -49,7 +49,8 @@ def words_of(beat: Beat) -> str:
 
 def check_drawing(story: Story, width: int, height: int, align: dict[int, int] | None,
                   where: str) -> None:
-    text = render_story(story, None, width, sequence_rows(height), align=align)
+    text = render_story(story, None, width, sequence_rows(height), align=align,
+                        follow_newest_step=True)
     lines = text.split("\n")
     assert len(lines) <= sequence_rows(height), where
     for line in lines:
@@ -58,11 +59,18 @@ def check_drawing(story: Story, width: int, height: int, align: dict[int, int] |
     for beat in story.beats:
         row = beat_row(story, beat, layout).plain
         assert words_of(beat) in row, f"{where}: {row!r} lost {words_of(beat)!r}"
+    shown = [line.plain for line in lines]
     requests = [b for b in story.beats if b.kind == "request"]
-    if requests:
+    last_step = story.beats[-1].step_index if story.beats else None
+    if requests and requests[-1].step_index == last_step:
         newest = beat_row(story, requests[-1], layout).plain.rstrip()
-        assert any(newest in line.plain for line in lines), (
-            f"{where}: the newest exchange is off screen")
+        assert any(newest in line for line in shown), (
+            f"{where}: the newest step's request is off screen")
+    elif story.beats:
+        # A step that sent nothing: what it did is on screen (the clock's jump, an
+        # expiry, a write), not pushed away by an older exchange.
+        last = beat_row(story, story.beats[-1], layout).plain.rstrip()
+        assert any(last in line for line in shown), f"{where}: the newest beat is off screen"
 
 
 DETAIL_WIDTHS = (28, 38, 56, 76)
@@ -148,11 +156,28 @@ def test_a_selected_exchange_stays_on_screen_when_older() -> None:
     assert "GET /" in first and "GET /profile" not in first
 
 
+def test_a_step_with_no_request_keeps_its_own_rows_in_view() -> None:
+    # Lesson 3: fifteen quiet minutes pass after a GET /profile; the jump and the expired
+    # row are that step's news, so the earlier exchange must not push them off screen.
+    import asyncio
+
+    scene = parse_scene({"server": {"mode": "cookie", "scrypt_cost": 1024,
+                                    "session_idle_timeout": 900},
+                         "steps": [{"login": {}}, {"request": "/profile"},
+                                   {"advance_clock": 900}]})
+    story = asyncio.run(stories_at_every_step(scene))[-1]
+    newest = max(b.exchange for b in story.beats if b.exchange is not None)
+    followed = render_story(story, newest, 80, 5, follow_newest_step=True).plain
+    assert "+15 min" in followed and "expires" in followed, followed
+    chosen = render_story(story, newest, 80, 5).plain  # the learner picked the exchange
+    assert "GET /profile" in chosen and "expires" not in chosen, chosen
+
+
 def test_the_clock_row_spans_the_lanes() -> None:
     story = login_story()
     clock = next(b for b in story.beats if b.kind == "clock")
     row = beat_row(story, clock, story_layout(80, story)).plain
-    assert "⏱ +1 min" in row and "│" not in row
+    assert "◷ +1 min" in row and "│" not in row
 
 
 def test_replays_are_marked_in_the_gutter() -> None:
@@ -170,8 +195,8 @@ def test_parallel_tracks_line_up_step_by_step() -> None:
     a = render_story(short, None, 60, align=align).plain.split("\n")
     b = render_story(tall, None, 60, align=align).plain.split("\n")
     assert len(a) == len(b)
-    assert [i for i, line in enumerate(a) if "⏱" in line] == [
-        i for i, line in enumerate(b) if "⏱" in line]
+    assert [i for i, line in enumerate(a) if "◷" in line] == [
+        i for i, line in enumerate(b) if "◷" in line]
 
 
 def test_tracks_take_turns_when_too_narrow() -> None:

@@ -186,7 +186,9 @@ class _Teller:
         elif isinstance(event, ClockMoved):
             self.flush_server(event.step_index)
             jump = duration_words(event.after - event.before)
-            self.add(Beat("clock", "", "", f"⏱ +{jump}",
+            # U+25F7, a clock face in DejaVu Sans Mono and most terminal fonts (the stopwatch
+            # emoji is missing from many, and drawn two cells wide by others).
+            self.add(Beat("clock", "", "", f"◷ +{jump}",
                           f"The clock jumps forward {jump}.", event.step_index))
 
     def user_acted(self, event: UserActed) -> None:

@@ -56,14 +56,23 @@ def _rows_of(rows: Sequence[Beat | None], selected: int | None) -> list[int]:
 
 
 def _window(rows: Sequence[Beat | None], selected: int | None,
-            capacity: int) -> tuple[int, int]:
+            capacity: int, follow_newest_step: bool = False) -> tuple[int, int]:
     """Which rows to show: the newest ones, unless that would hide the selected exchange
-    (the newest exchange when none is selected), whose request row then leads."""
+    (the newest exchange when none is selected), whose request row then leads.
+
+    `follow_newest_step` (nothing chosen by the learner): the newest step's own rows come
+    first. When that step sent nothing (the clock jumped, a row expired, the page wrote
+    to storage), an older exchange does not pull the window up past them."""
     total = len(rows)
     if capacity >= total:
         return 0, total
     start = total - capacity
     mine = _rows_of(rows, selected)
+    if follow_newest_step and mine:
+        steps = [beat.step_index for beat in rows if beat is not None]
+        exchange_step = rows[mine[0]]
+        if steps and exchange_step is not None and exchange_step.step_index != steps[-1]:
+            mine = []
     if mine:
         first, last = mine[0], mine[-1]
         start = first if last - first + 1 >= capacity else min(start, first)
@@ -74,13 +83,15 @@ def _window(rows: Sequence[Beat | None], selected: int | None,
 
 def render_story(story: Story, selected: int | None, width: int,
                  height: int | None = None, *, progress: float = 1.0,
-                 align: Mapping[int, int] | None = None) -> Text:
+                 align: Mapping[int, int] | None = None,
+                 follow_newest_step: bool = False) -> Text:
     """The diagram: a header of lanes, then one row per beat.
 
     `selected` is the exchange whose rows are lit; `height` bounds the lines (older rows
     fold away first); `progress` < 1 shows the newest request still travelling and
     hides what came after it; `align` pads each step to a number of rows (`step_rows`
-    of the tallest track), so parallel tracks line up step by step.
+    of the tallest track), so parallel tracks line up step by step;
+    `follow_newest_step` when the learner has not chosen the exchange (see `_window`).
     """
     layout = story_layout(width, story)
     beats = story.beats
@@ -102,7 +113,7 @@ def render_story(story: Story, selected: int | None, width: int,
         capacity = max(height - 1 - (travelling is not None), 2)
     if len(rows) > capacity:
         capacity -= 1  # the fold line takes a row of its own
-    start, end = _window(rows, selected, max(capacity, 1))
+    start, end = _window(rows, selected, max(capacity, 1), follow_newest_step)
     if start > 0:
         lines.append(Text(cut(f"↑ {start} earlier row{'s' if start != 1 else ''} "
                               "(, and . select earlier exchanges)", layout.width),

@@ -242,5 +242,5 @@ class TrackStage(Vertical):
         selected = self.selected if self.selected is not None else newest
         rows = sequence_rows(self.size.height)
         text = render_story(story, selected, width, rows, progress=self.arrow_progress,
-                            align=self.align)
+                            align=self.align, follow_newest_step=self.selected is None)
         self._set(".sequence", text)
