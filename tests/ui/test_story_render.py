@@ -24,7 +24,14 @@ from tutor.ui.render import render_browser, render_server
 from tutor.ui.render.records import Records
 from tutor.ui.render.story import render_story
 from tutor.ui.render.story_rows import beat_row, story_layout
-from tutor.ui.render.track_layout import aligned_rows, sequence_rows, track_bar, tracks_fit
+from tutor.ui.render.track_layout import (
+    MIN_TRACK_WIDTH,
+    TRACK_GUTTER,
+    aligned_rows,
+    sequence_rows,
+    track_bar,
+    tracks_fit,
+)
 
 TRACK_AREAS = {"80x24": (78, 16), "120x36": (70, 30), "200x60": (118, 55)}
 """(width, height) of the stage's track area at each terminal size."""
@@ -201,6 +208,9 @@ def test_parallel_tracks_line_up_step_by_step() -> None:
 
 def test_tracks_take_turns_when_too_narrow() -> None:
     assert tracks_fit(120, 2) and not tracks_fit(118, 3) and tracks_fit(10, 1)
+    # Each track needs MIN_TRACK_WIDTH columns after the gutter between them.
+    assert tracks_fit(2 * MIN_TRACK_WIDTH + TRACK_GUTTER, 2)
+    assert not tracks_fit(2 * MIN_TRACK_WIDTH + TRACK_GUTTER - 1, 2)
     bar = track_bar([("lax", "401"), ("none", "403")], 1)
     assert isinstance(bar, Text)
     assert bar.plain.startswith(" lax: 401  │  none: 403 ")

@@ -27,9 +27,13 @@ def sequence_rows(track_height: int) -> int:
     return max(int((track_height - TRACK_CHROME_ROWS) * SEQUENCE_SHARE), MIN_SEQUENCE_ROWS)
 
 
+TRACK_GUTTER = 2
+"""Columns between tracks side by side (`#tracks.side-by-side` in tutor.tcss)."""
+
+
 def tracks_fit(width: int, tracks: int) -> bool:
-    """Whether `tracks` tracks fit side by side in `width` columns."""
-    return tracks <= 1 or width // tracks >= MIN_TRACK_WIDTH
+    """Whether `tracks` tracks fit side by side in `width` columns, gutters included."""
+    return tracks <= 1 or (width - TRACK_GUTTER * (tracks - 1)) // tracks >= MIN_TRACK_WIDTH
 
 
 def track_bar(tracks: Sequence[tuple[str, str]], active: int) -> Text:

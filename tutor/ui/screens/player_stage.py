@@ -102,6 +102,8 @@ class PlayerStage(Vertical):
         self.track_index = min(self.track_index, max(len(stages) - 1, 0))
         for index, stage in enumerate(stages):
             stage.display = not turns or index == self.track_index
+        if tracks is not None:
+            tracks.set_class(not turns and len(stages) > 1, "side-by-side")
         for bar in self.query("#track-bar").results(Static):
             bar.display = turns
             if turns:
