@@ -155,7 +155,10 @@ class Scene:
 PagePlace = Literal["localStorage", "sessionStorage", "memory"]
 PAGE_PLACES: tuple[PagePlace, ...] = ("localStorage", "sessionStorage", "memory")
 
-SCENE_SCRYPT_COST = 2**12
+SCENE_SCRYPT_COST = 2**10
+"""scrypt's cost `n` in scenes: 1 MiB per hash (r=8). Nothing a learner sees depends on it
+(the clock is simulated), and a hash's memory is freed but kept by the allocator: at 2**12
+the app held 3 MiB more for good once a scene had run. `tutor serve` keeps its own cost."""
 SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps", "tracks",
               "cookie_policy", "lab_sites", "page_keeps"}
 TRACK_KEYS = {"label", "server", "cookie_policy", "page_keeps"}
