@@ -12,7 +12,7 @@ from typing import Any
 
 from tutor.repeater.curl import CurlError, parse_curl
 from tutor.repeater.draft import RequestDraft
-from tutor.server.config import ConfigError, ServerConfig
+from tutor.server.config import SIMULATED_SCRYPT_COST, ConfigError, ServerConfig
 from tutor.server.modes import credential_names
 from tutor.suggest import unknown_key_message
 
@@ -101,6 +101,8 @@ def challenge_config(data: Mapping[str, Any]) -> ServerConfig:
     server = dict(data.get("server") or {})
     if "mode" in data:
         server.setdefault("mode", data["mode"])
+    # In process, like a scene's server: a real scrypt cost only costs memory and time.
+    server.setdefault("scrypt_cost", SIMULATED_SCRYPT_COST)
     return ServerConfig.from_mapping(server)
 
 

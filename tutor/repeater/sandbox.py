@@ -29,7 +29,7 @@ from tutor.scenes.actions import StepFailed, cross_site_request, login
 from tutor.scenes.model import Scene, Step
 from tutor.scenes.recorder import HandledRequest, Recorder, Recording, Timeline, login_steps_of
 from tutor.scenes.world import PageMemory, World
-from tutor.server.config import ConfigError, ServerConfig
+from tutor.server.config import SIMULATED_SCRYPT_COST, ConfigError, ServerConfig
 
 __all__ = ["HandledRequest", "Resent", "Sandbox", "SandboxError", "TimelineEntry"]
 
@@ -111,7 +111,8 @@ class Sandbox:
 
     def __init__(self, config: ServerConfig | None = None, *, victim: str | None = None,
                  world: World | None = None) -> None:
-        self.config = world.scene.server if world else config or ServerConfig()
+        self.config = (world.scene.server if world
+                       else config or ServerConfig(scrypt_cost=SIMULATED_SCRYPT_COST))
         browsers = (YOU, VICTIM) if victim else (YOU,)
         self.world = world or World(Scene("sandbox", self.config, (), browsers=browsers))
         self._borrowed = world is not None
@@ -141,7 +142,7 @@ class Sandbox:
         **settings: Any,
     ) -> Sandbox:
         """A sandbox from the learner's choices; a bad choice is a `SandboxError`."""
-        data = {"mode": mode, "algorithm": algorithm,
+        data = {"mode": mode, "algorithm": algorithm, "scrypt_cost": SIMULATED_SCRYPT_COST,
                 "vulnerabilities": list(vulnerabilities), **settings}
         try:
             return cls(ServerConfig.from_mapping(data), victim=victim)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tutor.browser.cookie_policy import THIRD_PARTY_CHOICES, CookiePolicy
-from tutor.server.config import ConfigError, ServerConfig
+from tutor.server.config import SIMULATED_SCRYPT_COST, ConfigError, ServerConfig
 from tutor.suggest import unknown_key_message as unknown_key
 
 
@@ -159,7 +159,9 @@ class Scene:
 PagePlace = Literal["localStorage", "sessionStorage", "memory"]
 PAGE_PLACES: tuple[PagePlace, ...] = ("localStorage", "sessionStorage", "memory")
 
-SCENE_SCRYPT_COST = 2**12
+SCENE_SCRYPT_COST = SIMULATED_SCRYPT_COST
+"""scrypt's cost `n` in scenes (at 2**12 the allocator kept 3 MiB after a scene's first
+hash, see SIMULATED_SCRYPT_COST)."""
 SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps", "tracks",
               "cookie_policy", "lab_sites", "page_keeps"}
 TRACK_KEYS = {"label", "server", "cookie_policy", "page_keeps"}

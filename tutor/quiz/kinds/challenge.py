@@ -21,12 +21,12 @@ from tutor.lessons.quizspec import (
 )
 from tutor.quiz.grading import Grade
 from tutor.quiz.kinds.base import Answer, BadAnswer, Question, expect_answer
-from tutor.repeater.goal import Goal, challenge_config, challenge_problems, parse_goal
-from tutor.server.config import ServerConfig
 
 if TYPE_CHECKING:
     # A run loads the whole HTTP stack; parsing a lesson must not (goal.py does not).
     from tutor.repeater.challenges import ChallengeRun
+    from tutor.repeater.goal import Goal
+    from tutor.server.config import ServerConfig
 
 GOAL_REACHED = "Goal reached: the server accepted it."
 RUN_KEY = "challenge_run"
@@ -65,6 +65,10 @@ class ChallengeKind:
     retry_prompt: str = "Send another request, or s to skip."
 
     def parse_spec(self, data: Mapping[str, Any]) -> ChallengeSpec:
+        # Imported here: the goal's curl parser is needed by the two lessons that have a
+        # challenge, not by the warm-up that loads the parser for the first lesson.
+        from tutor.repeater.goal import challenge_config, challenge_problems, parse_goal
+
         common, problems = parse_common(data, self.name, {"goal", "mode", "server", "solution"})
         problems += [SpecProblem(path, message) for path, message in challenge_problems(data)]
         if problems:
