@@ -207,17 +207,33 @@ def _clock(layout: Layout, beat: Beat) -> Row:
     return row
 
 
+ROWS_KEPT = 1024
+"""Finished rows kept for redraws: a few screens' worth at every size, for every track."""
+
+
 def beat_row(story: Story, beat: Beat, layout: Layout, done: float = 1.0) -> Text:
     """One beat as one line; `done` < 1 draws an arrow part of the way (animation).
 
-    Rows are kept per beat and layout, so a redraw after a step draws only the new ones;
-    the caller gets its own copy to highlight.
+    Finished rows are kept per beat and layout, so a redraw after a step draws only the
+    new ones; the caller gets its own copy to highlight. An animation frame is drawn
+    once and not kept (each frame has its own `done`).
     """
-    return _beat_row(story.lanes, beat, layout, done).copy()
+    if done < 1.0:
+        return _draw_row(story.lanes, beat, layout, done)
+    return _kept_row(story.lanes, beat, layout).copy()
 
 
-@functools.lru_cache(maxsize=4096)
-def _beat_row(lanes: tuple[Lane, ...], beat: Beat, layout: Layout, done: float) -> Text:
+def forget_rows() -> None:
+    """Drop the kept rows (a lesson closed: its beats will not be drawn again)."""
+    _kept_row.cache_clear()
+
+
+@functools.lru_cache(maxsize=ROWS_KEPT)
+def _kept_row(lanes: tuple[Lane, ...], beat: Beat, layout: Layout) -> Text:
+    return _draw_row(lanes, beat, layout, 1.0)
+
+
+def _draw_row(lanes: tuple[Lane, ...], beat: Beat, layout: Layout, done: float) -> Text:
     story = Story(lanes, ())
     if beat.kind == "clock":
         return _clock(layout, beat).text()

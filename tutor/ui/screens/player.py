@@ -21,6 +21,7 @@ from textual.widgets import Static, Tabs
 from tutor.har.folder import har_folder
 from tutor.lessons.model import Lesson
 from tutor.scenes.engine import SceneEngine
+from tutor.ui.render.story_rows import forget_rows
 from tutor.ui.screens import player_panes, player_tools
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.screens.player_prose import LessonProse
@@ -365,3 +366,4 @@ class PlayerScreen(GuardedScreen[None]):
 
     def on_unmount(self) -> None:
         self.stop_autoplay()
+        forget_rows()  # the lesson's diagram rows: flat memory across lessons
