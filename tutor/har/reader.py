@@ -73,14 +73,15 @@ def _decode(raw: bytes) -> str:
                        f"{exc.start}{hint}") from None
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""An escaped UTF-16 surrogate: JSON text that needs `whole_characters` once decoded."""
 
 
 def _load_json(text: str) -> Any:
     try:
         document = json.loads(text)
-        if _SURROGATE_ESCAPE.search(text):
-            document = _whole_characters(document)
+        if SURROGATE_ESCAPE.search(text):
+            document = whole_characters(document)
         return document
     except json.JSONDecodeError as exc:
         near_end = exc.pos >= len(text.rstrip()) - 1
@@ -93,7 +94,7 @@ def _load_json(text: str) -> Any:
         raise HarError("", f"not valid JSON: {exc}") from None
 
 
-def _whole_characters(document: Any) -> Any:
+def whole_characters(document: Any) -> Any:
     """The document with escaped surrogates joined into characters, and a lone one (which
     nothing can print or encode) replaced by U+FFFD: JSON allows `"\\ud800"`, UTF-8 does
     not. Iterative: the document may be as deep as the parser allows."""
