@@ -107,18 +107,22 @@ class Analyser:
         tokens = tokens_found(entry, sent, set_cookies)
         steps = _login_steps(entry, sent, set_cookies, self._issued)
         item = EntryAnalysis(entry, sent, set_cookies, tokens, steps,
-                             url_credentials(entry.request.url_parts))
+                             url_credentials(entry.request.url))
         return item, self._findings.visit(item)
 
 
 def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[CookieSet],
                  issued: dict[str, None]) -> tuple[int, ...]:
     request, response = entry.request, entry.response
-    steps: list[int] = []
+    steps: list[int] = []  # appended in order, so sorted and without repeats
     if request.method == "GET" and _shows_login_form(entry):
         steps.append(1)
-    sends_secret = (has_password_field(form_fields(request.body))
-                    or any(c.type == "basic" for c in sent))
+    sends_secret = request.body is not None and has_password_field(form_fields(request.body))
+    if not sends_secret:
+        for credential in sent:
+            if credential.type == "basic":
+                sends_secret = True
+                break
     if sends_secret:
         steps.append(2)
     # A session cookie on a plain page view is an anonymous session, not a login: step 3
@@ -133,11 +137,13 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
             issued[credential] = None
         while len(issued) > REMEMBERED:
             del issued[next(iter(issued))]
-    carries = [c for c in sent if c.type in ("bearer", "basic")
-               or c.name in issued or c.value in issued or looks_like_session(c.name, c.value)]
-    if carries and not sends_secret:
-        steps.append(4)
-    return tuple(sorted(set(steps)))
+    if not sends_secret:
+        for c in sent:
+            if (c.type in ("bearer", "basic") or c.name in issued or c.value in issued
+                    or looks_like_session(c.name, c.value)):
+                steps.append(4)  # the client carries a credential
+                break
+    return tuple(steps)
 
 
 def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:
@@ -159,9 +165,11 @@ def _token_document(entry: HarEntry) -> Any:
 
 def _body_issues_token(entry: HarEntry) -> bool:
     document = _token_document(entry)
-    return isinstance(document, dict) and any(
-        isinstance(value, str) and len(value) >= 16 and is_token_field(key)
-        for key, value in document.items())
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if isinstance(value, str) and len(value) >= 16 and is_token_field(key):
+                return True
+    return False
 
 
 def _shows_login_form(entry: HarEntry) -> bool:

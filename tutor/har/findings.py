@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
@@ -117,9 +117,16 @@ class _CookiePaths:
         """The node of `path` (created as needed) and whether the path ends in "/"."""
         segments = path.split("/")
         below = segments[-1] == "" and len(segments) > 1
-        node = self._roots.setdefault(host, _PathNode())
-        for segment in segments[:-1] if below else segments:
-            node = node.children.setdefault(segment, _PathNode())
+        if below:
+            segments.pop()
+        node = self._roots.get(host)
+        if node is None:
+            node = self._roots[host] = _PathNode()
+        for segment in segments:
+            child = node.children.get(segment)
+            if child is None:
+                child = node.children[segment] = _PathNode()
+            node = child
         return node, below
 
     def add(self, host: str, path: str, name: str) -> None:
@@ -145,11 +152,15 @@ class _CookiePaths:
                 yield from node.below
 
 
-@dataclass
 class _PathNode:
-    children: dict[str, _PathNode] = field(default_factory=dict)
-    exact: dict[str, None] = field(default_factory=dict)
-    below: dict[str, None] = field(default_factory=dict)
+    """One path segment's node: the segments below it, the cookies whose path ends here."""
+
+    __slots__ = ("below", "children", "exact")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _PathNode] = {}
+        self.exact: dict[str, None] = {}
+        self.below: dict[str, None] = {}
 
 
 class _DropTracker:
@@ -172,6 +183,8 @@ class _DropTracker:
                 del self.dropped[next(iter(self.dropped))]  # the oldest (dicts keep order)
 
     def _hold(self, slot: tuple[str, str, str], value: str, path: str) -> None:
+        if self.held.get(slot) == (value, path):
+            return  # the usual case: the same credential sent again
         self._release(slot)
         self.held[slot] = (value, path)
         if slot[1] == "cookie":

@@ -137,7 +137,7 @@ class HarRequest:
         """The URL's host name, lower-cased ("" when the URL has none)."""
         return (self.url_parts.hostname or "").lower()
 
-    @property
+    @_once
     def path(self) -> str:
         """The URL's path ("/" when empty)."""
         return self.url_parts.path or "/"
