@@ -119,8 +119,8 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
         steps.append(1)
     sends_secret = request.body is not None and has_password_field(form_fields(request.body))
     if not sends_secret:
-        for credential in sent:
-            if credential.type == "basic":
+        for c in sent:
+            if c.type == "basic":
                 sends_secret = True
                 break
     if sends_secret:
