@@ -50,8 +50,12 @@ class FindingTracker:
 
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         """The findings about this entry (every finding is about the entry that shows it)."""
-        return (_cookie_attribute_findings(item) + _url_findings(item)
-                + self._drops.visit(item))
+        findings = self._drops.visit(item)
+        if item.url_credentials:
+            findings[:0] = _url_findings(item)
+        if item.set:
+            findings[:0] = _cookie_attribute_findings(item)
+        return findings
 
 
 def _cookie_attribute_findings(item: EntryAnalysis) -> list[Finding]:
@@ -112,6 +116,11 @@ class _CookiePaths:
 
     def __init__(self) -> None:
         self._roots: dict[str, _PathNode] = {}
+
+    @property
+    def ever_held(self) -> bool:
+        """Whether any host ever held a cookie (if not, nothing can be missing)."""
+        return bool(self._roots)
 
     def _node(self, host: str, path: str) -> tuple[_PathNode, bool]:
         """The node of `path` (created as needed) and whether the path ends in "/"."""
@@ -199,22 +208,25 @@ class _DropTracker:
         entry = item.entry
         index, host, status = entry.index, entry.request.host, entry.response.status
         findings: list[Finding] = []
+        accepted = 200 <= status < 300
         for credential in item.sent:
-            key = (credential.type, credential.name, credential.value)
-            if key in self.dropped and 200 <= status < 300:
+            kind, name, value = credential.type, credential.name, credential.value
+            key = (kind, name, value)
+            if accepted and key in self.dropped:
                 when, how = self.dropped.pop(key)
                 findings.append(Finding("credential-reused-after-drop", index, (
                     f"The {_label(credential)} was {how} at entry {when}, yet this request "
                     f"presents it again and the server accepts it ({status}): the server "
                     "still honours a credential the client had given up.")))
-            slot = (host, credential.type, credential.name)
+            slot = (host, kind, name)
             previous = self.held.get(slot)
-            if previous and previous[0] != credential.value:
-                self._drop((credential.type, credential.name, previous[0]), index,
-                           "replaced by a new value")
-            path = previous[1] if previous else "/"
-            self._hold(slot, credential.value, path)
-        self._missing_cookies(item)
+            if previous is None:
+                self._hold(slot, value, "/")
+            elif previous[0] != value:
+                self._drop((kind, name, previous[0]), index, "replaced by a new value")
+                self._hold(slot, value, previous[1])
+        if self._paths.ever_held:
+            self._missing_cookies(item)
         self._missing_bearer(item)
         for cookie in item.set:
             slot = (host, "cookie", cookie.name)
@@ -267,13 +279,17 @@ class _DropTracker:
         Each cookie the path index yields is either sent with this request or dropped
         now, so the work per entry is bounded by its own cookies plus the drops."""
         request = item.entry.request
-        fetch_site = (request.header("sec-fetch-site") or "").lower()
-        if request.method == "OPTIONS" or not request.headers or fetch_site == "cross-site":
+        if request.method == "OPTIONS" or not request.headers:
+            return
+        fetch_site = request.header("sec-fetch-site")
+        if fetch_site is not None and fetch_site.lower() == "cross-site":
+            return
+        host = request.host
+        held = list(self._paths.matching(host, request.path))
+        if not held:
             return
         sent = {c.name for c in item.sent if c.type == "cookie"}
-        host = request.host
-        missing = [name for name in self._paths.matching(host, request.path)
-                   if name not in sent]
+        missing = [name for name in held if name not in sent]
         for name in missing:
             slot = (host, "cookie", name)
             value, path = self.held[slot]
