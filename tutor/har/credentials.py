@@ -100,11 +100,14 @@ def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
 def sent_credentials(request: HarRequest) -> list[SentCredential]:
     """Cookies (the Cookie headers, else request.cookies) and Authorization sent."""
     found: list[SentCredential] = []
-    pairs = [p for header in request.header_values("cookie") for p in cookie_pairs(header)]
-    seen = {name for name, _ in pairs}
-    # Some exporters list cookies only in request.cookies (or strip the header).
-    pairs += [(name, value) for name, value in request.cookies if name not in seen]
-    found += [SentCredential("cookie", name, value) for name, value in pairs]
+    headers = request.header_values("cookie")
+    if headers or request.cookies:
+        pairs = [p for header in headers for p in cookie_pairs(header)]
+        if request.cookies:
+            seen = {name for name, _ in pairs}
+            # Some exporters list cookies only in request.cookies (or strip the header).
+            pairs += [(name, value) for name, value in request.cookies if name not in seen]
+        found = [SentCredential("cookie", name, value) for name, value in pairs]
     for header in request.header_values("authorization"):
         scheme, _, value = header.strip().partition(" ")
         if scheme.lower() == "bearer":
@@ -292,18 +295,26 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
     """Every JWT in the exchange: Authorization, cookies, URL, and JSON or form bodies."""
     tokens: list[FoundToken] = []
     for credential in sent:
-        where = ("request.header:Authorization" if credential.type != "cookie"
-                 else f"request.cookie:{credential.name}")
-        token = decode_jwt(unquote(credential.value), where)
-        tokens += [token] if token else []
+        if _may_be_jwt(credential.value):
+            where = ("request.header:Authorization" if credential.type != "cookie"
+                     else f"request.cookie:{credential.name}")
+            token = decode_jwt(unquote(credential.value), where)
+            tokens += [token] if token else []
     for cookie in set_cookies:
-        token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
-        tokens += [token] if token else []
+        if _may_be_jwt(cookie.value):
+            token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
+            tokens += [token] if token else []
     for name, value in url_params(entry.request.url_parts):
-        tokens += _jwts_in_text(value, f"request.url:{name}")
+        if "eyJ" in value:
+            tokens += _jwts_in_text(value, f"request.url:{name}")
     tokens += _jwts_in_body(entry.request.body, "request")
     tokens += _jwts_in_body(entry.response.body, "response")
     return tokens
+
+
+def _may_be_jwt(value: str) -> bool:
+    """False when `value` certainly is no JWT, even percent-decoded (most values)."""
+    return "eyJ" in value or "%" in value
 
 
 def url_params(url: str | SplitResult) -> list[tuple[str, str]]:
