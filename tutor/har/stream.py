@@ -170,6 +170,8 @@ class _Text:
         """Characters before buf[0] on its line."""
         self.index: int | None = None
         """The entry being read, once the entries list is reached."""
+        self._surrogates = False
+        """Whether `buf` holds an escaped surrogate anywhere."""
 
     def close(self) -> None:
         self._raw.close()
@@ -198,6 +200,8 @@ class _Text:
         self._offset += len(data)
         self.eof = not data
         self.buf = buf + text
+        # Escaped surrogates are rare: looked for once per chunk, not once per value.
+        self._surrogates = SURROGATE_ESCAPE.search(self.buf) is not None
         return True
 
     def _not_text(self, exc: UnicodeDecodeError, offset: int) -> HarError:
@@ -237,7 +241,7 @@ class _Text:
                 raise HarError(self._where(start), f"not valid JSON: {exc}") from None
             if end == len(self.buf) and self.more():
                 continue  # a number may go on in the next chunk
-            if SURROGATE_ESCAPE.search(self.buf, start, end):
+            if self._surrogates and SURROGATE_ESCAPE.search(self.buf, start, end):
                 value = whole_characters(value)
             self.pos = end
             return value
