@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -116,6 +116,9 @@ class _CookiePaths:
 
     def __init__(self) -> None:
         self._roots: dict[str, _PathNode] = {}
+        self._places: dict[tuple[str, str], dict[str, None]] = {}
+        """(host, cookie path) → the names of its node that such a cookie goes in: a
+        cookie given up and held again finds its place without walking the trie."""
 
     @property
     def ever_held(self) -> bool:
@@ -138,27 +141,38 @@ class _CookiePaths:
             node = child
         return node, below
 
+    def _names(self, host: str, path: str) -> dict[str, None]:
+        """The names a cookie of `path` on `host` goes in (created as needed)."""
+        names = self._places.get((host, path))
+        if names is None:
+            node, below = self._node(host, path)
+            names = self._places[host, path] = node.below if below else node.exact
+        return names
+
     def add(self, host: str, path: str, name: str) -> None:
-        node, below = self._node(host, path)
-        (node.below if below else node.exact)[name] = None
+        self._names(host, path)[name] = None
 
     def remove(self, host: str, path: str, name: str) -> None:
-        node, below = self._node(host, path)
-        (node.below if below else node.exact).pop(name, None)
+        self._names(host, path).pop(name, None)
 
-    def matching(self, host: str, request_path: str) -> Iterator[str]:
+    def matching(self, host: str, request_path: str) -> list[str]:
         """Names of held cookies whose path matches `request_path` (each once)."""
         node = self._roots.get(host)
+        if node is None:
+            return []
+        names: list[str] = []
         segments = request_path.split("/")
+        last = len(segments) - 1
         for depth, segment in enumerate(segments):
-            if node is None:
-                return
-            node = node.children.get(segment)
-            if node is None:
-                return
-            yield from node.exact
-            if depth + 1 < len(segments):  # more of the path follows a "/"
-                yield from node.below
+            child = node.children.get(segment)
+            if child is None:
+                break
+            node = child
+            if node.exact:
+                names += node.exact
+            if node.below and depth < last:  # more of the path follows a "/"
+                names += node.below
+        return names
 
 
 class _PathNode:
@@ -285,7 +299,7 @@ class _DropTracker:
         if fetch_site is not None and fetch_site.lower() == "cross-site":
             return
         host = request.host
-        held = list(self._paths.matching(host, request.path))
+        held = self._paths.matching(host, request.path)
         if not held:
             return
         sent = {c.name for c in item.sent if c.type == "cookie"}
