@@ -176,7 +176,8 @@ class TextReport:
     def add(self, item: EntryAnalysis, findings: Sequence[Finding]) -> None:
         """One exchange, with the findings about it."""
         self.count += 1
-        self.kinds.update(f.kind for f in findings)
+        if findings:
+            self.kinds.update(f.kind for f in findings)
         if item.sent or item.set or item.tokens or item.login_steps or findings:
             text = "\n\n" + "\n".join(entry_lines(item, findings))
             self._spool.write(text)
