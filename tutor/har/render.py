@@ -151,6 +151,9 @@ def _claim_text(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+BATCH = 64
+"""Entries whose text is joined before it goes to the spool."""
+
 QUIET_SHOWN = 20
 """Exchanges without credentials get a line each up to this many; past it, only a count."""
 
@@ -169,6 +172,9 @@ class TextReport:
         """(characters written before it, line) of the first QUIET_SHOWN quiet exchanges
         (counted here: a text file's tell() is no character count)."""
         self._written = 0
+        self._pending: list[str] = []
+        """Entries' text not yet in the spool: written a batch at a time (a spool's write
+        is a Python method, worth calling once per BATCH entries, not once per entry)."""
         self.quiet = 0
         self.count = 0
         self.kinds: Counter[str] = Counter()
@@ -180,8 +186,11 @@ class TextReport:
             self.kinds.update(f.kind for f in findings)
         if item.sent or item.set or item.tokens or item.login_steps or findings:
             text = "\n\n" + "\n".join(entry_lines(item, findings))
-            self._spool.write(text)
+            self._pending.append(text)
             self._written += len(text)
+            if len(self._pending) >= BATCH:
+                self._spool.write("".join(self._pending))
+                self._pending.clear()
             return
         self.quiet += 1
         if self.quiet <= QUIET_SHOWN:
@@ -192,6 +201,8 @@ class TextReport:
 
     def finish(self, out: IO[str], creator: str) -> None:
         """Write the whole report to `out`."""
+        self._spool.write("".join(self._pending))
+        self._pending.clear()
         out.write(plural(self.count, "exchange")
                   + (f", recorded by {visible(creator)}" if creator else ""))
         self._spool.seek(0)
