@@ -1,6 +1,7 @@
 """`tutor inspect` as whole processes, against `json.load` of the same file.
 
-    python -m benchmarks.har_bench [--entries N] [--rounds N] [--flat 10000,100000]
+    python -m benchmarks.har_bench [--entries N] [--rounds N] [--small N]
+                                   [--flat 10000,100000]
 
 Writes HARs of generated exchanges (logins, cookie and bearer requests, JSON bodies with
 JWTs, base64 images, logouts) to a temporary folder, then runs, each in a fresh
@@ -16,6 +17,11 @@ tutor does, with compiled bytecode: the warm-ups write it to a temporary folder
 (PYTHONPYCACHEPREFIX) even when PYTHONDONTWRITEBYTECODE is set around the benchmark, so
 no measured run pays for compiling the tutor's modules. Ratios are taken pair by pair
 (each round's A over the same round's B) and reported as median [min–max].
+
+Then the same ratio on a small file (`--small`, where start-up and imports are most of
+the cost), and the growth: tutor inspect's CPU for four times the exchanges over the CPU
+for a quarter of them, both less the small file's CPU, which is about 4 when the work per
+exchange does not grow with the file.
 
 Memory of a streamed file is then shown flat: `tutor inspect` on the two `--flat` sizes
 (ten times apart by default), peak RSS of the bigger over the smaller, alternated too.
@@ -165,10 +171,41 @@ def _spread(values: list[float]) -> str:
     return f"{statistics.median(values):5.2f}x [{min(values):.2f}–{max(values):.2f}]"
 
 
+def _small_file(path: Path, entries: int, rounds: int, env: dict[str, str]) -> float:
+    """The ratio on a file of a few entries, where start-up and imports are the cost;
+    returns tutor inspect's median CPU there."""
+    write_har(path, entries)
+    pairs = alternate(ours(path), baseline(path), rounds, env)
+    ours_cpu = statistics.median(a.cpu for a, _ in pairs)
+    print(f"small file, {entries} exchanges: tutor inspect {ours_cpu * 1e3:.0f} ms, "
+          f"json.load {statistics.median(b.cpu for _, b in pairs) * 1e3:.0f} ms")
+    print(f"{'CPU  ratio, small file':<30} {_spread([a.cpu / b.cpu for a, b in pairs])}")
+    path.unlink()
+    return ours_cpu
+
+
+def _growth(folder: Path, entries: int, rounds: int, fixed: float,
+            env: dict[str, str]) -> None:
+    """CPU for four times the entries, less the small file's (start-up and imports), as a
+    multiple of the same for a quarter of them: linear work gives about 4."""
+    quarter, whole = folder / "quarter.har", folder / "whole.har"
+    write_har(quarter, max(1, entries // 4))
+    write_har(whole, max(1, entries // 4) * 4)
+    pairs = alternate(ours(whole), ours(quarter), rounds, env)
+    ratios = [(a.cpu - fixed) / max(b.cpu - fixed, 1e-6) for a, b in pairs]
+    print(f"{'CPU  4x the exchanges':<30} {_spread(ratios)}  (less start-up and imports; "
+          "linear ≈ 4)")
+    quarter.unlink()
+    whole.unlink()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--small", type=int, default=10,
+                        help="entries of the small file (imports dominate; 0 skips it and "
+                        "the growth check)")
     parser.add_argument("--flat", default="10000,100000",
                         help="two entry counts for the streamed-memory check ('' to skip)")
     args = parser.parse_args()
@@ -196,6 +233,9 @@ def main() -> int:
               f"{statistics.median(b.peak_rss for _, b in pairs) / 2**20:8.1f} MiB")
         print(f"{'peak RSS ratio':<30} {_spread(rss)}")
         path.unlink()
+        if args.small:
+            small_cpu = _small_file(Path(folder) / "few.har", args.small, args.rounds, env)
+            _growth(Path(folder), args.entries, args.rounds, small_cpu, env)
         if args.flat:
             small_n, big_n = (int(n) for n in args.flat.split(","))
             small, big = Path(folder) / "small.har", Path(folder) / "big.har"
