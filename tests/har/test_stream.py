@@ -3,6 +3,7 @@ whole-file reader, and the errors it alone can meet (files past the whole-file l
 
 from __future__ import annotations
 
+import base64
 import codecs
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.har.builders import cookie_login_flow, entry, har, har_bytes
+from tests.har.builders import cookie_login_flow, entry, har, har_bytes, headers, token
 from tests.har.test_bad_input import CASES
 from tests.long_run import examples
 from tutor.har.analysis import analyse
@@ -202,3 +203,40 @@ def test_a_bad_byte_far_into_the_file_is_named_with_its_offset(
     with pytest.raises(HarError) as streamed:
         list(HarStream(_write(tmp_path, raw)).entries())
     assert str(streamed.value) == str(whole.value) == f"not UTF-8 text: byte 0xff at offset {at}"
+
+
+def _mixed_recording() -> bytes:
+    """Logins (cookie and token), bearer and cookie requests, an image, logouts and a
+    cookie that comes back after the logout, repeated: every kind of line inspect prints."""
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256))).decode()
+    entries = []
+    for round_ in range(12):
+        sid = f"s{round_:04d}xxxxxxxxxxxx"
+        entries += cookie_login_flow()
+        entries.append(entry("POST", "https://api.test/login", 200,
+                             body=json.dumps({"access_token": token(n=round_)}),
+                             mime="application/json"))
+        entries.append(entry("GET", f"https://api.test/me?page={round_}", 200,
+                             request_headers=headers(authorization=f"Bearer {token(n=round_)}")))
+        entries.append(entry("GET", "https://bank.test/account", 200,
+                             request_headers=headers(cookie=f"sid={sid}; theme=dark")))
+        entries.append({**entry("GET", "https://bank.test/logo.png"), "response": {
+            "status": 200, "content": {"mimeType": "image/png", "text": png,
+                                       "encoding": "base64"}}})
+        entries.append(entry("POST", "https://bank.test/logout", 200, response_headers=headers(
+            set_cookie="sid=; Path=/; Max-Age=0")))
+    return har_bytes(*entries)
+
+
+@pytest.mark.parametrize("chunk", [97, 512 * 1024])
+def test_a_mixed_recording_reads_the_same_streamed_and_whole(
+        chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.har import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "_CHUNK", chunk)
+    raw = _mixed_recording()
+    analysis = analyse(parse_har(raw))
+    assert analysis.findings and any(item.tokens for item in analysis.entries)
+    path = _write(tmp_path, raw)
+    assert _inspect(path) == inspect_text(analysis) + "\n"
+    assert json.loads(_inspect(path, as_json=True)) == analysis_json(analysis)
