@@ -145,13 +145,18 @@ def cookies_set(entry: HarEntry) -> list[CookieSet]:
     for line in lines:
         if not line:
             continue
-        parsed = parse_set_cookie(line)
+        parsed = _parse_set_cookie(line)
         if isinstance(parsed, ParsedSetCookie):
             results.append(CookieSet(parsed.name, parsed.value, parsed,
                                      is_clearing(parsed, now)))
         else:
             results.append(CookieSet(parsed.name, "", None, False, parsed.reason))
     return results
+
+
+# Cached: a recording repeats many Set-Cookie lines (a logout's clearing line, consent
+# and preference cookies), and the result is immutable, so it can be shared.
+_parse_set_cookie = functools.lru_cache(maxsize=1024)(parse_set_cookie)
 
 
 def is_clearing(cookie: ParsedSetCookie, now: float | None) -> bool:
@@ -252,7 +257,10 @@ def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
 def _json_segment(segment: str) -> Any:
     """One base64url segment (unpadded, as JWTs write it) decoded as JSON, or None."""
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        # base64url is base64 with "-" and "_" for "+" and "/" (RFC 4648 §5): decoded
+        # by binascii directly (urlsafe_b64decode's wrappers cost as much as decoding).
+        raw = binascii.a2b_base64(segment.replace("-", "+").replace("_", "/")
+                                  + "=" * (-len(segment) % 4))
         return json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         return None
