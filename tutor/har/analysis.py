@@ -190,4 +190,14 @@ def _shows_login_form(entry: HarEntry) -> bool:
     if body is not None and body.data and "html" in body.mime_type.lower():
         return bool(_PASSWORD_INPUT.search(body.text or ""))
     # No page recorded (Firefox leaves bodies out by default): judge by the path.
-    return bool(_LOGIN_PATH.search(entry.request.path)) and entry.response.status == 200
+    return entry.response.status == 200 and _is_login_path(entry.request.path)
+
+
+def _is_login_path(path: str) -> bool:
+    # Most paths hold none of the words: a substring test rules them out before the
+    # case-insensitive pattern (exact for ASCII; other text always goes to the pattern).
+    if path.isascii():
+        lowered = path.lower()
+        if "log" not in lowered and "sign" not in lowered and "auth" not in lowered:
+            return False
+    return _LOGIN_PATH.search(path) is not None

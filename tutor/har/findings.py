@@ -186,6 +186,16 @@ class _PathNode:
         self.below: dict[str, None] = {}
 
 
+def _is_logout_path(path: str) -> bool:
+    # A substring test rules out most paths before the case-insensitive pattern (exact
+    # for ASCII; other text always goes to the pattern).
+    if path.isascii():
+        lowered = path.lower()
+        if "log" not in lowered and "sign" not in lowered:
+            return False
+    return _LOGOUT_PATH.search(path) is not None
+
+
 class _DropTracker:
     """Remembers which credentials the client gave up, to spot them coming back."""
 
@@ -256,7 +266,7 @@ class _DropTracker:
                                "replaced by the server")
                 path = cookie.parsed.path or "/"
                 self._hold(slot, cookie.value, path if path.startswith("/") else "/")
-        if _LOGOUT_PATH.search(entry.request.path) and 200 <= status < 400:
+        if 200 <= status < 400 and _is_logout_path(entry.request.path):
             for credential in item.sent:
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
