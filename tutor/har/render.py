@@ -136,13 +136,19 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
     for step in item.login_steps:
         note = f" ({RECORDED_STEP_NOTES[step]})" if step in RECORDED_STEP_NOTES else ""
         lines.append(f"    login step {step}: {LOGIN_STEP_NAMES[step]}{note}")
-    lines += [f"    sent  {_sent_text(c)}" for c in item.sent]
-    lines += [f"    set   {_set_text(c)}" for c in item.set]
+    # Plain loops: a comprehension costs a frame of its own, and most lists are empty.
+    for credential in item.sent:
+        lines.append(f"    sent  {_sent_text(credential)}")
+    for cookie in item.set:
+        lines.append(f"    set   {_set_text(cookie)}")
     for token in item.tokens:
         claims = ", ".join(f"{k}={_claim_text(v)}" for k, v in list(token.claims.items())[:6])
         lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
                      f"UNVERIFIED: {claims or 'no claims'}")
-    lines += [f"    ! {f.kind}: {f.message}" for f in findings]
+    for finding in findings:
+        lines.append(f"    ! {finding.kind}: {finding.message}")
+    if "".join(lines).isprintable():  # nothing to show (see tutor.visible): the usual case
+        return lines
     return [visible(line) for line in lines]
 
 
