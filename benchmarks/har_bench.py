@@ -1,6 +1,7 @@
 """`tutor inspect` as whole processes, against `json.load` of the same file.
 
-    python -m benchmarks.har_bench [--entries N] [--rounds N] [--flat 10000,100000]
+    python -m benchmarks.har_bench [--entries N] [--rounds N] [--small N]
+                                   [--flat 10000,100000]
 
 Writes HARs of generated exchanges (logins, cookie and bearer requests, JSON bodies with
 JWTs, base64 images, logouts) to a temporary folder, then runs, each in a fresh
@@ -11,8 +12,16 @@ interpreter, in alternating order (A B, then B A, ...) after a warm-up of each:
 - the baseline: `python -c "json.load(open(FILE, 'rb'))"`.
 
 Each child's CPU time (user + system) and peak RSS come from the kernel (os.wait4), so
-nothing inside the measured process looks at itself. Ratios are taken pair by pair
+nothing inside the measured process looks at itself. The children run as an installed
+tutor does, with compiled bytecode: the warm-ups write it to a temporary folder
+(PYTHONPYCACHEPREFIX) even when PYTHONDONTWRITEBYTECODE is set around the benchmark, so
+no measured run pays for compiling the tutor's modules. Ratios are taken pair by pair
 (each round's A over the same round's B) and reported as median [min–max].
+
+Then the same ratio on a small file (`--small`, where start-up and imports are most of
+the cost), and the growth: tutor inspect's CPU for four times the exchanges over the CPU
+for a quarter of them, both less the small file's CPU, which is about 4 when the work per
+exchange does not grow with the file.
 
 Memory of a streamed file is then shown flat: `tutor inspect` on the two `--flat` sizes
 (ten times apart by default), peak RSS of the bigger over the smaller, alternated too.
@@ -112,9 +121,18 @@ class Run:
     """Peak resident set size in bytes."""
 
 
-def run_child(command: list[str]) -> Run:
+def child_env(pycache: Path) -> dict[str, str]:
+    """The environment of every child: bytecode written to and read from `pycache`."""
+    env = {key: value for key, value in os.environ.items()
+           if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def run_child(command: list[str], env: dict[str, str] | None = None) -> Run:
     """Run a command to the end, output thrown away; its CPU time and peak RSS."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=env)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     errors = process.stderr.read() if process.stderr else b""
@@ -133,17 +151,18 @@ def baseline(path: Path) -> list[str]:
     return [sys.executable, "-c", f"import json; json.load(open({str(path)!r}, 'rb'))"]
 
 
-def alternate(first: list[str], second: list[str], rounds: int) -> list[tuple[Run, Run]]:
+def alternate(first: list[str], second: list[str], rounds: int,
+              env: dict[str, str] | None = None) -> list[tuple[Run, Run]]:
     """(first, second) runs per round after one warm-up each; the order flips each round."""
-    run_child(first), run_child(second)
+    run_child(first, env), run_child(second, env)
     pairs = []
     for round_ in range(rounds):
         if round_ % 2:
-            b = run_child(second)
-            a = run_child(first)
+            b = run_child(second, env)
+            a = run_child(first, env)
         else:
-            a = run_child(first)
-            b = run_child(second)
+            a = run_child(first, env)
+            b = run_child(second, env)
         pairs.append((a, b))
     return pairs
 
@@ -152,20 +171,52 @@ def _spread(values: list[float]) -> str:
     return f"{statistics.median(values):5.2f}x [{min(values):.2f}–{max(values):.2f}]"
 
 
+def _small_file(path: Path, entries: int, rounds: int, env: dict[str, str]) -> float:
+    """The ratio on a file of a few entries, where start-up and imports are the cost;
+    returns tutor inspect's median CPU there."""
+    write_har(path, entries)
+    pairs = alternate(ours(path), baseline(path), rounds, env)
+    ours_cpu = statistics.median(a.cpu for a, _ in pairs)
+    print(f"small file, {entries} exchanges: tutor inspect {ours_cpu * 1e3:.0f} ms, "
+          f"json.load {statistics.median(b.cpu for _, b in pairs) * 1e3:.0f} ms")
+    print(f"{'CPU  ratio, small file':<30} {_spread([a.cpu / b.cpu for a, b in pairs])}")
+    path.unlink()
+    return ours_cpu
+
+
+def _growth(folder: Path, entries: int, rounds: int, fixed: float,
+            env: dict[str, str]) -> None:
+    """CPU for four times the entries, less the small file's (start-up and imports), as a
+    multiple of the same for a quarter of them: linear work gives about 4."""
+    quarter, whole = folder / "quarter.har", folder / "whole.har"
+    write_har(quarter, max(1, entries // 4))
+    write_har(whole, max(1, entries // 4) * 4)
+    pairs = alternate(ours(whole), ours(quarter), rounds, env)
+    ratios = [(a.cpu - fixed) / max(b.cpu - fixed, 1e-6) for a, b in pairs]
+    print(f"{'CPU  4x the exchanges':<30} {_spread(ratios)}  (less start-up and imports; "
+          "linear ≈ 4)")
+    quarter.unlink()
+    whole.unlink()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--small", type=int, default=10,
+                        help="entries of the small file (imports dominate; 0 skips it and "
+                        "the growth check)")
     parser.add_argument("--flat", default="10000,100000",
                         help="two entry counts for the streamed-memory check ('' to skip)")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory() as folder:
+        env = child_env(Path(folder) / "pycache")
         path = Path(folder) / "bench.har"
         size = write_har(path, args.entries)
         print(f"HAR of {args.entries} exchanges, {size / 1e6:.1f} MB; {args.rounds} rounds, "
               "whole processes, alternated")
-        pairs = alternate(ours(path), baseline(path), args.rounds)
+        pairs = alternate(ours(path), baseline(path), args.rounds, env)
         cpu = [a.cpu / b.cpu for a, b in pairs]
         rss = [a.peak_rss / b.peak_rss for a, b in pairs]
         ours_cpu = statistics.median(a.cpu for a, _ in pairs)
@@ -182,12 +233,15 @@ def main() -> int:
               f"{statistics.median(b.peak_rss for _, b in pairs) / 2**20:8.1f} MiB")
         print(f"{'peak RSS ratio':<30} {_spread(rss)}")
         path.unlink()
+        if args.small:
+            small_cpu = _small_file(Path(folder) / "few.har", args.small, args.rounds, env)
+            _growth(Path(folder), args.entries, args.rounds, small_cpu, env)
         if args.flat:
             small_n, big_n = (int(n) for n in args.flat.split(","))
             small, big = Path(folder) / "small.har", Path(folder) / "big.har"
             small_size, big_size = write_har(small, small_n), write_har(big, big_n)
             flat_rounds = max(1, args.rounds // 2)
-            flat = alternate(ours(big), ours(small), flat_rounds)
+            flat = alternate(ours(big), ours(small), flat_rounds, env)
             ratios = [a.peak_rss / b.peak_rss for a, b in flat]
             print(f"streamed: {big_n} exchanges ({big_size / 2**20:.0f} MiB) against "
                   f"{small_n} ({small_size / 2**20:.0f} MiB), {flat_rounds} rounds")

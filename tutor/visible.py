@@ -39,6 +39,8 @@ def _picture(match: re.Match[str]) -> str:
 
 def visible(text: str) -> str:
     """`text` with every control character shown instead of obeyed."""
+    if text.isprintable():  # no control, format or separator character: the usual case
+        return text
     return _CONTROLS.sub(_picture, text) if _CONTROLS.search(text) else text
 
 

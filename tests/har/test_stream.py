@@ -3,6 +3,7 @@ whole-file reader, and the errors it alone can meet (files past the whole-file l
 
 from __future__ import annotations
 
+import base64
 import codecs
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.har.builders import cookie_login_flow, entry, har, har_bytes
+from tests.har.builders import cookie_login_flow, entry, har, har_bytes, headers, token
 from tests.har.test_bad_input import CASES
 from tests.long_run import examples
 from tutor.har.analysis import analyse
@@ -81,16 +82,16 @@ def test_the_stream_names_the_same_place_as_the_whole_file_reader(
     assert what in str(caught.value)
 
 
-def test_json_the_stream_refuses_names_the_entry_being_read(tmp_path: Path) -> None:
+def test_json_the_stream_refuses_names_the_line_column_and_entry(tmp_path: Path) -> None:
     raw = har_bytes(*cookie_login_flow())
     cut = raw.index(b'"https://bank.test/logout"')
     stream = HarStream(_write(tmp_path, raw[:cut]))
     with pytest.raises(HarSyntaxError) as caught:
         list(stream.entries())
-    assert caught.value.where == "entries[3]"
-    assert "premature EOF" in caught.value.problem and "truncated" in caught.value.problem
-    # A small file is then read whole, for the line and column.
-    with pytest.raises(HarError, match=r"line 1, column \d+.*truncated"):
+    # The whole-file reader's place (line and column), then the entry being read.
+    assert caught.value.where == f"line 1, column {cut + 1} (entries[3])"
+    assert "truncated" in caught.value.problem
+    with pytest.raises(HarError, match=r"line 1, column \d+ \(entries\[3\]\).*truncated"):
         _inspect(_write(tmp_path, raw[:cut]))
 
 
@@ -131,10 +132,111 @@ def test_past_the_limit_inspect_streams_and_replay_points_to_it(
     assert main(["replay", str(path), "--plain"]) == 2
     err = capsys.readouterr().err
     assert "more than the 0 MiB limit" in err and f"tutor inspect {path}" in err
-    # Past the limit, JSON the stream refuses is not reread whole: the entry is named.
+    # Past the limit, JSON the stream refuses names its line, column and entry.
     path.write_bytes(har_bytes(*cookie_login_flow())[:-40])
     assert main(["inspect", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert f"{path}: entries[4]: not valid JSON" in captured.err
+    assert f"{path}: line 1, column " in captured.err
+    assert "(entries[4]): not valid JSON" in captured.err
     assert "Traceback" not in captured.err
+
+
+def _pretty(*entries: dict[str, object]) -> bytes:
+    document = har(*entries)
+    document["log"]["pages"] = [{"id": "p", "title": "caf\u00e9 PAIR \u2603"}]
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    # Escaped surrogates: a pair (one character) and a lone one (U+FFFD once read).
+    return text.replace("PAIR", "\\ud83d\\ude00").replace("LONE", "\\ud800").encode()
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 4096])
+def test_any_chunk_size_reads_the_same_entries(
+        chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.har import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "_CHUNK", chunk)
+    raw = _pretty(*cookie_login_flow(), entry(url="https://x.test/\u00e9?q=LONE"))
+    raw = raw.replace(b'"time": 1', b'"time": 123456789012345678901234567890', 1)
+    for codec in ("utf-8", "utf-8-sig", "utf-16"):
+        data = raw.decode().encode(codec)
+        stream = HarStream(_write(tmp_path, data))
+        assert tuple(stream.entries()) == parse_har(data).entries
+        assert (stream.version, stream.creator) == ("1.2", "test 1")
+
+
+@pytest.mark.parametrize("chunk", [5, 4096])
+@pytest.mark.parametrize("damage", [
+    (b'"method": "GET"', b'"method": "GET",'),  # a trailing comma
+    (b'"status": 200', b'"status": 2OO'),
+    (b'"url": "', b'"url": "\x01'),  # a control character in a string
+    (b'"entries": [', b'"entries": [,'),
+    (b'"name": "test"', b'"name" "test"'),
+    (b'\n  }\n}', b'\n  }\n}\n{}'),  # extra data after the document
+])
+def test_a_syntax_error_has_the_whole_file_readers_line_and_column(
+        chunk: int, damage: tuple[bytes, bytes], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.har import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "_CHUNK", chunk)
+    raw = _pretty(*cookie_login_flow()).replace(*damage, 1)
+    assert raw != _pretty(*cookie_login_flow())
+    with pytest.raises(HarError) as whole:
+        parse_har(raw)
+    with pytest.raises(HarSyntaxError) as streamed:
+        list(HarStream(_write(tmp_path, raw)).entries())
+    assert streamed.value.where.startswith(whole.value.where)
+    assert whole.value.problem.split(":")[1] in streamed.value.problem
+
+
+def test_a_bad_byte_far_into_the_file_is_named_with_its_offset(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.har import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "_CHUNK", 100)
+    raw = _pretty(*cookie_login_flow())
+    at = raw.index(b"/logout")
+    raw = raw[:at] + b"\xff" + raw[at + 1:]
+    with pytest.raises(HarError) as whole:
+        parse_har(raw)
+    with pytest.raises(HarError) as streamed:
+        list(HarStream(_write(tmp_path, raw)).entries())
+    assert str(streamed.value) == str(whole.value) == f"not UTF-8 text: byte 0xff at offset {at}"
+
+
+def _mixed_recording() -> bytes:
+    """Logins (cookie and token), bearer and cookie requests, an image, logouts and a
+    cookie that comes back after the logout, repeated: every kind of line inspect prints."""
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256))).decode()
+    entries = []
+    for round_ in range(12):
+        sid = f"s{round_:04d}xxxxxxxxxxxx"
+        entries += cookie_login_flow()
+        entries.append(entry("POST", "https://api.test/login", 200,
+                             body=json.dumps({"access_token": token(n=round_)}),
+                             mime="application/json"))
+        entries.append(entry("GET", f"https://api.test/me?page={round_}", 200,
+                             request_headers=headers(authorization=f"Bearer {token(n=round_)}")))
+        entries.append(entry("GET", "https://bank.test/account", 200,
+                             request_headers=headers(cookie=f"sid={sid}; theme=dark")))
+        entries.append({**entry("GET", "https://bank.test/logo.png"), "response": {
+            "status": 200, "content": {"mimeType": "image/png", "text": png,
+                                       "encoding": "base64"}}})
+        entries.append(entry("POST", "https://bank.test/logout", 200, response_headers=headers(
+            set_cookie="sid=; Path=/; Max-Age=0")))
+    return har_bytes(*entries)
+
+
+@pytest.mark.parametrize("chunk", [97, 512 * 1024])
+def test_a_mixed_recording_reads_the_same_streamed_and_whole(
+        chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.har import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "_CHUNK", chunk)
+    raw = _mixed_recording()
+    analysis = analyse(parse_har(raw))
+    assert analysis.findings and any(item.tokens for item in analysis.entries)
+    path = _write(tmp_path, raw)
+    assert _inspect(path) == inspect_text(analysis) + "\n"
+    assert json.loads(_inspect(path, as_json=True)) == analysis_json(analysis)

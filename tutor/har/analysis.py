@@ -39,6 +39,18 @@ _PASSWORD_INPUT = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)
 _JSON_OBJECT = re.compile(rb"[ \t\r\n]*\{")
 
 
+def _may_name_token(data: bytes) -> bool:
+    """False when no key of a JSON body can be a token field (`is_token_field`), read
+    from the bytes (faster than parsing them, and than a regular expression): such a
+    body (most) is never parsed for step 3. An escape or a non-ASCII byte may spell one
+    (`\\u0074oken`, a Unicode case variant), so those bodies are parsed."""
+    if not data.isascii():
+        return True
+    lowered = data.lower()
+    return (b"token" in lowered or b"jwt" in lowered or b"sess" in lowered
+            or b"sid" in lowered or b"\\u" in lowered)
+
+
 @dataclass(frozen=True)
 class EntryAnalysis:
     """What one exchange shows."""
@@ -107,18 +119,22 @@ class Analyser:
         tokens = tokens_found(entry, sent, set_cookies)
         steps = _login_steps(entry, sent, set_cookies, self._issued)
         item = EntryAnalysis(entry, sent, set_cookies, tokens, steps,
-                             url_credentials(entry.request.url_parts))
+                             url_credentials(entry.request.url))
         return item, self._findings.visit(item)
 
 
 def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[CookieSet],
                  issued: dict[str, None]) -> tuple[int, ...]:
     request, response = entry.request, entry.response
-    steps: list[int] = []
+    steps: list[int] = []  # appended in order, so sorted and without repeats
     if request.method == "GET" and _shows_login_form(entry):
         steps.append(1)
-    sends_secret = (has_password_field(form_fields(request.body))
-                    or any(c.type == "basic" for c in sent))
+    sends_secret = request.body is not None and has_password_field(form_fields(request.body))
+    if not sends_secret:
+        for c in sent:
+            if c.type == "basic":
+                sends_secret = True
+                break
     if sends_secret:
         steps.append(2)
     # A session cookie on a plain page view is an anonymous session, not a login: step 3
@@ -133,11 +149,13 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
             issued[credential] = None
         while len(issued) > REMEMBERED:
             del issued[next(iter(issued))]
-    carries = [c for c in sent if c.type in ("bearer", "basic")
-               or c.name in issued or c.value in issued or looks_like_session(c.name, c.value)]
-    if carries and not sends_secret:
-        steps.append(4)
-    return tuple(sorted(set(steps)))
+    if not sends_secret:
+        for c in sent:
+            if (c.type in ("bearer", "basic") or c.name in issued or c.value in issued
+                    or looks_like_session(c.name, c.value)):
+                steps.append(4)  # the client carries a credential
+                break
+    return tuple(steps)
 
 
 def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:
@@ -150,18 +168,21 @@ def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[st
 
 
 def _token_document(entry: HarEntry) -> Any:
-    """The response body as JSON when it is an object (else None, and left unparsed)."""
+    """The response body as JSON when it is an object that may name a token (else None,
+    and left unparsed)."""
     body = entry.response.body
-    if body is None or not _JSON_OBJECT.match(body.data):
+    if body is None or not _JSON_OBJECT.match(body.data) or not _may_name_token(body.data):
         return None
     return body_json(body)
 
 
 def _body_issues_token(entry: HarEntry) -> bool:
     document = _token_document(entry)
-    return isinstance(document, dict) and any(
-        isinstance(value, str) and len(value) >= 16 and is_token_field(key)
-        for key, value in document.items())
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if isinstance(value, str) and len(value) >= 16 and is_token_field(key):
+                return True
+    return False
 
 
 def _shows_login_form(entry: HarEntry) -> bool:
@@ -169,4 +190,14 @@ def _shows_login_form(entry: HarEntry) -> bool:
     if body is not None and body.data and "html" in body.mime_type.lower():
         return bool(_PASSWORD_INPUT.search(body.text or ""))
     # No page recorded (Firefox leaves bodies out by default): judge by the path.
-    return bool(_LOGIN_PATH.search(entry.request.path)) and entry.response.status == 200
+    return entry.response.status == 200 and _is_login_path(entry.request.path)
+
+
+def _is_login_path(path: str) -> bool:
+    # Most paths hold none of the words: a substring test rules them out before the
+    # case-insensitive pattern (exact for ASCII; other text always goes to the pattern).
+    if path.isascii():
+        lowered = path.lower()
+        if "log" not in lowered and "sign" not in lowered and "auth" not in lowered:
+            return False
+    return _LOGIN_PATH.search(path) is not None

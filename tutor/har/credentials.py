@@ -27,9 +27,10 @@ from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
 CredentialType = Literal["cookie", "bearer", "basic"]
 
-_SESSION_HINTS = ("sess", "sid", "auth", "token", "jwt", "login", "remember", "identity",
-                  "access", "refresh", "user")
-_NOT_CREDENTIALS = ("csrf", "xsrf", "consent", "theme", "lang", "_ga", "_gid")
+# Searched in the lower-cased name (one pass each instead of a test per word).
+_SESSION_HINTS = re.compile("sess|sid|auth|token|jwt|login|remember|identity|access|"
+                            "refresh|user")
+_NOT_CREDENTIALS = re.compile("csrf|xsrf|consent|theme|lang|_ga|_gid")
 _SECRET_FIELDS = re.compile(r"pass(word|wd)?|pwd|secret|passphrase", re.IGNORECASE)
 _USER_FIELDS = re.compile(r"user(name)?|login|email", re.IGNORECASE)
 _TOKEN_FIELDS = re.compile(r"(access|id|refresh|auth)?_?token|jwt|session(_?id)?|sid",
@@ -83,9 +84,9 @@ class FoundToken:
 def looks_like_session(name: str, value: str = "") -> bool:
     """Whether a cookie looks like it carries a login (a guess from its name or value)."""
     lowered = name.lower()
-    if any(hint in lowered for hint in _NOT_CREDENTIALS):
+    if _NOT_CREDENTIALS.search(lowered):
         return False
-    return any(hint in lowered for hint in _SESSION_HINTS) or bool(JWT_WHOLE.match(value))
+    return _SESSION_HINTS.search(lowered) is not None or JWT_WHOLE.match(value) is not None
 
 
 def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
@@ -99,11 +100,14 @@ def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
 def sent_credentials(request: HarRequest) -> list[SentCredential]:
     """Cookies (the Cookie headers, else request.cookies) and Authorization sent."""
     found: list[SentCredential] = []
-    pairs = [p for header in request.header_values("cookie") for p in cookie_pairs(header)]
-    seen = {name for name, _ in pairs}
-    # Some exporters list cookies only in request.cookies (or strip the header).
-    pairs += [(name, value) for name, value in request.cookies if name not in seen]
-    found += [SentCredential("cookie", name, value) for name, value in pairs]
+    headers = request.header_values("cookie")
+    if headers or request.cookies:
+        pairs = [p for header in headers for p in cookie_pairs(header)]
+        if request.cookies:
+            seen = {name for name, _ in pairs}
+            # Some exporters list cookies only in request.cookies (or strip the header).
+            pairs += [(name, value) for name, value in request.cookies if name not in seen]
+        found = [SentCredential("cookie", name, value) for name, value in pairs]
     for header in request.header_values("authorization"):
         scheme, _, value = header.strip().partition(" ")
         if scheme.lower() == "bearer":
@@ -141,13 +145,18 @@ def cookies_set(entry: HarEntry) -> list[CookieSet]:
     for line in lines:
         if not line:
             continue
-        parsed = parse_set_cookie(line)
+        parsed = _parse_set_cookie(line)
         if isinstance(parsed, ParsedSetCookie):
             results.append(CookieSet(parsed.name, parsed.value, parsed,
                                      is_clearing(parsed, now)))
         else:
             results.append(CookieSet(parsed.name, "", None, False, parsed.reason))
     return results
+
+
+# Cached: a recording repeats many Set-Cookie lines (a logout's clearing line, consent
+# and preference cookies), and the result is immutable, so it can be shared.
+_parse_set_cookie = functools.lru_cache(maxsize=1024)(parse_set_cookie)
 
 
 def is_clearing(cookie: ParsedSetCookie, now: float | None) -> bool:
@@ -248,7 +257,10 @@ def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
 def _json_segment(segment: str) -> Any:
     """One base64url segment (unpadded, as JWTs write it) decoded as JSON, or None."""
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        # base64url is base64 with "-" and "_" for "+" and "/" (RFC 4648 §5): decoded
+        # by binascii directly (urlsafe_b64decode's wrappers cost as much as decoding).
+        raw = binascii.a2b_base64(segment.replace("-", "+").replace("_", "/")
+                                  + "=" * (-len(segment) % 4))
         return json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         return None
@@ -291,18 +303,26 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
     """Every JWT in the exchange: Authorization, cookies, URL, and JSON or form bodies."""
     tokens: list[FoundToken] = []
     for credential in sent:
-        where = ("request.header:Authorization" if credential.type != "cookie"
-                 else f"request.cookie:{credential.name}")
-        token = decode_jwt(unquote(credential.value), where)
-        tokens += [token] if token else []
+        if _may_be_jwt(credential.value):
+            where = ("request.header:Authorization" if credential.type != "cookie"
+                     else f"request.cookie:{credential.name}")
+            token = decode_jwt(unquote(credential.value), where)
+            tokens += [token] if token else []
     for cookie in set_cookies:
-        token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
-        tokens += [token] if token else []
+        if _may_be_jwt(cookie.value):
+            token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
+            tokens += [token] if token else []
     for name, value in url_params(entry.request.url_parts):
-        tokens += _jwts_in_text(value, f"request.url:{name}")
+        if "eyJ" in value:
+            tokens += _jwts_in_text(value, f"request.url:{name}")
     tokens += _jwts_in_body(entry.request.body, "request")
     tokens += _jwts_in_body(entry.response.body, "response")
     return tokens
+
+
+def _may_be_jwt(value: str) -> bool:
+    """False when `value` certainly is no JWT, even percent-decoded (most values)."""
+    return "eyJ" in value or "%" in value
 
 
 def url_params(url: str | SplitResult) -> list[tuple[str, str]]:
@@ -315,5 +335,8 @@ def url_params(url: str | SplitResult) -> list[tuple[str, str]]:
 
 
 def url_credentials(url: str | SplitResult) -> list[str]:
-    """Names of URL parts that carry a credential (the one rule: tutor.redaction)."""
-    return list(dict.fromkeys(url_secrets(url)))
+    """Names of URL parts that carry a credential (the one rule: tutor.redaction).
+
+    Give the URL as text when there is a choice: most URLs skip the rule at a glance."""
+    names = url_secrets(url)
+    return list(dict.fromkeys(names)) if names else names

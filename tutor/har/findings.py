@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
@@ -50,8 +50,12 @@ class FindingTracker:
 
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         """The findings about this entry (every finding is about the entry that shows it)."""
-        return (_cookie_attribute_findings(item) + _url_findings(item)
-                + self._drops.visit(item))
+        findings = self._drops.visit(item)
+        if item.url_credentials:
+            findings[:0] = _url_findings(item)
+        if item.set:
+            findings[:0] = _cookie_attribute_findings(item)
+        return findings
 
 
 def _cookie_attribute_findings(item: EntryAnalysis) -> list[Finding]:
@@ -112,44 +116,84 @@ class _CookiePaths:
 
     def __init__(self) -> None:
         self._roots: dict[str, _PathNode] = {}
+        self._places: dict[tuple[str, str], dict[str, None]] = {}
+        """(host, cookie path) → the names of its node that such a cookie goes in: a
+        cookie given up and held again finds its place without walking the trie."""
+
+    @property
+    def ever_held(self) -> bool:
+        """Whether any host ever held a cookie (if not, nothing can be missing)."""
+        return bool(self._roots)
 
     def _node(self, host: str, path: str) -> tuple[_PathNode, bool]:
         """The node of `path` (created as needed) and whether the path ends in "/"."""
         segments = path.split("/")
         below = segments[-1] == "" and len(segments) > 1
-        node = self._roots.setdefault(host, _PathNode())
-        for segment in segments[:-1] if below else segments:
-            node = node.children.setdefault(segment, _PathNode())
+        if below:
+            segments.pop()
+        node = self._roots.get(host)
+        if node is None:
+            node = self._roots[host] = _PathNode()
+        for segment in segments:
+            child = node.children.get(segment)
+            if child is None:
+                child = node.children[segment] = _PathNode()
+            node = child
         return node, below
 
+    def _names(self, host: str, path: str) -> dict[str, None]:
+        """The names a cookie of `path` on `host` goes in (created as needed)."""
+        names = self._places.get((host, path))
+        if names is None:
+            node, below = self._node(host, path)
+            names = self._places[host, path] = node.below if below else node.exact
+        return names
+
     def add(self, host: str, path: str, name: str) -> None:
-        node, below = self._node(host, path)
-        (node.below if below else node.exact)[name] = None
+        self._names(host, path)[name] = None
 
     def remove(self, host: str, path: str, name: str) -> None:
-        node, below = self._node(host, path)
-        (node.below if below else node.exact).pop(name, None)
+        self._names(host, path).pop(name, None)
 
-    def matching(self, host: str, request_path: str) -> Iterator[str]:
+    def matching(self, host: str, request_path: str) -> list[str]:
         """Names of held cookies whose path matches `request_path` (each once)."""
         node = self._roots.get(host)
+        if node is None:
+            return []
+        names: list[str] = []
         segments = request_path.split("/")
+        last = len(segments) - 1
         for depth, segment in enumerate(segments):
-            if node is None:
-                return
-            node = node.children.get(segment)
-            if node is None:
-                return
-            yield from node.exact
-            if depth + 1 < len(segments):  # more of the path follows a "/"
-                yield from node.below
+            child = node.children.get(segment)
+            if child is None:
+                break
+            node = child
+            if node.exact:
+                names += node.exact
+            if node.below and depth < last:  # more of the path follows a "/"
+                names += node.below
+        return names
 
 
-@dataclass
 class _PathNode:
-    children: dict[str, _PathNode] = field(default_factory=dict)
-    exact: dict[str, None] = field(default_factory=dict)
-    below: dict[str, None] = field(default_factory=dict)
+    """One path segment's node: the segments below it, the cookies whose path ends here."""
+
+    __slots__ = ("below", "children", "exact")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _PathNode] = {}
+        self.exact: dict[str, None] = {}
+        self.below: dict[str, None] = {}
+
+
+def _is_logout_path(path: str) -> bool:
+    # A substring test rules out most paths before the case-insensitive pattern (exact
+    # for ASCII; other text always goes to the pattern).
+    if path.isascii():
+        lowered = path.lower()
+        if "log" not in lowered and "sign" not in lowered:
+            return False
+    return _LOGOUT_PATH.search(path) is not None
 
 
 class _DropTracker:
@@ -172,6 +216,8 @@ class _DropTracker:
                 del self.dropped[next(iter(self.dropped))]  # the oldest (dicts keep order)
 
     def _hold(self, slot: tuple[str, str, str], value: str, path: str) -> None:
+        if self.held.get(slot) == (value, path):
+            return  # the usual case: the same credential sent again
         self._release(slot)
         self.held[slot] = (value, path)
         if slot[1] == "cookie":
@@ -186,22 +232,25 @@ class _DropTracker:
         entry = item.entry
         index, host, status = entry.index, entry.request.host, entry.response.status
         findings: list[Finding] = []
+        accepted = 200 <= status < 300
         for credential in item.sent:
-            key = (credential.type, credential.name, credential.value)
-            if key in self.dropped and 200 <= status < 300:
+            kind, name, value = credential.type, credential.name, credential.value
+            key = (kind, name, value)
+            if accepted and key in self.dropped:
                 when, how = self.dropped.pop(key)
                 findings.append(Finding("credential-reused-after-drop", index, (
                     f"The {_label(credential)} was {how} at entry {when}, yet this request "
                     f"presents it again and the server accepts it ({status}): the server "
                     "still honours a credential the client had given up.")))
-            slot = (host, credential.type, credential.name)
+            slot = (host, kind, name)
             previous = self.held.get(slot)
-            if previous and previous[0] != credential.value:
-                self._drop((credential.type, credential.name, previous[0]), index,
-                           "replaced by a new value")
-            path = previous[1] if previous else "/"
-            self._hold(slot, credential.value, path)
-        self._missing_cookies(item)
+            if previous is None:
+                self._hold(slot, value, "/")
+            elif previous[0] != value:
+                self._drop((kind, name, previous[0]), index, "replaced by a new value")
+                self._hold(slot, value, previous[1])
+        if self._paths.ever_held:
+            self._missing_cookies(item)
         self._missing_bearer(item)
         for cookie in item.set:
             slot = (host, "cookie", cookie.name)
@@ -217,7 +266,7 @@ class _DropTracker:
                                "replaced by the server")
                 path = cookie.parsed.path or "/"
                 self._hold(slot, cookie.value, path if path.startswith("/") else "/")
-        if _LOGOUT_PATH.search(entry.request.path) and 200 <= status < 400:
+        if 200 <= status < 400 and _is_logout_path(entry.request.path):
             for credential in item.sent:
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
@@ -254,13 +303,17 @@ class _DropTracker:
         Each cookie the path index yields is either sent with this request or dropped
         now, so the work per entry is bounded by its own cookies plus the drops."""
         request = item.entry.request
-        fetch_site = (request.header("sec-fetch-site") or "").lower()
-        if request.method == "OPTIONS" or not request.headers or fetch_site == "cross-site":
+        if request.method == "OPTIONS" or not request.headers:
+            return
+        fetch_site = request.header("sec-fetch-site")
+        if fetch_site is not None and fetch_site.lower() == "cross-site":
+            return
+        host = request.host
+        held = self._paths.matching(host, request.path)
+        if not held:
             return
         sent = {c.name for c in item.sent if c.type == "cookie"}
-        host = request.host
-        missing = [name for name in self._paths.matching(host, request.path)
-                   if name not in sent]
+        missing = [name for name in held if name not in sent]
         for name in missing:
             slot = (host, "cookie", name)
             value, path = self.held[slot]

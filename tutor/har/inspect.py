@@ -16,9 +16,9 @@ from typing import IO
 from tutor.har import reader
 from tutor.har.analysis import Analyser
 from tutor.har.files import is_regular
-from tutor.har.model import HarEntry, HarError
+from tutor.har.model import HarEntry
 from tutor.har.render import JsonReport, TextReport
-from tutor.har.stream import HarStream, HarSyntaxError
+from tutor.har.stream import HarStream
 
 SPOOL_BYTES = 4 * 1024 * 1024
 """Report text kept in memory before the spool moves to a temporary file."""
@@ -33,23 +33,8 @@ def inspect_file(path: Path, out: IO[str], as_json: bool = False) -> None:
         har = reader.read_har(path, reader.MAX_HAR_BYTES)
         _report(har.entries, lambda: har.creator, out, as_json)
         return
-    try:
-        stream = HarStream(path)
-        _report(stream.entries(), lambda: stream.creator, out, as_json)
-    except HarSyntaxError:
-        # The whole-file reader says where by line and column, and takes what Python's
-        # json takes beyond the JSON standard (1e400, huge integers): use it when it can.
-        if _size(path) > reader.MAX_HAR_BYTES:
-            raise
-        har = reader.read_har(path, reader.MAX_HAR_BYTES)
-        _report(har.entries, lambda: har.creator, out, as_json)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError as exc:
-        raise HarError(str(path), exc.strerror or str(exc)) from None
+    stream = HarStream(path)
+    _report(stream.entries(), lambda: stream.creator, out, as_json)
 
 
 def _spool() -> IO[str]:

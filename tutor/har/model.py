@@ -5,15 +5,21 @@ recorded, HTTP/2 pseudo-headers (`:authority`, `:path`) included, since a learne
 want to see them; lookups skip nothing and ignore case.
 
 What the analysis asks for again and again (a header by name, the URL's parts, a body
-as JSON) is worked out once per object and kept in the instance's `__dict__` (`_once`),
-which a frozen dataclass allows; equality and hashing ignore it.
+as JSON) is worked out once per object and kept in the instance's `__dict__` (`_once`);
+equality ignores it. The reader hands each request and response its header index, built
+while the headers are checked.
+
+The classes are plain dataclasses, not frozen ones: nothing changes them once the reader
+has built them, and a frozen dataclass's `__init__` sets each field through
+`object.__setattr__`, which made building the four or five objects of an entry about
+three times as slow (`tutor inspect` builds them for every entry of a file).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
@@ -62,14 +68,18 @@ def header_index(headers: tuple[Header, ...]) -> dict[str, list[str]]:
     """Lower-cased header name → its values in order: one pass, then lookups are cheap."""
     index: dict[str, list[str]] = {}
     for key, value in headers:
-        index.setdefault(key.lower(), []).append(value)
+        lowered = key.lower()
+        if lowered in index:
+            index[lowered].append(value)
+        else:
+            index[lowered] = [value]
     return index
 
 
 _NO_VALUES: list[str] = []
 
 
-@dataclass(frozen=True)
+@dataclass
 class HarBody:
     """A request's postData or a response's content, decoded."""
 
@@ -101,7 +111,7 @@ class HarBody:
             return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class HarRequest:
     """What the client sent."""
 
@@ -113,14 +123,15 @@ class HarRequest:
     """request.cookies as the exporter listed them (name, value)."""
     query: tuple[Header, ...] = ()
     body: HarBody | None = None
-
-    @_once
-    def _headers_by_name(self) -> dict[str, list[str]]:
-        return header_index(self.headers)
+    by_name: dict[str, list[str]] | None = field(default=None, compare=False, repr=False)
+    """`headers` indexed by lower-cased name (built on first use when not given)."""
 
     def header_values(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively (do not change the list)."""
-        return self._headers_by_name.get(name.lower(), _NO_VALUES)
+        index = self.by_name
+        if index is None:
+            index = self.by_name = header_index(self.headers)
+        return index.get(name.lower(), _NO_VALUES)
 
     def header(self, name: str) -> str | None:
         """The first value of a header, or None."""
@@ -137,7 +148,7 @@ class HarRequest:
         """The URL's host name, lower-cased ("" when the URL has none)."""
         return (self.url_parts.hostname or "").lower()
 
-    @property
+    @_once
     def path(self) -> str:
         """The URL's path ("/" when empty)."""
         return self.url_parts.path or "/"
@@ -149,7 +160,7 @@ class HarRequest:
         return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-@dataclass(frozen=True)
+@dataclass
 class HarResponse:
     """What the server answered (status 0: the request failed or was blocked)."""
 
@@ -162,14 +173,15 @@ class HarResponse:
     headers were stripped (sanitised exports)."""
     body: HarBody | None = None
     redirect_url: str = ""
-
-    @_once
-    def _headers_by_name(self) -> dict[str, list[str]]:
-        return header_index(self.headers)
+    by_name: dict[str, list[str]] | None = field(default=None, compare=False, repr=False)
+    """`headers` indexed by lower-cased name (built on first use when not given)."""
 
     def header_values(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively (do not change the list)."""
-        return self._headers_by_name.get(name.lower(), _NO_VALUES)
+        index = self.by_name
+        if index is None:
+            index = self.by_name = header_index(self.headers)
+        return index.get(name.lower(), _NO_VALUES)
 
     def header(self, name: str) -> str | None:
         """The first value of a header, or None."""
@@ -177,7 +189,7 @@ class HarResponse:
         return values[0] if values else None
 
 
-@dataclass(frozen=True)
+@dataclass
 class HarEntry:
     """One exchange of the recording."""
 

@@ -28,7 +28,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tutor.har.files import read_limited
-from tutor.har.model import Har, HarBody, HarEntry, HarError, HarRequest, HarResponse, Header
+from tutor.har.model import (
+    Har,
+    HarBody,
+    HarEntry,
+    HarError,
+    HarRequest,
+    HarResponse,
+    Header,
+    header_index,
+)
 from tutor.visible import visible
 
 MAX_HAR_BYTES = 100 * 1024 * 1024
@@ -73,14 +82,15 @@ def _decode(raw: bytes) -> str:
                        f"{exc.start}{hint}") from None
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""An escaped UTF-16 surrogate: JSON text that needs `whole_characters` once decoded."""
 
 
 def _load_json(text: str) -> Any:
     try:
         document = json.loads(text)
-        if _SURROGATE_ESCAPE.search(text):
-            document = _whole_characters(document)
+        if SURROGATE_ESCAPE.search(text):
+            document = whole_characters(document)
         return document
     except json.JSONDecodeError as exc:
         near_end = exc.pos >= len(text.rstrip()) - 1
@@ -93,7 +103,7 @@ def _load_json(text: str) -> Any:
         raise HarError("", f"not valid JSON: {exc}") from None
 
 
-def _whole_characters(document: Any) -> Any:
+def whole_characters(document: Any) -> Any:
     """The document with escaped surrogates joined into characters, and a lone one (which
     nothing can print or encode) replaced by U+FFFD: JSON allows `"\\ud800"`, UTF-8 does
     not. Iterative: the document may be as deep as the parser allows."""
@@ -181,15 +191,17 @@ def _request(request: Mapping[str, Any], where: str) -> HarRequest:
         raise HarError(f"{where}.method", "is empty")
     _check_url(url, f"{where}.url")
     post = _optional_object(request.get("postData"), where, "postData")
+    headers, by_name = _headers(request.get("headers"), where)
     return HarRequest(
-        method=method.upper(),
-        url=url,
-        http_version=_text(request.get("httpVersion"), where, "httpVersion"),
-        headers=_pairs(request.get("headers"), where, "headers"),
-        cookies=_pairs(request.get("cookies"), where, "cookies"),
-        query=_pairs(request.get("queryString"), where, "queryString"),
-        body=_post_data(post, f"{where}.postData") if post.get("text") or post.get("params")
+        method.upper(),
+        url,
+        _text(request.get("httpVersion"), where, "httpVersion"),
+        headers,
+        _pairs(request.get("cookies"), where, "cookies"),
+        _pairs(request.get("queryString"), where, "queryString"),
+        _post_data(post, f"{where}.postData") if post.get("text") or post.get("params")
         else None,
+        by_name,
     )
 
 
@@ -209,14 +221,17 @@ def _response(response: Mapping[str, Any], where: str) -> HarResponse:
     if not isinstance(raw_cookies, list):
         raise HarError(f"{where}.cookies", f"expected a list, got {_kind(raw_cookies)}")
     content = _optional_object(response.get("content"), where, "content")
+    headers, by_name = _headers(response.get("headers"), where)
     return HarResponse(
-        status=status,
-        status_text=_text(response.get("statusText"), where, "statusText"),
-        http_version=_text(response.get("httpVersion"), where, "httpVersion"),
-        headers=_pairs(response.get("headers"), where, "headers"),
-        cookies=tuple(_object(c, f"{where}.cookies[{i}]") for i, c in enumerate(raw_cookies)),
-        body=_content(content, f"{where}.content") if content else None,
-        redirect_url=_text(response.get("redirectURL"), where, "redirectURL"),
+        status,
+        _text(response.get("statusText"), where, "statusText"),
+        _text(response.get("httpVersion"), where, "httpVersion"),
+        headers,
+        tuple(_object(c, f"{where}.cookies[{i}]") for i, c in enumerate(raw_cookies))
+        if raw_cookies else (),
+        _content(content, f"{where}.content") if content else None,
+        _text(response.get("redirectURL"), where, "redirectURL"),
+        by_name,
     )
 
 
@@ -328,18 +343,24 @@ def _pairs(value: Any, where: str, key: str) -> tuple[Header, ...]:
     """A HAR list of {name, value} objects; numbers as values are accepted as text."""
     if value is None:
         return ()
-    if not isinstance(value, list):
+    if value.__class__ is not list:
         raise HarError(_at(where, key), f"expected a list, got {_kind(value)}")
     pairs: list[Header] = []
-    for index, item in enumerate(value):
+    for item in value:
         # The usual {"name": str, "value": str} passes with two lookups and no strings built.
         if item.__class__ is dict:
             name, raw = item.get("name"), item.get("value")
             if name.__class__ is str and raw.__class__ is str:
                 pairs.append((name, raw))
                 continue
-        pairs.append(_pair(item, f"{_at(where, key)}[{index}]"))
+        pairs.append(_pair(item, f"{_at(where, key)}[{len(pairs)}]"))
     return tuple(pairs)
+
+
+def _headers(value: Any, where: str) -> tuple[tuple[Header, ...], dict[str, list[str]]]:
+    """`_pairs` of a headers list, and the same indexed by lower-cased name."""
+    headers = _pairs(value, where, "headers")
+    return headers, header_index(headers)
 
 
 def _pair(item: Any, here: str) -> Header:

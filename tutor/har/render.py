@@ -136,13 +136,19 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
     for step in item.login_steps:
         note = f" ({RECORDED_STEP_NOTES[step]})" if step in RECORDED_STEP_NOTES else ""
         lines.append(f"    login step {step}: {LOGIN_STEP_NAMES[step]}{note}")
-    lines += [f"    sent  {_sent_text(c)}" for c in item.sent]
-    lines += [f"    set   {_set_text(c)}" for c in item.set]
+    # Plain loops: a comprehension costs a frame of its own, and most lists are empty.
+    for credential in item.sent:
+        lines.append(f"    sent  {_sent_text(credential)}")
+    for cookie in item.set:
+        lines.append(f"    set   {_set_text(cookie)}")
     for token in item.tokens:
         claims = ", ".join(f"{k}={_claim_text(v)}" for k, v in list(token.claims.items())[:6])
         lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
                      f"UNVERIFIED: {claims or 'no claims'}")
-    lines += [f"    ! {f.kind}: {f.message}" for f in findings]
+    for finding in findings:
+        lines.append(f"    ! {finding.kind}: {finding.message}")
+    if "".join(lines).isprintable():  # nothing to show (see tutor.visible): the usual case
+        return lines
     return [visible(line) for line in lines]
 
 
@@ -150,6 +156,9 @@ def _claim_text(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 40 else text[:40] + "…"
 
+
+BATCH = 64
+"""Entries whose text is joined before it goes to the spool."""
 
 QUIET_SHOWN = 20
 """Exchanges without credentials get a line each up to this many; past it, only a count."""
@@ -169,6 +178,9 @@ class TextReport:
         """(characters written before it, line) of the first QUIET_SHOWN quiet exchanges
         (counted here: a text file's tell() is no character count)."""
         self._written = 0
+        self._pending: list[str] = []
+        """Entries' text not yet in the spool: written a batch at a time (a spool's write
+        is a Python method, worth calling once per BATCH entries, not once per entry)."""
         self.quiet = 0
         self.count = 0
         self.kinds: Counter[str] = Counter()
@@ -176,11 +188,15 @@ class TextReport:
     def add(self, item: EntryAnalysis, findings: Sequence[Finding]) -> None:
         """One exchange, with the findings about it."""
         self.count += 1
-        self.kinds.update(f.kind for f in findings)
+        if findings:
+            self.kinds.update(f.kind for f in findings)
         if item.sent or item.set or item.tokens or item.login_steps or findings:
             text = "\n\n" + "\n".join(entry_lines(item, findings))
-            self._spool.write(text)
+            self._pending.append(text)
             self._written += len(text)
+            if len(self._pending) >= BATCH:
+                self._spool.write("".join(self._pending))
+                self._pending.clear()
             return
         self.quiet += 1
         if self.quiet <= QUIET_SHOWN:
@@ -191,6 +207,8 @@ class TextReport:
 
     def finish(self, out: IO[str], creator: str) -> None:
         """Write the whole report to `out`."""
+        self._spool.write("".join(self._pending))
+        self._pending.clear()
         out.write(plural(self.count, "exchange")
                   + (f", recorded by {visible(creator)}" if creator else ""))
         self._spool.seek(0)

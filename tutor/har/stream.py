@@ -1,31 +1,46 @@
 """Reading a HAR file one entry at a time, so memory follows one entry, not the file.
 
-`tutor inspect` reads every file this way (ijson's C parser builds each entry about as
-fast as `json.load` builds the whole document). Two passes over the file, both cheap:
+`tutor inspect` reads every regular file this way, in one pass, at the speed of
+`json.load`: Python's own JSON decoder (its C scanner, through `raw_decode`) decodes each
+value, and only the frame around them is walked here, by hand:
 
-1. the head: parse events up to `log.entries`, building what comes before it (version,
-   creator, pages): checked as the whole-file reader checks it, with the same errors;
-2. the entries: `ijson.items(file, "log.entries.item")`, each checked and normalised by
-   `reader.entry_from_json`, so its errors name the same places (`entries[3].request`).
+    { ... "log": { ... "entries": [ entry, entry, ... ] ... } ... }
 
-A creator written after the entries (no exporter we know does) costs a third pass. JSON
-that ijson refuses raises `HarSyntaxError`, a `HarError` naming the entry being read; the
-CLI then rereads a file small enough for the whole-file reader, whose messages give the
-line and column (and which accepts what Python's json does beyond JSON, like 1e400).
+The file is decoded to text a chunk at a time; each entry is decoded from the chunk in
+memory and checked by `reader.entry_from_json`, so its errors name the same places
+(`entries[3].request`) as the whole-file reader's. An entry that runs past the end of
+the chunk is decoded again once more text is read (the buffer grows by at least its own
+size, so a huge entry costs a few decodes, not one per chunk). What comes before the
+entries (version, creator, pages) is checked before the first entry; what comes after
+them (a late creator) once the list ends; the whole file must be JSON, as for
+`json.load`, and a syntax error names its line and column (as the whole-file reader's does) and
+the entry it is in.
+
+Hand-written because ijson (tutor's first choice, even with its C backend) took about
+twice `json.load`'s CPU to yield the same entries, and the standard decoder already
+decodes one value at a position: what is left is a few lines of framing. A key given
+twice keeps the last value, as `json.load` does, except that every "entries" list given
+is read (a file cannot be streamed and also wait for a later list).
 """
 
 from __future__ import annotations
 
 import codecs
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
-
-import ijson
+from typing import Any
 
 from tutor.har.files import open_har
 from tutor.har.model import HarEntry, HarError
-from tutor.har.reader import creator_name, entry_from_json, har_from_json, log_parts
+from tutor.har.reader import (
+    SURROGATE_ESCAPE,
+    entry_from_json,
+    har_from_json,
+    log_parts,
+    whole_characters,
+)
 
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -33,38 +48,27 @@ _WIDE_BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_EVENT_KINDS = {"start_array": "a list", "string": "a string", "number": "a number",
-                "boolean": "true/false", "null": "null"}
-_CHUNK = 64 * 1024
+_CHUNK = 512 * 1024
+"""Bytes read at a time: a few hundred typical entries, and the memory used besides the
+entry being read."""
+_MARGIN = 16
+"""A decoding error this close to the end of the text read so far may be the chunk's
+end cutting a token (`tru`, `\\u00`), not a mistake: read more and decode again."""
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_raw_decode = json.JSONDecoder().raw_decode
+_HEAD = object()
+"""Yielded once the head (what comes before the entries) has been read and checked."""
 
 
 class HarSyntaxError(HarError):
-    """The file is not JSON that the streaming parser accepts."""
-
-
-class _Utf8Reader:
-    """A binary file in UTF-16 or UTF-32 (with a byte-order mark) read as UTF-8 bytes,
-    which is what ijson's C parser takes."""
-
-    def __init__(self, raw: IO[bytes], encoding: str) -> None:
-        self._raw = raw
-        self._decoder = codecs.getincrementaldecoder(encoding)()
-
-    def read(self, size: int = _CHUNK) -> bytes:
-        chunk = self._raw.read(size)
-        try:
-            text = self._decoder.decode(chunk, final=not chunk)
-        except UnicodeDecodeError as exc:
-            raise HarError("", f"starts with a byte-order mark but is not valid "
-                           f"{exc.encoding}: {exc.reason}") from None
-        return text.encode("utf-8", "surrogatepass")
+    """The file is not JSON (with the line and column, and the entry being read)."""
 
 
 class HarStream:
     """A HAR file on disk whose entries are read lazily, in order.
 
-    Open it (the head is read and checked), iterate `entries()` once, then `creator`
-    and `count` are final."""
+    Open it (the head is read and checked), iterate `entries()` once, then `version`,
+    `creator` and `count` are final."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -73,94 +77,236 @@ class HarStream:
         """creator.name plus its version, for display."""
         self.count = 0
         """Entries read so far."""
-        self._creator_seen = False
-        self._read_head()
-
-    def _open(self) -> IO[bytes] | _Utf8Reader:
-        raw, regular = open_har(self.path)
-        if not regular:  # a pipe cannot be read twice: inspect_file reads it whole
-            raw.close()
-            raise HarError(str(self.path), "is not a regular file, so it cannot be streamed")
-        start = raw.read(4)
-        for bom, encoding in _WIDE_BOMS:
-            if start.startswith(bom):
-                raw.seek(0)
-                return _Utf8Reader(raw, encoding)
-        raw.seek(len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0)
-        return raw
-
-    def _read_head(self) -> None:
-        file = self._open()
-        builder = ijson.ObjectBuilder()
-        events = 0
+        self._text = _Text(path)
+        self._items = self._walk()
         try:
-            for prefix, event, value in ijson.parse(file, use_float=True):
-                if events == 0 and event != "start_map":
-                    raise HarError("", f"not a HAR file: the top level is "
-                                   f"{_EVENT_KINDS.get(event, 'not an object')}, expected an "
-                                   "object with a \"log\"")
-                events += 1
-                if prefix == "log.entries" and event == "start_array":
-                    break
-                builder.event(event, value)
-            else:
-                if events == 0:
-                    raise HarError("", "the file is empty")
-                har_from_json(builder.value)  # no entries list: raises the reader's error
-                raise HarError("log", "no \"entries\" list")
-        except ijson.JSONError as exc:
-            if events == 0 and "premature EOF" in str(exc):
-                raise HarError("", "the file is empty") from None
-            raise _syntax_error(exc, "", events) from None
-        except UnicodeDecodeError as exc:  # a lone surrogate escaped in a string
-            raise _syntax_error(exc, "", events) from None
-        finally:
-            _close(file)
-        log = builder.value.get("log")
-        # Before the entries, "log" holds only what came first: check that much.
-        _, self.version, self.creator = log_parts({"log": {**log, "entries": []}})
-        self._creator_seen = "creator" in log
+            next(self._items)  # up to the first entry: the head, checked
+        except BaseException:
+            self._text.close()
+            raise
 
     def entries(self) -> Iterator[HarEntry]:
         """Every entry, checked and normalised, one at a time."""
-        file = self._open()
-        index = 0
         try:
-            for item in ijson.items(file, "log.entries.item", use_float=True):
-                yield entry_from_json(item, index)
-                index += 1
-                self.count = index
-        except (ijson.JSONError, UnicodeDecodeError) as exc:
-            # UnicodeDecodeError: ijson turns an escaped lone surrogate into bytes it
-            # cannot decode; the whole-file reader takes it (see inspect_file).
-            raise _syntax_error(exc, f"entries[{index}]", index) from None
+            for item in self._items:
+                yield entry_from_json(item, self.count)
+                self.count += 1
         finally:
-            _close(file)
-        if not self._creator_seen:
-            self._read_late_creator()
+            self._text.close()
 
-    def _read_late_creator(self) -> None:
-        file = self._open()
-        try:
-            for value in ijson.items(file, "log.creator", use_float=True):
-                self.creator = creator_name(value)
+    def _walk(self) -> Iterator[Any]:
+        """_HEAD, then each entry as decoded JSON; checks the whole file as it goes."""
+        text = self._text
+        first = text.skip()
+        if not first:
+            raise HarError("", "the file is empty")
+        if first != "{":
+            log_parts(text.value())  # the whole-file reader's refusal of that top level
+        log_seen = False
+        for key in text.members():
+            if key == "log" and text.skip() == "{":
+                log_seen = True
+                yield from self._log()
+            else:
+                value = text.value()
+                if key == "log":
+                    log_parts({"log": value})  # not an object: refused as the reader does
+        if not log_seen:
+            log_parts({})
+        if text.skip():
+            raise text.error("Extra data")
+
+    def _log(self) -> Iterator[Any]:
+        text = self._text
+        head: dict[str, Any] = {}
+        listed = False
+        for key in text.members():
+            if key == "entries" and text.skip() == "[":
+                if not listed:
+                    _, self.version, self.creator = log_parts({"log": {**head, "entries": []}})
+                    yield _HEAD
+                listed = True
+                yield from text.items()
+            else:
+                head[key] = text.value()
+                if key == "entries":  # not a list: the reader's error for it
+                    har_from_json({"log": head})
+        if not listed:
+            log_parts({"log": head})  # no entries: the reader's error
+        # Whatever came after the list (a late creator) is checked and read too.
+        _, self.version, self.creator = log_parts({"log": {**head, "entries": []}})
+
+
+class _Text:
+    """The file as text, read a chunk at a time, with a position in it; what is behind
+    the position is dropped whenever more is read."""
+
+    def __init__(self, path: Path) -> None:
+        raw, regular = open_har(path)
+        if not regular:  # a pipe cannot be read twice: inspect_file reads it whole
+            raw.close()
+            raise HarError(str(path), "is not a regular file, so it cannot be streamed")
+        self._raw = raw
+        start = raw.read(1024)
+        self._start = start
+        """The first bytes, to tell binary data in an error."""
+        self._encoding = "utf-8"
+        for bom, encoding in _WIDE_BOMS:
+            if start.startswith(bom):
+                self._encoding = encoding
                 break
-        except (ijson.JSONError, UnicodeDecodeError) as exc:
-            raise _syntax_error(exc, "log.creator", 1) from None
-        finally:
-            _close(file)
+        skip = len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0
+        self._bom = skip > 0 or self._encoding != "utf-8"
+        raw.seek(0 if self._encoding != "utf-8" else skip)
+        self._offset = skip
+        """Bytes handed to the decoder so far."""
+        self._decoder = codecs.getincrementaldecoder(self._encoding)()
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self._line = 1
+        """The line of buf[0] (1-based)."""
+        self._column = 0
+        """Characters before buf[0] on its line."""
+        self.index: int | None = None
+        """The entry being read, once the entries list is reached."""
+        self._surrogates = False
+        """Whether `buf` holds an escaped surrogate anywhere."""
 
+    def close(self) -> None:
+        self._raw.close()
 
-def _syntax_error(exc: Exception, where: str, progress: int) -> HarSyntaxError:
-    """ijson's message (yajl's first line, e.g. "parse error: premature EOF") as a
-    HarError; `progress` tells whether anything was read before it."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-    if message.startswith("b'") or message.startswith('b"'):
-        message = message[2:].split("\\n")[0]  # yajl's bytes message, as repr
-    hint = " (the file looks truncated)" if "premature EOF" in message and progress else ""
-    return HarSyntaxError(where, f"not valid JSON: {message}{hint}")
+    def more(self) -> bool:
+        """Read more text (at least as much as is still ahead of the position); False at
+        the end of the file."""
+        if self.eof:
+            return False
+        buf, drop = self.buf, self.pos
+        if drop:
+            newline = buf.rfind("\n", 0, drop)
+            if newline >= 0:
+                self._line += buf.count("\n", 0, drop)
+                self._column = drop - newline - 1
+            else:
+                self._column += drop
+            buf = buf[drop:]
+            self.pos = 0
+        data = self._raw.read(max(_CHUNK, len(buf)))
+        pending = len(self._decoder.getstate()[0])
+        try:
+            text = self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise self._not_text(exc, self._offset - pending + exc.start) from None
+        self._offset += len(data)
+        self.eof = not data
+        self.buf = buf + text
+        # Escaped surrogates are rare: looked for once per chunk, not once per value.
+        self._surrogates = SURROGATE_ESCAPE.search(self.buf) is not None
+        return True
 
+    def _not_text(self, exc: UnicodeDecodeError, offset: int) -> HarError:
+        if self._bom:
+            name = "utf-8-sig" if self._encoding == "utf-8" else self._encoding
+            return HarError("", f"starts with a {name} byte-order mark but byte {offset} is "
+                            f"not valid {name}")
+        bad = exc.object[exc.start] if exc.start < len(exc.object) else 0
+        hint = " (it looks like binary data, not a HAR file)" if b"\0" in self._start else ""
+        return HarError("", f"not UTF-8 text: byte 0x{bad:02x} at offset {offset}{hint}")
 
-def _close(file: Any) -> None:
-    raw = getattr(file, "_raw", file)
-    raw.close()
+    def skip(self) -> str:
+        """Skip whitespace; the next character, or "" at the end of the file."""
+        while True:
+            self.pos = _WHITESPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.more():
+                return ""
+
+    def value(self) -> Any:
+        """The JSON value at the position (after whitespace), decoded by json."""
+        while True:
+            start = self.pos
+            try:
+                value, end = _raw_decode(self.buf, start)
+            except json.JSONDecodeError as exc:
+                cut = (exc.msg.startswith("Unterminated string")
+                       or exc.pos >= len(self.buf) - _MARGIN)
+                if cut and self.more():
+                    continue
+                raise self.error(exc.msg, exc.pos) from None
+            except RecursionError:
+                raise HarError(self._where(start), "not a HAR file: JSON nested too "
+                               "deeply") from None
+            except ValueError as exc:  # e.g. an integer with more digits than Python allows
+                raise HarError(self._where(start), f"not valid JSON: {exc}") from None
+            if end == len(self.buf) and self.more():
+                continue  # a number may go on in the next chunk
+            if self._surrogates and SURROGATE_ESCAPE.search(self.buf, start, end):
+                value = whole_characters(value)
+            self.pos = end
+            return value
+
+    def members(self) -> Iterator[str]:
+        """The keys of the object at the position, each yielded with the position at
+        its value (which the caller reads)."""
+        self.pos += 1
+        char = self.skip()
+        if char == "}":
+            self.pos += 1
+            return
+        while True:
+            if char != '"':
+                raise self.error("Expecting property name enclosed in double quotes")
+            key = self.value()
+            if self.skip() != ":":
+                raise self.error("Expecting ':' delimiter")
+            self.pos += 1
+            self.skip()
+            yield key
+            char = self.skip()
+            if char == ",":
+                self.pos += 1
+                char = self.skip()
+            elif char == "}":
+                self.pos += 1
+                return
+            else:
+                raise self.error("Expecting ',' delimiter")
+
+    def items(self) -> Iterator[Any]:
+        """Each value of the entries list at the position, decoded."""
+        self.pos += 1
+        self.index = 0
+        if self.skip() == "]":
+            self.pos += 1
+            self.index = None
+            return
+        while True:
+            self.skip()
+            yield self.value()
+            self.index += 1
+            char = self.skip()
+            if char == ",":
+                self.pos += 1
+            elif char == "]":
+                self.pos += 1
+                self.index = None
+                return
+            else:
+                raise self.error("Expecting ',' delimiter")
+
+    def _where(self, pos: int) -> str:
+        buf = self.buf
+        newline = buf.rfind("\n", 0, pos)
+        line = self._line + buf.count("\n", 0, pos)
+        column = pos - newline if newline >= 0 else self._column + pos + 1
+        where = f"line {line}, column {column}"
+        return where if self.index is None else f"{where} (entries[{self.index}])"
+
+    def error(self, message: str, pos: int | None = None) -> HarSyntaxError:
+        """A syntax error at `pos` (the position by default), with the reader's hint
+        when the file ends there."""
+        at = self.pos if pos is None else pos
+        truncated = self.eof and at >= len(self.buf.rstrip()) - 1
+        hint = " (the file looks truncated)" if truncated else ""
+        return HarSyntaxError(self._where(at), f"not valid JSON: {message}{hint}")
