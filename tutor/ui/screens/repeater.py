@@ -32,6 +32,7 @@ from tutor.ui.screens.repeater_editor import EditorPane
 from tutor.ui.screens.repeater_view import timeline_label
 from tutor.ui.widgets.chain_panel import ChainPanel
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.ui.widgets.option_list import PagedOptionList
 from tutor.visible import visible
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ class RepeaterScreen(GuardedScreen[bool]):
         with Horizontal(id="repeater"):
             with Vertical(id="timeline-pane"):
                 yield Static("Timeline", classes="pane-title")
-                yield OptionList(id="timeline")
+                yield PagedOptionList(id="timeline")
                 yield ChainPanel(self.sandbox.cookie_jar, id="chain-panel")
             yield EditorPane(id="editor-pane")
         yield TutorFooter()

@@ -29,6 +29,7 @@ from tutor.ui.render.story import render_story
 from tutor.ui.render.timeline import timeline_row
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
+from tutor.ui.widgets.option_list import PagedOptionList
 from tutor.visible import visible, visible_shortened
 
 DIAGRAM_ROWS = 14
@@ -99,7 +100,7 @@ class ReplayScreen(GuardedScreen[None]):
         yield Static(f"tutor — replay of {visible(self.file_name)}{creator}", id="title-bar",
                      markup=False)
         with Horizontal(id="replay"):
-            yield OptionList(id="replay-timeline")
+            yield PagedOptionList(id="replay-timeline")
             with VerticalScroll(id="replay-detail-pane"):
                 yield Static(id="replay-sequence")
                 yield Static(id="replay-detail")

@@ -22,6 +22,7 @@ from tutor.quiz.kinds.base import Answer, BadAnswer, Question
 from tutor.quiz.kinds.choice import Picked
 from tutor.quiz.questions import parse_answer
 from tutor.quiz.session import HINT_WORDS, SKIP_WORDS
+from tutor.ui.widgets.option_list import PagedOptionList
 
 if TYPE_CHECKING:
     from tutor.repeater.challenges import ChallengeRun
@@ -98,7 +99,7 @@ class PickOne(AnswerWidget):
 
     def compose(self) -> ComposeResult:
         # Text prompts, never markup: options are lesson text and may hold brackets.
-        yield OptionList(*(Text(f"{number}. {text}") for number, text in
+        yield PagedOptionList(*(Text(f"{number}. {text}") for number, text in
                            enumerate(self.question.choices, 1)), id="quiz-options")
 
     def on_mount(self) -> None:
@@ -173,7 +174,7 @@ class Arrange(AnswerWidget):
         """The shown items' indexes, as the learner has arranged them."""
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="quiz-options")
+        yield PagedOptionList(id="quiz-options")
 
     def on_mount(self) -> None:
         self._fill(0)
