@@ -54,7 +54,9 @@ class ReplicaContext:
 
     def emit(self, event_type: type[ServerEvent], **fields: object) -> None:
         """Record a server event stamped with this replica and the current time."""
-        self.log.emit(event_type(at=self.clock.now(), replica=self.name, **fields))
+        # `at` and `replica` are every event's first two fields: passed by position, a
+        # keyword pass fewer on the path every request takes two or three times.
+        self.log.emit(event_type(self.clock.now(), self.name, **fields))
 
     # --- server-side sessions -------------------------------------------------------
 
