@@ -21,11 +21,10 @@ from tutor.har.credentials import body_json, cookies_set, is_token_field
 from tutor.har.model import Har, HarBody, HarEntry
 from tutor.plural import plural
 from tutor.redaction import redact_url
+from tutor.server.config import SIMULATED_SCRYPT_COST
 from tutor.visible import visible
 
 MOCK_ORIGIN = "https://tutor.local"
-REPLAY_SCRYPT_COST = 2**12
-"""Cheap password hashing: the replay is a demonstration, not a service."""
 OTHER_HOST = "another host"
 """Why a request to a host other than the site's was not sent."""
 _FORWARDED = ("content-type", "accept", "sec-fetch-site", "sec-fetch-mode")
@@ -78,7 +77,7 @@ async def replay_against_mock(analysis: Analysis, mode: str) -> list[ReplayResul
     har: Har = analysis.har
     first = next((e.started for e in har.entries if e.started is not None), None)
     clock = SimulatedClock() if first is None else SimulatedClock(first)
-    server = MockServer(ServerConfig(mode=mode, scrypt_cost=REPLAY_SCRYPT_COST), clock)
+    server = MockServer(ServerConfig(mode=mode, scrypt_cost=SIMULATED_SCRYPT_COST), clock)
     host = site_host(analysis)
     translator = _Translator()
     results: list[ReplayResult] = []

@@ -228,10 +228,10 @@ MAX_SCRYPT_COST = 2**17
 """The largest scrypt cost a config takes (128 MiB per hash)."""
 SIMULATED_SCRYPT_COST = 2**10
 """The cost in-process simulations hash at unless told otherwise (scenes, the Repeater's
-sandbox, challenges): 1 MiB per hash (r=8). Their clock is simulated, so nothing a learner
-sees depends on it, while each hash's memory is freed but kept by the allocator: at the
-default cost opening the Repeater held 15 MB more for good (and took 0.2 s of scrypt).
-`tutor serve` keeps a real cost."""
+sandbox, challenges, `tutor replay`): 1 MiB per hash (r=8). Their clock is simulated, so
+nothing a learner sees depends on it, while each hash's memory is freed but kept by the
+allocator: at the default cost opening the Repeater held 15 MB more for good (and took
+0.2 s of scrypt). `tutor serve` keeps a real cost."""
 MAX_LIFETIME = 10 * 366 * 86_400
 """The longest token, cookie or session lifetime a config takes (ten years)."""
 
