@@ -41,7 +41,7 @@ from tutor.server.backends.base import (
 from tutor.server.backends.jwt import JwtBackend
 from tutor.server.context import ReplicaContext
 from tutor.server.events import DenylistChecked
-from tutor.server.http import CookieSpec, JSONResponse, Problem
+from tutor.server.http import CookieSpec, JSONResponse, Problem, cookie_value
 from tutor.server.modes.registry import host_prefixed
 from tutor.server.tokens import TokenRejected
 from tutor.server.users import UserRecord
@@ -99,7 +99,7 @@ class JwtCookieBackend(JwtBackend):
         return self._cookie.forbidden(reason, scope)
 
     def authenticate(self, request: Request) -> Principal:
-        token = request.cookies.get(self._cookie.spec(request).name)
+        token = cookie_value(request, self._cookie.spec(request).name)
         if not token:
             raise self.unauthorized(request, "no JWT cookie: the server cannot tell who you are")
         claims = self.verify(token, "access")
@@ -111,7 +111,7 @@ class JwtCookieBackend(JwtBackend):
         user = self.ctx.users.get(str(claims["sub"]))
         if user is None:
             raise self._rejected(TokenRejected("claims", "subject is not a known user"))
-        sent_cookie = request.cookies.get(self._csrf_spec(request).name, "")
+        sent_cookie = cookie_value(request, self._csrf_spec(request).name) or ""
         # The expected CSRF token is the cookie, if it was made for this login; otherwise
         # nothing can match (check_csrf_token then refuses any write).
         if self._naive:
