@@ -159,9 +159,6 @@ class Scene:
 PagePlace = Literal["localStorage", "sessionStorage", "memory"]
 PAGE_PLACES: tuple[PagePlace, ...] = ("localStorage", "sessionStorage", "memory")
 
-SCENE_SCRYPT_COST = SIMULATED_SCRYPT_COST
-"""scrypt's cost `n` in scenes (at 2**12 the allocator kept 3 MiB after a scene's first
-hash, see SIMULATED_SCRYPT_COST)."""
 SCENE_KEYS = {"id", "title", "server", "site", "attacker_site", "browsers", "steps", "tracks",
               "cookie_policy", "lab_sites", "page_keeps"}
 TRACK_KEYS = {"label", "server", "cookie_policy", "page_keeps"}
@@ -240,7 +237,7 @@ def parse_scene(data: Any, default_id: str = "scene") -> Scene:
         raise SceneError("server", "must be a mapping of server settings")
     if "scrypt_cost" not in server_data:
         # Scenes log in often; a cheaper hash keeps them quick and changes nothing shown.
-        server_data = {**server_data, "scrypt_cost": SCENE_SCRYPT_COST}
+        server_data = {**server_data, "scrypt_cost": SIMULATED_SCRYPT_COST}
     try:
         server = ServerConfig.from_mapping(server_data)
     except ConfigError as exc:

@@ -23,10 +23,10 @@ def server_event(cls: type[E]) -> type[E]:
     or three. The instance is still frozen: only `__init__` writes its `__dict__`.
     """
     frozen = dataclass(frozen=True)(cls)
-    names = [f.name for f in fields(frozen)]  # type: ignore[arg-type]
-    defaults = {f.name: f.default for f in fields(frozen)  # type: ignore[arg-type]
-                if f.default is not MISSING}
-    if any(f.default_factory is not MISSING for f in fields(frozen)):  # type: ignore[arg-type]
+    declared = fields(frozen)  # type: ignore[arg-type]
+    names = [f.name for f in declared]
+    defaults = {f.name: f.default for f in declared if f.default is not MISSING}
+    if any(f.default_factory is not MISSING for f in declared):
         raise TypeError(f"{cls.__name__}: an event's defaults are plain values")
     parameters = ", ".join(
         f"{name}=_defaults[{name!r}]" if name in defaults else name for name in names)

@@ -69,9 +69,9 @@ def _window(rows: Sequence[Beat | None], selected: int | None,
     start = total - capacity
     mine = _rows_of(rows, selected)
     if follow_newest_step and mine:
-        steps = [beat.step_index for beat in rows if beat is not None]
-        exchange_step = rows[mine[0]]
-        if steps and exchange_step is not None and exchange_step.step_index != steps[-1]:
+        newest = next(beat for beat in reversed(rows) if beat is not None)
+        exchange = rows[mine[0]]
+        if exchange is not None and exchange.step_index != newest.step_index:
             mine = []
     if mine:
         first, last = mine[0], mine[-1]
