@@ -26,7 +26,7 @@ from jwt.exceptions import PyJWKError, PyJWTError
 
 from tutor.clock import Clock
 from tutor.server.events import DpopProofChecked
-from tutor.server.http import Problem, bearer_challenge, own_origin
+from tutor.server.http import Problem, authorization, bearer_challenge, own_origin
 from tutor.server.state import AuthStore
 
 if TYPE_CHECKING:
@@ -270,14 +270,13 @@ class DpopBinding:
 
     def access_token(self, request: Request) -> str:
         """The token from `Authorization: DPoP ...`; a bearer one is refused (§7.2)."""
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        if scheme.lower() == "bearer" and token:
+        scheme, token = authorization(request)
+        if scheme == "bearer" and token:
             reason = ("this server binds tokens to a key: send the token as "
                       "Authorization: DPoP with a proof (RFC 9449 §7.2)")
             raise Problem(401, "invalid_token", reason,
                           self.challenge("invalid_token", reason), stage="dpop")
-        if scheme.lower() != "dpop" or not token:
+        if scheme != "dpop" or not token:
             raise Problem(401, "unauthorized", "no DPoP-bound token sent", self.challenge())
         return token
 

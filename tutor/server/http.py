@@ -72,6 +72,13 @@ def header_value(request: Request, name: bytes) -> str | None:
     return None
 
 
+def authorization(request: Request) -> tuple[str, str]:
+    """The Authorization header's scheme (lower-cased) and credential (stripped): `("",
+    "")` when there is none."""
+    scheme, _, credential = (header_value(request, b"authorization") or "").partition(" ")
+    return scheme.lower(), credential.strip()
+
+
 def cookie_value(request: Request, name: str) -> str | None:
     """The cookie `name`, parsed as `request.cookies` parses it (Starlette's parser, so of
     two cookies with one name the last wins there and here), from the first Cookie header."""

@@ -14,7 +14,7 @@ from tutor.server.backends.base import Principal
 from tutor.server.context import ReplicaContext
 from tutor.server.dpop import DpopBinding, bound_key
 from tutor.server.events import DenylistChecked, SignatureChecked, TokenDenylisted, TokenIssued
-from tutor.server.http import JSONResponse, Problem, bearer_challenge, header_value
+from tutor.server.http import JSONResponse, Problem, authorization, bearer_challenge
 from tutor.server.tokens import CannotMint, TokenKind, TokenRejected
 from tutor.server.users import UserRecord
 
@@ -82,11 +82,10 @@ class JwtBackend:
         if self.dpop is not None:
             token = self.dpop.access_token(request)
         else:
-            scheme, _, token = (header_value(request, b"authorization") or "").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
+            scheme, token = authorization(request)
+            if scheme != "bearer" or not token:
                 # No token at all: a bare challenge with no error code (RFC 6750 §3.1).
                 raise Problem(401, "unauthorized", "no bearer token sent", bearer_challenge())
-        token = token.strip()
         claims = self.verify(token, "access")
         if self.dpop is not None:
             self.dpop.check_resource(request, token, claims)
