@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,13 @@ def pytest_configure(config: pytest.Config) -> None:
     `tutor serve`'s published address) in a folder of this run's own, never in the data
     directory of whoever runs the tests. A test about the default location unsets it."""
     os.environ["TUTOR_DATA_DIR"] = tempfile.mkdtemp(prefix="tutor-tests-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's folder goes with the run."""
+    folder = os.environ.pop("TUTOR_DATA_DIR", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
