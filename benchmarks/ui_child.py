@@ -2,7 +2,8 @@
 
     python -m benchmarks.ui_child KIND FD
 
-KIND is `minimal` (Header, Static, Footer), `markdown` (lesson 1 in Textual's Markdown
+KIND is `minimal` (Header, Static, Footer), `floor` (the same, then the required stack
+imported by a warm-up thread), `markdown` (lesson 1 in Textual's Markdown
 widget, the old baseline), `tutor` (the catalogue) or `tutor-tour` (every lesson opened
 in turn). Each writes `frame` to file descriptor FD as soon as the first frame of its
 first real screen (the catalogue for the tutor) has been composed, so the parent can
@@ -67,7 +68,19 @@ def report(values: dict[str, Any]) -> None:
     print(json.dumps(values))
 
 
-def minimal(fd: int) -> None:
+REQUIRED_STACK = ("httpx", "jwt", "starlette.applications")
+"""What any in-process mock auth server built as the project requires must import: the
+in-process transport (httpx), PyJWT (which imports cryptography whenever it is installed)
+and Starlette."""
+
+
+def minimal(fd: int, load_required_stack: bool = False) -> None:
+    """Header, Static, Footer. With `load_required_stack` (the `floor` kind), a thread
+    imports the required stack after the first frame, as the tutor's warm-up does: the
+    least any tutor could hold once ready to open a lesson."""
+    import importlib
+
+    from textual import work
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, Header, Static
 
@@ -77,6 +90,15 @@ def minimal(fd: int) -> None:
             yield Static("tutor — how web login really works")
             yield Footer()
 
+        def on_mount(self) -> None:
+            if load_required_stack:
+                self.call_after_refresh(self._warm_up)
+
+        @work(thread=True)
+        def _warm_up(self) -> None:
+            for module in REQUIRED_STACK:
+                importlib.import_module(module)
+
     from textual.screen import Screen
 
     measured: dict[str, Any] = {}
@@ -85,7 +107,9 @@ def minimal(fd: int) -> None:
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
-        measured["rss_after_warm_up_kb"] = rss_kb()  # it has nothing to warm up
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        measured["rss_after_warm_up_kb"] = rss_kb()
         app.exit()
 
     app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
@@ -231,6 +255,6 @@ def tutor_tour(fd: int) -> None:
 
 
 if __name__ == "__main__":
-    kinds = {"minimal": minimal, "markdown": markdown, "tutor": tutor,
-             "tutor-tour": tutor_tour}
+    kinds = {"minimal": minimal, "floor": lambda fd: minimal(fd, load_required_stack=True),
+             "markdown": markdown, "tutor": tutor, "tutor-tour": tutor_tour}
     kinds[sys.argv[1]](int(sys.argv[2]))
