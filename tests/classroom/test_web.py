@@ -131,6 +131,16 @@ def test_a_foreign_host_header_is_refused(web: tuple[str, Path]) -> None:
     assert _status(url, "/", {})[0] == 200
 
 
+def test_web_and_serve_share_one_host_rule(web: tuple[str, Path]) -> None:
+    """Case, a trailing dot and the port do not change the name (`serve_limits.host_name`),
+    as for `tutor serve`; a name that only ends like a served one is still refused."""
+    url, _ = web
+    port = url.rsplit(":", 1)[1]
+    for accepted in (f"LOCALHOST.:{port}", "127.0.0.1", f"[::1]:{port}"):
+        assert _status(url, "/", {"Host": accepted})[0] == 200, accepted
+    assert _status(url, "/", {"Host": f"evil-localhost:{port}"})[0] == 421
+
+
 def test_a_websocket_from_another_origin_is_refused(web: tuple[str, Path]) -> None:
     url, _ = web
     status, body = _status(url, "/ws/mallory", {

@@ -66,7 +66,7 @@ async def test_another_host_is_421_with_the_names_served() -> None:
     body = response.json()
     assert body["error"] == "misdirected_request"
     assert "attacker.test" in body["error_description"]
-    assert "127.0.0.1, [::1], localhost" in body["error_description"]
+    assert "127.0.0.1, [::1], ip6-localhost, localhost" in body["error_description"]
     assert "--allowed-host" in body["error_description"]
 
 

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn import Config, Server
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "ip6-localhost")
 """Names a loopback server always answers for."""
 READ_TIMEOUT = 20.0
 """Seconds a client has to send a whole request (head and body) once it starts one."""
@@ -196,6 +196,12 @@ def host_name(header: str) -> str:
     return (name if colon and port.isdigit() else header).rstrip(".")
 
 
+def host_allowed(header: str, allowed: frozenset[str]) -> bool:
+    """Whether a Host header (or an Origin's host and port) names one of `allowed`
+    (`allowed_hosts`; "*" allows any): the one rule `tutor serve` and `tutor web` share."""
+    return "*" in allowed or host_name(header) in allowed
+
+
 class HostGuard:
     """Answer only for the names this server is bound to (and those the user allowed).
 
@@ -219,7 +225,7 @@ class HostGuard:
             await self.app(scope, receive, send)
             return
         sent = next((v for k, v in scope["headers"] if k == b"host"), None)
-        if sent is not None and host_name(sent.decode("latin-1")) in self.allowed:
+        if sent is not None and host_allowed(sent.decode("latin-1"), self.allowed):
             await self.app(scope, receive, send)
             return
         names = ", ".join(sorted(self.allowed))

@@ -32,7 +32,8 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from tutor.classroom.learners import LEARNER_VARIABLE, Learner, LearnerNameError, learner
-from tutor.cli.serve import LOOPBACK_NAMES, base_url, bind, is_loopback
+from tutor.cli.serve import base_url, bind
+from tutor.cli.serve_limits import allowed_hosts, host_allowed
 from tutor.visible import visible
 
 
@@ -60,7 +61,7 @@ class TutorWebServer(Server):
         super().__init__(command, host=urlsplit(url).hostname or "127.0.0.1",
                          port=sock.getsockname()[1], title="tutor", public_url=url)
         self.class_folder = class_folder
-        self.allowed_hosts = _allowed_hosts(sock, extra_hosts)
+        self.allowed_hosts = allowed_hosts(sock.getsockname()[0], extra_hosts)
         self.open_learners: set[str] = set()
 
     async def _make_app(self) -> web.Application:
@@ -79,7 +80,7 @@ class TutorWebServer(Server):
     async def _check_host(self, request: web.Request,
                           handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
                           ) -> web.StreamResponse:
-        if request.host.lower() not in self.allowed_hosts:
+        if not host_allowed(request.host, self.allowed_hosts):
             return web.Response(status=421, text=(
                 f"tutor web does not answer for the host {visible(request.host)!r}: only "
                 f"for the addresses it listens on ({', '.join(sorted(self.allowed_hosts))})."
@@ -113,7 +114,7 @@ class TutorWebServer(Server):
     async def handle_learner_socket(self, request: web.Request) -> web.StreamResponse:
         """One tab: its own app process, with the learner's folder."""
         origin = request.headers.get("Origin")
-        if origin is not None and urlsplit(origin).netloc.lower() not in self.allowed_hosts:
+        if origin is not None and not host_allowed(urlsplit(origin).netloc, self.allowed_hosts):
             return web.Response(status=403, text="WebSocket from another origin refused")
         try:
             who = learner(self.class_folder, request.match_info["learner"])
@@ -173,16 +174,6 @@ def _int(value: object, default: int) -> int:
     except ValueError:
         return default
     return number if 1 <= number <= 1000 else default
-
-
-def _allowed_hosts(sock: socket.socket, extra: frozenset[str]) -> frozenset[str]:
-    """`host:port` forms a browser may send for this server."""
-    host, port = sock.getsockname()[:2]
-    names = {f"[{host}]" if ":" in host else host}
-    if is_loopback(host) or host in ("0.0.0.0", "::"):
-        names |= {"localhost", "127.0.0.1", "[::1]", *LOOPBACK_NAMES}
-    names |= {name.lower() for name in extra}
-    return frozenset(f"{name}:{port}" for name in names)
 
 
 _FORM = """<!doctype html>
