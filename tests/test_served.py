@@ -58,3 +58,26 @@ def test_damaged_or_foreign_files_are_ignored(tmp_path: Path) -> None:
     path.unlink()
     path.mkdir()  # a folder where the file should be
     assert served.published_url(tmp_path) is None
+
+
+def test_the_cookie_names_come_back_and_f6_names_the_cookies_by_them(tmp_path: Path) -> None:
+    """A naive double-submit server over https keeps `csrf` plain: f6's curl command must
+    send it so, where the scheme alone would say `__Host-csrf`."""
+    from tutor.repeater.curl import for_serve
+    from tutor.repeater.draft import RequestDraft
+
+    names = {"jwt": "__Host-jwt", "csrf": "csrf"}
+    served.publish(tmp_path, "https://127.0.0.1:8443", cookie_names=names)
+    server = served.published(tmp_path)
+    assert server == served.PublishedServer("https://127.0.0.1:8443", names)
+    draft = RequestDraft("POST", "/logout", (), (("jwt", "t"), ("__Host-csrf", "c"),
+                                                 ("theme", "dark")))
+    assert for_serve(draft, server.url, server.cookie_names).cookies == (
+        ("__Host-jwt", "t"), ("csrf", "c"), ("theme", "dark"))
+    assert for_serve(draft, server.url).cookies[1] == ("__Host-csrf", "c")  # unpublished
+
+
+def test_cookie_names_that_are_not_strings_are_left_out(tmp_path: Path) -> None:
+    (tmp_path / served.ADDRESS_FILE).write_text(json.dumps(
+        {"url": "http://127.0.0.1:1", "pid": os.getpid(), "cookie_names": {"sid": 3}}))
+    assert served.published(tmp_path) == served.PublishedServer("http://127.0.0.1:1", {})

@@ -1,13 +1,14 @@
 """Where `tutor serve` listens: its `--port` default, and the address a running one
 publishes so that a client (the Repeater's f6 curl export) aims at it even on another
 port. Only the standard library, so the command line reads it without the server
-package. The names of the server's cookies over http and https are
-`ServerMode.cookie_name` (`tutor.server.modes.registry`), the one rule for those."""
+package. A running server also publishes the names of its own cookies
+(`ServerConfig.served_cookie_names`), which depend on its scheme and its weaknesses."""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_PORT = 8000
@@ -19,12 +20,25 @@ ADDRESS_FILE = "serve.json"
 MAX_ADDRESS_BYTES = 4096
 
 
-def publish(folder: Path, url: str, pid: int | None = None) -> Path:
-    """Say where this `tutor serve` listens (replacing what an earlier one said)."""
+@dataclass(frozen=True)
+class PublishedServer:
+    """A running `tutor serve`, as it described itself."""
+
+    url: str
+    cookie_names: dict[str, str] = field(default_factory=dict)
+    """Its own cookies, base name → the name it writes (`ServerConfig.served_cookie_names`:
+    `__Host-` over https, but a naive double-submit `csrf` keeps its plain name)."""
+
+
+def publish(folder: Path, url: str, pid: int | None = None,
+            cookie_names: dict[str, str] | None = None) -> Path:
+    """Say where this `tutor serve` listens and how it names its cookies (replacing what
+    an earlier one said)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ADDRESS_FILE
     temporary = path.with_name(f".{ADDRESS_FILE}.{os.getpid()}")
-    temporary.write_text(json.dumps({"url": url, "pid": pid or os.getpid()}), "utf-8")
+    record = {"url": url, "pid": pid or os.getpid(), "cookie_names": cookie_names or {}}
+    temporary.write_text(json.dumps(record), "utf-8")
     os.replace(temporary, path)  # a reader sees the old address or the new, never half
     return path
 
@@ -36,16 +50,26 @@ def withdraw(folder: Path, pid: int | None = None) -> None:
         path.unlink(missing_ok=True)
 
 
-def published_url(folder: Path) -> str | None:
-    """The URL of the `tutor serve` still running that started last, or None (no file,
-    a damaged one, or its server has stopped without taking it back)."""
+def published(folder: Path) -> PublishedServer | None:
+    """The `tutor serve` still running that started last, or None (no file, a damaged
+    one, or its server has stopped without taking it back). Cookie names that are not
+    all strings are left out, as from a server that published none."""
     found = _read(folder / ADDRESS_FILE)
-    url, pid = found.get("url"), found.get("pid")
+    url, pid, names = found.get("url"), found.get("pid"), found.get("cookie_names")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         return None
     if not isinstance(pid, int) or isinstance(pid, bool) or not _running(pid):
         return None
-    return url
+    if not isinstance(names, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in names.items()):
+        names = {}
+    return PublishedServer(url, names)
+
+
+def published_url(folder: Path) -> str | None:
+    """The URL of the `tutor serve` still running that started last (see `published`)."""
+    server = published(folder)
+    return server.url if server is not None else None
 
 
 def _read(path: Path) -> dict[str, object]:

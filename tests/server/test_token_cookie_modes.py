@@ -5,11 +5,13 @@ Cookie")."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.conftest import ServerFactory
 from tests.server.helpers import ALICE
 from tutor.clock import SimulatedClock
 from tutor.server.events import TokenIssued
+from tutor.server.modes import mode_names
 from tutor.server.weaknesses import Vulnerabilities
 
 HTTPS = "https://tutor.local"
@@ -121,3 +123,27 @@ async def test_without_the_origin_check_the_token_still_decides(
         token = alice.cookies["__Host-csrf"]
         ok = await alice.post("/logout", headers={**foreign, "X-CSRF-Token": token})
         assert ok.status_code == 200
+
+
+@pytest.mark.parametrize(("mode", "naive"), [
+    *((mode, False) for mode in mode_names()),
+    ("jwt-cookie", True),  # naive_double_submit: its csrf cookie keeps the plain name
+])
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:8000", HTTPS])
+async def test_the_published_cookie_names_are_the_ones_the_server_sets(
+    make_server: ServerFactory, mode: str, base_url: str, naive: bool,
+) -> None:
+    """`tutor serve` publishes `served_cookie_names` for the Repeater's f6: every cookie
+    the server sets at login must be named there exactly as it is set."""
+    server = make_server(mode=mode, vulnerabilities=Vulnerabilities(naive_double_submit=naive))
+    published = server.config.served_cookie_names(base_url.startswith("https:"))
+    async with server.client(base_url) as client:
+        if server.config.server_mode.login_via == "form":
+            response = await client.post("/login", data=ALICE, headers={"Origin": base_url})
+        else:
+            response = await client.post("/login", json=ALICE, headers={"Origin": base_url})
+    assert response.status_code < 400, response.text
+    set_names = {line.split("=")[0] for line in response.headers.get_list("set-cookie")}
+    assert set_names <= set(published.values()), (set_names, published)
+    if server.config.server_mode.session_cookie:
+        assert published[server.config.server_mode.session_cookie] in set_names

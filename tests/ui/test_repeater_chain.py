@@ -214,7 +214,8 @@ async def test_f6_aims_at_the_tutor_serve_running_now(make_app: AppFactory,
             assert "the tutor serve running now" in shown
             # Saying where, explicitly, wins over what a server published.
             monkeypatch.setenv(SERVE_URL_VARIABLE, "http://127.0.0.1:9999")
-            assert serve_target(screen) == ("http://127.0.0.1:9999", f"from {SERVE_URL_VARIABLE}")
+            assert serve_target(screen)[:2] == ("http://127.0.0.1:9999",
+                                                f"from {SERVE_URL_VARIABLE}")
         finally:
             served.withdraw(data_dir())
         assert serve_target(screen)[0] == "http://127.0.0.1:9999"

@@ -221,7 +221,7 @@ def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: T
     folder = data_dir()
     address_folder: Path | None = folder
     try:
-        served.publish(folder, url)
+        served.publish(folder, url, cookie_names=config.served_cookie_names(https))
     except OSError:
         address_folder = None  # a read-only data directory: serve all the same
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -77,18 +77,27 @@ def server_cookie_bases() -> frozenset[str]:
     return frozenset({m.session_cookie for m in modes if m.session_cookie} | {"csrf"})
 
 
-def served_cookie_name(name: str, https: bool) -> str:
-    """A cookie of the server's, named as a server reached over https or http names it
-    (`host_prefixed`, the rule `ServerMode.cookie_name` uses); others keep their name."""
+def served_cookie_name(name: str, https: bool,
+                       published: Mapping[str, str] | None = None) -> str:
+    """A cookie of the server's, named as the server names it: as it `published` them
+    (base name → name) when it did, else as a server reached over https or http names
+    its cookies (`host_prefixed`, the rule `ServerMode.cookie_name` uses). Other cookies
+    keep their name."""
     base = name.removeprefix(HOST_PREFIX)
+    if published and base in published:
+        return published[base]
     return host_prefixed(base, https) if base in server_cookie_bases() else name
 
 
-def for_serve(draft: RequestDraft, base_url: str = DEFAULT_BASE_URL) -> RequestDraft:
+def for_serve(draft: RequestDraft, base_url: str = DEFAULT_BASE_URL,
+              published: Mapping[str, str] | None = None) -> RequestDraft:
     """The draft with the server's cookies named as the server at `base_url` names them
-    (a sandbox runs over https; `tutor serve` over http unless started with --https)."""
+    (a sandbox runs over https; `tutor serve` over http unless started with --https;
+    a server that published its names, `served.PublishedServer`, is taken at its word:
+    with the naive_double_submit weakness its `csrf` cookie has no prefix)."""
     https = base_url.lower().startswith("https:")
-    cookies = tuple((served_cookie_name(name, https), value) for name, value in draft.cookies)
+    cookies = tuple((served_cookie_name(name, https, published), value)
+                    for name, value in draft.cookies)
     return dataclasses.replace(draft, cookies=cookies)
 
 

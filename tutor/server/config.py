@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from tutor.server.modes import ServerMode, get_mode, mode_names
+from tutor.server.modes.registry import CSRF_COOKIE, csrf_cookie_name
 from tutor.server.weaknesses import (
     ALG_CONFUSION,
     KID_PATH_INJECTION,
+    NAIVE_DOUBLE_SUBMIT,
     WEAK_HMAC_SECRET,
     WEAKNESSES,
     Vulnerabilities,
@@ -197,6 +199,15 @@ class ServerConfig:
     def server_mode(self) -> ServerMode:
         """The registry entry for `mode`: backend, page, where the client keeps things."""
         return get_mode(self.mode)
+
+    def served_cookie_names(self, https: bool) -> dict[str, str]:
+        """Each of this server's own cookies, base name → the name it writes over http or
+        https (what `tutor serve` publishes, so that f6's curl commands name them so)."""
+        names = {CSRF_COOKIE: csrf_cookie_name(https, self.vulnerabilities.on(NAIVE_DOUBLE_SUBMIT))}
+        session = self.server_mode.cookie_name(https)
+        if session is not None:
+            names[self.server_mode.session_cookie] = session
+        return names
 
     @property
     def is_asymmetric(self) -> bool:

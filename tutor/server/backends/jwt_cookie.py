@@ -42,7 +42,7 @@ from tutor.server.backends.jwt import JwtBackend
 from tutor.server.context import ReplicaContext
 from tutor.server.events import DenylistChecked
 from tutor.server.http import CookieSpec, JSONResponse, Problem, cookie_value
-from tutor.server.modes.registry import host_prefixed
+from tutor.server.modes.registry import csrf_cookie_name
 from tutor.server.tokens import TokenRejected
 from tutor.server.users import UserRecord
 from tutor.server.weaknesses import NAIVE_DOUBLE_SUBMIT
@@ -65,7 +65,7 @@ class JwtCookieBackend(JwtBackend):
     def _csrf_spec(self, request: Request) -> CookieSpec:
         jwt_spec = self._cookie.spec(request)
         # VULNERABLE when naive: without __Host-, a subdomain may set a `csrf` cookie too.
-        name = "csrf" if self._naive else host_prefixed("csrf", is_https(request))
+        name = csrf_cookie_name(is_https(request), self._naive)
         # Readable on purpose (no HttpOnly): the page copies it into a header.
         return CookieSpec(name=name,
                           http_only=False, secure=jwt_spec.secure,

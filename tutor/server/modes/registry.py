@@ -21,6 +21,17 @@ def host_prefixed(base_name: str, https: bool) -> str:
     return f"{HOST_PREFIX}{base_name}" if https else base_name
 
 
+CSRF_COOKIE = "csrf"
+"""The jwt-cookie mode's double-submit cookie, by its name over http."""
+
+
+def csrf_cookie_name(https: bool, naive: bool) -> str:
+    """The double-submit cookie's name as the server writes it: `__Host-csrf` over https,
+    except with the naive_double_submit weakness, whose plain `csrf` a subdomain can set
+    too (the weakness shown)."""
+    return CSRF_COOKIE if naive else host_prefixed(CSRF_COOKIE, https)
+
+
 @dataclass(frozen=True)
 class ServerMode:
     """One way the mock server remembers a login."""

@@ -95,26 +95,28 @@ def _last_token(screen: RepeaterScreen) -> str | None:
     return None
 
 
-def serve_target(screen: RepeaterScreen) -> tuple[str, str]:
-    """Where f6 aims, and why there: an imported curl command's server, else
-    $TUTOR_SERVE_URL, else the `tutor serve` running now (it publishes its address), else
-    where `tutor serve` listens by default. Asked at each f6: a server started after the
-    Repeater opened is found."""
+def serve_target(screen: RepeaterScreen) -> tuple[str, str, dict[str, str] | None]:
+    """Where f6 aims, why there, and the server's cookie names if it said them: an
+    imported curl command's server, else $TUTOR_SERVE_URL, else the `tutor serve`
+    running now (it publishes its address and cookie names), else where `tutor serve`
+    listens by default. Asked at each f6: a server started after the Repeater opened is
+    found."""
     if screen.imported_url is not None:
-        return screen.imported_url, "the server of the curl command you imported"
+        return screen.imported_url, "the server of the curl command you imported", None
     if chosen := os.environ.get(SERVE_URL_VARIABLE):
-        return chosen, f"from {SERVE_URL_VARIABLE}"
-    if running := served.published_url(data_dir()):
-        return running, "the tutor serve running now"
-    return served.DEFAULT_URL, f"its default address; set {SERVE_URL_VARIABLE} for another"
+        return chosen, f"from {SERVE_URL_VARIABLE}", None
+    if running := served.published(data_dir()):
+        return running.url, "the tutor serve running now", running.cookie_names
+    return (served.DEFAULT_URL, f"its default address; set {SERVE_URL_VARIABLE} for another",
+            None)
 
 
 def copy_curl(screen: RepeaterScreen) -> None:
     """f6: the editor's request as a curl command for `tutor serve`, on the clipboard and
     in the response's place."""
-    url, why = serve_target(screen)
+    url, why, cookie_names = serve_target(screen)
     try:
-        draft = for_serve(screen.chain.fill(screen.editor.current_draft()), url)
+        draft = for_serve(screen.chain.fill(screen.editor.current_draft()), url, cookie_names)
     except (DraftError, VariableError) as exc:
         screen.notify(visible(str(exc)), severity="error")
         return
