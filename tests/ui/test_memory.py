@@ -68,3 +68,26 @@ async def test_lessons_opened_and_closed_leave_nothing_behind(make_app: AppFacto
         keys = [obj for obj in gc.get_objects() if type(obj).__name__ == "FooterKey"]
         assert keys and all(key.parent is footer for key in keys), (
             "footer keys outlived their footer's rebuild")
+
+
+async def test_a_closed_lesson_is_freed_once_the_catalogue_is_drawn(
+    make_app: AppFactory,
+) -> None:
+    """A closed lesson's widgets are cycles that only a full collection frees; the app
+    asks for one once the catalogue is back on screen, so that it does not come at a
+    random later moment (the next lesson's opening, an animation)."""
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        app.open_lesson(LESSONS[0])
+        await pilot.pause()
+        gc.disable()  # only the app's own request may collect from here on
+        try:
+            await pilot.press("q")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screens = [obj for obj in gc.get_objects() if isinstance(obj, PlayerScreen)]
+        finally:
+            gc.enable()
+        assert screens == [], "the closed lesson waits for Python's next full collection"

@@ -7,7 +7,7 @@ on such things check `alive` first, and their actions only run while they are on
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual.screen import Screen
 
@@ -23,6 +23,10 @@ class GuardedScreen(Screen[ResultType]):
     """`alive` is False once the screen has been popped (or is being taken down)."""
 
     _gone = False
+    COLLECT_WHEN_CLOSED: ClassVar[bool] = False
+    """Ask for a full garbage collection once the screen is gone (`TutorApp.leave`): for
+    screens big enough that their cycles, freed at a random later moment, would stall
+    whatever the learner does next."""
 
     @property
     def alive(self) -> bool:

@@ -40,6 +40,8 @@ EXCHANGES = Binding.Group("Exchange")
 class PlayerScreen(GuardedScreen[None]):
     """One lesson: prose, stage, narration and hints."""
 
+    COLLECT_WHEN_CLOSED: ClassVar[bool] = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,right", "next_step", "Next step", id="next-step",
                 tooltip="Run the next step of the scene"),
