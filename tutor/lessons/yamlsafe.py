@@ -25,12 +25,33 @@ class YamlProblem(Exception):
     column: int
 
 
-@dataclass(frozen=True)
 class LocatedYaml:
-    """Parsed data plus the node tree to find positions in."""
+    """Parsed data, and the text it came from to find positions in.
 
-    data: Any
-    root: yaml.Node | None
+    The node tree (which carries positions) is composed again only when a position is
+    asked for, which is when something is wrong or lint runs: kept with every parsed
+    lesson, its marks and nodes were some 27,000 objects over the course, which every
+    full garbage collection walked."""
+
+    __slots__ = ("_composed", "_root", "_text", "data")
+
+    def __init__(self, data: Any, text: str) -> None:
+        self.data = data
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    @property
+    def root(self) -> yaml.Node | None:
+        """The node tree (None for an empty document), composed on first use."""
+        if not self._composed:
+            loader = _Loader(self._text)
+            try:
+                self._root = loader.get_single_node()
+            finally:
+                loader.dispose()
+            self._composed = True
+        return self._root
 
     def locate(self, path: str) -> tuple[int, int]:
         """The 0-based (line, column) of the deepest node along `path` that exists."""
@@ -92,7 +113,7 @@ def load(text: str) -> LocatedYaml:
         raise YamlProblem("YAML is nested too deeply", 0, 0) from None
     finally:
         loader.dispose()
-    return LocatedYaml(data, root)
+    return LocatedYaml(data, text)
 
 
 _STR = "tag:yaml.org,2002:str"

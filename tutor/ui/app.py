@@ -110,7 +110,7 @@ class TutorApp(App[None]):
         # walks its 70,000 objects, a third of its cost. Collected first, so the engine
         # built above is not kept for ever; not done with a lesson or quiz open (`tutor
         # play`), whose widgets would then never be freed.
-        if len(self.screen_stack) == 1:
+        if isinstance(self.screen, CatalogueScreen):  # above Textual's default screen only
             import gc
 
             gc.collect()
