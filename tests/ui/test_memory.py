@@ -30,7 +30,9 @@ ROUNDS = 2
 
 def alive() -> Counter[str]:
     """How many DOM nodes (widgets, screens), their style caches (each holds the lines its
-    widget rendered) and scene engines are alive, by class."""
+    widget rendered) and scene engines are alive, by class. (What the warm-up froze is
+    back in view: `gc.get_objects` leaves frozen objects out.)"""
+    gc.unfreeze()
     gc.collect()
     return Counter(type(obj).__name__ for obj in gc.get_objects()
                    if isinstance(obj, DOMNode | StylesCache | SceneEngine))
@@ -65,6 +67,7 @@ async def test_lessons_opened_and_closed_leave_nothing_behind(make_app: AppFacto
                  if count > first[name]}
         assert grown == {}, f"alive after {ROUNDS} tours but not after one: {grown}"
         footer = app.screen.query_one(TutorFooter)
+        gc.unfreeze()
         keys = [obj for obj in gc.get_objects() if type(obj).__name__ == "FooterKey"]
         assert keys and all(key.parent is footer for key in keys), (
             "footer keys outlived their footer's rebuild")
