@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,8 @@ import time
 from typing import Any
 
 CHILD = "benchmarks.ui_child"
+CATALOGUE_CACHE = "catalogue.json"
+"""`tutor.lessons.catalogue_cache.CACHE_FILE` (not imported: the parent loads no tutor)."""
 FIRST_FRAME_TARGET = 1.3
 MEMORY_TARGET = 1.3
 SWITCH_TARGET_S = 0.150
@@ -57,8 +60,13 @@ def run_child(kind: str, pycache: str, tours: int = 1) -> dict[str, Any]:
     """One fresh interpreter: the wall time until it said `frame`, and what it measured.
     `pycache` is the bytecode cache every child of the run shares."""
     read_end, write_end = os.pipe()
-    # A fresh progress file each run: lessons resume where an earlier run left them.
+    # A fresh progress file each run: lessons resume where an earlier run left them. The
+    # catalogue's cache (`lessons/catalogue_cache.py`) is carried from run to run, as it
+    # is from one launch to the next: the warm-up runs fill it.
+    remembered = os.path.join(pycache, CATALOGUE_CACHE)
     with tempfile.TemporaryDirectory(prefix="tutor-bench-") as data:
+        if os.path.exists(remembered):
+            shutil.copy(remembered, os.path.join(data, CATALOGUE_CACHE))
         env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "TUTOR_DATA_DIR": data,
                "TOURS": str(tours), "PYTHONPYCACHEPREFIX": pycache}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -71,6 +79,8 @@ def run_child(kind: str, pycache: str, tours: int = 1) -> dict[str, Any]:
             line = frames.readline()  # blocks until the first frame, or the child's exit
             first_frame = time.perf_counter() - start
         stdout, _ = child.communicate(timeout=600)
+        if os.path.exists(os.path.join(data, CATALOGUE_CACHE)):
+            shutil.copy(os.path.join(data, CATALOGUE_CACHE), remembered)
     if child.returncode or line != b"frame\n":
         raise SystemExit(f"ui_child {kind} failed (exit {child.returncode})")
     measured: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])

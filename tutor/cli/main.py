@@ -295,13 +295,15 @@ def _course_dir(args: argparse.Namespace) -> Path:
 
 
 def _lessons(args: argparse.Namespace) -> int:
+    from tutor.lessons.catalogue_cache import CACHE_FILE
     from tutor.lessons.course import read_catalogue
+    from tutor.progress_store import data_dir
 
     folder = _course_dir(args)
     if not folder.is_dir():
         print(f"tutor lessons: {folder}: no such folder", file=sys.stderr)
         return 2
-    catalogue = read_catalogue(folder)
+    catalogue = read_catalogue(folder, cache=data_dir() / CACHE_FILE)
     for meta in catalogue.lessons:
         print(f"{meta.id}\t{meta.title}\t{meta.minutes}\t{meta.level}")
     for error in catalogue.errors:

@@ -7,12 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor.lessons.front_matter import (
-    ErrorCollector,
-    front_matter_text,
-    parse_front_matter,
-    read_lesson_text,
-)
+from tutor.lessons import catalogue_cache
 from tutor.lessons.model import LessonError, LessonMeta
 
 if TYPE_CHECKING:
@@ -55,29 +50,59 @@ class Catalogue:
         return next((m for m in self.lessons if m.id == lesson_id), None)
 
 
-def read_catalogue(folder: Path) -> Catalogue:
-    """Front matter of every lesson in `folder`, ordered by `order` then id."""
+def read_catalogue(folder: Path, cache: Path | None = None) -> Catalogue:
+    """Front matter of every lesson in `folder`, ordered by `order` then id. With a
+    `cache` file (`catalogue_cache`), files unchanged since they were last read are not
+    read again, and PyYAML is not even imported when none changed."""
     files, errors = lesson_files([folder])
+    remembered = catalogue_cache.recall(cache, folder) if cache is not None else {}
+    fresh: catalogue_cache.Remembered = {}
     metas: list[LessonMeta] = []
     for path in files:
-        collector = ErrorCollector(str(path))
-        try:
-            lines = read_lesson_text(path).split("\n")
-        except LessonError as exc:
-            errors.append(exc)
-            continue
-        found = front_matter_text(lines)
-        if found is None:
-            collector.add(1, 1, "a lesson starts with YAML front matter between two --- lines")
+        stamp = catalogue_cache.stamp(path)
+        known = remembered.get(path.name)
+        if known is not None and stamp is not None and known[0] == stamp:
+            meta: LessonMeta | None = dataclasses.replace(known[1], path=str(path))
+            file_errors: list[LessonError] = []
         else:
-            meta = parse_front_matter(found[0], collector, line_offset=1)
-            if meta is not None:
-                quizzes = sum(1 for line in lines if line.strip() == "```quiz")
-                metas.append(dataclasses.replace(meta, quizzes=quizzes))
-        errors.extend(collector.errors)
+            meta, file_errors = _read_meta(path)
+        errors.extend(file_errors)
+        if meta is not None:
+            metas.append(meta)
+            if stamp is not None and not file_errors:
+                fresh[path.name] = (stamp, meta)
+    if cache is not None and fresh != remembered:
+        catalogue_cache.remember(cache, folder, fresh)
     errors.extend(check_course(metas))
     metas.sort(key=lambda m: (m.order, m.id))
     return Catalogue(tuple(metas), tuple(errors))
+
+
+def _read_meta(path: Path) -> tuple[LessonMeta | None, list[LessonError]]:
+    """One file's front matter (with its quiz count), or the errors that stop it."""
+    # Imported here: PyYAML is a tenth of the first frame, and the cache usually spares it.
+    from tutor.lessons.front_matter import (
+        ErrorCollector,
+        front_matter_text,
+        parse_front_matter,
+        read_lesson_text,
+    )
+
+    collector = ErrorCollector(str(path))
+    try:
+        lines = read_lesson_text(path).split("\n")
+    except LessonError as exc:
+        return None, [exc]
+    found = front_matter_text(lines)
+    meta = None
+    if found is None:
+        collector.add(1, 1, "a lesson starts with YAML front matter between two --- lines")
+    else:
+        meta = parse_front_matter(found[0], collector, line_offset=1)
+        if meta is not None:
+            quizzes = sum(1 for line in lines if line.strip() == "```quiz")
+            meta = dataclasses.replace(meta, quizzes=quizzes)
+    return meta, collector.errors
 
 
 def check_course(metas: list[LessonMeta]) -> list[LessonError]:

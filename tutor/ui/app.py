@@ -16,6 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tutor.classroom.learners import LEARNER_VARIABLE
+from tutor.lessons.catalogue_cache import CACHE_FILE as CATALOGUE_CACHE
 from tutor.lessons.course import Catalogue, find_lesson, read_catalogue
 from tutor.lessons.model import Lesson, LessonError
 from tutor.plural import plural
@@ -52,7 +53,8 @@ class TutorApp(App[None]):
         if learner:  # a tab served by `tutor web`: whose progress this is
             self.sub_title = f"{self.SUB_TITLE} · {visible(learner)}"
         self.progress: Progress = config.progress.load()
-        self.catalogue: Catalogue = read_catalogue(config.course_dir)
+        self.catalogue: Catalogue = read_catalogue(
+            config.course_dir, cache=config.progress.path.parent / CATALOGUE_CACHE)
         self._parsed: dict[Path, tuple[tuple[int, int], Lesson]] = {}
         """Lessons parsed so far, by file, with the file's (mtime, size) when parsed."""
         self.opened_on: Screen[Any] | None = None
