@@ -12,9 +12,7 @@ Everything here is a heuristic over what a recording shows; it never contacts an
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.har.credentials import (
@@ -32,7 +30,7 @@ from tutor.har.credentials import (
     url_credentials,
 )
 from tutor.har.findings import REMEMBERED, Finding, FindingTracker
-from tutor.har.model import Har, HarEntry
+from tutor.har.model import FrozenRecord, Har, HarEntry, Record
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
 _PASSWORD_INPUT = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)
@@ -51,18 +49,23 @@ def _may_name_token(data: bytes) -> bool:
             or b"sid" in lowered or b"\\u" in lowered)
 
 
-@dataclass(frozen=True)
-class EntryAnalysis:
+class EntryAnalysis(FrozenRecord):
     """What one exchange shows."""
 
-    entry: HarEntry
-    sent: list[SentCredential]
-    set: list[CookieSet]
-    tokens: list[FoundToken]
-    login_steps: tuple[int, ...]
-    """Every login step this exchange shows (POST /login is often both 2 and 3)."""
-    url_credentials: list[str] = field(default_factory=list)
-    """Names of URL parts that carry a credential."""
+    __slots__ = ("entry", "login_steps", "sent", "set", "tokens", "url_credentials")
+    _fields = ("entry", "sent", "set", "tokens", "login_steps", "url_credentials")
+
+    def __init__(self, entry: HarEntry, sent: list[SentCredential], set: list[CookieSet],  # noqa: A002
+                 tokens: list[FoundToken], login_steps: tuple[int, ...],
+                 url_credentials: list[str] | None = None) -> None:
+        self.entry = entry
+        self.sent = sent
+        self.set = set
+        self.tokens = tokens
+        self.login_steps = login_steps
+        """Every login step this exchange shows (POST /login is often both 2 and 3)."""
+        self.url_credentials: list[str] = [] if url_credentials is None else url_credentials
+        """Names of URL parts that carry a credential."""
 
     @property
     def login_step(self) -> int | None:
@@ -70,24 +73,27 @@ class EntryAnalysis:
         return max(self.login_steps) if self.login_steps else None
 
 
-@dataclass
-class Analysis:
+class Analysis(Record):
     """The whole HAR, analysed."""
 
-    har: Har
-    entries: list[EntryAnalysis]
-    findings: list[Finding]
+    __slots__ = ("_by_entry", "entries", "findings", "har")
+    _fields = ("har", "entries", "findings")
+
+    def __init__(self, har: Har, entries: list[EntryAnalysis],
+                 findings: list[Finding]) -> None:
+        self.har = har
+        self.entries = entries
+        self.findings = findings
+        self._by_entry: dict[int, list[Finding]] | None = None
 
     def findings_for(self, index: int) -> list[Finding]:
         """The findings about entry `index`."""
-        return self._by_entry.get(index, [])
-
-    @functools.cached_property
-    def _by_entry(self) -> dict[int, list[Finding]]:
-        grouped: dict[int, list[Finding]] = {}
-        for finding in self.findings:
-            grouped.setdefault(finding.entry, []).append(finding)
-        return grouped
+        grouped = self._by_entry
+        if grouped is None:
+            grouped = self._by_entry = {}
+            for finding in self.findings:
+                grouped.setdefault(finding.entry, []).append(finding)
+        return grouped.get(index, [])
 
 
 def analyse(har: Har) -> Analysis:

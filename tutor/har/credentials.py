@@ -1,6 +1,6 @@
 """Finding credentials in one exchange: cookies and Authorization sent, cookies set, JWTs.
 
-Every value found here is a secret of the person who recorded the HAR. The dataclasses
+Every value found here is a secret of the person who recorded the HAR. The records
 keep the raw value for the analysis (to tell one session id from another) but the
 renderers never print it whole, and the JSON never contains it.
 
@@ -17,12 +17,11 @@ import functools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
-from tutor.har.model import HarBody, HarEntry, HarRequest
+from tutor.har.model import FrozenRecord, HarBody, HarEntry, HarRequest
 from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
 CredentialType = Literal["cookie", "bearer", "basic"]
@@ -37,29 +36,37 @@ _TOKEN_FIELDS = re.compile(r"(access|id|refresh|auth)?_?token|jwt|session(_?id)?
                            re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class SentCredential:
+class SentCredential(FrozenRecord):
     """A credential the client sent with a request."""
 
-    type: CredentialType
-    name: str
-    """The cookie name, or "Authorization" for bearer and basic."""
-    value: str
-    """The raw secret (never printed whole, never in the JSON)."""
-    user: str | None = None
-    """The user name of a Basic credential."""
+    __slots__ = ("name", "type", "user", "value")
+    _fields = ("type", "name", "value", "user")
+
+    def __init__(self, type: CredentialType, name: str, value: str,  # noqa: A002
+                 user: str | None = None) -> None:
+        self.type = type
+        self.name = name
+        """The cookie name, or "Authorization" for bearer and basic."""
+        self.value = value
+        """The raw secret (never printed whole, never in the JSON)."""
+        self.user = user
+        """The user name of a Basic credential."""
 
 
-@dataclass(frozen=True)
-class CookieSet:
+class CookieSet(FrozenRecord):
     """One Set-Cookie of a response."""
 
-    name: str
-    value: str
-    parsed: ParsedSetCookie | None
-    """None when the line yields no cookie (then `rejected` says why)."""
-    cleared: bool
-    rejected: str | None = None
+    __slots__ = ("cleared", "name", "parsed", "rejected", "value")
+    _fields = ("name", "value", "parsed", "cleared", "rejected")
+
+    def __init__(self, name: str, value: str, parsed: ParsedSetCookie | None, cleared: bool,
+                 rejected: str | None = None) -> None:
+        self.name = name
+        self.value = value
+        self.parsed = parsed
+        """None when the line yields no cookie (then `rejected` says why)."""
+        self.cleared = cleared
+        self.rejected = rejected
 
     def attributes(self) -> dict[str, Any]:
         """The parsed attributes, JSON-ready (names as in ParsedSetCookie)."""
@@ -71,14 +78,18 @@ class CookieSet:
                 "http_only": cookie.http_only, "same_site": cookie.same_site}
 
 
-@dataclass(frozen=True)
-class FoundToken:
+class FoundToken(FrozenRecord):
     """A JWT found in an exchange, decoded without checking its signature."""
 
-    location: str
-    header: dict[str, Any]
-    claims: dict[str, Any]
-    value: str
+    __slots__ = ("claims", "header", "location", "value")
+    _fields = ("location", "header", "claims", "value")
+
+    def __init__(self, location: str, header: dict[str, Any], claims: dict[str, Any],
+                 value: str) -> None:
+        self.location = location
+        self.header = header
+        self.claims = claims
+        self.value = value
 
 
 def looks_like_session(name: str, value: str = "") -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
 from tutor.har.credentials import SentCredential, looks_like_session
+from tutor.har.model import FrozenRecord
 
 if TYPE_CHECKING:
     from tutor.har.analysis import EntryAnalysis
@@ -27,13 +27,16 @@ the oldest are forgotten first, so a streamed recording of any length needs boun
 memory. A credential reused after that many later drops goes unreported."""
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(FrozenRecord):
     """Something worth a learner's attention, about one entry."""
 
-    kind: FindingKind
-    entry: int
-    message: str
+    __slots__ = ("entry", "kind", "message")
+    _fields = ("kind", "entry", "message")
+
+    def __init__(self, kind: FindingKind, entry: int, message: str) -> None:
+        self.kind = kind
+        self.entry = entry
+        self.message = message
 
 
 def find_all(entries: Sequence[EntryAnalysis]) -> list[Finding]:
