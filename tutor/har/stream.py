@@ -7,7 +7,7 @@ value, and only the frame around them is walked here, by hand:
     { ... "log": { ... "entries": [ entry, entry, ... ] ... } ... }
 
 The file is decoded to text a chunk at a time; each entry is decoded from the chunk in
-memory and checked by `reader.entry_from_json`, so its errors name the same places
+memory and checked by `entries.entry_from_json`, so its errors name the same places
 (`entries[3].request`) as the whole-file reader's. An entry that runs past the end of
 the chunk is decoded again once more text is read (the buffer grows by at least its own
 size, so a huge entry costs a few decodes, not one per chunk). What comes before the
@@ -32,15 +32,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tutor.har.entries import entry_from_json
 from tutor.har.files import open_har
 from tutor.har.model import HarEntry, HarError
-from tutor.har.reader import (
-    SURROGATE_ESCAPE,
-    entry_from_json,
-    har_from_json,
-    log_parts,
-    whole_characters,
-)
+from tutor.har.reader import SURROGATE_ESCAPE, har_from_json, log_parts, whole_characters
 
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
