@@ -14,14 +14,13 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 import re
 from collections.abc import Iterator
 from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
-from tutor.har.model import FrozenRecord, HarBody, HarEntry, HarRequest
+from tutor.har.model import FrozenRecord, HarBody, HarEntry, HarRequest, parse_json
 from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
 CredentialType = Literal["cookie", "bearer", "basic"]
@@ -272,7 +271,7 @@ def _json_segment(segment: str) -> Any:
         # by binascii directly (urlsafe_b64decode's wrappers cost as much as decoding).
         raw = binascii.a2b_base64(segment.replace("-", "+").replace("_", "/")
                                   + "=" * (-len(segment) % 4))
-        return json.loads(raw.decode("utf-8"))
+        return parse_json(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         return None
 
@@ -323,9 +322,11 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
         if _may_be_jwt(cookie.value):
             token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
             tokens += [token] if token else []
-    for name, value in url_params(entry.request.url_parts):
-        if "eyJ" in value:
-            tokens += _jwts_in_text(value, f"request.url:{name}")
+    url = entry.request.url
+    if "eyJ" in url or "%" in url:  # else no parameter can hold one, even decoded
+        for name, value in url_params(entry.request.url_parts):
+            if "eyJ" in value:
+                tokens += _jwts_in_text(value, f"request.url:{name}")
     tokens += _jwts_in_body(entry.request.body, "request")
     tokens += _jwts_in_body(entry.response.body, "response")
     return tokens

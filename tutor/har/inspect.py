@@ -8,7 +8,7 @@ written to `out` only once the whole file has been read: a bad file writes nothi
 
 from __future__ import annotations
 
-import tempfile
+import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -37,10 +37,52 @@ def inspect_file(path: Path, out: IO[str], as_json: bool = False) -> None:
     _report(stream.entries(), lambda: stream.creator, out, as_json)
 
 
-def _spool() -> IO[str]:
+class _Spool:
+    """Text kept in memory until it passes SPOOL_BYTES characters, then in a temporary
+    file: tempfile.SpooledTemporaryFile's idea, without importing tempfile (and random)
+    on every run for the usual report that stays in memory."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] = io.StringIO()
+        self._kept = 0
+        """Characters in memory (counted until the file takes over)."""
+
+    def write(self, text: str) -> int:
+        self._file.write(text)
+        if self._kept >= 0:
+            self._kept += len(text)
+            if self._kept > SPOOL_BYTES:
+                self._roll_over()
+        return len(text)
+
+    def _roll_over(self) -> None:
+        import tempfile
+
+        # Closed by close(), like the StringIO it replaces.
+        file = tempfile.TemporaryFile(  # noqa: SIM115
+            "w+", encoding="utf-8", errors="surrogatepass")
+        file.write(self._file.getvalue())  # type: ignore[attr-defined]
+        self._file, self._kept = file, -1
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def read(self, size: int | None = -1) -> str:
+        return self._file.read(-1 if size is None else size)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _spool() -> _Spool:
     # Closed by the caller's with.
-    return tempfile.SpooledTemporaryFile(
-        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass")
+    return _Spool()
 
 
 def _report(entries: Iterable[HarEntry], creator: Callable[[], str], out: IO[str],

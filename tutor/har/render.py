@@ -18,7 +18,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential
@@ -157,6 +157,14 @@ def _claim_text(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+class Spool(Protocol):
+    """Where a report's text waits until the whole file is read (io.StringIO will do)."""
+
+    def write(self, text: str, /) -> int: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def read(self, size: int | None = -1, /) -> str: ...
+
+
 BATCH = 64
 """Entries whose text is joined before it goes to the spool."""
 
@@ -172,7 +180,7 @@ class TextReport:
     lines are kept aside with the spool position they belong at, and `finish` writes the
     whole report."""
 
-    def __init__(self, spool: IO[str]) -> None:
+    def __init__(self, spool: Spool) -> None:
         self._spool = spool
         self._quiet: list[tuple[int, str]] = []
         """(characters written before it, line) of the first QUIET_SHOWN quiet exchanges
@@ -228,7 +236,7 @@ class JsonReport:
     """The `tutor inspect --json` document, written one entry at a time: entries to one
     spool, findings to another, joined by `finish` (as compact as `json.dumps`)."""
 
-    def __init__(self, entries: IO[str], findings: IO[str]) -> None:
+    def __init__(self, entries: Spool, findings: Spool) -> None:
         self._entries, self._findings = entries, findings
         self._separator = self._finding_separator = ""
 
