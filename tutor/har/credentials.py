@@ -312,29 +312,33 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
                  set_cookies: list[CookieSet]) -> list[FoundToken]:
     """Every JWT in the exchange: Authorization, cookies, URL, and JSON or form bodies."""
     tokens: list[FoundToken] = []
+    # Each place is looked at only when it may hold one ("eyJ" is '{"' encoded, and a
+    # percent-encoded value may hide it): most values and bodies are passed at a glance.
     for credential in sent:
-        if _may_be_jwt(credential.value):
+        value = credential.value
+        if "eyJ" in value or "%" in value:
             where = ("request.header:Authorization" if credential.type != "cookie"
                      else f"request.cookie:{credential.name}")
-            token = decode_jwt(unquote(credential.value), where)
+            token = decode_jwt(unquote(value), where)
             tokens += [token] if token else []
     for cookie in set_cookies:
-        if _may_be_jwt(cookie.value):
-            token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
+        value = cookie.value
+        if "eyJ" in value or "%" in value:
+            token = decode_jwt(unquote(value), f"response.set-cookie:{cookie.name}")
             tokens += [token] if token else []
-    url = entry.request.url
+    request = entry.request
+    url = request.url
     if "eyJ" in url or "%" in url:  # else no parameter can hold one, even decoded
-        for name, value in url_params(entry.request.url_parts):
+        for name, value in url_params(request.url_parts):
             if "eyJ" in value:
                 tokens += _jwts_in_text(value, f"request.url:{name}")
-    tokens += _jwts_in_body(entry.request.body, "request")
-    tokens += _jwts_in_body(entry.response.body, "response")
+    body = request.body
+    if body is not None and b"eyJ" in body.data:
+        tokens += _jwts_in_body(body, "request")
+    body = entry.response.body
+    if body is not None and b"eyJ" in body.data:
+        tokens += _jwts_in_body(body, "response")
     return tokens
-
-
-def _may_be_jwt(value: str) -> bool:
-    """False when `value` certainly is no JWT, even percent-decoded (most values)."""
-    return "eyJ" in value or "%" in value
 
 
 def url_params(url: str | SplitResult) -> list[tuple[str, str]]:

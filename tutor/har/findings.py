@@ -233,28 +233,32 @@ class _DropTracker:
 
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         entry = item.entry
-        index, host, status = entry.index, entry.request.host, entry.response.status
+        request = entry.request
+        index, host, status = entry.index, request.host, entry.response.status
         findings: list[Finding] = []
-        accepted = 200 <= status < 300
-        for credential in item.sent:
-            kind, name, value = credential.type, credential.name, credential.value
-            key = (kind, name, value)
-            if accepted and key in self.dropped:
-                when, how = self.dropped.pop(key)
-                findings.append(Finding("credential-reused-after-drop", index, (
-                    f"The {_label(credential)} was {how} at entry {when}, yet this request "
-                    f"presents it again and the server accepts it ({status}): the server "
-                    "still honours a credential the client had given up.")))
-            slot = (host, kind, name)
-            previous = self.held.get(slot)
-            if previous is None:
-                self._hold(slot, value, "/")
-            elif previous[0] != value:
-                self._drop((kind, name, previous[0]), index, "replaced by a new value")
-                self._hold(slot, value, previous[1])
+        sent = item.sent
+        if sent:
+            accepted = 200 <= status < 300
+            dropped, held = self.dropped, self.held
+            for credential in sent:
+                kind, name, value = credential.type, credential.name, credential.value
+                if accepted and dropped and (kind, name, value) in dropped:
+                    when, how = dropped.pop((kind, name, value))
+                    findings.append(Finding("credential-reused-after-drop", index, (
+                        f"The {_label(credential)} was {how} at entry {when}, yet this "
+                        f"request presents it again and the server accepts it ({status}): "
+                        "the server still honours a credential the client had given up.")))
+                slot = (host, kind, name)
+                previous = held.get(slot)
+                if previous is None:
+                    self._hold(slot, value, "/")
+                elif previous[0] != value:
+                    self._drop((kind, name, previous[0]), index, "replaced by a new value")
+                    self._hold(slot, value, previous[1])
         if self._paths.ever_held:
             self._missing_cookies(item)
-        self._missing_bearer(item)
+        if request.method != "OPTIONS":  # a preflight never carries Authorization
+            self._missing_bearer(item)
         for cookie in item.set:
             slot = (host, "cookie", cookie.name)
             previous = self.held.get(slot)
@@ -269,8 +273,9 @@ class _DropTracker:
                                "replaced by the server")
                 path = cookie.parsed.path or "/"
                 self._hold(slot, cookie.value, path if path.startswith("/") else "/")
-        if 200 <= status < 400 and _is_logout_path(entry.request.path):
-            for credential in item.sent:
+        # Only what was sent can be given up by logging out.
+        if sent and 200 <= status < 400 and _is_logout_path(request.path):
+            for credential in sent:
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
         return findings
@@ -280,21 +285,28 @@ class _DropTracker:
         without one: the client stopped sending it (its page dropped the token, as a
         logout that only deletes the client's copy does). A token is attached by the
         page's own script, so any request may lack it; only the same path tells."""
+        bearer = None
+        for credential in item.sent:
+            if credential.type == "bearer":
+                bearer = credential.value
+                break
+        paths = self._bearer_paths
+        if bearer is None and not paths:
+            return  # nothing carried anywhere yet (most recordings without tokens)
         request = item.entry.request
-        if request.method == "OPTIONS":  # a preflight never carries Authorization
-            return
         where = (request.host, request.path)
-        bearer = next((c.value for c in item.sent if c.type == "bearer"), None)
         if bearer is not None:
-            self._bearer_paths.pop(where, None)  # re-inserted as the newest
-            self._bearer_paths[where] = bearer
-            while len(self._bearer_paths) > REMEMBERED:
-                del self._bearer_paths[next(iter(self._bearer_paths))]
+            paths.pop(where, None)  # re-inserted as the newest
+            paths[where] = bearer
+            while len(paths) > REMEMBERED:
+                del paths[next(iter(paths))]
             return
-        carried = self._bearer_paths.pop(where, None)
+        carried = paths.pop(where, None)
+        if carried is None:
+            return
         slot = (request.host, "bearer", "Authorization")
         held = self.held.get(slot)
-        if carried is not None and held is not None and held[0] == carried:
+        if held is not None and held[0] == carried:
             self._drop(("bearer", "Authorization", carried), item.entry.index,
                        "no longer sent (a request to the same path went without it)")
             self._release(slot)
@@ -308,12 +320,12 @@ class _DropTracker:
         request = item.entry.request
         if request.method == "OPTIONS" or not request.headers:
             return
-        fetch_site = request.header("sec-fetch-site")
-        if fetch_site is not None and fetch_site.lower() == "cross-site":
-            return
         host = request.host
         held = self._paths.matching(host, request.path)
         if not held:
+            return
+        fetch_site = request.header("sec-fetch-site")
+        if fetch_site is not None and fetch_site.lower() == "cross-site":
             return
         sent = {c.name for c in item.sent if c.type == "cookie"}
         missing = [name for name in held if name not in sent]
