@@ -41,6 +41,9 @@ def _json_safe(value: Any) -> Any:
 
 
 _C1 = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""What `json.dumps(value, ensure_ascii=False)` uses, made once: json.dumps makes a new
+encoder on every call that passes an option, once or twice per entry of a report."""
 
 
 def json_text(value: Any) -> str:
@@ -48,8 +51,12 @@ def json_text(value: Any) -> str:
     DEL and the C1 controls (0x9b is a CSI on some terminals), the characters `visible`
     also shows, and lone surrogates (which UTF-8 cannot write) are escaped here too,
     which leaves the same JSON value."""
-    text = json.dumps(value, ensure_ascii=False)
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _ENCODER.encode(value)
+    return _C1.sub(_escape, text) if _C1.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _redacted(_secret: str) -> str:
@@ -244,9 +251,9 @@ class JsonReport:
         """One exchange, with the findings about it."""
         self._entries.write(self._separator + json_text(entry_json(item)))
         self._separator = ", "
-        for finding in findings:
-            self._findings.write(self._finding_separator
-                                 + json_text(finding_json(finding)))
+        if findings:
+            self._findings.write(self._finding_separator + ", ".join(
+                [json_text(finding_json(finding)) for finding in findings]))
             self._finding_separator = ", "
 
     def finish(self, out: IO[str]) -> None:
