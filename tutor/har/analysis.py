@@ -120,12 +120,13 @@ class Analyser:
 
     def visit(self, entry: HarEntry) -> tuple[EntryAnalysis, list[Finding]]:
         """The next entry's analysis and the findings about it."""
-        sent = sent_credentials(entry.request)
+        request = entry.request
+        sent = sent_credentials(request)
         set_cookies = cookies_set(entry)
         tokens = tokens_found(entry, sent, set_cookies)
         steps = _login_steps(entry, sent, set_cookies, self._issued)
         item = EntryAnalysis(entry, sent, set_cookies, tokens, steps,
-                             url_credentials(entry.request.url))
+                             url_credentials(request.url))
         return item, self._findings.visit(item)
 
 
@@ -135,7 +136,8 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     steps: list[int] = []  # appended in order, so sorted and without repeats
     if request.method == "GET" and _shows_login_form(entry):
         steps.append(1)
-    sends_secret = request.body is not None and has_password_field(form_fields(request.body))
+    body = request.body
+    sends_secret = body is not None and has_password_field(form_fields(body))
     if not sends_secret:
         for c in sent:
             if c.type == "basic":
@@ -145,23 +147,23 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
         steps.append(2)
     # A session cookie on a plain page view is an anonymous session, not a login: step 3
     # needs credentials in this request or a token in the answer.
-    accepted = 200 <= response.status < 400
     # Accepted credentials are step 3 even without a new cookie: a server that does not
     # rotate the session id keeps the old one.
-    if accepted and (sends_secret or _body_issues_token(entry)):
+    if 200 <= response.status < 400 and (
+            sends_secret or (response.body is not None and _body_issues_token(entry))):
         steps.append(3)
         for credential in _credentials_issued(entry, set_cookies):
             issued.pop(credential, None)  # re-inserted as the newest
             issued[credential] = None
         while len(issued) > REMEMBERED:
             del issued[next(iter(issued))]
-    if not sends_secret:
+    if sent and not sends_secret:
         for c in sent:
             if (c.type in ("bearer", "basic") or c.name in issued or c.value in issued
                     or looks_like_session(c.name, c.value)):
                 steps.append(4)  # the client carries a credential
                 break
-    return tuple(steps)
+    return tuple(steps) if steps else ()
 
 
 def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:

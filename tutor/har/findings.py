@@ -327,9 +327,10 @@ class _DropTracker:
         fetch_site = request.header("sec-fetch-site")
         if fetch_site is not None and fetch_site.lower() == "cross-site":
             return
-        sent = {c.name for c in item.sent if c.type == "cookie"}
-        missing = [name for name in held if name not in sent]
-        for name in missing:
+        sent = {c.name for c in item.sent if c.type == "cookie"} if item.sent else ()
+        for name in held:  # a list of its own: dropping below does not change it
+            if name in sent:
+                continue
             slot = (host, "cookie", name)
             value, path = self.held[slot]
             if path_matches(request.path, path):  # the index's rule, checked once more

@@ -204,7 +204,9 @@ class TextReport:
         """One exchange, with the findings about it."""
         self.count += 1
         if findings:
-            self.kinds.update(f.kind for f in findings)
+            kinds = self.kinds
+            for finding in findings:
+                kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
         if item.sent or item.set or item.tokens or item.login_steps or findings:
             text = "\n\n" + "\n".join(entry_lines(item, findings))
             self._pending.append(text)
