@@ -8,7 +8,6 @@ written to `out` only once the whole file has been read: a bad file writes nothi
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -38,40 +37,55 @@ def inspect_file(path: Path, out: IO[str], as_json: bool = False) -> None:
 
 
 class _Spool:
-    """Text kept in memory until it passes SPOOL_BYTES characters, then in a temporary
-    file: tempfile.SpooledTemporaryFile's idea, without importing tempfile (and random)
-    on every run for the usual report that stays in memory."""
+    """Text kept in memory (as the strings written) until it passes SPOOL_BYTES, then in
+    a temporary file: tempfile.SpooledTemporaryFile's idea without importing tempfile
+    (and random) on every run, for the usual report that stays in memory. Written, then
+    rewound once and read."""
 
     def __init__(self) -> None:
-        self._file: IO[str] = io.StringIO()
+        self._parts: list[str] = []
         self._kept = 0
-        """Characters in memory (counted until the file takes over)."""
+        """Characters in memory; each takes up to two bytes (the report's arrows and
+        ellipses make its text two bytes a character)."""
+        self._file: IO[str] | None = None
+        self._text = ""
+        """The parts joined, once rewound."""
+        self._at = 0
 
     def write(self, text: str) -> int:
-        self._file.write(text)
-        if self._kept >= 0:
-            self._kept += len(text)
-            if self._kept > SPOOL_BYTES:
-                self._roll_over()
+        if self._file is not None:
+            return self._file.write(text)
+        self._parts.append(text)
+        self._kept += len(text)
+        if 2 * self._kept > SPOOL_BYTES:
+            import tempfile
+
+            # Closed by close().
+            self._file = tempfile.TemporaryFile(  # noqa: SIM115
+                "w+", encoding="utf-8", errors="surrogatepass")
+            self._file.write("".join(self._parts))
+            self._parts = []
         return len(text)
 
-    def _roll_over(self) -> None:
-        import tempfile
-
-        # Closed by close(), like the StringIO it replaces.
-        file = tempfile.TemporaryFile(  # noqa: SIM115
-            "w+", encoding="utf-8", errors="surrogatepass")
-        file.write(self._file.getvalue())  # type: ignore[attr-defined]
-        self._file, self._kept = file, -1
-
     def seek(self, offset: int, whence: int = 0) -> int:
-        return self._file.seek(offset, whence)
+        if self._file is not None:
+            return self._file.seek(offset, whence)
+        self._text = "".join(self._parts)
+        self._parts = [self._text]
+        self._at = min(offset, len(self._text))
+        return self._at
 
     def read(self, size: int | None = -1) -> str:
-        return self._file.read(-1 if size is None else size)
+        if self._file is not None:
+            return self._file.read(-1 if size is None else size)
+        end = len(self._text) if size is None or size < 0 else self._at + size
+        text = self._text[self._at:end]
+        self._at += len(text)
+        return text
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
     def __enter__(self) -> _Spool:
         return self
