@@ -69,8 +69,8 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
     status_text = _usual_text(response.get("statusText"))
     response_version = _usual_text(response.get("httpVersion"))
     redirect_url = _usual_text(response.get("redirectURL"))
-    request_headers = _usual_pairs(request.get("headers"))
-    response_headers = _usual_pairs(response.get("headers"))
+    request_headers = _usual_headers(request.get("headers"))
+    response_headers = _usual_headers(response.get("headers"))
     cookies = _usual_pairs(request.get("cookies"))
     query = _usual_pairs(request.get("queryString"))
     if (request_version is None or status_text is None or response_version is None
@@ -111,10 +111,10 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
         return None
     return HarEntry(
         index,
-        HarRequest(method.upper(), url, request_version, request_headers, cookies, query, body,
-                   header_index(request_headers)),
-        HarResponse(status, status_text, response_version, response_headers, set_cookies,
-                    answer, redirect_url, header_index(response_headers)),
+        HarRequest(method.upper(), url, request_version, request_headers[0], cookies, query,
+                   body, request_headers[1]),
+        HarResponse(status, status_text, response_version, response_headers[0], set_cookies,
+                    answer, redirect_url, response_headers[1]),
         started,
         time_ms,
     )
@@ -143,6 +143,30 @@ def _usual_pairs(value: Any) -> tuple[Header, ...] | None:
     except (KeyError, TypeError):
         return None
     return tuple(pairs)
+
+
+def _usual_headers(value: Any) -> tuple[tuple[Header, ...], dict[str, list[str]]] | None:
+    """`_usual_pairs` of a headers list and, in the same pass, the index by lower-cased
+    name that the model keeps (`header_index`)."""
+    if value.__class__ is not list:
+        return ((), {}) if value is None else None
+    pairs: list[Header] = []
+    index: dict[str, list[str]] = {}
+    try:
+        for each in value:
+            # Decoded JSON: indexing anything but an object with a string fails (TypeError).
+            name, text = each["name"], each["value"]
+            if name.__class__ is not str or text.__class__ is not str:
+                return None
+            pairs.append((name, text))
+            lowered = name.lower()
+            if lowered in index:
+                index[lowered].append(text)
+            else:
+                index[lowered] = [text]
+    except (KeyError, TypeError):
+        return None
+    return tuple(pairs), index
 
 
 def _plain_url(url: str) -> bool:

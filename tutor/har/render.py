@@ -40,7 +40,9 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-_C1 = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_C1 = r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+"""What json_text escapes besides what json does (compiled on first use by re's cache:
+only `--json` needs it, and compiling it was a millisecond of every start)."""
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 """What `json.dumps(value, ensure_ascii=False)` uses, made once: json.dumps makes a new
 encoder on every call that passes an option, once or twice per entry of a report."""
@@ -52,7 +54,7 @@ def json_text(value: Any) -> str:
     also shows, and lone surrogates (which UTF-8 cannot write) are escaped here too,
     which leaves the same JSON value."""
     text = _ENCODER.encode(value)
-    return _C1.sub(_escape, text) if _C1.search(text) else text
+    return re.sub(_C1, _escape, text) if re.search(_C1, text) else text
 
 
 def _escape(match: re.Match[str]) -> str:
