@@ -30,7 +30,6 @@ _SESSION_HINTS = re.compile("sess|sid|auth|token|jwt|login|remember|identity|acc
                             "refresh|user")
 _NOT_CREDENTIALS = re.compile("csrf|xsrf|consent|theme|lang|_ga|_gid")
 _SECRET_FIELDS = re.compile(r"pass(word|wd)?|pwd|secret|passphrase", re.IGNORECASE)
-_USER_FIELDS = re.compile(r"user(name)?|login|email", re.IGNORECASE)
 _TOKEN_FIELDS = re.compile(r"(access|id|refresh|auth)?_?token|jwt|session(_?id)?|sid",
                            re.IGNORECASE)
 
@@ -258,7 +257,7 @@ def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     # Cached: a recording sends the same bearer token on request after request.
     # The signature is deliberately not checked (nor decoded): the token is UNVERIFIED.
     header_part, _, rest = value.partition(".")
-    header, claims = _json_segment(header_part), _json_segment(rest.partition(".")[0])
+    header, claims = _header_segment(header_part), _json_segment(rest.partition(".")[0])
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None  # a JWT's header and claims are JSON objects, or it is no JWT
     return header, claims
@@ -274,6 +273,11 @@ def _json_segment(segment: str) -> Any:
         return parse_json(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         return None
+
+
+# Cached apart: every token a server issues has the same header (alg, typ, kid), while
+# the claims differ from token to token.
+_header_segment = functools.lru_cache(maxsize=256)(_json_segment)
 
 
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
