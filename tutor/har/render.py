@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any, Protocol
@@ -26,7 +25,7 @@ from tutor.har.findings import Finding
 from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
 from tutor.plural import plural
 from tutor.redaction import REDACTED, redact_url, shorten
-from tutor.visible import visible
+from tutor.visible import Shown, visible
 
 
 def _json_safe(value: Any) -> Any:
@@ -177,6 +176,9 @@ class Spool(Protocol):
 BATCH = 64
 """Entries whose text is joined before it goes to the spool."""
 
+COPY_CHARACTERS = 1 << 20
+"""Characters copied from a spool to the output at a time."""
+
 QUIET_SHOWN = 20
 """Exchanges without credentials get a line each up to this many; past it, only a count."""
 
@@ -234,10 +236,10 @@ class TextReport:
         if self.quiet <= QUIET_SHOWN:
             done = 0
             for position, line in self._quiet:
-                out.write(self._spool.read(position - done))
+                out.write(Shown(self._spool.read(position - done)))
                 out.write(line)
                 done = position
-        shutil.copyfileobj(self._spool, out)
+        _copy(self._spool, out)
         if self.quiet > QUIET_SHOWN:
             out.write(f"\n\n({plural(self.quiet, 'exchange')} without credentials not shown)")
         out.write("\n\n" + summary_line(self.kinds) + "\n")
@@ -264,11 +266,22 @@ class JsonReport:
         """Write the whole document to `out`."""
         out.write('{"entries": [')
         self._entries.seek(0)
-        shutil.copyfileobj(self._entries, out)
+        _copy(self._entries, out)
         out.write('], "findings": [')
         self._findings.seek(0)
-        shutil.copyfileobj(self._findings, out)
+        _copy(self._findings, out)
         out.write("]}\n")
+
+
+def _copy(spool: Spool, out: IO[str]) -> None:
+    """The rest of a spool to `out`, marked Shown: a report's every value went through
+    `visible` or json_text's escapes when it was written, so a VisibleWriter (every
+    plain command's stdout) need not look at each character again."""
+    while True:
+        text = spool.read(COPY_CHARACTERS)
+        if not text:
+            return
+        out.write(Shown(text))
 
 
 def inspect_text(analysis: Analysis) -> str:
