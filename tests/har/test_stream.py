@@ -62,6 +62,23 @@ def test_many_quiet_exchanges_become_a_count(tmp_path: Path) -> None:
     assert text == inspect_text(analyse(parse_har(raw))) + "\n"
 
 
+def test_quiet_exchanges_are_compact_runs_set_apart_by_blank_lines(tmp_path: Path) -> None:
+    login = entry("POST", "https://x.test/login", post={
+        "mimeType": "application/json", "text": json.dumps({"password": "pw"})})
+    quiet = [entry(url=f"https://x.test/{i}") for i in range(4)]
+    raw = har_bytes(quiet[0], quiet[1], login, quiet[2], quiet[3])
+    text = _inspect(_write(tmp_path, raw))
+    blocks = text.split("\n\n")
+    assert blocks[0] == "5 exchanges, recorded by test 1"
+    assert blocks[1] == ("#0  GET https://x.test/0  → 200  (no credentials)\n"
+                         "#1  GET https://x.test/1  → 200  (no credentials)")
+    assert blocks[2].startswith("#2  POST https://x.test/login  → 200\n    login step 2")
+    assert blocks[3] == ("#3  GET https://x.test/2  → 200  (no credentials)\n"
+                         "#4  GET https://x.test/3  → 200  (no credentials)")
+    assert blocks[4:] == ["No findings.\n"]
+    assert text == inspect_text(analyse(parse_har(raw))) + "\n"
+
+
 def test_a_creator_after_the_entries_is_still_found(tmp_path: Path) -> None:
     document = har(*cookie_login_flow())
     log = document["log"]

@@ -222,7 +222,7 @@ class TextReport:
         self.quiet += 1
         if self.quiet <= QUIET_SHOWN:
             request, response = item.entry.request, item.entry.response
-            self._quiet.append((self._written, "\n" + visible(
+            self._quiet.append((self._written, visible(
                 f"#{item.entry.index}  {request.method} {redact_url(request.url)}  → "
                 f"{response.status}  (no credentials)")))
 
@@ -234,11 +234,15 @@ class TextReport:
                   + (f", recorded by {visible(creator)}" if creator else ""))
         self._spool.seek(0)
         if self.quiet <= QUIET_SHOWN:
-            done = 0
+            # A run of exchanges without credentials is a line each, set apart from the
+            # header and from the entries around it by a blank line, as entries are.
+            done = -1
             for position, line in self._quiet:
-                out.write(Shown(self._spool.read(position - done)))
-                out.write(line)
-                done = position
+                if position != done:
+                    out.write(Shown(self._spool.read(position - max(done, 0))))
+                    out.write("\n")
+                    done = position
+                out.write("\n" + line)
         _copy(self._spool, out)
         if self.quiet > QUIET_SHOWN:
             out.write(f"\n\n({plural(self.quiet, 'exchange')} without credentials not shown)")
