@@ -11,7 +11,6 @@ UNVERIFIED) PyJWT would only add its import time and its checks of a signature i
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import re
@@ -129,7 +128,7 @@ def sent_credentials(request: HarRequest) -> list[SentCredential]:
 
 def _basic_user(encoded: str) -> str | None:
     try:
-        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+        decoded = binascii.a2b_base64(encoded, strict_mode=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     return decoded.partition(":")[0]

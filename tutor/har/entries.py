@@ -18,7 +18,6 @@ usual path is most of its cost after JSON decoding (issue 13).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime
 import math
@@ -262,11 +261,14 @@ def _content(content: Mapping[str, Any], where: str) -> HarBody:
     encoding = _text(content.get("encoding"), where, "encoding")
     if encoding.lower() == "base64":
         try:
-            data = base64.b64decode(text.encode("ascii"), validate=True)
+            # base64.b64decode(..., validate=True) is this call (its module is not
+            # imported for it).
+            data = binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
         except (binascii.Error, UnicodeEncodeError):
             # Line-wrapped base64 is common enough to accept; anything else is not.
             try:
-                data = base64.b64decode("".join(text.split()).encode("ascii"), validate=True)
+                data = binascii.a2b_base64("".join(text.split()).encode("ascii"),
+                                           strict_mode=True)
             except (binascii.Error, UnicodeEncodeError):
                 raise HarError(f"{where}.text", "content.encoding is base64 but the text "
                                "is not valid base64") from None
