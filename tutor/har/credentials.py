@@ -91,10 +91,18 @@ class FoundToken(FrozenRecord):
 
 def looks_like_session(name: str, value: str = "") -> bool:
     """Whether a cookie looks like it carries a login (a guess from its name or value)."""
+    says = _name_says_session(name)
+    return says if says is not None else JWT_WHOLE.match(value) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_says_session(name: str) -> bool | None:
+    """What a cookie's name alone says (None: it depends on the value). Cached: a
+    recording sends the same few cookie names again and again."""
     lowered = name.lower()
     if _NOT_CREDENTIALS.search(lowered):
         return False
-    return _SESSION_HINTS.search(lowered) is not None or JWT_WHOLE.match(value) is not None
+    return True if _SESSION_HINTS.search(lowered) else None
 
 
 def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
