@@ -101,7 +101,12 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
             if content.__class__ is not dict:
                 return None
             if content:
-                answer = _content(content, "")
+                text, mime = content.get("text"), content.get("mimeType")
+                if (text.__class__ is str and mime.__class__ is str
+                        and content.get("encoding") is None):  # the usual: plain text
+                    answer = HarBody(mime, text.encode("utf-8", "replace"))
+                else:
+                    answer = _content(content, "")
         if started is not None:
             started = _timestamp(started, "", "")
         time_ms = _number(time_ms, "", "") if time_ms.__class__ is not float else (

@@ -234,7 +234,8 @@ class _DropTracker:
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         entry = item.entry
         request = entry.request
-        index, host, status = entry.index, request.host, entry.response.status
+        index, host, path, status = entry.index, request.host, request.path, \
+            entry.response.status
         findings: list[Finding] = []
         sent = item.sent
         if sent:
@@ -256,9 +257,9 @@ class _DropTracker:
                     self._drop((kind, name, previous[0]), index, "replaced by a new value")
                     self._hold(slot, value, previous[1])
         if self._paths.ever_held:
-            self._missing_cookies(item)
+            self._missing_cookies(item, host, path)
         if request.method != "OPTIONS":  # a preflight never carries Authorization
-            self._missing_bearer(item)
+            self._missing_bearer(item, host, path)
         for cookie in item.set:
             slot = (host, "cookie", cookie.name)
             previous = self.held.get(slot)
@@ -271,16 +272,16 @@ class _DropTracker:
                 if previous and previous[0] != cookie.value:
                     self._drop(("cookie", cookie.name, previous[0]), index,
                                "replaced by the server")
-                path = cookie.parsed.path or "/"
-                self._hold(slot, cookie.value, path if path.startswith("/") else "/")
+                scope = cookie.parsed.path or "/"
+                self._hold(slot, cookie.value, scope if scope.startswith("/") else "/")
         # Only what was sent can be given up by logging out.
-        if sent and 200 <= status < 400 and _is_logout_path(request.path):
+        if sent and 200 <= status < 400 and _is_logout_path(path):
             for credential in sent:
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
         return findings
 
-    def _missing_bearer(self, item: EntryAnalysis) -> None:
+    def _missing_bearer(self, item: EntryAnalysis, host: str, path: str) -> None:
         """A request to a host and path that used to carry the bearer token now goes
         without one: the client stopped sending it (its page dropped the token, as a
         logout that only deletes the client's copy does). A token is attached by the
@@ -293,8 +294,7 @@ class _DropTracker:
         paths = self._bearer_paths
         if bearer is None and not paths:
             return  # nothing carried anywhere yet (most recordings without tokens)
-        request = item.entry.request
-        where = (request.host, request.path)
+        where = (host, path)
         if bearer is not None:
             paths.pop(where, None)  # re-inserted as the newest
             paths[where] = bearer
@@ -304,14 +304,14 @@ class _DropTracker:
         carried = paths.pop(where, None)
         if carried is None:
             return
-        slot = (request.host, "bearer", "Authorization")
+        slot = (host, "bearer", "Authorization")
         held = self.held.get(slot)
         if held is not None and held[0] == carried:
             self._drop(("bearer", "Authorization", carried), item.entry.index,
                        "no longer sent (a request to the same path went without it)")
             self._release(slot)
 
-    def _missing_cookies(self, item: EntryAnalysis) -> None:
+    def _missing_cookies(self, item: EntryAnalysis, host: str, path: str) -> None:
         """A same-site request to the host that lacks a cookie the client held: the
         client stopped sending it (cleared by the user or by a script).
 
@@ -320,8 +320,7 @@ class _DropTracker:
         request = item.entry.request
         if request.method == "OPTIONS" or not request.headers:
             return
-        host = request.host
-        held = self._paths.matching(host, request.path)
+        held = self._paths.matching(host, path)
         if not held:
             return
         fetch_site = request.header("sec-fetch-site")
@@ -332,7 +331,7 @@ class _DropTracker:
             if name in sent:
                 continue
             slot = (host, "cookie", name)
-            value, path = self.held[slot]
-            if path_matches(request.path, path):  # the index's rule, checked once more
+            value, scope = self.held[slot]
+            if path_matches(path, scope):  # the index's rule, checked once more
                 self._drop(("cookie", name, value), item.entry.index, "no longer sent")
                 self._release(slot)
