@@ -105,12 +105,16 @@ def _name_says_session(name: str) -> bool | None:
     return True if _SESSION_HINTS.search(lowered) else None
 
 
-def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
+def cookie_pairs(header: str) -> list[tuple[str, str]]:
     """The name=value pairs of a Cookie header (pairs without "=" are skipped)."""
+    pairs = []
     for part in header.split(";"):
         name, equals, value = part.strip().partition("=")
-        if equals and name.strip():
-            yield name.strip(), value.strip().strip('"')
+        if equals:
+            name = name.strip()
+            if name:
+                pairs.append((name, value.strip().strip('"')))
+    return pairs
 
 
 def sent_credentials(request: HarRequest) -> list[SentCredential]:
@@ -118,7 +122,9 @@ def sent_credentials(request: HarRequest) -> list[SentCredential]:
     found: list[SentCredential] = []
     headers = request.header_values("cookie")
     if headers or request.cookies:
-        pairs = [p for header in headers for p in cookie_pairs(header)]
+        pairs = []
+        for header in headers:
+            pairs += cookie_pairs(header)
         if request.cookies:
             seen = {name for name, _ in pairs}
             # Some exporters list cookies only in request.cookies (or strip the header).
