@@ -251,8 +251,10 @@ class _DropTracker:
                         "the server still honours a credential the client had given up.")))
                 slot = (host, kind, name)
                 previous = held.get(slot)
-                if previous is None:
-                    self._hold(slot, value, "/")
+                if previous is None:  # held from now on (what _hold does when none is)
+                    held[slot] = (value, "/")
+                    if kind == "cookie":
+                        self._paths.add(host, "/", name)
                 elif previous[0] != value:
                     self._drop((kind, name, previous[0]), index, "replaced by a new value")
                     self._hold(slot, value, previous[1])
@@ -334,4 +336,5 @@ class _DropTracker:
             value, scope = self.held[slot]
             if path_matches(path, scope):  # the index's rule, checked once more
                 self._drop(("cookie", name, value), item.entry.index, "no longer sent")
-                self._release(slot)
+                del self.held[slot]  # what _release does for a held cookie
+                self._paths.remove(host, scope, name)
