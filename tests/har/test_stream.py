@@ -207,6 +207,25 @@ def test_a_syntax_error_has_the_whole_file_readers_line_and_column(
     assert whole.value.problem.split(":")[1] in streamed.value.problem
 
 
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-32"])
+def test_lines_before_the_chunk_are_counted_again_for_an_error(
+        codec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stream counts the lines it dropped only when an error needs them, by decoding
+    # the file again: the same place as the whole-file reader's, whatever the encoding.
+    from tutor.har import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "_CHUNK", 7)
+    raw = _pretty(*cookie_login_flow(), *cookie_login_flow())
+    raw = raw[:len(raw) - 300] + b"@" + raw[len(raw) - 299:]
+    data = raw.decode().encode(codec)
+    with pytest.raises(HarError) as whole:
+        parse_har(data)
+    with pytest.raises(HarSyntaxError) as streamed:
+        list(HarStream(_write(tmp_path, data)).entries())
+    assert whole.value.where.startswith("line ")
+    assert streamed.value.where.startswith(whole.value.where + " (entries[")
+
+
 def test_a_bad_byte_far_into_the_file_is_named_with_its_offset(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tutor.har import stream as stream_module
