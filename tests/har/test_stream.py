@@ -62,6 +62,23 @@ def test_many_quiet_exchanges_become_a_count(tmp_path: Path) -> None:
     assert text == inspect_text(analyse(parse_har(raw))) + "\n"
 
 
+def test_quiet_exchanges_are_compact_runs_set_apart_by_blank_lines(tmp_path: Path) -> None:
+    login = entry("POST", "https://x.test/login", post={
+        "mimeType": "application/json", "text": json.dumps({"password": "pw"})})
+    quiet = [entry(url=f"https://x.test/{i}") for i in range(4)]
+    raw = har_bytes(quiet[0], quiet[1], login, quiet[2], quiet[3])
+    text = _inspect(_write(tmp_path, raw))
+    blocks = text.split("\n\n")
+    assert blocks[0] == "5 exchanges, recorded by test 1"
+    assert blocks[1] == ("#0  GET https://x.test/0  → 200  (no credentials)\n"
+                         "#1  GET https://x.test/1  → 200  (no credentials)")
+    assert blocks[2].startswith("#2  POST https://x.test/login  → 200\n    login step 2")
+    assert blocks[3] == ("#3  GET https://x.test/2  → 200  (no credentials)\n"
+                         "#4  GET https://x.test/3  → 200  (no credentials)")
+    assert blocks[4:] == ["No findings.\n"]
+    assert text == inspect_text(analyse(parse_har(raw))) + "\n"
+
+
 def test_a_creator_after_the_entries_is_still_found(tmp_path: Path) -> None:
     document = har(*cookie_login_flow())
     log = document["log"]
@@ -188,6 +205,25 @@ def test_a_syntax_error_has_the_whole_file_readers_line_and_column(
         list(HarStream(_write(tmp_path, raw)).entries())
     assert streamed.value.where.startswith(whole.value.where)
     assert whole.value.problem.split(":")[1] in streamed.value.problem
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-32"])
+def test_lines_before_the_chunk_are_counted_again_for_an_error(
+        codec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stream counts the lines it dropped only when an error needs them, by decoding
+    # the file again: the same place as the whole-file reader's, whatever the encoding.
+    from tutor.har import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "_CHUNK", 7)
+    raw = _pretty(*cookie_login_flow(), *cookie_login_flow())
+    raw = raw[:len(raw) - 300] + b"@" + raw[len(raw) - 299:]
+    data = raw.decode().encode(codec)
+    with pytest.raises(HarError) as whole:
+        parse_har(data)
+    with pytest.raises(HarSyntaxError) as streamed:
+        list(HarStream(_write(tmp_path, data)).entries())
+    assert whole.value.where.startswith("line ")
+    assert streamed.value.where.startswith(whole.value.where + " (entries[")
 
 
 def test_a_bad_byte_far_into_the_file_is_named_with_its_offset(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from tutor.browser.sites import is_ip_address
@@ -33,35 +32,77 @@ _WHITESPACE = " \t"
 _SAME_SITE_VALUES: dict[str, SameSite] = {"strict": "Strict", "lax": "Lax", "none": "None"}
 
 
-@dataclass(frozen=True)
 class ParsedSetCookie:
-    """What one Set-Cookie line says, before the storage model (§5.7) judges it."""
+    """What one Set-Cookie line says, before the storage model (§5.7) judges it.
 
-    name: str
-    value: str
-    expires: float | None = None
-    """The Expires date as Unix time, if a valid one was given."""
-    max_age: int | None = None
-    """Max-Age in seconds (possibly zero or negative), if a valid one was given."""
-    domain: str | None = None
-    """The Domain attribute, lower-cased, leading dot removed; None when absent."""
-    path: str | None = None
-    """The Path attribute as written; None when absent. Not starting with "/" means
-    the default path (§5.6.5), which needs the request URL to compute."""
-    secure: bool = False
-    http_only: bool = False
-    same_site: SameSite = "Default"
-    partitioned: bool = False
-    """CHIPS (draft-cutler-httpbis-partitioned-cookies): keep it per top-level site."""
+    Never changed once made (a cache may share it). A plain class, not a dataclass:
+    `tutor inspect` imports this module on every run, and `dataclasses` (with the
+    `inspect` module it loads) was a tenth of that command's start."""
+
+    __slots__ = ("domain", "expires", "http_only", "max_age", "name", "partitioned",
+                 "path", "same_site", "secure", "value")
+
+    def __init__(self, name: str, value: str, expires: float | None = None,
+                 max_age: int | None = None, domain: str | None = None,
+                 path: str | None = None, secure: bool = False, http_only: bool = False,
+                 same_site: SameSite = "Default", partitioned: bool = False) -> None:
+        self.name = name
+        self.value = value
+        self.expires = expires
+        """The Expires date as Unix time, if a valid one was given."""
+        self.max_age = max_age
+        """Max-Age in seconds (possibly zero or negative), if a valid one was given."""
+        self.domain = domain
+        """The Domain attribute, lower-cased, leading dot removed; None when absent."""
+        self.path = path
+        """The Path attribute as written; None when absent. Not starting with "/" means
+        the default path (§5.6.5), which needs the request URL to compute."""
+        self.secure = secure
+        self.http_only = http_only
+        self.same_site: SameSite = same_site
+        self.partitioned = partitioned
+        """CHIPS (draft-cutler-httpbis-partitioned-cookies): keep it per top-level site."""
+
+    _FIELDS = ("name", "value", "expires", "max_age", "domain", "path", "secure",
+               "http_only", "same_site", "partitioned")
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.name, self.value, self.expires, self.max_age, self.domain, self.path,
+                self.secure, self.http_only, self.same_site, self.partitioned)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"ParsedSetCookie({shown})"
 
 
-@dataclass(frozen=True)
 class ParseFailure:
-    """A Set-Cookie line that yields no cookie, and why."""
+    """A Set-Cookie line that yields no cookie, and why (never changed once made)."""
 
-    name: str
-    """The cookie name as far as it could be read ("" when there is none)."""
-    reason: str
+    __slots__ = ("name", "reason")
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        """The cookie name as far as it could be read ("" when there is none)."""
+        self.reason = reason
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.reason) == (other.name, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.reason))
+
+    def __repr__(self) -> str:
+        return f"ParseFailure(name={self.name!r}, reason={self.reason!r})"
 
 
 def parse_set_cookie(line: str) -> ParsedSetCookie | ParseFailure:

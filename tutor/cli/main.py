@@ -49,8 +49,10 @@ def _weakness_help() -> str:
     return "deliberate weaknesses for --vulnerable NAME:\n" + "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser for every subcommand; with `only` (the command line's first
+    word) set to `inspect` or `replay`, the parser for just those: the same help and
+    errors for them, without building fifteen others (a tenth of `tutor inspect`'s start)."""
     parser = Parser(
         prog="tutor",
         description="Learn how web login really works: session cookies versus JWTs.",
@@ -67,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_argument("--lessons", type=Path, metavar="DIR", default=argparse.SUPPRESS,
                         help="use the course in DIR instead of the built-in one")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only in cli_har.COMMANDS:
+        cli_har.add_commands(commands)
+        return parser
 
     commands.add_parser("lessons", help="list the course: id, title, minutes, level",
                         description="List the course, one lesson per line, tab-separated.",
@@ -149,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words else None)
     args = parser.parse_args(argv)
     if _opens_tui(args) or args.command == "serve":
         return _run(args)

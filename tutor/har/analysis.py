@@ -12,9 +12,7 @@ Everything here is a heuristic over what a recording shows; it never contacts an
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.har.credentials import (
@@ -32,7 +30,7 @@ from tutor.har.credentials import (
     url_credentials,
 )
 from tutor.har.findings import REMEMBERED, Finding, FindingTracker
-from tutor.har.model import Har, HarEntry
+from tutor.har.model import FrozenRecord, Har, HarEntry, Record
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
 _PASSWORD_INPUT = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)
@@ -51,18 +49,23 @@ def _may_name_token(data: bytes) -> bool:
             or b"sid" in lowered or b"\\u" in lowered)
 
 
-@dataclass(frozen=True)
-class EntryAnalysis:
+class EntryAnalysis(FrozenRecord):
     """What one exchange shows."""
 
-    entry: HarEntry
-    sent: list[SentCredential]
-    set: list[CookieSet]
-    tokens: list[FoundToken]
-    login_steps: tuple[int, ...]
-    """Every login step this exchange shows (POST /login is often both 2 and 3)."""
-    url_credentials: list[str] = field(default_factory=list)
-    """Names of URL parts that carry a credential."""
+    __slots__ = ("entry", "login_steps", "sent", "set", "tokens", "url_credentials")
+    _fields = ("entry", "sent", "set", "tokens", "login_steps", "url_credentials")
+
+    def __init__(self, entry: HarEntry, sent: list[SentCredential], set: list[CookieSet],  # noqa: A002
+                 tokens: list[FoundToken], login_steps: tuple[int, ...],
+                 url_credentials: list[str] | None = None) -> None:
+        self.entry = entry
+        self.sent = sent
+        self.set = set
+        self.tokens = tokens
+        self.login_steps = login_steps
+        """Every login step this exchange shows (POST /login is often both 2 and 3)."""
+        self.url_credentials: list[str] = [] if url_credentials is None else url_credentials
+        """Names of URL parts that carry a credential."""
 
     @property
     def login_step(self) -> int | None:
@@ -70,24 +73,27 @@ class EntryAnalysis:
         return max(self.login_steps) if self.login_steps else None
 
 
-@dataclass
-class Analysis:
+class Analysis(Record):
     """The whole HAR, analysed."""
 
-    har: Har
-    entries: list[EntryAnalysis]
-    findings: list[Finding]
+    __slots__ = ("_by_entry", "entries", "findings", "har")
+    _fields = ("har", "entries", "findings")
+
+    def __init__(self, har: Har, entries: list[EntryAnalysis],
+                 findings: list[Finding]) -> None:
+        self.har = har
+        self.entries = entries
+        self.findings = findings
+        self._by_entry: dict[int, list[Finding]] | None = None
 
     def findings_for(self, index: int) -> list[Finding]:
         """The findings about entry `index`."""
-        return self._by_entry.get(index, [])
-
-    @functools.cached_property
-    def _by_entry(self) -> dict[int, list[Finding]]:
-        grouped: dict[int, list[Finding]] = {}
-        for finding in self.findings:
-            grouped.setdefault(finding.entry, []).append(finding)
-        return grouped
+        grouped = self._by_entry
+        if grouped is None:
+            grouped = self._by_entry = {}
+            for finding in self.findings:
+                grouped.setdefault(finding.entry, []).append(finding)
+        return grouped.get(index, [])
 
 
 def analyse(har: Har) -> Analysis:
@@ -114,12 +120,13 @@ class Analyser:
 
     def visit(self, entry: HarEntry) -> tuple[EntryAnalysis, list[Finding]]:
         """The next entry's analysis and the findings about it."""
-        sent = sent_credentials(entry.request)
+        request = entry.request
+        sent = sent_credentials(request)
         set_cookies = cookies_set(entry)
         tokens = tokens_found(entry, sent, set_cookies)
         steps = _login_steps(entry, sent, set_cookies, self._issued)
         item = EntryAnalysis(entry, sent, set_cookies, tokens, steps,
-                             url_credentials(entry.request.url))
+                             url_credentials(request.url))
         return item, self._findings.visit(item)
 
 
@@ -129,7 +136,8 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     steps: list[int] = []  # appended in order, so sorted and without repeats
     if request.method == "GET" and _shows_login_form(entry):
         steps.append(1)
-    sends_secret = request.body is not None and has_password_field(form_fields(request.body))
+    body = request.body
+    sends_secret = body is not None and has_password_field(form_fields(body))
     if not sends_secret:
         for c in sent:
             if c.type == "basic":
@@ -139,23 +147,23 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
         steps.append(2)
     # A session cookie on a plain page view is an anonymous session, not a login: step 3
     # needs credentials in this request or a token in the answer.
-    accepted = 200 <= response.status < 400
     # Accepted credentials are step 3 even without a new cookie: a server that does not
     # rotate the session id keeps the old one.
-    if accepted and (sends_secret or _body_issues_token(entry)):
+    if 200 <= response.status < 400 and (
+            sends_secret or (response.body is not None and _body_issues_token(entry))):
         steps.append(3)
         for credential in _credentials_issued(entry, set_cookies):
             issued.pop(credential, None)  # re-inserted as the newest
             issued[credential] = None
         while len(issued) > REMEMBERED:
             del issued[next(iter(issued))]
-    if not sends_secret:
+    if sent and not sends_secret:
         for c in sent:
             if (c.type in ("bearer", "basic") or c.name in issued or c.value in issued
                     or looks_like_session(c.name, c.value)):
                 steps.append(4)  # the client carries a credential
                 break
-    return tuple(steps)
+    return tuple(steps) if steps else ()
 
 
 def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:

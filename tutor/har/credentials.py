@@ -1,6 +1,6 @@
 """Finding credentials in one exchange: cookies and Authorization sent, cookies set, JWTs.
 
-Every value found here is a secret of the person who recorded the HAR. The dataclasses
+Every value found here is a secret of the person who recorded the HAR. The records
 keep the raw value for the analysis (to tell one session id from another) but the
 renderers never print it whole, and the JSON never contains it.
 
@@ -11,18 +11,15 @@ UNVERIFIED) PyJWT would only add its import time and its checks of a signature i
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
-import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
-from tutor.har.model import HarBody, HarEntry, HarRequest
+from tutor.har.model import FrozenRecord, HarBody, HarEntry, HarRequest, parse_json
 from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
 CredentialType = Literal["cookie", "bearer", "basic"]
@@ -32,34 +29,41 @@ _SESSION_HINTS = re.compile("sess|sid|auth|token|jwt|login|remember|identity|acc
                             "refresh|user")
 _NOT_CREDENTIALS = re.compile("csrf|xsrf|consent|theme|lang|_ga|_gid")
 _SECRET_FIELDS = re.compile(r"pass(word|wd)?|pwd|secret|passphrase", re.IGNORECASE)
-_USER_FIELDS = re.compile(r"user(name)?|login|email", re.IGNORECASE)
 _TOKEN_FIELDS = re.compile(r"(access|id|refresh|auth)?_?token|jwt|session(_?id)?|sid",
                            re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class SentCredential:
+class SentCredential(FrozenRecord):
     """A credential the client sent with a request."""
 
-    type: CredentialType
-    name: str
-    """The cookie name, or "Authorization" for bearer and basic."""
-    value: str
-    """The raw secret (never printed whole, never in the JSON)."""
-    user: str | None = None
-    """The user name of a Basic credential."""
+    __slots__ = ("name", "type", "user", "value")
+    _fields = ("type", "name", "value", "user")
+
+    def __init__(self, type: CredentialType, name: str, value: str,  # noqa: A002
+                 user: str | None = None) -> None:
+        self.type = type
+        self.name = name
+        """The cookie name, or "Authorization" for bearer and basic."""
+        self.value = value
+        """The raw secret (never printed whole, never in the JSON)."""
+        self.user = user
+        """The user name of a Basic credential."""
 
 
-@dataclass(frozen=True)
-class CookieSet:
+class CookieSet(FrozenRecord):
     """One Set-Cookie of a response."""
 
-    name: str
-    value: str
-    parsed: ParsedSetCookie | None
-    """None when the line yields no cookie (then `rejected` says why)."""
-    cleared: bool
-    rejected: str | None = None
+    __slots__ = ("cleared", "name", "parsed", "rejected", "value")
+    _fields = ("name", "value", "parsed", "cleared", "rejected")
+
+    def __init__(self, name: str, value: str, parsed: ParsedSetCookie | None, cleared: bool,
+                 rejected: str | None = None) -> None:
+        self.name = name
+        self.value = value
+        self.parsed = parsed
+        """None when the line yields no cookie (then `rejected` says why)."""
+        self.cleared = cleared
+        self.rejected = rejected
 
     def attributes(self) -> dict[str, Any]:
         """The parsed attributes, JSON-ready (names as in ParsedSetCookie)."""
@@ -71,30 +75,46 @@ class CookieSet:
                 "http_only": cookie.http_only, "same_site": cookie.same_site}
 
 
-@dataclass(frozen=True)
-class FoundToken:
+class FoundToken(FrozenRecord):
     """A JWT found in an exchange, decoded without checking its signature."""
 
-    location: str
-    header: dict[str, Any]
-    claims: dict[str, Any]
-    value: str
+    __slots__ = ("claims", "header", "location", "value")
+    _fields = ("location", "header", "claims", "value")
+
+    def __init__(self, location: str, header: dict[str, Any], claims: dict[str, Any],
+                 value: str) -> None:
+        self.location = location
+        self.header = header
+        self.claims = claims
+        self.value = value
 
 
 def looks_like_session(name: str, value: str = "") -> bool:
     """Whether a cookie looks like it carries a login (a guess from its name or value)."""
+    says = _name_says_session(name)
+    return says if says is not None else JWT_WHOLE.match(value) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_says_session(name: str) -> bool | None:
+    """What a cookie's name alone says (None: it depends on the value). Cached: a
+    recording sends the same few cookie names again and again."""
     lowered = name.lower()
     if _NOT_CREDENTIALS.search(lowered):
         return False
-    return _SESSION_HINTS.search(lowered) is not None or JWT_WHOLE.match(value) is not None
+    return True if _SESSION_HINTS.search(lowered) else None
 
 
-def cookie_pairs(header: str) -> Iterator[tuple[str, str]]:
+def cookie_pairs(header: str) -> list[tuple[str, str]]:
     """The name=value pairs of a Cookie header (pairs without "=" are skipped)."""
+    pairs = []
     for part in header.split(";"):
         name, equals, value = part.strip().partition("=")
-        if equals and name.strip():
-            yield name.strip(), value.strip().strip('"')
+        if equals:
+            name = name.strip()
+            if name:
+                pairs.append((name, value.strip().strip('"')))
+    return pairs
 
 
 def sent_credentials(request: HarRequest) -> list[SentCredential]:
@@ -102,7 +122,9 @@ def sent_credentials(request: HarRequest) -> list[SentCredential]:
     found: list[SentCredential] = []
     headers = request.header_values("cookie")
     if headers or request.cookies:
-        pairs = [p for header in headers for p in cookie_pairs(header)]
+        pairs = []
+        for header in headers:
+            pairs += cookie_pairs(header)
         if request.cookies:
             seen = {name for name, _ in pairs}
             # Some exporters list cookies only in request.cookies (or strip the header).
@@ -120,7 +142,7 @@ def sent_credentials(request: HarRequest) -> list[SentCredential]:
 
 def _basic_user(encoded: str) -> str | None:
     try:
-        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+        decoded = binascii.a2b_base64(encoded, strict_mode=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     return decoded.partition(":")[0]
@@ -248,7 +270,7 @@ def _decode_parts(value: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     # Cached: a recording sends the same bearer token on request after request.
     # The signature is deliberately not checked (nor decoded): the token is UNVERIFIED.
     header_part, _, rest = value.partition(".")
-    header, claims = _json_segment(header_part), _json_segment(rest.partition(".")[0])
+    header, claims = _header_segment(header_part), _json_segment(rest.partition(".")[0])
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None  # a JWT's header and claims are JSON objects, or it is no JWT
     return header, claims
@@ -261,9 +283,14 @@ def _json_segment(segment: str) -> Any:
         # by binascii directly (urlsafe_b64decode's wrappers cost as much as decoding).
         raw = binascii.a2b_base64(segment.replace("-", "+").replace("_", "/")
                                   + "=" * (-len(segment) % 4))
-        return json.loads(raw.decode("utf-8"))
+        return parse_json(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError included
         return None
+
+
+# Cached apart: every token a server issues has the same header (alg, typ, kid), while
+# the claims differ from token to token.
+_header_segment = functools.lru_cache(maxsize=256)(_json_segment)
 
 
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
@@ -302,27 +329,33 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
                  set_cookies: list[CookieSet]) -> list[FoundToken]:
     """Every JWT in the exchange: Authorization, cookies, URL, and JSON or form bodies."""
     tokens: list[FoundToken] = []
+    # Each place is looked at only when it may hold one ("eyJ" is '{"' encoded, and a
+    # percent-encoded value may hide it): most values and bodies are passed at a glance.
     for credential in sent:
-        if _may_be_jwt(credential.value):
+        value = credential.value
+        if "eyJ" in value or "%" in value:
             where = ("request.header:Authorization" if credential.type != "cookie"
                      else f"request.cookie:{credential.name}")
-            token = decode_jwt(unquote(credential.value), where)
+            token = decode_jwt(unquote(value), where)
             tokens += [token] if token else []
     for cookie in set_cookies:
-        if _may_be_jwt(cookie.value):
-            token = decode_jwt(unquote(cookie.value), f"response.set-cookie:{cookie.name}")
+        value = cookie.value
+        if "eyJ" in value or "%" in value:
+            token = decode_jwt(unquote(value), f"response.set-cookie:{cookie.name}")
             tokens += [token] if token else []
-    for name, value in url_params(entry.request.url_parts):
-        if "eyJ" in value:
-            tokens += _jwts_in_text(value, f"request.url:{name}")
-    tokens += _jwts_in_body(entry.request.body, "request")
-    tokens += _jwts_in_body(entry.response.body, "response")
+    request = entry.request
+    url = request.url
+    if "eyJ" in url or "%" in url:  # else no parameter can hold one, even decoded
+        for name, value in url_params(request.url_parts):
+            if "eyJ" in value:
+                tokens += _jwts_in_text(value, f"request.url:{name}")
+    body = request.body
+    if body is not None and b"eyJ" in body.data:
+        tokens += _jwts_in_body(body, "request")
+    body = entry.response.body
+    if body is not None and b"eyJ" in body.data:
+        tokens += _jwts_in_body(body, "response")
     return tokens
-
-
-def _may_be_jwt(value: str) -> bool:
-    """False when `value` certainly is no JWT, even percent-decoded (most values)."""
-    return "eyJ" in value or "%" in value
 
 
 def url_params(url: str | SplitResult) -> list[tuple[str, str]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
 from tutor.har.credentials import SentCredential, looks_like_session
+from tutor.har.model import FrozenRecord
 
 if TYPE_CHECKING:
     from tutor.har.analysis import EntryAnalysis
@@ -27,13 +27,16 @@ the oldest are forgotten first, so a streamed recording of any length needs boun
 memory. A credential reused after that many later drops goes unreported."""
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(FrozenRecord):
     """Something worth a learner's attention, about one entry."""
 
-    kind: FindingKind
-    entry: int
-    message: str
+    __slots__ = ("entry", "kind", "message")
+    _fields = ("kind", "entry", "message")
+
+    def __init__(self, kind: FindingKind, entry: int, message: str) -> None:
+        self.kind = kind
+        self.entry = entry
+        self.message = message
 
 
 def find_all(entries: Sequence[EntryAnalysis]) -> list[Finding]:
@@ -230,28 +233,35 @@ class _DropTracker:
 
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         entry = item.entry
-        index, host, status = entry.index, entry.request.host, entry.response.status
+        request = entry.request
+        index, host, path, status = entry.index, request.host, request.path, \
+            entry.response.status
         findings: list[Finding] = []
-        accepted = 200 <= status < 300
-        for credential in item.sent:
-            kind, name, value = credential.type, credential.name, credential.value
-            key = (kind, name, value)
-            if accepted and key in self.dropped:
-                when, how = self.dropped.pop(key)
-                findings.append(Finding("credential-reused-after-drop", index, (
-                    f"The {_label(credential)} was {how} at entry {when}, yet this request "
-                    f"presents it again and the server accepts it ({status}): the server "
-                    "still honours a credential the client had given up.")))
-            slot = (host, kind, name)
-            previous = self.held.get(slot)
-            if previous is None:
-                self._hold(slot, value, "/")
-            elif previous[0] != value:
-                self._drop((kind, name, previous[0]), index, "replaced by a new value")
-                self._hold(slot, value, previous[1])
+        sent = item.sent
+        if sent:
+            accepted = 200 <= status < 300
+            dropped, held = self.dropped, self.held
+            for credential in sent:
+                kind, name, value = credential.type, credential.name, credential.value
+                if accepted and dropped and (kind, name, value) in dropped:
+                    when, how = dropped.pop((kind, name, value))
+                    findings.append(Finding("credential-reused-after-drop", index, (
+                        f"The {_label(credential)} was {how} at entry {when}, yet this "
+                        f"request presents it again and the server accepts it ({status}): "
+                        "the server still honours a credential the client had given up.")))
+                slot = (host, kind, name)
+                previous = held.get(slot)
+                if previous is None:  # held from now on (what _hold does when none is)
+                    held[slot] = (value, "/")
+                    if kind == "cookie":
+                        self._paths.add(host, "/", name)
+                elif previous[0] != value:
+                    self._drop((kind, name, previous[0]), index, "replaced by a new value")
+                    self._hold(slot, value, previous[1])
         if self._paths.ever_held:
-            self._missing_cookies(item)
-        self._missing_bearer(item)
+            self._missing_cookies(item, host, path)
+        if request.method != "OPTIONS":  # a preflight never carries Authorization
+            self._missing_bearer(item, host, path)
         for cookie in item.set:
             slot = (host, "cookie", cookie.name)
             previous = self.held.get(slot)
@@ -264,39 +274,46 @@ class _DropTracker:
                 if previous and previous[0] != cookie.value:
                     self._drop(("cookie", cookie.name, previous[0]), index,
                                "replaced by the server")
-                path = cookie.parsed.path or "/"
-                self._hold(slot, cookie.value, path if path.startswith("/") else "/")
-        if 200 <= status < 400 and _is_logout_path(entry.request.path):
-            for credential in item.sent:
+                scope = cookie.parsed.path or "/"
+                self._hold(slot, cookie.value, scope if scope.startswith("/") else "/")
+        # Only what was sent can be given up by logging out.
+        if sent and 200 <= status < 400 and _is_logout_path(path):
+            for credential in sent:
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
         return findings
 
-    def _missing_bearer(self, item: EntryAnalysis) -> None:
+    def _missing_bearer(self, item: EntryAnalysis, host: str, path: str) -> None:
         """A request to a host and path that used to carry the bearer token now goes
         without one: the client stopped sending it (its page dropped the token, as a
         logout that only deletes the client's copy does). A token is attached by the
         page's own script, so any request may lack it; only the same path tells."""
-        request = item.entry.request
-        if request.method == "OPTIONS":  # a preflight never carries Authorization
-            return
-        where = (request.host, request.path)
-        bearer = next((c.value for c in item.sent if c.type == "bearer"), None)
+        bearer = None
+        for credential in item.sent:
+            if credential.type == "bearer":
+                bearer = credential.value
+                break
+        paths = self._bearer_paths
+        if bearer is None and not paths:
+            return  # nothing carried anywhere yet (most recordings without tokens)
+        where = (host, path)
         if bearer is not None:
-            self._bearer_paths.pop(where, None)  # re-inserted as the newest
-            self._bearer_paths[where] = bearer
-            while len(self._bearer_paths) > REMEMBERED:
-                del self._bearer_paths[next(iter(self._bearer_paths))]
+            paths.pop(where, None)  # re-inserted as the newest
+            paths[where] = bearer
+            while len(paths) > REMEMBERED:
+                del paths[next(iter(paths))]
             return
-        carried = self._bearer_paths.pop(where, None)
-        slot = (request.host, "bearer", "Authorization")
+        carried = paths.pop(where, None)
+        if carried is None:
+            return
+        slot = (host, "bearer", "Authorization")
         held = self.held.get(slot)
-        if carried is not None and held is not None and held[0] == carried:
+        if held is not None and held[0] == carried:
             self._drop(("bearer", "Authorization", carried), item.entry.index,
                        "no longer sent (a request to the same path went without it)")
             self._release(slot)
 
-    def _missing_cookies(self, item: EntryAnalysis) -> None:
+    def _missing_cookies(self, item: EntryAnalysis, host: str, path: str) -> None:
         """A same-site request to the host that lacks a cookie the client held: the
         client stopped sending it (cleared by the user or by a script).
 
@@ -305,18 +322,19 @@ class _DropTracker:
         request = item.entry.request
         if request.method == "OPTIONS" or not request.headers:
             return
+        held = self._paths.matching(host, path)
+        if not held:
+            return
         fetch_site = request.header("sec-fetch-site")
         if fetch_site is not None and fetch_site.lower() == "cross-site":
             return
-        host = request.host
-        held = self._paths.matching(host, request.path)
-        if not held:
-            return
-        sent = {c.name for c in item.sent if c.type == "cookie"}
-        missing = [name for name in held if name not in sent]
-        for name in missing:
+        sent = {c.name for c in item.sent if c.type == "cookie"} if item.sent else ()
+        for name in held:  # a list of its own: dropping below does not change it
+            if name in sent:
+                continue
             slot = (host, "cookie", name)
-            value, path = self.held[slot]
-            if path_matches(request.path, path):  # the index's rule, checked once more
+            value, scope = self.held[slot]
+            if path_matches(path, scope):  # the index's rule, checked once more
                 self._drop(("cookie", name, value), item.entry.index, "no longer sent")
-                self._release(slot)
+                del self.held[slot]  # what _release does for a held cookie
+                self._paths.remove(host, scope, name)

@@ -8,7 +8,6 @@ written to `out` only once the whole file has been read: a bad file writes nothi
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -37,10 +36,67 @@ def inspect_file(path: Path, out: IO[str], as_json: bool = False) -> None:
     _report(stream.entries(), lambda: stream.creator, out, as_json)
 
 
-def _spool() -> IO[str]:
+class _Spool:
+    """Text kept in memory (as the strings written) until it passes SPOOL_BYTES, then in
+    a temporary file: tempfile.SpooledTemporaryFile's idea without importing tempfile
+    (and random) on every run, for the usual report that stays in memory. Written, then
+    rewound once and read."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._kept = 0
+        """Characters in memory; each takes up to two bytes (the report's arrows and
+        ellipses make its text two bytes a character)."""
+        self._file: IO[str] | None = None
+        self._text = ""
+        """The parts joined, once rewound."""
+        self._at = 0
+
+    def write(self, text: str) -> int:
+        if self._file is not None:
+            return self._file.write(text)
+        self._parts.append(text)
+        self._kept += len(text)
+        if 2 * self._kept > SPOOL_BYTES:
+            import tempfile
+
+            # Closed by close().
+            self._file = tempfile.TemporaryFile(  # noqa: SIM115
+                "w+", encoding="utf-8", errors="surrogatepass")
+            self._file.write("".join(self._parts))
+            self._parts = []
+        return len(text)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._file is not None:
+            return self._file.seek(offset, whence)
+        self._text = "".join(self._parts)
+        self._parts = [self._text]
+        self._at = min(offset, len(self._text))
+        return self._at
+
+    def read(self, size: int | None = -1) -> str:
+        if self._file is not None:
+            return self._file.read(-1 if size is None else size)
+        end = len(self._text) if size is None or size < 0 else self._at + size
+        text = self._text[self._at:end]
+        self._at += len(text)
+        return text
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _spool() -> _Spool:
     # Closed by the caller's with.
-    return tempfile.SpooledTemporaryFile(
-        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass")
+    return _Spool()
 
 
 def _report(entries: Iterable[HarEntry], creator: Callable[[], str], out: IO[str],

@@ -5,48 +5,55 @@ recorded, HTTP/2 pseudo-headers (`:authority`, `:path`) included, since a learne
 want to see them; lookups skip nothing and ignore case.
 
 What the analysis asks for again and again (a header by name, the URL's parts, a body
-as JSON) is worked out once per object and kept in the instance's `__dict__` (`_once`);
-equality ignores it. The reader hands each request and response its header index, built
-while the headers are checked.
+as JSON) is worked out once per object and kept in a slot; equality ignores it.
 
-The classes are plain dataclasses, not frozen ones: nothing changes them once the reader
-has built them, and a frozen dataclass's `__init__` sets each field through
-`object.__setattr__`, which made building the four or five objects of an entry about
-three times as slow (`tutor inspect` builds them for every entry of a file).
+The classes are plain classes with `__slots__` (`Record`), not dataclasses: `tutor
+inspect` builds four or five of them per entry of a file and imports this module on every
+run, and a dataclass costs at both ends (a frozen one's `__init__` sets each field through
+`object.__setattr__`; making the class compiles its methods, and `dataclasses` imports
+`inspect`). Nothing changes them once the reader has built them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+import re
+from typing import Any, ClassVar
 from urllib.parse import SplitResult, urlsplit
-
-T = TypeVar("T")
-
-
-class _once(Generic[T]):  # lower case: used as a decorator, like cached_property
-    """A property computed on first use and then read from the instance's `__dict__`.
-
-    functools.cached_property does the same but takes a lock on every first use in
-    Python 3.11, a measurable cost at several properties per HAR entry."""
-
-    def __init__(self, compute: Callable[[Any], T]) -> None:
-        self._compute = compute
-        self._name = compute.__name__
-        self.__doc__ = compute.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
-
-    def __get__(self, instance: object, owner: type | None = None) -> T:
-        value = self._compute(instance)
-        instance.__dict__[self._name] = value  # the instance's own value wins from now on
-        return value
 
 Header = tuple[str, str]
 """One header or query parameter: (name, value), in recorded order."""
+
+
+class Record:
+    """A plain record: fields named in `_fields`, compared and shown by them (what
+    `@dataclass` would give, without its costs)."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple([getattr(self, name) for name in self._fields])
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({shown})"
+
+    # Defining __eq__ makes the class unhashable (mutable, like a plain dataclass).
+
+
+class FrozenRecord(Record):
+    """A Record that is hashable: its fields are never changed once built."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
 
 class HarError(Exception):
@@ -77,53 +84,87 @@ def header_index(headers: tuple[Header, ...]) -> dict[str, list[str]]:
 
 
 _NO_VALUES: list[str] = []
+_UNSET: Any = object()
+"""A slot not worked out yet."""
+
+_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.-]*)([/?#][!-~]*)?\Z")
+"""A URL whose host and path urlsplit would find where a glance does: a lower-case http(s)
+scheme, a host of letters, digits, dots and dashes (no user info, port or brackets), then
+only visible ASCII (nothing urlsplit strips or removes). Most recorded URLs."""
+
+_scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
-@dataclass
-class HarBody:
+def parse_json(text: str) -> Any:
+    """`json.loads(text)`: an object with nothing around it (most bodies and JWT parts)
+    goes straight to the decoder's scanner, skipping three Python-level calls; the
+    rest, and every error, goes through json.loads itself."""
+    if text[:1] == "{" and text[-1:] == "}":
+        try:
+            value, end = _scan_json(text, 0)
+        except StopIteration:
+            pass  # not JSON: json.loads raises its usual error
+        else:
+            if end == len(text):
+                return value
+    return json.loads(text)
+
+
+class HarBody(Record):
     """A request's postData or a response's content, decoded."""
 
-    mime_type: str = ""
-    data: bytes = b""
-    """The body bytes (base64 already decoded)."""
-    params: tuple[Header, ...] = ()
-    """postData.params as recorded (form fields), when the exporter gave them."""
+    __slots__ = ("_json", "_text", "data", "mime_type", "params")
+    _fields = ("mime_type", "data", "params")
 
-    @_once
+    def __init__(self, mime_type: str = "", data: bytes = b"",
+                 params: tuple[Header, ...] = ()) -> None:
+        self.mime_type = mime_type
+        self.data = data
+        """The body bytes (base64 already decoded)."""
+        self.params = params
+        """postData.params as recorded (form fields), when the exporter gave them."""
+        self._text: str | None = _UNSET
+        self._json: Any = _UNSET
+
+    @property
     def text(self) -> str | None:
         """The body as UTF-8 text, or None when it is binary."""
-        try:
-            return self.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        text = self._text
+        if text is _UNSET:
+            try:
+                text = self.data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            self._text = text
+        return text
 
-    @_once
+    @property
     def json(self) -> Any:
         """The body parsed as JSON (parsed once), or None when it is not JSON."""
+        document = self._json
+        if document is _UNSET:
+            document = self._json = self._parse()
+        return document
+
+    def _parse(self) -> Any:
         if not self.data or self.data.lstrip()[:1] not in (b"{", b"["):
             return None
         text = self.text
         if text is None:
             return None
         try:
-            return json.loads(text)
+            return parse_json(text)
         except (ValueError, RecursionError):
             return None
 
 
-@dataclass
-class HarRequest:
-    """What the client sent."""
+class _Message(Record):
+    """What requests and responses share: headers, looked up by name."""
 
-    method: str
-    url: str
-    http_version: str = ""
-    headers: tuple[Header, ...] = ()
-    cookies: tuple[Header, ...] = ()
-    """request.cookies as the exporter listed them (name, value)."""
-    query: tuple[Header, ...] = ()
-    body: HarBody | None = None
-    by_name: dict[str, list[str]] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("by_name", "headers")
+
+    headers: tuple[Header, ...]
+    by_name: dict[str, list[str]] | None
     """`headers` indexed by lower-cased name (built on first use when not given)."""
 
     def header_values(self, name: str) -> list[str]:
@@ -138,20 +179,67 @@ class HarRequest:
         values = self.header_values(name)
         return values[0] if values else None
 
-    @_once
+
+class HarRequest(_Message):
+    """What the client sent."""
+
+    __slots__ = ("_host", "_parts", "_path", "body", "cookies", "http_version", "method",
+                 "query", "url")
+    _fields = ("method", "url", "http_version", "headers", "cookies", "query", "body")
+
+    def __init__(self, method: str, url: str, http_version: str = "",
+                 headers: tuple[Header, ...] = (), cookies: tuple[Header, ...] = (),
+                 query: tuple[Header, ...] = (), body: HarBody | None = None,
+                 by_name: dict[str, list[str]] | None = None) -> None:
+        self.method = method
+        self.url = url
+        self.http_version = http_version
+        self.headers = headers
+        self.cookies = cookies
+        """request.cookies as the exporter listed them (name, value)."""
+        self.query = query
+        self.body = body
+        self.by_name = by_name
+        self._parts: SplitResult | None = None
+        self._host: str | None = None
+        self._path: str | None = None
+
+    @property
     def url_parts(self) -> SplitResult:
         """The URL split into its parts (once)."""
-        return urlsplit(self.url)
+        parts = self._parts
+        if parts is None:
+            parts = self._parts = urlsplit(self.url)
+        return parts
 
-    @_once
+    @property
     def host(self) -> str:
         """The URL's host name, lower-cased ("" when the URL has none)."""
-        return (self.url_parts.hostname or "").lower()
+        host = self._host
+        if host is None:
+            host = self._split()[0]
+        return host
 
-    @_once
+    @property
     def path(self) -> str:
         """The URL's path ("/" when empty)."""
-        return self.url_parts.path or "/"
+        path = self._path
+        if path is None:
+            path = self._split()[1]
+        return path
+
+    def _split(self) -> tuple[str, str]:
+        """Host and path, read at a glance from a plain URL, else from urlsplit's parts
+        (every request's are asked for: urlsplit was a tenth of `tutor inspect`)."""
+        plain = _PLAIN_URL.match(self.url)
+        if plain is not None:
+            host, rest = plain.group(1).lower(), plain.group(2)
+            path = rest.partition("#")[0].partition("?")[0] if rest else ""
+        else:
+            parts = self.url_parts
+            host, path = (parts.hostname or "").lower(), parts.path
+        self._host, self._path = host, path or "/"
+        return self._host, self._path
 
     @property
     def path_and_query(self) -> str:
@@ -160,54 +248,56 @@ class HarRequest:
         return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-@dataclass
-class HarResponse:
+class HarResponse(_Message):
     """What the server answered (status 0: the request failed or was blocked)."""
 
-    status: int
-    status_text: str = ""
-    http_version: str = ""
-    headers: tuple[Header, ...] = ()
-    cookies: tuple[dict[str, object], ...] = ()
-    """response.cookies as the exporter listed them; used only when the Set-Cookie
-    headers were stripped (sanitised exports)."""
-    body: HarBody | None = None
-    redirect_url: str = ""
-    by_name: dict[str, list[str]] | None = field(default=None, compare=False, repr=False)
-    """`headers` indexed by lower-cased name (built on first use when not given)."""
+    __slots__ = ("body", "cookies", "http_version", "redirect_url", "status", "status_text")
+    _fields = ("status", "status_text", "http_version", "headers", "cookies", "body",
+               "redirect_url")
 
-    def header_values(self, name: str) -> list[str]:
-        """Every value of a header, case-insensitively (do not change the list)."""
-        index = self.by_name
-        if index is None:
-            index = self.by_name = header_index(self.headers)
-        return index.get(name.lower(), _NO_VALUES)
-
-    def header(self, name: str) -> str | None:
-        """The first value of a header, or None."""
-        values = self.header_values(name)
-        return values[0] if values else None
+    def __init__(self, status: int, status_text: str = "", http_version: str = "",
+                 headers: tuple[Header, ...] = (),
+                 cookies: tuple[dict[str, object], ...] = (), body: HarBody | None = None,
+                 redirect_url: str = "", by_name: dict[str, list[str]] | None = None) -> None:
+        self.status = status
+        self.status_text = status_text
+        self.http_version = http_version
+        self.headers = headers
+        self.cookies = cookies
+        """response.cookies as the exporter listed them; used only when the Set-Cookie
+        headers were stripped (sanitised exports)."""
+        self.body = body
+        self.redirect_url = redirect_url
+        self.by_name = by_name
 
 
-@dataclass
-class HarEntry:
+class HarEntry(Record):
     """One exchange of the recording."""
 
-    index: int
-    """0-based position in log.entries."""
-    request: HarRequest
-    response: HarResponse
-    started: float | None = None
-    """startedDateTime as Unix time; None when missing or unreadable."""
-    time_ms: float = 0.0
-    """Total time of the exchange in milliseconds, as recorded."""
+    __slots__ = ("index", "request", "response", "started", "time_ms")
+    _fields = ("index", "request", "response", "started", "time_ms")
+
+    def __init__(self, index: int, request: HarRequest, response: HarResponse,
+                 started: float | None = None, time_ms: float = 0.0) -> None:
+        self.index = index
+        """0-based position in log.entries."""
+        self.request = request
+        self.response = response
+        self.started = started
+        """startedDateTime as Unix time; None when missing or unreadable."""
+        self.time_ms = time_ms
+        """Total time of the exchange in milliseconds, as recorded."""
 
 
-@dataclass(frozen=True)
-class Har:
+class Har(FrozenRecord):
     """A whole HAR file."""
 
-    entries: tuple[HarEntry, ...]
-    version: str = ""
-    creator: str = ""
-    """creator.name plus its version, for display."""
+    __slots__ = ("creator", "entries", "version")
+    _fields = ("entries", "version", "creator")
+
+    def __init__(self, entries: tuple[HarEntry, ...], version: str = "",
+                 creator: str = "") -> None:
+        self.entries = entries
+        self.version = version
+        self.creator = creator
+        """creator.name plus its version, for display."""

@@ -15,10 +15,9 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from collections import Counter
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential
@@ -26,7 +25,7 @@ from tutor.har.findings import Finding
 from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
 from tutor.plural import plural
 from tutor.redaction import REDACTED, redact_url, shorten
-from tutor.visible import visible
+from tutor.visible import Shown, visible
 
 
 def _json_safe(value: Any) -> Any:
@@ -40,7 +39,12 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-_C1 = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_C1 = r"[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+"""What json_text escapes besides what json does (compiled on first use by re's cache:
+only `--json` needs it, and compiling it was a millisecond of every start)."""
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""What `json.dumps(value, ensure_ascii=False)` uses, made once: json.dumps makes a new
+encoder on every call that passes an option, once or twice per entry of a report."""
 
 
 def json_text(value: Any) -> str:
@@ -48,8 +52,12 @@ def json_text(value: Any) -> str:
     DEL and the C1 controls (0x9b is a CSI on some terminals), the characters `visible`
     also shows, and lone surrogates (which UTF-8 cannot write) are escaped here too,
     which leaves the same JSON value."""
-    text = json.dumps(value, ensure_ascii=False)
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _ENCODER.encode(value)
+    return re.sub(_C1, _escape, text) if re.search(_C1, text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _redacted(_secret: str) -> str:
@@ -157,8 +165,19 @@ def _claim_text(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+class Spool(Protocol):
+    """Where a report's text waits until the whole file is read (io.StringIO will do)."""
+
+    def write(self, text: str, /) -> int: ...
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+    def read(self, size: int | None = -1, /) -> str: ...
+
+
 BATCH = 64
 """Entries whose text is joined before it goes to the spool."""
+
+COPY_CHARACTERS = 1 << 20
+"""Characters copied from a spool to the output at a time."""
 
 QUIET_SHOWN = 20
 """Exchanges without credentials get a line each up to this many; past it, only a count."""
@@ -172,7 +191,7 @@ class TextReport:
     lines are kept aside with the spool position they belong at, and `finish` writes the
     whole report."""
 
-    def __init__(self, spool: IO[str]) -> None:
+    def __init__(self, spool: Spool) -> None:
         self._spool = spool
         self._quiet: list[tuple[int, str]] = []
         """(characters written before it, line) of the first QUIET_SHOWN quiet exchanges
@@ -189,7 +208,9 @@ class TextReport:
         """One exchange, with the findings about it."""
         self.count += 1
         if findings:
-            self.kinds.update(f.kind for f in findings)
+            kinds = self.kinds
+            for finding in findings:
+                kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
         if item.sent or item.set or item.tokens or item.login_steps or findings:
             text = "\n\n" + "\n".join(entry_lines(item, findings))
             self._pending.append(text)
@@ -201,7 +222,7 @@ class TextReport:
         self.quiet += 1
         if self.quiet <= QUIET_SHOWN:
             request, response = item.entry.request, item.entry.response
-            self._quiet.append((self._written, "\n" + visible(
+            self._quiet.append((self._written, visible(
                 f"#{item.entry.index}  {request.method} {redact_url(request.url)}  → "
                 f"{response.status}  (no credentials)")))
 
@@ -213,12 +234,16 @@ class TextReport:
                   + (f", recorded by {visible(creator)}" if creator else ""))
         self._spool.seek(0)
         if self.quiet <= QUIET_SHOWN:
-            done = 0
+            # A run of exchanges without credentials is a line each, set apart from the
+            # header and from the entries around it by a blank line, as entries are.
+            done = -1
             for position, line in self._quiet:
-                out.write(self._spool.read(position - done))
-                out.write(line)
-                done = position
-        shutil.copyfileobj(self._spool, out)
+                if position != done:
+                    out.write(Shown(self._spool.read(position - max(done, 0))))
+                    out.write("\n")
+                    done = position
+                out.write("\n" + line)
+        _copy(self._spool, out)
         if self.quiet > QUIET_SHOWN:
             out.write(f"\n\n({plural(self.quiet, 'exchange')} without credentials not shown)")
         out.write("\n\n" + summary_line(self.kinds) + "\n")
@@ -228,7 +253,7 @@ class JsonReport:
     """The `tutor inspect --json` document, written one entry at a time: entries to one
     spool, findings to another, joined by `finish` (as compact as `json.dumps`)."""
 
-    def __init__(self, entries: IO[str], findings: IO[str]) -> None:
+    def __init__(self, entries: Spool, findings: Spool) -> None:
         self._entries, self._findings = entries, findings
         self._separator = self._finding_separator = ""
 
@@ -236,20 +261,31 @@ class JsonReport:
         """One exchange, with the findings about it."""
         self._entries.write(self._separator + json_text(entry_json(item)))
         self._separator = ", "
-        for finding in findings:
-            self._findings.write(self._finding_separator
-                                 + json_text(finding_json(finding)))
+        if findings:
+            self._findings.write(self._finding_separator + ", ".join(
+                [json_text(finding_json(finding)) for finding in findings]))
             self._finding_separator = ", "
 
     def finish(self, out: IO[str]) -> None:
         """Write the whole document to `out`."""
         out.write('{"entries": [')
         self._entries.seek(0)
-        shutil.copyfileobj(self._entries, out)
+        _copy(self._entries, out)
         out.write('], "findings": [')
         self._findings.seek(0)
-        shutil.copyfileobj(self._findings, out)
+        _copy(self._findings, out)
         out.write("]}\n")
+
+
+def _copy(spool: Spool, out: IO[str]) -> None:
+    """The rest of a spool to `out`, marked Shown: a report's every value went through
+    `visible` or json_text's escapes when it was written, so a VisibleWriter (every
+    plain command's stdout) need not look at each character again."""
+    while True:
+        text = spool.read(COPY_CHARACTERS)
+        if not text:
+            return
+        out.write(Shown(text))
 
 
 def inspect_text(analysis: Analysis) -> str:
