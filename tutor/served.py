@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 DEFAULT_PORT = 8000
 """`tutor serve --port`'s default."""
@@ -20,12 +20,12 @@ ADDRESS_FILE = "serve.json"
 MAX_ADDRESS_BYTES = 4096
 
 
-@dataclass(frozen=True)
-class PublishedServer:
-    """A running `tutor serve`, as it described itself."""
+class PublishedServer(NamedTuple):
+    """A running `tutor serve`, as it described itself. (Not a dataclass: the command
+    line imports this module, and `tutor inspect` does not load dataclasses.)"""
 
     url: str
-    cookie_names: dict[str, str] = field(default_factory=dict)
+    cookie_names: dict[str, str]
     """Its own cookies, base name → the name it writes (`ServerConfig.served_cookie_names`:
     `__Host-` over https, but a naive double-submit `csrf` keeps its plain name)."""
 
