@@ -169,7 +169,7 @@ def test_a_cookie_the_client_stopped_sending_then_sent_again() -> None:
 def test_json_has_the_contract_fields_and_no_secret_values() -> None:
     analysis = analysed(*cookie_login_flow())
     document = analysis_json(analysis)
-    assert set(document) == {"entries", "findings"}
+    assert set(document) == {"entries", "findings", "notes"}
     login = document["entries"][1]
     assert {"method", "url", "status", "login_step", "sent", "set", "tokens"} <= set(login)
     assert login["set"] == [{"name": "sid", "cleared": False, "attributes": {

@@ -107,7 +107,4 @@ def _report(entries: Iterable[HarEntry], creator: Callable[[], str], out: IO[str
         report = JsonReport(first, second) if as_json else TextReport(first)
         for entry in entries:
             report.add(*analyser.visit(entry))
-        if isinstance(report, JsonReport):
-            report.finish(out)
-        else:
-            report.finish(out, creator())
+        report.finish(out, creator())

@@ -22,6 +22,7 @@ from typing import IO, Any, Protocol
 from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential
 from tutor.har.findings import Finding
+from tutor.har.notes import recording_notes
 from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
 from tutor.plural import plural
 from tutor.redaction import REDACTED, redact_url, shorten
@@ -103,7 +104,14 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
     """The document `tutor inspect --json` prints (docs/har-inspect.md)."""
     return {"entries": [entry_json(item) for item in analysis.entries],
-            "findings": [finding_json(f) for f in analysis.findings]}
+            "findings": [finding_json(f) for f in analysis.findings],
+            "notes": analysis_notes(analysis)}
+
+
+def analysis_notes(analysis: Analysis) -> list[str]:
+    """`notes.recording_notes` for an analysis held in memory."""
+    return recording_notes(analysis.har.creator,
+                           any(item.sent or item.set for item in analysis.entries))
 
 
 def _sent_text(credential: SentCredential) -> str:
@@ -203,6 +211,8 @@ class TextReport:
         self.quiet = 0
         self.count = 0
         self.kinds: Counter[str] = Counter()
+        self.carried = False
+        """Whether any exchange carried or set a credential (`notes.recording_notes`)."""
 
     def add(self, item: EntryAnalysis, findings: Sequence[Finding]) -> None:
         """One exchange, with the findings about it."""
@@ -212,6 +222,8 @@ class TextReport:
             for finding in findings:
                 kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
         if item.sent or item.set or item.tokens or item.login_steps or findings:
+            if item.sent or item.set:
+                self.carried = True
             text = "\n\n" + "\n".join(entry_lines(item, findings))
             self._pending.append(text)
             self._written += len(text)
@@ -232,6 +244,8 @@ class TextReport:
         self._pending.clear()
         out.write(plural(self.count, "exchange")
                   + (f", recorded by {visible(creator)}" if creator else ""))
+        for note in recording_notes(creator, self.carried):
+            out.write("\n\n" + note)
         self._spool.seek(0)
         if self.quiet <= QUIET_SHOWN:
             # A run of exchanges without credentials is a line each, set apart from the
@@ -256,9 +270,13 @@ class JsonReport:
     def __init__(self, entries: Spool, findings: Spool) -> None:
         self._entries, self._findings = entries, findings
         self._separator = self._finding_separator = ""
+        self.carried = False
+        """Whether any exchange carried or set a credential (`notes.recording_notes`)."""
 
     def add(self, item: EntryAnalysis, findings: Sequence[Finding]) -> None:
         """One exchange, with the findings about it."""
+        if item.sent or item.set:
+            self.carried = True
         self._entries.write(self._separator + json_text(entry_json(item)))
         self._separator = ", "
         if findings:
@@ -266,7 +284,7 @@ class JsonReport:
                 [json_text(finding_json(finding)) for finding in findings]))
             self._finding_separator = ", "
 
-    def finish(self, out: IO[str]) -> None:
+    def finish(self, out: IO[str], creator: str) -> None:
         """Write the whole document to `out`."""
         out.write('{"entries": [')
         self._entries.seek(0)
@@ -274,7 +292,7 @@ class JsonReport:
         out.write('], "findings": [')
         self._findings.seek(0)
         _copy(self._findings, out)
-        out.write("]}\n")
+        out.write('], "notes": ' + json_text(recording_notes(creator, self.carried)) + "}\n")
 
 
 def _copy(spool: Spool, out: IO[str]) -> None:
@@ -315,6 +333,7 @@ def replay_text(analysis: Analysis) -> str:
     har = analysis.har
     lines = [f"Replay of {plural(len(har.entries), 'recorded exchange')}"
              + (f" ({visible(har.creator)})" if har.creator else "")]
+    lines += [line for note in analysis_notes(analysis) for line in ("", note)]
     start = next((e.started for e in har.entries if e.started is not None), None)
     for item in analysis.entries:
         offset = ("" if start is None or item.entry.started is None

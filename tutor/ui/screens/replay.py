@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widgets import OptionList, Static
 
 from tutor.har.analysis import Analysis
-from tutor.har.render import entry_lines
+from tutor.har.render import analysis_notes, entry_lines
 from tutor.har.stage import staged_exchanges, story_of_exchanges
 from tutor.redaction import redact_url
 from tutor.scenes.beats import Story
@@ -119,6 +119,8 @@ class ReplayScreen(GuardedScreen[None]):
         else:
             self.query_one("#replay-detail", Static).update("This recording has no exchanges.")
         timeline.focus()
+        for note in analysis_notes(self.analysis):  # e.g. Chrome's sanitized export
+            self.notify(note, severity="warning", timeout=30)
 
     def watch_arrow_progress(self) -> None:
         self._draw_sequence()
