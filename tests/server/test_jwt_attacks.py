@@ -15,10 +15,11 @@ import pytest
 from tests.conftest import ServerFactory
 from tests.server.helpers import ALICE, bearer, bearer_login
 from tests.server.test_jwt import claims_of, header_of
+from tutor.jwtcheck.attacker import attacker_key
 from tutor.server import MockServer
 from tutor.server.attacker_keys import ATTACKER_CERT_URL, ATTACKER_JWKS_URL
 from tutor.server.events import KeysFetched, SignatureChecked
-from tutor.server.keys import attacker_key, pem_from_jwk
+from tutor.server.keys import pem_from_jwk
 from tutor.server.naive import sign_hmac
 
 ASYMMETRIC = ["RS256", "PS256", "ES256", "EdDSA"]

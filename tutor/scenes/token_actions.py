@@ -12,12 +12,13 @@ from typing import Any
 import jwt
 
 from tutor.browser.browser import Browser
+from tutor.jwtcheck.attacker import attacker_key
 from tutor.scenes.model import Step
 from tutor.scenes.page_script import page_tokens, put_token
 from tutor.scenes.step_io import StepFailed, StepIO, response_json
 from tutor.scenes.world import World
 from tutor.server.attacker_keys import ATTACKER_CERT_URL, ATTACKER_JWKS_URL
-from tutor.server.keys import attacker_key, pem_from_jwk
+from tutor.server.keys import pem_from_jwk
 from tutor.server.naive import sign_hmac
 
 

@@ -16,8 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from tutor.jwtcheck.attacker import made_attacker_jwks
-from tutor.server.keys import attacker_key
+from tutor.jwtcheck.attacker import attacker_key, made_attacker_jwks
 
 ATTACKER_HOST = "evil.test"
 ATTACKER_JWKS_PATH = "/.well-known/jwks.json"
@@ -35,7 +34,9 @@ def published_keys(path: str) -> dict[str, Any] | str | None:
         # The lessons' fixed keys, and the keys the learner's JWT editor signed with (its
         # `jku` points here): one evil.test, whichever tool forged the token.
         own = [attacker_key(alg).public_jwk for alg in PUBLISHED_ALGORITHMS]
-        return {"keys": own + made_attacker_jwks()["keys"]}
+        kids = {key["kid"] for key in own}
+        made = [key for key in made_attacker_jwks()["keys"] if key["kid"] not in kids]
+        return {"keys": own + made}
     if path == ATTACKER_CERT_PATH:
         return attacker_certificate_pem()
     return None

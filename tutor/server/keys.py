@@ -21,8 +21,6 @@ from tutor.server.config import WEAK_SECRETS, ServerConfig
 from tutor.server.weaknesses import WEAK_HMAC_SECRET
 
 SECRET_BYTES = 32
-ATTACKER_SEED = b"evil.test: the attacker's own key pair"
-"""The attacker's key pairs derive from this, so lessons can show tokens they sign."""
 _P256_ORDER = int("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16)
 
 
@@ -172,28 +170,6 @@ def public_jwk(public_key: Any, algorithm: str, kid: str) -> dict[str, Any]:
 def pem_from_jwk(jwk: dict[str, Any]) -> bytes:
     """The PEM of a public JWK, as an attacker converts a downloaded key set's entry."""
     return public_pem(jwt.PyJWK(jwk).key)
-
-
-@dataclass(frozen=True)
-class AttackerKey:
-    """A key pair the attacker made, for tokens signed on evil.test's behalf."""
-
-    algorithm: str
-    private_key: Any
-    kid: str
-
-    @property
-    def public_jwk(self) -> dict[str, Any]:
-        """The public half as a JWK (what a jwk header embeds, or evil.test publishes)."""
-        return public_jwk(self.private_key.public_key(), self.algorithm, self.kid)
-
-
-@lru_cache(maxsize=8)
-def attacker_key(algorithm: str) -> AttackerKey:
-    """The attacker's key pair for `algorithm` (fixed for ES256/EdDSA; per run for RSA)."""
-    seed = None if algorithm in ("RS256", "PS256") else ATTACKER_SEED
-    private = new_private_key(algorithm, seed, generation=99)
-    return AttackerKey(algorithm, private, "evil-" + key_id(private.public_key())[:8])
 
 
 # --- the key directory a `kid` names (a simulated file system, never the real one) ---------
