@@ -9,12 +9,13 @@ so a screen can show each one whole in a box that scrolls sideways.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import CodeBlock, Markdown, MarkdownElement
+from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.theme import Theme
@@ -45,14 +46,25 @@ class Prose:
 
     text: str
     dark: bool = True
+    _lines: tuple[tuple[object, ...], list[list[Segment]]] | None = field(
+        default=None, repr=False, compare=False)
+    """The lines last rendered, with what they depend on. Textual renders a Static once
+    to measure its height and again to draw it, at the same width: parsing and laying
+    out the Markdown twice was a fifth of opening a lesson."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        code = DARK_CODE if self.dark else LIGHT_CODE
-        theme = Theme({"markdown.code": code, "markdown.code_block": Style()}, inherit=True)
-        markdown = _Markdown(self.text, code_theme=CODE_THEMES[self.dark])
-        # Rendered inside the theme: segments carry their styles once made.
-        with console.use_theme(theme):
-            lines = console.render_lines(markdown, options, pad=False, new_lines=True)
+        key = (options.max_width, options.justify, options.overflow, options.no_wrap)
+        if self._lines is not None and self._lines[0] == key:
+            lines = self._lines[1]
+        else:
+            code = DARK_CODE if self.dark else LIGHT_CODE
+            theme = Theme({"markdown.code": code, "markdown.code_block": Style()},
+                          inherit=True)
+            markdown = _Markdown(self.text, code_theme=CODE_THEMES[self.dark])
+            # Rendered inside the theme: segments carry their styles once made.
+            with console.use_theme(theme):
+                lines = console.render_lines(markdown, options, pad=False, new_lines=True)
+            self._lines = (key, lines)
         for line in lines:
             yield from line
 
