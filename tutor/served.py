@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import NamedTuple
 
 DEFAULT_PORT = 8000
 """`tutor serve --port`'s default."""
@@ -20,14 +19,27 @@ ADDRESS_FILE = "serve.json"
 MAX_ADDRESS_BYTES = 4096
 
 
-class PublishedServer(NamedTuple):
-    """A running `tutor serve`, as it described itself. (Not a dataclass: the command
-    line imports this module, and `tutor inspect` does not load dataclasses.)"""
+class PublishedServer:
+    """A running `tutor serve`, as it described itself. (A plain class: every command
+    imports this module, and a dataclass or NamedTuple cost each of them at import.)"""
 
-    url: str
-    cookie_names: dict[str, str]
-    """Its own cookies, base name → the name it writes (`ServerConfig.served_cookie_names`:
-    `__Host-` over https, but a naive double-submit `csrf` keeps its plain name)."""
+    __slots__ = ("cookie_names", "url")
+
+    def __init__(self, url: str, cookie_names: dict[str, str]) -> None:
+        self.url = url
+        self.cookie_names = cookie_names
+        """Its own cookies, base name → the name it writes
+        (`ServerConfig.served_cookie_names`: `__Host-` over https, but a naive
+        double-submit `csrf` keeps its plain name)."""
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, PublishedServer)
+                and (self.url, self.cookie_names) == (other.url, other.cookie_names))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dict it holds
+
+    def __repr__(self) -> str:
+        return f"PublishedServer({self.url!r}, {self.cookie_names!r})"
 
 
 def publish(folder: Path, url: str, pid: int | None = None,
