@@ -20,7 +20,9 @@ the sides alternated (the machine is shared and noisy: medians, with the spread)
 3. Lesson switch: opening each lesson from the catalogue until the first frame with its
    stage drawn, against pushing a minimal screen (Static, Footer) in the same app,
    alternated. Target ≤ 150 ms (flagged; the ratio says how much of it is Textual's
-   own cost of showing any screen on this machine).
+   own cost of showing any screen on this machine). Also shown, with no target: how
+   long until the app is idle again, its prose mounted, measured and drawn (until
+   then a key waits).
 4. Memory across tours: every lesson opened, stepped twice and closed, four times over.
    Target: flat (the last tour adds at most 1% to the one before). The first tours add
    what lessons load once (Rich's Markdown, Pygments' lexers) and fill bounded caches
@@ -166,6 +168,12 @@ def tours(count: int, pycache: str) -> bool:
           f"{statistics.median(cpu) * 1e3:.0f} ms CPU (max {max(switches) * 1e3:.0f} ms, "
           f"slowest lesson {slowest}); target ≤ {SWITCH_TARGET_S * 1e3:.0f} ms: "
           f"{verdict(switch_ok)}")
+    ready = [time for times in measured["ready"].values() for time in times]
+    latest = max(measured["ready"], key=lambda lesson: statistics.median(
+        measured["ready"][lesson]))
+    print(f"                    idle again (the prose drawn, keys handled at once): median "
+          f"{statistics.median(ready) * 1e3:.0f} ms, max {max(ready) * 1e3:.0f} ms "
+          f"({latest}); for information, no target")
     print(f"                    a minimal screen pushed in the same app "
           f"{statistics.median(baseline) * 1e3:.0f} ms; lesson / it {spread(ratios)}")
     warm = measured["rss_after_warm_up_kb"] / 1024
