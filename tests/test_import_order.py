@@ -22,7 +22,7 @@ PACKAGE_ROOT = Path(tutor.__file__).parent
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"__init__", "__version__", "clock", "randomness", "progress",
                "progress_format", "progress_store", "progress_transfer", "suggest",
-               "login_steps", "visible", "plural", "redaction", "served"}),
+               "login_steps", "visible", "plural", "redaction", "served", "records"}),
     # Below the server, so that evil.test can serve the attacker's JWKS (attacker.py).
     frozenset({"jwtcheck"}),
     frozenset({"server", "browser"}),

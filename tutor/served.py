@@ -1,14 +1,17 @@
 """Where `tutor serve` listens: its `--port` default, and the address a running one
 publishes so that a client (the Repeater's f6 curl export) aims at it even on another
-port. Only the standard library, so the command line reads it without the server
-package. A running server also publishes the names of its own cookies
-(`ServerConfig.served_cookie_names`), which depend on its scheme and its weaknesses."""
+port. Light (the standard library and `tutor.records`), so the command line reads it
+without the server package. A running server also publishes the names of its own
+cookies (`ServerConfig.served_cookie_names`), which depend on its scheme and its
+weaknesses."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
+
+from tutor.records import Record
 
 DEFAULT_PORT = 8000
 """`tutor serve --port`'s default."""
@@ -19,11 +22,12 @@ ADDRESS_FILE = "serve.json"
 MAX_ADDRESS_BYTES = 4096
 
 
-class PublishedServer:
-    """A running `tutor serve`, as it described itself. (A plain class: every command
+class PublishedServer(Record):
+    """A running `tutor serve`, as it described itself. (A plain record: every command
     imports this module, and a dataclass or NamedTuple cost each of them at import.)"""
 
     __slots__ = ("cookie_names", "url")
+    _fields = ("url", "cookie_names")
 
     def __init__(self, url: str, cookie_names: dict[str, str]) -> None:
         self.url = url
@@ -32,26 +36,18 @@ class PublishedServer:
         (`ServerConfig.served_cookie_names`: `__Host-` over https, but a naive
         double-submit `csrf` keeps its plain name)."""
 
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, PublishedServer)
-                and (self.url, self.cookie_names) == (other.url, other.cookie_names))
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like the dict it holds
-
-    def __repr__(self) -> str:
-        return f"PublishedServer({self.url!r}, {self.cookie_names!r})"
-
 
 def publish(folder: Path, url: str, pid: int | None = None,
             cookie_names: dict[str, str] | None = None) -> Path:
     """Say where this `tutor serve` listens and how it names its cookies (replacing what
     an earlier one said)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    # Imported here: only `tutor serve` publishes, and the other commands read this
+    # module without tempfile.
+    from tutor.progress_store import write_atomically
+
     path = folder / ADDRESS_FILE
-    temporary = path.with_name(f".{ADDRESS_FILE}.{os.getpid()}")
     record = {"url": url, "pid": pid or os.getpid(), "cookie_names": cookie_names or {}}
-    temporary.write_text(json.dumps(record), "utf-8")
-    os.replace(temporary, path)  # a reader sees the old address or the new, never half
+    write_atomically(path, json.dumps(record))  # the old address or the new, never half
     return path
 
 

@@ -15,6 +15,7 @@ import re
 from typing import Literal
 
 from tutor.browser.sites import is_ip_address
+from tutor.records import FrozenRecord
 
 SameSite = Literal["Strict", "Lax", "None", "Default"]
 """A cookie's SameSite enforcement; "Default" means the attribute was absent or unknown."""
@@ -32,7 +33,7 @@ _WHITESPACE = " \t"
 _SAME_SITE_VALUES: dict[str, SameSite] = {"strict": "Strict", "lax": "Lax", "none": "None"}
 
 
-class ParsedSetCookie:
+class ParsedSetCookie(FrozenRecord):
     """What one Set-Cookie line says, before the storage model (§5.7) judges it.
 
     Never changed once made (a cache may share it). A plain class, not a dataclass:
@@ -41,6 +42,8 @@ class ParsedSetCookie:
 
     __slots__ = ("domain", "expires", "http_only", "max_age", "name", "partitioned",
                  "path", "same_site", "secure", "value")
+    _fields = ("name", "value", "expires", "max_age", "domain", "path", "secure",
+               "http_only", "same_site", "partitioned")
 
     def __init__(self, name: str, value: str, expires: float | None = None,
                  max_age: int | None = None, domain: str | None = None,
@@ -63,46 +66,18 @@ class ParsedSetCookie:
         self.partitioned = partitioned
         """CHIPS (draft-cutler-httpbis-partitioned-cookies): keep it per top-level site."""
 
-    _FIELDS = ("name", "value", "expires", "max_age", "domain", "path", "secure",
-               "http_only", "same_site", "partitioned")
-
-    def _key(self) -> tuple[object, ...]:
-        return (self.name, self.value, self.expires, self.max_age, self.domain, self.path,
-                self.secure, self.http_only, self.same_site, self.partitioned)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
-        return f"ParsedSetCookie({shown})"
 
 
-class ParseFailure:
+class ParseFailure(FrozenRecord):
     """A Set-Cookie line that yields no cookie, and why (never changed once made)."""
 
     __slots__ = ("name", "reason")
+    _fields = ("name", "reason")
 
     def __init__(self, name: str, reason: str) -> None:
         self.name = name
         """The cookie name as far as it could be read ("" when there is none)."""
         self.reason = reason
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.name, self.reason) == (other.name, other.reason)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.reason))
-
-    def __repr__(self) -> str:
-        return f"ParseFailure(name={self.name!r}, reason={self.reason!r})"
 
 
 def parse_set_cookie(line: str) -> ParsedSetCookie | ParseFailure:

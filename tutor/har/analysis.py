@@ -30,7 +30,8 @@ from tutor.har.credentials import (
     url_credentials,
 )
 from tutor.har.findings import REMEMBERED, Finding, FindingTracker
-from tutor.har.model import FrozenRecord, Har, HarEntry, Record
+from tutor.har.model import Har, HarEntry
+from tutor.records import FrozenRecord, Record
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
 _PASSWORD_INPUT = re.compile(r"""type\s*=\s*["']?password""", re.IGNORECASE)

@@ -19,7 +19,8 @@ from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
-from tutor.har.model import FrozenRecord, HarBody, HarEntry, HarRequest, parse_json
+from tutor.har.model import HarBody, HarEntry, HarRequest, parse_json
+from tutor.records import FrozenRecord
 from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
 CredentialType = Literal["cookie", "bearer", "basic"]

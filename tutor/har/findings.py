@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
 from tutor.har.credentials import SentCredential, looks_like_session
-from tutor.har.model import FrozenRecord
+from tutor.records import FrozenRecord
 
 if TYPE_CHECKING:
     from tutor.har.analysis import EntryAnalysis

@@ -7,7 +7,7 @@ want to see them; lookups skip nothing and ignore case.
 What the analysis asks for again and again (a header by name, the URL's parts, a body
 as JSON) is worked out once per object and kept in a slot; equality ignores it.
 
-The classes are plain classes with `__slots__` (`Record`), not dataclasses: `tutor
+The classes are plain classes with `__slots__` (`tutor.records.Record`), not dataclasses: `tutor
 inspect` builds four or five of them per entry of a file and imports this module on every
 run, and a dataclass costs at both ends (a frozen one's `__init__` sets each field through
 `object.__setattr__`; making the class compiles its methods, and `dataclasses` imports
@@ -18,42 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
+
+from tutor.records import FrozenRecord, Record
 
 Header = tuple[str, str]
 """One header or query parameter: (name, value), in recorded order."""
-
-
-class Record:
-    """A plain record: fields named in `_fields`, compared and shown by them (what
-    `@dataclass` would give, without its costs)."""
-
-    __slots__ = ()
-    _fields: ClassVar[tuple[str, ...]] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple([getattr(self, name) for name in self._fields])
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__name__}({shown})"
-
-    # Defining __eq__ makes the class unhashable (mutable, like a plain dataclass).
-
-
-class FrozenRecord(Record):
-    """A Record that is hashable: its fields are never changed once built."""
-
-    __slots__ = ()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
 
 
 class HarError(Exception):

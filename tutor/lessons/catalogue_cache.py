@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +65,11 @@ def remember(cache: Path, folder: Path, entries: Remembered) -> None:
                  for name, (stamp_, meta) in entries.items()}
     while len(data) > MAX_FOLDERS:
         del data[next(iter(data))]  # the least recently read (dicts keep order)
-    temporary = cache.with_name(f".{cache.name}.{os.getpid()}")
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps({"format": CACHE_FORMAT, "folders": data}), "utf-8")
-        os.replace(temporary, cache)  # a reader sees the old file or the new, never half
-    except OSError:  # a read-only or full data directory: read the YAML next time too
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    from tutor.progress_store import write_atomically
+
+    with contextlib.suppress(OSError):  # a read-only or full data directory: read the
+        # YAML next time too
+        write_atomically(cache, json.dumps({"format": CACHE_FORMAT, "folders": data}))
 
 
 def _read(cache: Path) -> dict[str, Any]:
