@@ -47,6 +47,10 @@ _WIDE_BOMS = (
 _CHUNK = 512 * 1024
 """Bytes read at a time: a few hundred typical entries, and the memory used besides the
 entry being read."""
+_AHEAD = _CHUNK // 4
+"""Text kept ahead of an entry before it is decoded: less, and more is read first, so
+that an entry seldom runs past the end of the text read (decoding it would fail there
+and start again, and the failure alone costs a count of the lines before it)."""
 _MARGIN = 16
 """A decoding error this close to the end of the text read so far may be the chunk's
 end cutting a token (`tru`, `\\u00`), not a mistake: read more and decode again."""
@@ -274,6 +278,8 @@ class _Text:
             self.index = None
             return
         while True:
+            if len(self.buf) - self.pos < _AHEAD and not self.eof:
+                self.more()
             self.skip()
             yield self.value()
             self.index += 1
