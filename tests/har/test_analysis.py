@@ -166,6 +166,24 @@ def test_a_cookie_the_client_stopped_sending_then_sent_again() -> None:
     assert "no longer sent" in analysis.findings[0].message
 
 
+def test_only_login_cookies_count_as_given_up_and_honoured_again() -> None:
+    # A theme or analytics cookie that goes missing and comes back is no credential the
+    # server honours; a cookie a login issued is one, whatever its name.
+    login = entry("POST", "https://bank.test/login", response_headers=headers(
+        set_cookie="k=0123456789abcdef; Path=/; HttpOnly; Secure"),
+        post=form(username="alice", password="pw"))
+    jar = "k=0123456789abcdef; theme=dark; _ga=GA1.2.3; lang=en"
+    analysis = analysed(
+        login,
+        entry(url="https://bank.test/profile", request_headers=headers(cookie=jar)),
+        entry(url="https://bank.test/profile", request_headers=headers(accept="*/*")),
+        entry(url="https://bank.test/profile", request_headers=headers(cookie=jar)),
+    )
+    reused = [f for f in analysis.findings if f.kind == "credential-reused-after-drop"]
+    assert [(f.entry, f.message.split(" was ")[0]) for f in reused] == [
+        (3, "The cookie k")]
+
+
 def test_json_has_the_contract_fields_and_no_secret_values() -> None:
     analysis = analysed(*cookie_login_flow())
     document = analysis_json(analysis)

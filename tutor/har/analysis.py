@@ -25,6 +25,7 @@ from tutor.har.credentials import (
     has_password_field,
     is_token_field,
     looks_like_session,
+    may_carry_login,
     sent_credentials,
     tokens_found,
     url_credentials,
@@ -119,7 +120,7 @@ class Analyser:
         self._issued: dict[str, None] = {}
         """Names of cookies, and raw token values, handed out at a step 3 (the latest
         REMEMBERED, as an ordered set)."""
-        self._findings = FindingTracker()
+        self._findings = FindingTracker(self._issued)
 
     def visit(self, entry: HarEntry) -> tuple[EntryAnalysis, list[Finding]]:
         """The next entry's analysis and the findings about it."""
@@ -171,7 +172,7 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
 
 def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:
     issued = {c.name for c in set_cookies if not c.cleared and c.parsed is not None
-              and looks_like_session(c.name, c.value)}
+              and may_carry_login(c.name)}
     document = _token_document(entry)
     if isinstance(document, dict):
         issued |= {v for k, v in document.items() if isinstance(v, str) and is_token_field(k)}

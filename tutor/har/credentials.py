@@ -96,6 +96,12 @@ def looks_like_session(name: str, value: str = "") -> bool:
     return says if says is not None else JWT_WHOLE.match(value) is not None
 
 
+def may_carry_login(name: str) -> bool:
+    """Whether a cookie of this name may carry a login (not a theme, consent, CSRF or
+    analytics cookie): a login's answer that sets one hands out a credential."""
+    return _name_says_session(name) is not False
+
+
 @functools.lru_cache(maxsize=1024)
 def _name_says_session(name: str) -> bool | None:
     """What a cookie's name alone says (None: it depends on the value). Cached: a

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
@@ -39,17 +38,16 @@ class Finding(FrozenRecord):
         self.message = message
 
 
-def find_all(entries: Sequence[EntryAnalysis]) -> list[Finding]:
-    """Every finding, in entry order."""
-    tracker = FindingTracker()
-    return [finding for item in entries for finding in tracker.visit(item)]
-
-
 class FindingTracker:
-    """Findings one entry at a time, in order; remembers only what later entries need."""
+    """Findings one entry at a time, in order; remembers only what later entries need.
 
-    def __init__(self) -> None:
-        self._drops = _DropTracker()
+    `issued` holds the names of cookies (and the token values) a login handed out so
+    far, kept up to date by the analysis: such a cookie is a credential whatever its
+    name."""
+
+    def __init__(self, issued: dict[str, None]) -> None:
+        self._issued = issued
+        self._drops = _DropTracker(self._issued)
 
     def visit(self, item: EntryAnalysis) -> list[Finding]:
         """The findings about this entry (every finding is about the entry that shows it)."""
@@ -57,11 +55,17 @@ class FindingTracker:
         if item.url_credentials:
             findings[:0] = _url_findings(item)
         if item.set:
-            findings[:0] = _cookie_attribute_findings(item)
+            findings[:0] = _cookie_attribute_findings(item, self._issued)
         return findings
 
 
-def _cookie_attribute_findings(item: EntryAnalysis) -> list[Finding]:
+def _logs_in(name: str, value: str, issued: dict[str, None]) -> bool:
+    """Whether a cookie carries a login: a login handed it out, or its name or value
+    says so."""
+    return name in issued or looks_like_session(name, value)
+
+
+def _cookie_attribute_findings(item: EntryAnalysis, issued: dict[str, None]) -> list[Finding]:
     index = item.entry.index
     findings: list[Finding] = []
     for cookie in item.set:
@@ -73,7 +77,7 @@ def _cookie_attribute_findings(item: EntryAnalysis) -> list[Finding]:
                 "Max-Age=0): this is how a logout ends a cookie login in the browser. "
                 "A copy kept elsewhere may still work if the server does not forget it too.")))
             continue
-        if not (looks_like_session(cookie.name, cookie.value) or 3 in item.login_steps):
+        if not _logs_in(cookie.name, cookie.value, issued):
             continue
         parsed = cookie.parsed
         if not parsed.http_only:
@@ -200,9 +204,14 @@ def _is_logout_path(path: str) -> bool:
 
 
 class _DropTracker:
-    """Remembers which credentials the client gave up, to spot them coming back."""
+    """Remembers which credentials the client gave up, to spot them coming back.
 
-    def __init__(self) -> None:
+    Only credentials: bearer and Basic, and the cookies that carry a login (`issued` at a
+    login, or named or shaped like one). A theme or analytics cookie that comes back is
+    no server honouring what the client gave up."""
+
+    def __init__(self, issued: dict[str, None]) -> None:
+        self._issued = issued
         self.dropped: dict[CredentialKey, tuple[int, str]] = {}
         """credential → (entry index, how it was dropped)."""
         self.held: dict[tuple[str, str, str], tuple[str, str]] = {}
@@ -243,6 +252,8 @@ class _DropTracker:
             dropped, held = self.dropped, self.held
             for credential in sent:
                 kind, name, value = credential.type, credential.name, credential.value
+                if kind == "cookie" and not _logs_in(name, value, self._issued):
+                    continue
                 if accepted and dropped and (kind, name, value) in dropped:
                     when, how = dropped.pop((kind, name, value))
                     findings.append(Finding("credential-reused-after-drop", index, (
@@ -270,7 +281,7 @@ class _DropTracker:
                     self._drop(("cookie", cookie.name, previous[0]), index,
                                "cleared by the server")
                 self._release(slot)
-            elif cookie.parsed is not None:
+            elif cookie.parsed is not None and _logs_in(cookie.name, cookie.value, self._issued):
                 if previous and previous[0] != cookie.value:
                     self._drop(("cookie", cookie.name, previous[0]), index,
                                "replaced by the server")
@@ -279,6 +290,9 @@ class _DropTracker:
         # Only what was sent can be given up by logging out.
         if sent and 200 <= status < 400 and _is_logout_path(path):
             for credential in sent:
+                if credential.type == "cookie" and not _logs_in(
+                        credential.name, credential.value, self._issued):
+                    continue
                 self._drop((credential.type, credential.name, credential.value), index,
                            "sent to log out")
         return findings
