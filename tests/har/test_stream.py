@@ -17,7 +17,7 @@ from tests.har.test_bad_input import CASES
 from tests.long_run import examples
 from tutor.har.analysis import analyse
 from tutor.har.inspect import inspect_file
-from tutor.har.model import HarError
+from tutor.har.model import HarError, MediaBody
 from tutor.har.reader import parse_har
 from tutor.har.render import analysis_json, inspect_text
 from tutor.har.stream import HarStream, HarSyntaxError
@@ -276,3 +276,34 @@ def test_a_mixed_recording_reads_the_same_streamed_and_whole(
     path = _write(tmp_path, raw)
     assert _inspect(path) == inspect_text(analysis) + "\n"
     assert json.loads(_inspect(path, as_json=True)) == analysis_json(analysis)
+
+
+def _with_image(text: str) -> bytes:
+    image = entry(url="https://bank.test/logo.png", body=text, mime="image/png")
+    image["response"]["content"]["encoding"] = "base64"
+    return har_bytes(*cookie_login_flow(), image)
+
+
+def test_media_bodies_stay_encoded_until_read_and_then_equal_the_whole_reader(
+        tmp_path: Path) -> None:
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256))).decode()
+    raw = _with_image(png)
+    streamed = list(HarStream(_write(tmp_path, raw)).entries())
+    body = streamed[-1].response.body
+    assert isinstance(body, MediaBody) and body._encoded == png  # not decoded yet
+    assert tuple(streamed) == parse_har(raw).entries  # equality reads (decodes) it
+    assert body.data.startswith(b"\x89PNG") and body._encoded is None
+
+
+def test_inspect_does_not_read_a_broken_image_but_reading_it_names_the_place(
+        tmp_path: Path) -> None:
+    raw = _with_image("%%% not base64 %%%")
+    path = _write(tmp_path, raw)
+    assert "POST https://bank.test/login" in _inspect(path)  # the image is never decoded
+    last = list(HarStream(path).entries())[-1]
+    with pytest.raises(HarError) as caught:
+        last.response.body.data  # noqa: B018 -- reading it decodes it
+    assert caught.value.where == "entries[5].response.content.text"
+    with pytest.raises(HarError) as whole:
+        parse_har(raw)  # the whole-file reader (replay, import) decodes every body
+    assert whole.value.where == caught.value.where

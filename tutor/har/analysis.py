@@ -19,6 +19,7 @@ from tutor.har.credentials import (
     CookieSet,
     FoundToken,
     SentCredential,
+    answer_body,
     body_json,
     cookies_set,
     form_fields,
@@ -182,7 +183,7 @@ def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[st
 def _token_document(entry: HarEntry) -> Any:
     """The response body as JSON when it is an object that may name a token (else None,
     and left unparsed)."""
-    body = entry.response.body
+    body = answer_body(entry)
     if body is None or not _JSON_OBJECT.match(body.data) or not _may_name_token(body.data):
         return None
     return body_json(body)
@@ -198,8 +199,8 @@ def _body_issues_token(entry: HarEntry) -> bool:
 
 
 def _shows_login_form(entry: HarEntry) -> bool:
-    body = entry.response.body
-    if body is not None and body.data and "html" in body.mime_type.lower():
+    body = answer_body(entry)
+    if body is not None and "html" in body.mime_type.lower() and body.data:
         # bytes.lower changes only ASCII letters, and runs at memory speed, where a
         # case-insensitive search of the text lowered each character through Unicode's
         # tables (pages are long: most of `tutor inspect`'s time on real recordings).

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
-from tutor.har.model import HarBody, HarEntry, HarRequest, parse_json
+from tutor.har.model import HarBody, HarEntry, HarRequest, is_media_type, parse_json
 from tutor.records import FrozenRecord
 from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
@@ -241,6 +241,14 @@ def body_json(body: HarBody | None) -> Any:
     return None if body is None else body.json
 
 
+def answer_body(entry: HarEntry) -> HarBody | None:
+    """The response body the analysis reads: none when it is media (an image, a sound, a
+    video, a font), where no credential it looks for is kept (and which `tutor inspect`
+    leaves encoded: `MediaBody`)."""
+    body = entry.response.body
+    return None if body is None or is_media_type(body.mime_type) else body
+
+
 def form_fields(body: HarBody | None) -> dict[str, str]:
     """Field names and string values of a form or JSON-object body."""
     if body is None:
@@ -359,7 +367,7 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
     body = request.body
     if body is not None and b"eyJ" in body.data:
         tokens += _jwts_in_body(body, "request")
-    body = entry.response.body
+    body = answer_body(entry)
     if body is not None and b"eyJ" in body.data:
         tokens += _jwts_in_body(body, "response")
     return tokens

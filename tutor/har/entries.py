@@ -18,7 +18,6 @@ usual path is most of its cost after JSON decoding (issue 13).
 
 from __future__ import annotations
 
-import binascii
 import datetime
 import math
 from collections.abc import Mapping
@@ -33,24 +32,30 @@ from tutor.har.model import (
     HarRequest,
     HarResponse,
     Header,
+    MediaBody,
+    decode_base64,
     header_index,
+    is_media_type,
 )
 from tutor.visible import visible
 
 
-def entry_from_json(item: Any, index: int) -> HarEntry:
-    """One element of log.entries, validated and normalised (index: its position)."""
+def entry_from_json(item: Any, index: int, decode_media: bool = True) -> HarEntry:
+    """One element of log.entries, validated and normalised (index: its position).
+
+    `decode_media=False` leaves a base64 media body encoded until it is read (a
+    `MediaBody`): `tutor inspect` never reads one."""
     if item.__class__ is dict:
         request, response = item.get("request"), item.get("response")
         if request.__class__ is dict and response.__class__ is dict:
-            entry = _usual_entry(item, request, response, index)
+            entry = _usual_entry(item, request, response, index, decode_media)
             if entry is not None:
                 return entry
-    return _checked_entry(item, index)
+    return _checked_entry(item, index, decode_media)
 
 
 def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[str, Any],
-                 index: int) -> HarEntry | None:
+                 index: int, decode_media: bool) -> HarEntry | None:
     """The entry when every field has its usual type, else None (then the careful path
     reads it). Never raises: whatever it cannot take as it is goes to the careful path."""
     method, url = request.get("method"), request.get("url")
@@ -106,7 +111,8 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
                         and content.get("encoding") is None):  # the usual: plain text
                     answer = HarBody(mime, text.encode("utf-8", "replace"))
                 else:
-                    answer = _content(content, "")
+                    answer = _content(content, f"entries[{index}].response.content",
+                                      decode_media)
         if started is not None:
             started = _timestamp(started, "", "")
         time_ms = _number(time_ms, "", "") if time_ms.__class__ is not float else (
@@ -182,7 +188,7 @@ def _plain_url(url: str) -> bool:
     return colons == 0 or (colons == 1 and (url.startswith(("https:", "http:"))))
 
 
-def _checked_entry(item: Any, index: int) -> HarEntry:
+def _checked_entry(item: Any, index: int, decode_media: bool = True) -> HarEntry:
     """The careful path: every check in order, the first problem raised with its place."""
     where = f"entries[{index}]"
     entry = _object(item, where)
@@ -192,7 +198,8 @@ def _checked_entry(item: Any, index: int) -> HarEntry:
     return HarEntry(
         index=index,
         request=_request(_object(entry["request"], where, "request"), where + ".request"),
-        response=_response(_object(entry["response"], where, "response"), where + ".response"),
+        response=_response(_object(entry["response"], where, "response"), where + ".response",
+                           decode_media),
         started=_timestamp(entry.get("startedDateTime"), where, "startedDateTime"),
         time_ms=_number(entry.get("time"), where, "time"),
     )
@@ -219,7 +226,7 @@ def _request(request: Mapping[str, Any], where: str) -> HarRequest:
     )
 
 
-def _response(response: Mapping[str, Any], where: str) -> HarResponse:
+def _response(response: Mapping[str, Any], where: str, decode_media: bool) -> HarResponse:
     if "status" not in response:
         raise HarError(where, "no \"status\"")
     status = response["status"]
@@ -243,7 +250,7 @@ def _response(response: Mapping[str, Any], where: str) -> HarResponse:
         headers,
         tuple(_object(c, f"{where}.cookies[{i}]") for i, c in enumerate(raw_cookies))
         if raw_cookies else (),
-        _content(content, f"{where}.content") if content else None,
+        _content(content, f"{where}.content", decode_media) if content else None,
         _text(response.get("redirectURL"), where, "redirectURL"),
         by_name,
     )
@@ -261,28 +268,20 @@ def _post_data(post: Mapping[str, Any], where: str) -> HarBody:
                    text.encode("utf-8", "replace"), params)
 
 
-def _content(content: Mapping[str, Any], where: str) -> HarBody:
+def _content(content: Mapping[str, Any], where: str, decode_media: bool = True) -> HarBody:
     text = _text(content.get("text"), where, "text")
     encoding = _text(content.get("encoding"), where, "encoding")
+    mime_type = _text(content.get("mimeType"), where, "mimeType")
     if encoding.lower() == "base64":
-        try:
-            # base64.b64decode(..., validate=True) is this call (its module is not
-            # imported for it).
-            data = binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
-        except (binascii.Error, UnicodeEncodeError):
-            # Line-wrapped base64 is common enough to accept; anything else is not.
-            try:
-                data = binascii.a2b_base64("".join(text.split()).encode("ascii"),
-                                           strict_mode=True)
-            except (binascii.Error, UnicodeEncodeError):
-                raise HarError(f"{where}.text", "content.encoding is base64 but the text "
-                               "is not valid base64") from None
+        if not decode_media and is_media_type(mime_type):
+            return MediaBody(mime_type, text, f"{where}.text")
+        data = decode_base64(text, f"{where}.text")
     elif encoding:
         raise HarError(f"{where}.encoding", f"unknown encoding {encoding!r:.40} "
                        "(HAR 1.2 knows only base64)")
     else:
         data = text.encode("utf-8", "replace")
-    return HarBody(_text(content.get("mimeType"), where, "mimeType"), data)
+    return HarBody(mime_type, data)
 
 
 # --- typed accessors: each names the place that is wrong, once it is wrong --------------

@@ -29,7 +29,7 @@ def inspect_file(path: Path, out: IO[str], as_json: bool = False) -> None:
     A pipe or standard input cannot be read twice, so it is read whole (up to the
     whole-file reader's limit) instead of streamed."""
     if not is_regular(path):
-        har = reader.read_har(path, reader.MAX_HAR_BYTES)
+        har = reader.read_har(path, reader.MAX_HAR_BYTES, decode_media=False)
         _report(har.entries, lambda: har.creator, out, as_json)
         return
     stream = HarStream(path)

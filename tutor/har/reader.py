@@ -34,15 +34,17 @@ _BOMS = (
 )
 
 
-def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES, too_big: str = "") -> Har:
+def read_har(path: Path, max_bytes: int = MAX_HAR_BYTES, too_big: str = "",
+             decode_media: bool = True) -> Har:
     """Load a whole HAR file (a regular file, a pipe, or standard input as `-`); `too_big`
-    is advice added to the size error. Never reads more than `max_bytes` + 1 bytes."""
-    return parse_har(read_limited(path, max_bytes, too_big))
+    is advice added to the size error. Never reads more than `max_bytes` + 1 bytes.
+    `decode_media`: as for `entry_from_json`."""
+    return parse_har(read_limited(path, max_bytes, too_big), decode_media)
 
 
-def parse_har(raw: bytes) -> Har:
+def parse_har(raw: bytes, decode_media: bool = True) -> Har:
     """Decode and validate HAR bytes (UTF-8 with or without BOM, UTF-16/32 with a BOM)."""
-    return har_from_json(_load_json(_decode(raw)))
+    return har_from_json(_load_json(_decode(raw)), decode_media)
 
 
 def _decode(raw: bytes) -> str:
@@ -115,13 +117,14 @@ def _whole_value(value: Any, fix: Callable[[str], str],
     return value
 
 
-def har_from_json(document: Any) -> Har:
+def har_from_json(document: Any, decode_media: bool = True) -> Har:
     """Validate parsed JSON as HAR 1.x and normalise it."""
     entries, version, creator = log_parts(document)
     if not isinstance(entries, list):
         raise HarError("log.entries", f"expected a list, got {_kind(entries)}")
     return Har(
-        entries=tuple(entry_from_json(item, index) for index, item in enumerate(entries)),
+        entries=tuple(entry_from_json(item, index, decode_media)
+                      for index, item in enumerate(entries)),
         version=version,
         creator=creator,
     )

@@ -86,10 +86,11 @@ class HarStream:
             raise
 
     def entries(self) -> Iterator[HarEntry]:
-        """Every entry, checked and normalised, one at a time."""
+        """Every entry, checked and normalised, one at a time (base64 media bodies left
+        encoded: `MediaBody`)."""
         try:
             for item in self._items:
-                yield entry_from_json(item, self.count)
+                yield entry_from_json(item, self.count, decode_media=False)
                 self.count += 1
         finally:
             self._text.close()
