@@ -11,7 +11,7 @@ from tests.har.builders import cookie_login_flow, har_bytes
 from tests.test_startup_imports import heavy_in, loaded_after
 
 NOT_FOR_INSPECT = ("dataclasses", "inspect", "tempfile", "base64", "email", "tutor.cli.serve",
-                   "tutor.lessons", "tutor.browser.cookies")
+                   "tutor.lessons", "tutor.browser.cookies", "calendar", "shutil", "lzma")
 """Loaded by other commands, not by inspecting a recording that fits in memory."""
 
 

@@ -4,6 +4,8 @@ registries just to build `tutor serve`'s help."""
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
@@ -48,3 +50,25 @@ class Parser(argparse.ArgumentParser):
         if self._epilog_of is not None:
             self.epilog = self._epilog_of()
         return super().format_help()
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter for every argument it adds, and a formatter without
+        # a width imports shutil (with bz2 and lzma) to ask for the terminal's.
+        # (Every HelpFormatter takes a width; typeshed types the class with prog only.)
+        return self.formatter_class(prog=self.prog,  # type: ignore[call-arg]
+                                    width=terminal_columns() - 2)
+
+
+def terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns` without importing shutil: $COLUMNS when it is
+    a positive number, else standard output's terminal, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
