@@ -32,7 +32,7 @@ from tutor.har.credentials import (
     url_credentials,
 )
 from tutor.har.findings import REMEMBERED, Finding, FindingTracker
-from tutor.har.model import Har, HarEntry
+from tutor.har.model import Har, HarBody, HarEntry
 from tutor.records import FrozenRecord, Record
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
@@ -126,20 +126,23 @@ class Analyser:
     def visit(self, entry: HarEntry) -> tuple[EntryAnalysis, list[Finding]]:
         """The next entry's analysis and the findings about it."""
         request = entry.request
+        answer = answer_body(entry)
         sent = sent_credentials(request)
         set_cookies = cookies_set(entry)
-        tokens = tokens_found(entry, sent, set_cookies)
-        steps = _login_steps(entry, sent, set_cookies, self._issued)
+        tokens = tokens_found(entry, sent, set_cookies, answer)
+        steps = _login_steps(entry, answer, sent, set_cookies, self._issued)
         item = EntryAnalysis(entry, sent, set_cookies, tokens, steps,
                              url_credentials(request.url))
         return item, self._findings.visit(item)
 
 
-def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[CookieSet],
-                 issued: dict[str, None]) -> tuple[int, ...]:
+def _login_steps(entry: HarEntry, answer: HarBody | None, sent: list[SentCredential],
+                 set_cookies: list[CookieSet], issued: dict[str, None]) -> tuple[int, ...]:
+    """The login steps the exchange shows (`answer`: its `answer_body`); remembers in
+    `issued` what a step 3 hands out."""
     request, response = entry.request, entry.response
     steps: list[int] = []  # appended in order, so sorted and without repeats
-    if request.method == "GET" and _shows_login_form(entry):
+    if request.method == "GET" and _shows_login_form(entry, answer):
         steps.append(1)
     body = request.body
     sends_secret = body is not None and has_password_field(form_fields(body))
@@ -154,10 +157,10 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     # needs credentials in this request or a token in the answer.
     # Accepted credentials are step 3 even without a new cookie: a server that does not
     # rotate the session id keeps the old one.
-    if 200 <= response.status < 400 and (
-            sends_secret or (response.body is not None and _body_issues_token(entry))):
+    document = _token_document(answer) if 200 <= response.status < 400 else None
+    if 200 <= response.status < 400 and (sends_secret or _issues_token(document)):
         steps.append(3)
-        for credential in _credentials_issued(entry, set_cookies):
+        for credential in _credentials_issued(set_cookies, document):
             issued.pop(credential, None)  # re-inserted as the newest
             issued[credential] = None
         while len(issued) > REMEMBERED:
@@ -171,26 +174,25 @@ def _login_steps(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
     return tuple(steps) if steps else ()
 
 
-def _credentials_issued(entry: HarEntry, set_cookies: list[CookieSet]) -> set[str]:
+def _credentials_issued(set_cookies: list[CookieSet], document: Any) -> set[str]:
+    """Names of the cookies set, and the tokens in the answer's JSON `document`."""
     issued = {c.name for c in set_cookies if not c.cleared and c.parsed is not None
               and may_carry_login(c.name)}
-    document = _token_document(entry)
     if isinstance(document, dict):
         issued |= {v for k, v in document.items() if isinstance(v, str) and is_token_field(k)}
     return issued
 
 
-def _token_document(entry: HarEntry) -> Any:
+def _token_document(body: HarBody | None) -> Any:
     """The response body as JSON when it is an object that may name a token (else None,
     and left unparsed)."""
-    body = answer_body(entry)
     if body is None or not _JSON_OBJECT.match(body.data) or not _may_name_token(body.data):
         return None
     return body_json(body)
 
 
-def _body_issues_token(entry: HarEntry) -> bool:
-    document = _token_document(entry)
+def _issues_token(document: Any) -> bool:
+    """Whether the answer's JSON names a token field with a value long enough to be one."""
     if isinstance(document, dict):
         for key, value in document.items():
             if isinstance(value, str) and len(value) >= 16 and is_token_field(key):
@@ -198,8 +200,7 @@ def _body_issues_token(entry: HarEntry) -> bool:
     return False
 
 
-def _shows_login_form(entry: HarEntry) -> bool:
-    body = answer_body(entry)
+def _shows_login_form(entry: HarEntry, body: HarBody | None) -> bool:
     if body is not None and "html" in body.mime_type.lower() and body.data:
         # bytes.lower changes only ASCII letters, and runs at memory speed, where a
         # case-insensitive search of the text lowered each character through Unicode's

@@ -340,9 +340,10 @@ def _jwts_in_body(body: HarBody | None, side: str) -> list[FoundToken]:
     return _jwts_in_text(body.text or "", f"{side}.body")
 
 
-def tokens_found(entry: HarEntry, sent: list[SentCredential],
-                 set_cookies: list[CookieSet]) -> list[FoundToken]:
-    """Every JWT in the exchange: Authorization, cookies, URL, and JSON or form bodies."""
+def tokens_found(entry: HarEntry, sent: list[SentCredential], set_cookies: list[CookieSet],
+                 answer: HarBody | None) -> list[FoundToken]:
+    """Every JWT in the exchange: Authorization, cookies, URL, and JSON or form bodies
+    (`answer`: the exchange's `answer_body`)."""
     tokens: list[FoundToken] = []
     # Each place is looked at only when it may hold one ("eyJ" is '{"' encoded, and a
     # percent-encoded value may hide it): most values and bodies are passed at a glance.
@@ -367,9 +368,8 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential],
     body = request.body
     if body is not None and b"eyJ" in body.data:
         tokens += _jwts_in_body(body, "request")
-    body = answer_body(entry)
-    if body is not None and b"eyJ" in body.data:
-        tokens += _jwts_in_body(body, "response")
+    if answer is not None and b"eyJ" in answer.data:
+        tokens += _jwts_in_body(answer, "response")
     return tokens
 
 
