@@ -10,6 +10,7 @@ a line it cannot use becomes a `ParseFailure` whose reason a learner can read.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Literal
 
@@ -104,11 +105,21 @@ def parse_set_cookie(line: str) -> ParsedSetCookie | ParseFailure:
         return ParseFailure(
             name, f"name and value are {size} bytes; the limit is {MAX_NAME_VALUE_BYTES}"
         )
-    return _apply_attributes(ParsedSetCookie(name, value), unparsed_attributes)
+    return ParsedSetCookie(name, value, *_attributes(unparsed_attributes))
 
 
-def _apply_attributes(cookie: ParsedSetCookie, unparsed: str) -> ParsedSetCookie:
-    """The attribute loop of §5.6: case-insensitive names, the last valid one wins."""
+_Attributes = tuple[float | None, int | None, str | None, str | None, bool, bool, SameSite,
+                    bool]
+"""expires, max_age, domain, path, secure, http_only, same_site, partitioned: the fields
+of ParsedSetCookie after name and value, in its order."""
+
+
+@functools.lru_cache(maxsize=256)
+def _attributes(unparsed: str) -> _Attributes:
+    """The attribute loop of §5.6: case-insensitive names, the last valid one wins.
+
+    Cached by the attributes' text: a server sends the same attributes with every value
+    it sets (a recording's logins differ only in the session id)."""
     expires: float | None = None
     max_age: int | None = None
     domain: str | None = None
@@ -146,11 +157,7 @@ def _apply_attributes(cookie: ParsedSetCookie, unparsed: str) -> ParsedSetCookie
             # §5.6.7: an unrecognised value means "Default", not "keep the previous one".
             same_site = _SAME_SITE_VALUES.get(attr_value.lower(), "Default")
         # Unknown attributes (Priority, typos) are ignored, as §5.6 says.
-    return ParsedSetCookie(
-        cookie.name, cookie.value, expires=expires, max_age=max_age, domain=domain,
-        path=path, secure=secure, http_only=http_only, same_site=same_site,
-        partitioned=partitioned,
-    )
+    return expires, max_age, domain, path, secure, http_only, same_site, partitioned
 
 
 def _printable(text: str) -> str:

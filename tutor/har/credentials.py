@@ -311,6 +311,9 @@ _header_segment = functools.lru_cache(maxsize=256)(_json_segment)
 def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
     if "eyJ" not in text:
         return []
+    if JWT_WHOLE.match(text):  # the usual token field: the whole value is the JWT
+        token = decode_jwt(text, location)
+        return [token] if token is not None else []
     found = (decode_jwt(token, location) for token in find_jwts(text))
     return [token for token in found if token is not None]
 
