@@ -300,9 +300,10 @@ def test_inspect_does_not_read_a_broken_image_but_reading_it_names_the_place(
     raw = _with_image("%%% not base64 %%%")
     path = _write(tmp_path, raw)
     assert "POST https://bank.test/login" in _inspect(path)  # the image is never decoded
-    last = list(HarStream(path).entries())[-1]
+    body = list(HarStream(path).entries())[-1].response.body
+    assert body is not None
     with pytest.raises(HarError) as caught:
-        last.response.body.data  # noqa: B018 -- reading it decodes it
+        body.data  # noqa: B018 -- reading it decodes it
     assert caught.value.where == "entries[5].response.content.text"
     with pytest.raises(HarError) as whole:
         parse_har(raw)  # the whole-file reader (replay, import) decodes every body
