@@ -268,7 +268,9 @@ def main() -> int:
         samples = find_samples() if args.real else None
         if args.real and samples is None:
             print("real-shaped files skipped: no shared HAR samples (set TUTOR_HAR_SAMPLES)")
-        for name in args.real.split(",") if samples is not None else []:
+        for name in args.real.split(",") if args.real else []:
+            if samples is None:
+                break
             shaped = Path(folder) / f"{name}.har"
             size = write_real_shaped(shaped, samples / f"{name}.har", args.entries)
             pairs = alternate(ours(shaped), baseline(shaped), args.rounds, env)
