@@ -176,6 +176,7 @@ def tutor_tour(fd: int) -> None:
     """Idle CPU on the catalogue, then every lesson opened in turn (timed until the first
     frame with its stage drawn), stepped twice and closed; before each, a minimal screen
     pushed and popped the same way, as the baseline; memory after each tour."""
+    from textual import events
     from textual.screen import Screen
     from textual.widgets import Footer, Static
 
@@ -190,7 +191,7 @@ def tutor_tour(fd: int) -> None:
             yield Static("a minimal screen")
             yield Footer()
 
-    measured: dict[str, Any] = {"switch": {}, "switch_cpu": {}, "ready": {},
+    measured: dict[str, Any] = {"switch": {}, "switch_cpu": {}, "ready": {}, "key": {},
                                 "minimal_screen": [],
                                 "rss_after_tour_kb": []}
     app = _tutor_app()
@@ -214,6 +215,15 @@ def tutor_tour(fd: int) -> None:
 
     setattr(app, "_display", displayed)  # noqa: B010 (mypy refuses assigning a method)
     signal_first_frame(app, fd, Screen)
+    handled: list[float] = []
+    """When the player last acted on `d` (its next detail view)."""
+    next_detail = PlayerScreen.action_next_detail
+
+    def timed_next_detail(screen: PlayerScreen) -> None:
+        handled.append(time.perf_counter())
+        next_detail(screen)
+
+    setattr(PlayerScreen, "action_next_detail", timed_next_detail)  # noqa: B010
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
@@ -242,7 +252,13 @@ def tutor_tour(fd: int) -> None:
                 await drawn.wait()
                 measured["switch"].setdefault(lesson_id, []).append(frame_at[0] - start)
                 measured["switch_cpu"].setdefault(lesson_id, []).append(frame_at[1] - cpu)
+                # A key pressed as soon as the stage shows: how long until it acts.
+                handled.clear()
+                app.post_message(events.Key("d", "d"))
                 await pilot.pause()
+                if not handled:
+                    raise SystemExit(f"{lesson_id}: the key pressed at the first frame was lost")
+                measured["key"].setdefault(lesson_id, []).append(handled[0] - start)
                 # Idle again: the prose mounted, measured and drawn, so a key is handled
                 # at once (the stage's frame comes first; the prose's work follows it).
                 measured["ready"].setdefault(lesson_id, []).append(time.perf_counter() - start)
