@@ -124,11 +124,18 @@ def find_samples() -> Path | None:
 
 
 def write_real_shaped(path: Path, sample: Path, entries: int) -> int:
-    """A HAR of `entries` exchanges: the sample's own entries, over and over."""
+    """A HAR of `entries` exchanges: the sample's own entries, over and over, written one
+    at a time (a child's peak RSS counts its parent's memory at the fork, so the
+    benchmark's own process must stay small)."""
     document = json.loads(sample.read_text(encoding="utf-8-sig"))
-    recorded = document["log"]["entries"]
-    document["log"]["entries"] = [recorded[i % len(recorded)] for i in range(entries)]
-    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    recorded = document["log"].pop("entries")
+    head = json.dumps(document)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head[:-2] + ', "entries": [\n')  # head ends with the log's and top's "}}"
+        for index in range(entries):
+            out.write((",\n" if index else "") + json.dumps(recorded[index % len(recorded)],
+                                                           indent=1))
+        out.write("\n]}}\n")
     return path.stat().st_size
 
 
