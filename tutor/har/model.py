@@ -160,8 +160,8 @@ class MediaBody(HarBody):
     `tutor inspect` reads HAR files this way: the analysis never looks into an image,
     a sound, a video or a font, and base64 decoding runs at a few nanoseconds a byte
     (about 3% of its instructions on the benchmark's recording and on a Chrome export,
-    more on a recording of images). So it does not check their base64 either; reading `data` does, and
-    raises the HarError a whole-file read would have raised."""
+    more on a recording of images). So it does not check their base64 either; reading
+    `data` does, and raises the HarError a whole-file read would have raised."""
 
     __slots__ = ("_decoded", "_encoded", "_where")
 
