@@ -157,8 +157,9 @@ def _login_steps(entry: HarEntry, answer: HarBody | None, sent: list[SentCredent
     # needs credentials in this request or a token in the answer.
     # Accepted credentials are step 3 even without a new cookie: a server that does not
     # rotate the session id keeps the old one.
-    document = _token_document(answer) if 200 <= response.status < 400 else None
-    if 200 <= response.status < 400 and (sends_secret or _issues_token(document)):
+    accepted = 200 <= response.status < 400
+    document = _token_document(answer) if accepted else None
+    if accepted and (sends_secret or _issues_token(document)):
         steps.append(3)
         for credential in _credentials_issued(set_cookies, document):
             issued.pop(credential, None)  # re-inserted as the newest
