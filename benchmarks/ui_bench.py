@@ -16,7 +16,9 @@ the sides alternated (the machine is shared and noisy: medians, with the spread)
    cryptography, and Starlette). Target ≤ 1.3×. Also shown against the bare minimal app,
    with the floor's own ratio: the required stack alone is about 1.5× that app, so
    ≤ 1.3× of it cannot hold once a lesson can open without a wait (see
-   docs/architecture.md, "Memory and the warm-up").
+   docs/architecture.md, "Memory and the warm-up"). And against lesson 1 in Textual's
+   Markdown, the baseline issue 13 first measured (it loads no engine, so it holds the
+   same once its lesson is drawn).
 3. Lesson switch: opening each lesson from the catalogue until the first frame with its
    stage drawn, against pushing a minimal screen (Static, Footer) in the same app,
    alternated. Target ≤ 150 ms (flagged; the ratio says how much of it is Textual's
@@ -143,6 +145,10 @@ def first_frame_and_memory(runs: int, pycache: str) -> bool:
     print(f"                    against the minimal app ({mb['minimal']:.1f} MB): tutor "
           f"{spread(warm('tutor', 'minimal'))}; the floor app itself "
           f"{spread(warm('floor', 'minimal'))} (the required stack alone)")
+    markdown_mb = statistics.median(r["rss_after_warm_up_kb"] for r in rows["markdown"]) / 1024
+    print(f"                    against lesson 1 in Textual's Markdown ({markdown_mb:.1f} MB, "
+          f"issue 13's first baseline, which loads no engine): tutor "
+          f"{spread(warm('tutor', 'markdown'))}")
     at_frame = [t["rss_at_first_frame_kb"] / m["rss_at_first_frame_kb"]
                 for t, m in zip(rows["tutor"], rows["minimal"], strict=True)]
     print(f"  (at the first frame, before the warm-up: tutor "

@@ -130,15 +130,18 @@ def markdown(fd: int) -> None:
 
     from textual.screen import Screen
 
+    measured: dict[str, Any] = {}
     app = Bare()
     signal_first_frame(app, fd, Screen)
 
     async def auto_pilot(pilot: Any) -> None:
         await pilot.pause()
+        # It has no warm-up: what it holds once its lesson is drawn is its steady state.
+        measured["rss_after_warm_up_kb"] = rss_kb()
         app.exit()
 
     app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
-    report({})
+    report(measured)
 
 
 def _tutor_app() -> Any:
