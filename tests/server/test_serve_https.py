@@ -189,6 +189,13 @@ def test_https_serve_with_curl_cacert_and_a_host_cookie(tmp_path: Path) -> None:
         plain = subprocess.run(["curl", "-s", "-o", "/dev/null", server.url + "/"],
                                env=no_proxy_env(), timeout=HANG_BOUND, check=False)
         assert plain.returncode == 60  # CURLE_PEER_FAILED_VERIFICATION
+        # Plain http to the https port is told where to go, not sent an empty reply.
+        http_url = server.url.replace("https://", "http://", 1)
+        wrong = subprocess.run(["curl", "-si", http_url + "/"], env=no_proxy_env(),
+                               capture_output=True, text=True, timeout=HANG_BOUND,
+                               check=False)
+        assert wrong.stdout.startswith("HTTP/1.1 400"), (wrong.stdout, wrong.stderr)
+        assert f"Use {server.url}/ instead" in wrong.stdout
         # The access log saw the three pasted requests, the cookie by name only.
         session_id = set_cookie.split("=", 1)[1].split(";", 1)[0]
         lines = server.wait_for_log(lambda log: sum("/profile" in line for line in log) >= 2)

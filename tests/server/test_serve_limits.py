@@ -1,5 +1,6 @@
 """`tutor serve`'s guards: the Host check, whole-request read timeouts, the connection
-cap, and one quiet line for "too many open files" (never a traceback per accept)."""
+cap, one quiet line for "too many open files" (never a traceback per accept), and the
+https port's door (plain http gets a 400 that names the https URL)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import errno
 import io
 import logging
 import socket
+import ssl
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,6 +30,7 @@ from tutor.cli.serve_limits import (
     host_name,
     quiet_accept_errors,
 )
+from tutor.cli.serve_tls import LocalCertificate, local_certificate, server_context, tls_door
 from tutor.clock import SimulatedClock
 from tutor.server import MockServer, ServerConfig
 from tutor.server.events import RequestHandled
@@ -115,15 +119,20 @@ async def test_out_of_files_on_accept_is_one_line_not_a_traceback_each() -> None
 
 @contextlib.asynccontextmanager
 async def _uvicorn(app: ASGIApp, read_timeout: float, max_connections: int,
-                   out: io.StringIO) -> AsyncIterator[tuple[str, int, uvicorn.Server]]:
-    """A real uvicorn on a free loopback port in this loop, with tutor serve's guards."""
+                   out: io.StringIO, tls: LocalCertificate | None = None,
+                   ) -> AsyncIterator[tuple[str, int, uvicorn.Server]]:
+    """A real uvicorn on a free loopback port in this loop, with tutor serve's guards
+    (and with `tls`, its https door, whose handshake timeout is `read_timeout` too)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     log = QuietLog(out, every=3600)
+    protocol = guarded_h11(log, read_timeout=read_timeout, max_connections=max_connections)
+    if tls is not None:
+        url = f"https://127.0.0.1:{sock.getsockname()[1]}"
+        protocol = tls_door(protocol, server_context(tls), url, log, read_timeout)
     server = QuietServer(log, lambda: None, uvicorn.Config(
-        app, log_level="warning", lifespan="off",
-        http=guarded_h11(log, read_timeout=read_timeout, max_connections=max_connections),
+        app, log_level="warning", lifespan="off", http=protocol,
     ))
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
     try:
@@ -231,3 +240,40 @@ def test_serve_hands_the_allowed_hosts_to_the_guard(monkeypatch: pytest.MonkeyPa
     assert seen == [("tutor.lan", "x.test")]
     assert main(["serve", "--https", "--quiet"]) == 0
     assert options == [{"https": False, "quiet": False}, {"https": True, "quiet": True}]
+
+
+async def test_the_https_port_answers_plain_http_with_a_400_and_serves_tls(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One port, https only: a TLS client is served over TLS (and the app sees https);
+    plain http gets a 400 that names the https URL, where a TLS server alone sends
+    nothing it can read; a client that connects and says nothing is dropped."""
+    cert = local_certificate(tmp_path / "tls")
+    server = MockServer(ServerConfig(scrypt_cost=TEST_SCRYPT_COST), SimulatedClock())
+    out = io.StringIO()
+    caplog.set_level(logging.WARNING)
+    async with _uvicorn(server.app, read_timeout=0.3, max_connections=50, out=out,
+                        tls=cert) as (host, port, _):
+        url = f"https://{host}:{port}"
+        trusted = ssl.create_default_context(cafile=cert.cert_path)
+        async with httpx.AsyncClient(base_url=url, verify=trusted, trust_env=False) as c:
+            login = await c.post("/login", json={"username": "alice",
+                                                 "password": "wonderland"})
+            assert login.status_code == 200
+            # The app saw https: the cookie has the __Host- prefix and Secure.
+            assert "__Host-sid" in login.cookies
+            assert (await c.get("/profile")).status_code == 200  # kept alive, over TLS
+        async with httpx.AsyncClient(base_url=f"http://{host}:{port}", trust_env=False) as c:
+            plain = await c.get("/profile")
+        assert plain.status_code == 400
+        assert plain.headers["connection"] == "close"
+        assert f"Use {url}/ instead" in plain.text
+        reader, writer = await asyncio.open_connection(host, port)  # says nothing
+        assert await _closed_by_server(reader) == b""
+        writer.close()
+        # Still serving TLS after all that.
+        async with httpx.AsyncClient(base_url=url, verify=trusted, trust_env=False) as c:
+            assert (await c.get("/")).status_code == 200
+    assert f"answered plain http with 400: this port speaks only https ({url})" in (
+        out.getvalue())
+    assert "Traceback" not in out.getvalue() + caplog.text

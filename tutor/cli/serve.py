@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from tutor import served
-from tutor.cli.serve_tls import CertificateError, LocalCertificate, local_certificate
+from tutor.cli.serve_tls import (
+    CertificateError,
+    LocalCertificate,
+    local_certificate,
+    server_context,
+    tls_door,
+)
 from tutor.server.config import ServerConfig
 from tutor.server.weaknesses import vulnerable_banner
 from tutor.visible import visible
@@ -240,12 +246,15 @@ def serve(config: ServerConfig, host: str, port: int, allow_remote: bool, out: T
         withdraw_address()
 
     log = serve_limits.QuietLog(err or sys.stderr)
+    protocol = serve_limits.guarded_h11(log, max_connections=serve_limits.connection_cap())
+    if cert is not None:
+        # TLS comes in through the protocol, not uvicorn's `ssl`: the door answers plain
+        # http with a 400 that names the https URL.
+        protocol = tls_door(protocol, server_context(cert), url, log,
+                            handshake_timeout=serve_limits.READ_TIMEOUT)
     uv_server = serve_limits.QuietServer(log, stopping, uvicorn.Config(
-        guarded, log_level="warning", lifespan="off",
-        http=serve_limits.guarded_h11(log, max_connections=serve_limits.connection_cap()),
+        guarded, log_level="warning", lifespan="off", http=protocol,
         timeout_keep_alive=serve_limits.KEEP_ALIVE,
-        ssl_certfile=cert.cert_path if cert else None,
-        ssl_keyfile=cert.key_path if cert else None,
         # limit_concurrency stays unset: a connection runs one request at a time, so the
         # connection cap bounds running requests too, and earlier (at accept, not after
         # a request has been read).

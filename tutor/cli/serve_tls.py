@@ -19,6 +19,12 @@ import ssl
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
 CERT_FILE = "localhost.pem"
 KEY_FILE = "localhost-key.pem"
@@ -204,3 +210,103 @@ def _sha256(data: bytes) -> bytes:
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
+
+
+# --- one port, https only, and a clear answer to plain http ----------------------------
+
+TLS_HANDSHAKE = 0x16
+"""The first byte of a TLS connection: a handshake record (RFC 8446 §5.1, content type
+22). Plain HTTP starts with a method's letters."""
+
+
+def server_context(cert: LocalCertificate) -> ssl.SSLContext:
+    """What serves `cert`: a server context with the ssl module's defaults (TLS 1.2 and
+    later, the library's ciphers)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert.cert_path, cert.key_path)
+    return context
+
+
+def plain_http_answer(url: str) -> bytes:
+    """The whole answer to plain http sent to the https port, then the connection ends."""
+    body = (f"This is tutor serve with --https: it speaks only https on this port.\n"
+            f"Plain http was sent to it. Use {url}/ instead (curl needs --cacert with the\n"
+            f"certificate the banner names).\n").encode()
+    head = ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    return head + body
+
+
+class _Notes(Protocol):
+    def note(self, kind: str, line: str) -> None: ...
+
+
+def tls_door(protocol: type[H11Protocol], context: ssl.SSLContext, url: str, log: _Notes,
+             handshake_timeout: float) -> type[H11Protocol]:
+    """`protocol` behind a door that reads a connection's first bytes before TLS does:
+    a TLS handshake goes on to `context` (as `ssl=` to the server would), plain http
+    gets a 400 that names the https URL instead of a TLS error it cannot read (curl
+    said only "Empty reply from server").
+
+    The first bytes cannot be put back once read, so they are handed to asyncio's own
+    TLS protocol (the one `loop.create_server(ssl=...)` uses) as if just received."""
+    from asyncio.sslproto import SSLProtocol
+
+    refusal = plain_http_answer(url)
+
+    class TlsDoor(protocol):  # type: ignore[valid-type,misc]
+        _door: asyncio.Transport | None = None
+        """The raw connection, until its first bytes say what it speaks."""
+        _door_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:
+            if self._door_timer is not None:  # the second time: TLS, its handshake done
+                super().connection_made(transport)
+                return
+            self._door = transport
+            # A client that connects and says nothing is dropped, as in a handshake.
+            self._door_timer = self.loop.call_later(handshake_timeout, transport.close)
+
+        def data_received(self, data: bytes) -> None:
+            door = self._door
+            if door is None:
+                super().data_received(data)
+                return
+            self._door = None
+            assert self._door_timer is not None
+            self._door_timer.cancel()
+            if data[0] != TLS_HANDSHAKE:
+                log.note("plain-http", f"answered plain http with 400: this port speaks "
+                         f"only https ({url})")
+                door.write(refusal)
+                door.close()
+                return
+            # No waiter: nothing awaits the handshake, this protocol hears of it through
+            # connection_made (typeshed's stubs ask for a future, and an int timeout).
+            tls = SSLProtocol(self.loop, self, context, None,  # type: ignore[arg-type]
+                              server_side=True,
+                              ssl_handshake_timeout=handshake_timeout)  # type: ignore[arg-type]
+            door.set_protocol(tls)
+            tls.connection_made(door)
+            _feed(tls, data)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.transport is None:  # never past the door, or the handshake failed
+                self._door = None
+                if self._door_timer is not None:
+                    self._door_timer.cancel()
+                return
+            super().connection_lost(exc)
+
+    return TlsDoor
+
+
+def _feed(protocol: asyncio.BufferedProtocol, data: bytes) -> None:
+    """Give a buffered protocol `data` as if the transport had just read it."""
+    view = memoryview(data)
+    while view:
+        buffer = memoryview(protocol.get_buffer(len(view)))
+        size = min(len(buffer), len(view))
+        buffer[:size] = view[:size]
+        protocol.buffer_updated(size)
+        view = view[size:]
