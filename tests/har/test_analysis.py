@@ -166,6 +166,20 @@ def test_a_cookie_the_client_stopped_sending_then_sent_again() -> None:
     assert "no longer sent" in analysis.findings[0].message
 
 
+def test_a_token_request_without_cookies_does_not_count_as_dropping_them() -> None:
+    # fetch(url, {credentials: "omit", headers: {Authorization: ...}}) sends no cookie by
+    # the page's choice; the session cookie sent again after it was never given up, and
+    # saying the server "still honours a credential the client had given up" would be false.
+    sid = "sid=abcdef0123456789"
+    analysis = analysed(
+        entry(url="https://bank.test/profile", request_headers=headers(cookie=sid)),
+        entry(url="https://bank.test/api/me",
+              request_headers=headers(authorization=f"Bearer {token()}")),
+        entry(url="https://bank.test/profile", request_headers=headers(cookie=sid)),
+    )
+    assert kinds(analysis) == []
+
+
 def test_only_login_cookies_count_as_given_up_and_honoured_again() -> None:
     # A theme or analytics cookie that goes missing and comes back is no credential the
     # server honours; a cookie a login issued is one, whatever its name.
