@@ -266,12 +266,23 @@ def form_fields(body: HarBody | None) -> dict[str, str]:
 
 def has_password_field(fields: dict[str, str]) -> bool:
     """A login form: a password-like field."""
-    return any(_SECRET_FIELDS.fullmatch(name) for name in fields)
+    for name in fields:
+        if _is_secret_field(name):
+            return True
+    return False
 
 
+# Cached, as the field names are: a recording sends the same few names again and again,
+# and a case-insensitive match costs several times a cache lookup.
+@functools.lru_cache(maxsize=1024)
+def _is_secret_field(name: str) -> bool:
+    return _SECRET_FIELDS.fullmatch(name) is not None
+
+
+@functools.lru_cache(maxsize=1024)
 def is_token_field(name: str) -> bool:
     """A JSON field name that carries a token (access_token, id_token, session...)."""
-    return bool(_TOKEN_FIELDS.fullmatch(name))
+    return _TOKEN_FIELDS.fullmatch(name) is not None
 
 
 def decode_jwt(value: str, location: str) -> FoundToken | None:
