@@ -157,8 +157,10 @@ def _basic_user(encoded: str) -> str | None:
 
 def set_cookie_lines(entry: HarEntry) -> list[str]:
     """Every Set-Cookie line of the response (Chrome may join several with newlines)."""
-    return [line for header in entry.response.header_values("set-cookie")
-            for line in header.split("\n") if line.strip()]
+    headers = entry.response.header_values("set-cookie")
+    if not headers:
+        return []
+    return [line for header in headers for line in header.split("\n") if line.strip()]
 
 
 def cookies_set(entry: HarEntry) -> list[CookieSet]:
@@ -166,16 +168,20 @@ def cookies_set(entry: HarEntry) -> list[CookieSet]:
     results: list[CookieSet] = []
     lines = set_cookie_lines(entry)
     if not lines:
+        if not entry.response.cookies:
+            return results  # most responses
         # Sanitised exports strip the header but may keep response.cookies.
         lines = [_line_from_har_cookie(c) for c in entry.response.cookies]
-        if not lines:
-            return results
-    now = entry_time(entry)
     for line in lines:
         if not line:
             continue
         parsed = _parse_set_cookie(line)
         if isinstance(parsed, ParsedSetCookie):
+            now = None
+            if parsed.max_age is None and parsed.expires is not None:
+                # Only an Expires without Max-Age is judged by the exchange's time (so
+                # the entry's startedDateTime is seldom parsed: HarEntry.started).
+                now = entry_time(entry)
             results.append(CookieSet(parsed.name, parsed.value, parsed,
                                      is_clearing(parsed, now)))
         else:
@@ -266,10 +272,7 @@ def form_fields(body: HarBody | None) -> dict[str, str]:
 
 def has_password_field(fields: dict[str, str]) -> bool:
     """A login form: a password-like field."""
-    for name in fields:
-        if _is_secret_field(name):
-            return True
-    return False
+    return any(map(_is_secret_field, fields))
 
 
 # Cached, as the field names are: a recording sends the same few names again and again,
