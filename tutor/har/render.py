@@ -199,8 +199,9 @@ class Spool(Protocol):
 BATCH = 64
 """Entries whose text is joined before it goes to the spool."""
 
-COPY_CHARACTERS = 1 << 20
-"""Characters copied from a spool to the output at a time."""
+COPY_CHARACTERS = 1 << 16
+"""Characters copied from a spool to the output at a time (a few batches' text: the
+copies stay small enough to reuse the same memory)."""
 
 QUIET_SHOWN = 20
 """Exchanges without credentials get a line each up to this many; past it, only a count."""
