@@ -114,17 +114,17 @@ def analysis_notes(analysis: Analysis) -> list[str]:
                            any(item.sent or item.set for item in analysis.entries))
 
 
-def _sent_text(credential: SentCredential) -> str:
+def _sent_line(credential: SentCredential) -> str:
     if credential.type == "cookie":
-        return f"Cookie {credential.name}={shorten(credential.value)}"
+        return f"    sent  Cookie {credential.name}={shorten(credential.value)}"
     if credential.type == "basic":
-        return f"Authorization: Basic (user {credential.user or '?'})"
-    return f"Authorization: Bearer {shorten(credential.value)}"
+        return f"    sent  Authorization: Basic (user {credential.user or '?'})"
+    return f"    sent  Authorization: Bearer {shorten(credential.value)}"
 
 
-def _set_text(cookie: CookieSet) -> str:
+def _set_line(cookie: CookieSet) -> str:
     if cookie.parsed is None:
-        return f"Set-Cookie {cookie.name or '?'}: not a cookie ({cookie.rejected})"
+        return f"    set   Set-Cookie {cookie.name or '?'}: not a cookie ({cookie.rejected})"
     parsed = cookie.parsed
     flags = []
     if parsed.http_only:
@@ -139,7 +139,8 @@ def _set_text(cookie: CookieSet) -> str:
         flags.append("Expires")
     verb = "clears" if cookie.cleared else "sets"
     shown = "" if cookie.cleared else "=" + shorten(cookie.value)
-    return f"Set-Cookie {verb} {cookie.name}{shown}  [{', '.join(flags) or 'no attributes'}]"
+    return (f"    set   Set-Cookie {verb} {cookie.name}{shown}  "
+            f"[{', '.join(flags) or 'no attributes'}]")
 
 
 _STEP_LINES = {
@@ -164,9 +165,9 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
         lines.append(_STEP_LINES[step])
     # Plain loops: a comprehension costs a frame of its own, and most lists are empty.
     for credential in item.sent:
-        lines.append(f"    sent  {_sent_text(credential)}")
+        lines.append(_sent_line(credential))
     for cookie in item.set:
-        lines.append(f"    set   {_set_text(cookie)}")
+        lines.append(_set_line(cookie))
     for token in item.tokens:
         lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
                      f"UNVERIFIED: {_claims_text(token.claims)}")
