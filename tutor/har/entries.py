@@ -74,8 +74,10 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
     redirect_url = _usual_text(response.get("redirectURL"))
     request_headers = _usual_headers(request.get("headers"))
     response_headers = _usual_headers(response.get("headers"))
-    cookies = _usual_pairs(request.get("cookies"))
-    query = _usual_pairs(request.get("queryString"))
+    cookies, query = request.get("cookies"), request.get("queryString")
+    # Most are empty lists: those need no call.
+    cookies = () if cookies == [] else _usual_pairs(cookies)
+    query = () if query == [] else _usual_pairs(query)
     if (request_version is None or status_text is None or response_version is None
             or redirect_url is None or request_headers is None or response_headers is None
             or cookies is None or query is None):
