@@ -100,8 +100,9 @@ def shorten(secret: str, keep: int = 6) -> str:
     """A secret as a person may see it: at most `keep` characters and never more than a
     third of it, then an ellipsis (`abc123…`); one under 12 characters (a password,
     say) is only `…`."""
-    shown = min(keep, len(secret) // 3) if len(secret) >= 12 else 0
-    return secret[:shown] + "…" if secret else ""
+    if len(secret) < 12:
+        return "…" if secret else ""
+    return secret[:min(keep, len(secret) // 3)] + "…"
 
 
 def url_secrets(url: str | SplitResult) -> list[str]:

@@ -15,15 +15,22 @@ so cutting its result can lose text but can never leave half a sequence to the t
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TextIO
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-                       r"\ud800-\udfff]")
+_SHOWN = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+"""What `visible` shows, as a character class's contents: none of it is printable
+(str.isprintable), so text that is printable has none of it."""
 
 
-_CONTROLS_BUT_LINES = re.compile(
-    "[" + _CONTROLS.pattern[1:-1].replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f") + "]")
+@functools.cache
+def _controls(but_lines: bool = False) -> re.Pattern[str]:
+    """The characters `visible` shows (`but_lines`: except line breaks and tabs), compiled
+    on first use: compiling the class took 2 ms of every start (of `tutor inspect`'s
+    too, which seldom needs it), and str.isprintable rules out most text first."""
+    shown = _SHOWN.replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f") if but_lines else _SHOWN
+    return re.compile(f"[{shown}]")
 
 
 def _picture(match: re.Match[str]) -> str:
@@ -41,7 +48,8 @@ def visible(text: str) -> str:
     """`text` with every control character shown instead of obeyed."""
     if text.isprintable():  # no control, format or separator character: the usual case
         return text
-    return _CONTROLS.sub(_picture, text) if _CONTROLS.search(text) else text
+    controls = _controls()
+    return controls.sub(_picture, text) if controls.search(text) else text
 
 
 def visible_shortened(text: str, limit: int, ellipsis: str = "…") -> str:
@@ -54,7 +62,7 @@ def visible_shortened(text: str, limit: int, ellipsis: str = "…") -> str:
 
 def has_controls(text: str) -> bool:
     """Whether `visible` would change `text` (lint reports such lesson text)."""
-    return _CONTROLS.search(text) is not None
+    return not text.isprintable() and _controls().search(text) is not None
 
 
 class Shown(str):
@@ -76,8 +84,8 @@ class VisibleWriter:
 
     def write(self, text: str) -> int:
         """Write `text`, controls shown (`Shown` text as it is)."""
-        if text.__class__ is not Shown and _CONTROLS_BUT_LINES.search(text):
-            text = _CONTROLS_BUT_LINES.sub(_picture, text)
+        if text.__class__ is not Shown:
+            text = visible_text(text)
         self._stream.write(text)
         return len(text)
 
@@ -88,6 +96,7 @@ class VisibleWriter:
 
 def visible_text(text: str) -> str:
     """`text` with control characters shown, keeping its line breaks and tabs (prose)."""
-    if _CONTROLS_BUT_LINES.search(text):
-        return _CONTROLS_BUT_LINES.sub(_picture, text)
-    return text
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        return text  # the usual case: nothing to show (and the pattern is not compiled)
+    controls = _controls(but_lines=True)
+    return controls.sub(_picture, text) if controls.search(text) else text

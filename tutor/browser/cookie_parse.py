@@ -9,7 +9,6 @@ a line it cannot use becomes a `ParseFailure` whose reason a learner can read.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import re
 from typing import Literal
@@ -205,6 +204,10 @@ def parse_cookie_date(text: str) -> float | None:
     hour, minute, second = time_of_day
     if not 1 <= day <= 31 or year < 1601 or hour > 23 or minute > 59 or second > 59:
         return None
+    # Imported here: most Set-Cookie lines give no Expires (or Max-Age, which wins), and
+    # `tutor inspect` imports this module on every run.
+    import datetime
+
     try:
         moment = datetime.datetime(year, month, day, hour, minute, second,
                                    tzinfo=datetime.UTC)

@@ -49,9 +49,11 @@ def _may_name_token(data: bytes) -> bool:
     (`\\u0074oken`, a Unicode case variant), so those bodies are parsed."""
     if not data.isascii():
         return True
-    lowered = data.lower()
-    return (b"token" in lowered or b"jwt" in lowered or b"sess" in lowered
-            or b"sid" in lowered or b"\\u" in lowered)
+    # Searched as text: a bytes `in` first tries its operand as an integer (a TypeError
+    # raised and cleared), which made these five tests cost four times as much.
+    lowered = data.decode("ascii").lower()
+    return ("token" in lowered or "jwt" in lowered or "sess" in lowered
+            or "sid" in lowered or "\\u" in lowered)
 
 
 class EntryAnalysis(FrozenRecord):
@@ -177,10 +179,14 @@ def _login_steps(entry: HarEntry, answer: HarBody | None, sent: list[SentCredent
 
 def _credentials_issued(set_cookies: list[CookieSet], document: Any) -> set[str]:
     """Names of the cookies set, and the tokens in the answer's JSON `document`."""
-    issued = {c.name for c in set_cookies if not c.cleared and c.parsed is not None
-              and may_carry_login(c.name)}
+    issued: set[str] = set()
+    for c in set_cookies:
+        if not c.cleared and c.parsed is not None and may_carry_login(c.name):
+            issued.add(c.name)
     if isinstance(document, dict):
-        issued |= {v for k, v in document.items() if isinstance(v, str) and is_token_field(k)}
+        for key, value in document.items():
+            if isinstance(value, str) and is_token_field(key):
+                issued.add(value)
     return issued
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import binascii
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
@@ -157,8 +157,10 @@ def _basic_user(encoded: str) -> str | None:
 
 def set_cookie_lines(entry: HarEntry) -> list[str]:
     """Every Set-Cookie line of the response (Chrome may join several with newlines)."""
-    return [line for header in entry.response.header_values("set-cookie")
-            for line in header.split("\n") if line.strip()]
+    headers = entry.response.header_values("set-cookie")
+    if not headers:
+        return []
+    return [line for header in headers for line in header.split("\n") if line.strip()]
 
 
 def cookies_set(entry: HarEntry) -> list[CookieSet]:
@@ -166,16 +168,20 @@ def cookies_set(entry: HarEntry) -> list[CookieSet]:
     results: list[CookieSet] = []
     lines = set_cookie_lines(entry)
     if not lines:
+        if not entry.response.cookies:
+            return results  # most responses
         # Sanitised exports strip the header but may keep response.cookies.
         lines = [_line_from_har_cookie(c) for c in entry.response.cookies]
-        if not lines:
-            return results
-    now = entry_time(entry)
     for line in lines:
         if not line:
             continue
         parsed = _parse_set_cookie(line)
         if isinstance(parsed, ParsedSetCookie):
+            now = None
+            if parsed.max_age is None and parsed.expires is not None:
+                # Only an Expires without Max-Age is judged by the exchange's time (so
+                # the entry's startedDateTime is seldom parsed: HarEntry.started).
+                now = entry_time(entry)
             results.append(CookieSet(parsed.name, parsed.value, parsed,
                                      is_clearing(parsed, now)))
         else:
@@ -266,18 +272,31 @@ def form_fields(body: HarBody | None) -> dict[str, str]:
 
 def has_password_field(fields: dict[str, str]) -> bool:
     """A login form: a password-like field."""
-    return any(_SECRET_FIELDS.fullmatch(name) for name in fields)
+    return any(map(_is_secret_field, fields))
 
 
+# Cached, as the field names are: a recording sends the same few names again and again,
+# and a case-insensitive match costs several times a cache lookup.
+@functools.lru_cache(maxsize=1024)
+def _is_secret_field(name: str) -> bool:
+    return _SECRET_FIELDS.fullmatch(name) is not None
+
+
+@functools.lru_cache(maxsize=1024)
 def is_token_field(name: str) -> bool:
     """A JSON field name that carries a token (access_token, id_token, session...)."""
-    return bool(_TOKEN_FIELDS.fullmatch(name))
+    return _TOKEN_FIELDS.fullmatch(name) is not None
 
 
 def decode_jwt(value: str, location: str) -> FoundToken | None:
     """Decode a JWT's header and claims locally; no signature check (labelled so)."""
-    parts = _decode_parts(value) if JWT_WHOLE.match(value) else None
-    return None if parts is None else FoundToken(location, parts[0], parts[1], value)
+    return _decoded(value, location) if JWT_WHOLE.match(value) else None
+
+
+def _decoded(token: str, location: str) -> FoundToken | None:
+    """`decode_jwt` of a value already matched by JWT_WHOLE."""
+    parts = _decode_parts(token)
+    return None if parts is None else FoundToken(location, parts[0], parts[1], token)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -312,29 +331,34 @@ def _jwts_in_text(text: str, location: str) -> list[FoundToken]:
     if "eyJ" not in text:
         return []
     if JWT_WHOLE.match(text):  # the usual token field: the whole value is the JWT
-        token = decode_jwt(text, location)
+        token = _decoded(text, location)
         return [token] if token is not None else []
     found = (decode_jwt(token, location) for token in find_jwts(text))
     return [token for token in found if token is not None]
 
 
-def _walk_json(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk_json(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk_json(item, f"{path}[{index}]")
-    elif isinstance(value, str):
-        yield path, value
+def _jwt_strings(container: dict[str, Any] | list[Any],
+                 path: str) -> Iterator[tuple[str, str]]:
+    """(path, text) of each string in a JSON object or array, at any depth, that may hold
+    a JWT ("eyJ" in it): no other value's path is built (most values hold none)."""
+    children: Iterable[tuple[Any, Any]]
+    if isinstance(container, dict):
+        children, form = container.items(), "{}.{}"
+    else:
+        children, form = enumerate(container), "{}[{}]"
+    for key, item in children:
+        if isinstance(item, str):
+            if "eyJ" in item:
+                yield form.format(path, key), item
+        elif isinstance(item, dict | list):
+            yield from _jwt_strings(item, form.format(path, key))
 
 
-def _jwts_in_body(body: HarBody | None, side: str) -> list[FoundToken]:
-    if body is None or b"eyJ" not in body.data:
-        return []
+def _jwts_in_body(body: HarBody, side: str) -> list[FoundToken]:
+    """The JWTs in a body that holds "eyJ" somewhere."""
     document = body_json(body)
-    if document is not None:
-        return [t for path, text in _walk_json(document, "$")
+    if isinstance(document, dict | list):  # what a body that parses gives (HarBody.json)
+        return [t for path, text in _jwt_strings(document, "$")
                 for t in _jwts_in_text(text, f"{side}.body:{path}")]
     fields = form_fields(body)
     if fields:
@@ -368,10 +392,12 @@ def tokens_found(entry: HarEntry, sent: list[SentCredential], set_cookies: list[
         for name, value in url_params(request.url_parts):
             if "eyJ" in value:
                 tokens += _jwts_in_text(value, f"request.url:{name}")
+    # bytes.find, not `in`: a bytes `in` first tries its operand as an integer (a
+    # TypeError raised and cleared), which doubled the cost of these two tests.
     body = request.body
-    if body is not None and b"eyJ" in body.data:
+    if body is not None and body.data.find(b"eyJ") >= 0:
         tokens += _jwts_in_body(body, "request")
-    if answer is not None and b"eyJ" in answer.data:
+    if answer is not None and answer.data.find(b"eyJ") >= 0:
         tokens += _jwts_in_body(answer, "response")
     return tokens
 

@@ -18,7 +18,6 @@ usual path is most of its cost after JSON decoding (issue 13).
 
 from __future__ import annotations
 
-import datetime
 import math
 from collections.abc import Mapping
 from itertools import chain
@@ -75,8 +74,10 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
     redirect_url = _usual_text(response.get("redirectURL"))
     request_headers = _usual_headers(request.get("headers"))
     response_headers = _usual_headers(response.get("headers"))
-    cookies = _usual_pairs(request.get("cookies"))
-    query = _usual_pairs(request.get("queryString"))
+    cookies, query = request.get("cookies"), request.get("queryString")
+    # Most are empty lists: those need no call.
+    cookies = () if cookies == [] else _usual_pairs(cookies)
+    query = () if query == [] else _usual_pairs(query)
     if (request_version is None or status_text is None or response_version is None
             or redirect_url is None or request_headers is None or response_headers is None
             or cookies is None or query is None):
@@ -113,8 +114,8 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
                 else:
                     answer = _content(content, f"entries[{index}].response.content",
                                       decode_media)
-        if started is not None:
-            started = _timestamp(started, "", "")
+        if started is not None and started.__class__ is not str:
+            return None
         time_ms = _number(time_ms, "", "") if time_ms.__class__ is not float else (
             time_ms if math.isfinite(time_ms) else 0.0)
     except HarError:
@@ -200,7 +201,7 @@ def _checked_entry(item: Any, index: int, decode_media: bool = True) -> HarEntry
         request=_request(_object(entry["request"], where, "request"), where + ".request"),
         response=_response(_object(entry["response"], where, "response"), where + ".response",
                            decode_media),
-        started=_timestamp(entry.get("startedDateTime"), where, "startedDateTime"),
+        started=_text(entry.get("startedDateTime"), where, "startedDateTime") or None,
         time_ms=_number(entry.get("time"), where, "time"),
     )
 
@@ -387,21 +388,3 @@ def _pair(item: Any, here: str) -> Header:
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         raw = str(raw)
     return name, _text(raw, here, "value")
-
-
-def _timestamp(value: Any, where: str, key: str) -> float | None:
-    """ISO 8601 → Unix time; an unreadable date is dropped, not fatal (time is optional
-    to the analysis, which then falls back to the response's Date header)."""
-    text = _text(value, where, key)
-    if not text:
-        return None
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    try:
-        return moment.timestamp()
-    except (OverflowError, ValueError, OSError):  # year 1 in a zone east of UTC, say
-        return None

@@ -306,19 +306,49 @@ class HarResponse(_Message):
 class HarEntry(Record):
     """One exchange of the recording."""
 
-    __slots__ = ("index", "request", "response", "started", "time_ms")
+    __slots__ = ("_started", "index", "request", "response", "time_ms")
     _fields = ("index", "request", "response", "started", "time_ms")
 
     def __init__(self, index: int, request: HarRequest, response: HarResponse,
-                 started: float | None = None, time_ms: float = 0.0) -> None:
+                 started: float | str | None = None, time_ms: float = 0.0) -> None:
         self.index = index
         """0-based position in log.entries."""
         self.request = request
         self.response = response
-        self.started = started
-        """startedDateTime as Unix time; None when missing or unreadable."""
+        self._started = started
+        """Unix time, or startedDateTime's text until `started` is first asked for."""
         self.time_ms = time_ms
         """Total time of the exchange in milliseconds, as recorded."""
+
+    @property
+    def started(self) -> float | None:
+        """startedDateTime as Unix time; None when missing or unreadable. Given as text,
+        it is parsed on first use: `tutor inspect` needs it only for a Set-Cookie with
+        Expires and no Max-Age (parsing every entry's was 2% of its instructions)."""
+        started = self._started
+        if isinstance(started, str):
+            started = self._started = parse_timestamp(started)
+        return started
+
+
+def parse_timestamp(text: str) -> float | None:
+    """ISO 8601 → Unix time; an unreadable date is None, not an error (time is optional
+    to the analysis, which then falls back to the response's Date header)."""
+    if not text:
+        return None
+    # Imported on first use: a recording whose times are never asked for never loads it.
+    import datetime
+
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError, OSError):  # year 1 in a zone east of UTC, say
+        return None
 
 
 class Har(FrozenRecord):

@@ -114,20 +114,23 @@ def analysis_notes(analysis: Analysis) -> list[str]:
                            any(item.sent or item.set for item in analysis.entries))
 
 
-def _sent_text(credential: SentCredential) -> str:
+def _sent_line(credential: SentCredential) -> str:
     if credential.type == "cookie":
-        return f"Cookie {credential.name}={shorten(credential.value)}"
+        return f"    sent  Cookie {credential.name}={shorten(credential.value)}"
     if credential.type == "basic":
-        return f"Authorization: Basic (user {credential.user or '?'})"
-    return f"Authorization: Bearer {shorten(credential.value)}"
+        return f"    sent  Authorization: Basic (user {credential.user or '?'})"
+    return f"    sent  Authorization: Bearer {shorten(credential.value)}"
 
 
-def _set_text(cookie: CookieSet) -> str:
+def _set_line(cookie: CookieSet) -> str:
     if cookie.parsed is None:
-        return f"Set-Cookie {cookie.name or '?'}: not a cookie ({cookie.rejected})"
+        return f"    set   Set-Cookie {cookie.name or '?'}: not a cookie ({cookie.rejected})"
     parsed = cookie.parsed
-    flags = [name for name, on in (("HttpOnly", parsed.http_only), ("Secure", parsed.secure))
-             if on]
+    flags = []
+    if parsed.http_only:
+        flags.append("HttpOnly")
+    if parsed.secure:
+        flags.append("Secure")
     if parsed.same_site != "Default":
         flags.append(f"SameSite={parsed.same_site}")
     if parsed.max_age is not None:
@@ -136,7 +139,16 @@ def _set_text(cookie: CookieSet) -> str:
         flags.append("Expires")
     verb = "clears" if cookie.cleared else "sets"
     shown = "" if cookie.cleared else "=" + shorten(cookie.value)
-    return f"Set-Cookie {verb} {cookie.name}{shown}  [{', '.join(flags) or 'no attributes'}]"
+    return (f"    set   Set-Cookie {verb} {cookie.name}{shown}  "
+            f"[{', '.join(flags) or 'no attributes'}]")
+
+
+_STEP_LINES = {
+    step: f"    login step {step}: {name}"
+    + (f" ({RECORDED_STEP_NOTES[step]})" if step in RECORDED_STEP_NOTES else "")
+    for step, name in LOGIN_STEP_NAMES.items()
+}
+"""The line of each login step (the same words every time: written once)."""
 
 
 def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> list[str]:
@@ -150,17 +162,15 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
              f"{response.status}"
              + (f" {response.status_text}" if response.status_text else "")]
     for step in item.login_steps:
-        note = f" ({RECORDED_STEP_NOTES[step]})" if step in RECORDED_STEP_NOTES else ""
-        lines.append(f"    login step {step}: {LOGIN_STEP_NAMES[step]}{note}")
+        lines.append(_STEP_LINES[step])
     # Plain loops: a comprehension costs a frame of its own, and most lists are empty.
     for credential in item.sent:
-        lines.append(f"    sent  {_sent_text(credential)}")
+        lines.append(_sent_line(credential))
     for cookie in item.set:
-        lines.append(f"    set   {_set_text(cookie)}")
+        lines.append(_set_line(cookie))
     for token in item.tokens:
-        claims = ", ".join(f"{k}={_claim_text(v)}" for k, v in list(token.claims.items())[:6])
         lines.append(f"    JWT   in {token.location}, alg {token.header.get('alg', '?')}, "
-                     f"UNVERIFIED: {claims or 'no claims'}")
+                     f"UNVERIFIED: {_claims_text(token.claims)}")
     for finding in findings:
         lines.append(f"    ! {finding.kind}: {finding.message}")
     if "".join(lines).isprintable():  # nothing to show (see tutor.visible): the usual case
@@ -168,9 +178,15 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
     return [visible(line) for line in lines]
 
 
-def _claim_text(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:40] + "…"
+def _claims_text(claims: dict[str, Any]) -> str:
+    """The first six claims as `name=value`, each value cut to 40 characters."""
+    shown = []
+    for name, value in claims.items():
+        text = str(value)
+        shown.append(f"{name}={text}" if len(text) <= 40 else f"{name}={text[:40]}…")
+        if len(shown) == 6:
+            break
+    return ", ".join(shown) or "no claims"
 
 
 class Spool(Protocol):
@@ -184,8 +200,9 @@ class Spool(Protocol):
 BATCH = 64
 """Entries whose text is joined before it goes to the spool."""
 
-COPY_CHARACTERS = 1 << 20
-"""Characters copied from a spool to the output at a time."""
+COPY_CHARACTERS = 1 << 16
+"""Characters copied from a spool to the output at a time (a few batches' text: the
+copies stay small enough to reuse the same memory)."""
 
 QUIET_SHOWN = 20
 """Exchanges without credentials get a line each up to this many; past it, only a count."""
