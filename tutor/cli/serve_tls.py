@@ -19,12 +19,14 @@ import ssl
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import asyncio
 
     from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    from tutor.cli.serve_limits import QuietLog
 
 CERT_FILE = "localhost.pem"
 KEY_FILE = "localhost-key.pem"
@@ -237,11 +239,7 @@ def plain_http_answer(url: str) -> bytes:
     return head + body
 
 
-class _Notes(Protocol):
-    def note(self, kind: str, line: str) -> None: ...
-
-
-def tls_door(protocol: type[H11Protocol], context: ssl.SSLContext, url: str, log: _Notes,
+def tls_door(protocol: type[H11Protocol], context: ssl.SSLContext, url: str, log: QuietLog,
              handshake_timeout: float) -> type[H11Protocol]:
     """`protocol` behind a door that reads a connection's first bytes before TLS does:
     a TLS handshake goes on to `context` (as `ssl=` to the server would), plain http

@@ -336,8 +336,7 @@ class _DropTracker:
         request = item.entry.request
         if request.method == "OPTIONS" or not request.headers:
             return
-        sent_any = item.sent
-        if sent_any and all(c.type != "cookie" for c in sent_any):
+        if item.sent and all(c.type != "cookie" for c in item.sent):
             # A script's request that carries its own credential (a bearer token) and no
             # cookie at all may leave cookies out on purpose (fetch's `credentials:
             # "omit"`): no sign that the client gave them up.
