@@ -8,7 +8,11 @@ it `inspect`), and a frozen one sets each field through `object.__setattr__`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 
 class Record:

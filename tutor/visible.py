@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TextIO
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _SHOWN = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
 """What `visible` shows, as a character class's contents: none of it is printable
@@ -91,7 +96,6 @@ class VisibleWriter:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
-
 
 
 def visible_text(text: str) -> str:

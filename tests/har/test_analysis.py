@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
-from typing import Any, get_args
+import re
+from pathlib import Path
+from typing import Any
 
 from tests.har.builders import (
     basic,
@@ -14,8 +17,8 @@ from tests.har.builders import (
     headers,
     token,
 )
+from tutor.har import findings
 from tutor.har.analysis import Analysis, analyse
-from tutor.har.findings import FindingKind
 from tutor.har.reader import parse_har
 from tutor.har.render import analysis_json
 
@@ -208,9 +211,8 @@ def test_json_has_the_contract_fields_and_no_secret_values() -> None:
         "domain": None, "path": "/", "expires": None, "max_age": None, "secure": True,
         "http_only": True, "same_site": "Lax"}}]
     assert document["entries"][2]["sent"] == [{"type": "cookie", "name": "sid"}]
-    assert {f["kind"] for f in document["findings"]} <= set(get_args(FindingKind))
+    assert {f["kind"] for f in document["findings"]} <= declared_finding_kinds()
     assert "s3cr3t" not in json.dumps(document)
-
 
 
 def test_a_bearer_token_the_page_stopped_sending_then_accepted_again() -> None:
@@ -243,3 +245,25 @@ def test_a_request_elsewhere_without_the_token_drops_nothing() -> None:
             authorization=f"Bearer {kept}")),
     )
     assert kinds(analysis) == []
+
+
+def declared_finding_kinds() -> set[str]:
+    """The values of the `FindingKind` Literal, read from findings.py's source (the alias
+    exists for type checkers only, so typing stays unimported at run time)."""
+    tree = ast.parse(Path(findings.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "FindingKind"):
+            assert isinstance(node.value, ast.Subscript)
+            assert isinstance(node.value.slice, ast.Tuple)
+            return {element.value for element in node.value.slice.elts
+                    if isinstance(element, ast.Constant) and isinstance(element.value, str)}
+    raise AssertionError("findings.py declares no FindingKind")
+
+
+def test_every_finding_kind_is_documented_and_no_other() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "har-inspect.md").read_text(encoding="utf-8")
+    table = text.partition("| kind | raised when |")[2].partition("\n\n")[0]
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", table, re.MULTILINE))
+    assert len(declared_finding_kinds()) == 6
+    assert documented == declared_finding_kinds()

@@ -11,8 +11,10 @@ from tests.har.builders import cookie_login_flow, har_bytes
 from tests.test_startup_imports import heavy_in, loaded_after
 
 NOT_FOR_INSPECT = ("dataclasses", "inspect", "tempfile", "base64", "email", "tutor.cli.serve",
-                   "tutor.lessons", "tutor.browser.cookies", "calendar", "shutil", "lzma")
-"""Loaded by other commands, not by inspecting a recording that fits in memory."""
+                   "tutor.lessons", "tutor.browser.cookies", "calendar", "shutil", "lzma",
+                   "typing")
+"""Loaded by other commands, not by inspecting a recording that fits in memory (typing is
+for type checkers only on this path: `TYPE_CHECKING = False` blocks)."""
 
 
 def test_inspect_loads_only_what_it_uses(tmp_path: Path) -> None:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from email.utils import formatdate
+from typing import TYPE_CHECKING
 
-from tutor.browser.cookie_parse import SameSite
 from tutor.browser.sites import same_site
+
+if TYPE_CHECKING:
+    from tutor.browser.cookie_parse import SameSite
 
 COOKIE_AGE_LIMIT = 400 * 24 * 60 * 60
 """6265bis §5.6.1-2: no cookie may be kept longer than 400 days, whatever it asks for."""

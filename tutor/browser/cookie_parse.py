@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Literal
 
 from tutor.browser.sites import is_ip_address
 from tutor.records import FrozenRecord
 
-SameSite = Literal["Strict", "Lax", "None", "Default"]
-"""A cookie's SameSite enforcement; "Default" means the attribute was absent or unknown."""
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    SameSite = Literal["Strict", "Lax", "None", "Default"]
+    """A cookie's SameSite enforcement; "Default" means the attribute was absent or
+    unknown."""
 
 MAX_NAME_VALUE_BYTES = 4096
 """6265bis §5.6 step 6: a longer name plus value drops the whole cookie."""
@@ -66,7 +72,6 @@ class ParsedSetCookie(FrozenRecord):
         """CHIPS (draft-cutler-httpbis-partitioned-cookies): keep it per top-level site."""
 
 
-
 class ParseFailure(FrozenRecord):
     """A Set-Cookie line that yields no cookie, and why (never changed once made)."""
 
@@ -107,10 +112,11 @@ def parse_set_cookie(line: str) -> ParsedSetCookie | ParseFailure:
     return ParsedSetCookie(name, value, *_attributes(unparsed_attributes))
 
 
-_Attributes = tuple[float | None, int | None, str | None, str | None, bool, bool, SameSite,
-                    bool]
-"""expires, max_age, domain, path, secure, http_only, same_site, partitioned: the fields
-of ParsedSetCookie after name and value, in its order."""
+if TYPE_CHECKING:
+    _Attributes = tuple[float | None, int | None, str | None, str | None, bool, bool,
+                        SameSite, bool]
+    """expires, max_age, domain, path, secure, http_only, same_site, partitioned: the
+    fields of ParsedSetCookie after name and value, in its order."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -18,11 +18,10 @@ Scenes pick another one with a `cookie_policy:` block.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from tutor.browser.cookie_model import SAFE_METHODS, Cookie, RequestContext, SendDecision
-from tutor.browser.cookie_parse import SameSite
 from tutor.browser.sites import (
     host_of,
     is_loopback_host,
@@ -30,6 +29,9 @@ from tutor.browser.sites import (
     site_name,
     site_of,
 )
+
+if TYPE_CHECKING:
+    from tutor.browser.cookie_parse import SameSite
 
 ThirdPartyCookies = Literal["allow", "block", "partition"]
 """allow: third-party cookies work (Chrome's default); block: none are stored or sent,

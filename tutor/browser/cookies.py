@@ -35,7 +35,6 @@ from tutor.browser.cookie_model import (
 from tutor.browser.cookie_parse import (
     ParsedSetCookie,
     ParseFailure,
-    SameSite,
     default_path,
     domain_matches,
     parse_set_cookie,
@@ -59,7 +58,6 @@ __all__ = [
     "CookieJar",
     "CookiePolicy",
     "RequestContext",
-    "SameSite",
     "SendDecision",
     "StoreDecision",
 ]

@@ -7,7 +7,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, overload
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class LazyChoices(Sequence[str]):
@@ -17,12 +22,9 @@ class LazyChoices(Sequence[str]):
     def __init__(self, load: Callable[[], Sequence[str]]) -> None:
         self._load = load
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+    # Any, not Sequence's overloads: `overload` lives in typing (imported by no command
+    # at run time), and argparse only iterates and tests membership.
+    def __getitem__(self, index: Any) -> Any:
         return self._load()[index]
 
     def __len__(self) -> int:

@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from tutor import __version__
 from tutor.cli import classroom as cli_classroom
@@ -16,6 +15,12 @@ from tutor.cli import quiz as cli_quiz
 from tutor.cli import watch as cli_watch
 from tutor.cli.lazy import LazyChoices, Parser
 from tutor.served import DEFAULT_PORT
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SERVE_LEEWAY = 30
 """`tutor serve`'s default clock-skew leeway, in seconds. Scenes use none (one simulated

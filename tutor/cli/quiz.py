@@ -9,14 +9,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from tutor.lessons.model import Lesson
     from tutor.progress import Progress
     from tutor.progress_store import ProgressStore
     from tutor.quiz.questions import Question
     from tutor.quiz.session import QuizEvent, QuizSession
+
 
 COMMANDS = ("quiz", "progress")
 ALL_LESSONS = "__all__"

@@ -13,7 +13,6 @@ Everything here is a heuristic over what a recording shows; it never contacts an
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from tutor.har.credentials import (
     CookieSet,
@@ -34,6 +33,12 @@ from tutor.har.credentials import (
 from tutor.har.findings import REMEMBERED, Finding, FindingTracker
 from tutor.har.model import Har, HarBody, HarEntry
 from tutor.records import FrozenRecord, Record
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _LOGIN_PATH = re.compile(r"log-?in|sign-?in|log-?on|auth", re.IGNORECASE)
 _PASSWORD_INPUT = re.compile(rb"""type[ \t\n\r\f]*=[ \t\n\r\f]*["']?password""")

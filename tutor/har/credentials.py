@@ -15,7 +15,6 @@ import binascii
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from tutor.browser.cookie_parse import ParsedSetCookie, parse_set_cookie
@@ -23,7 +22,13 @@ from tutor.har.model import HarBody, HarEntry, HarRequest, is_media_type, parse_
 from tutor.records import FrozenRecord
 from tutor.redaction import JWT_WHOLE, find_jwts, url_secrets
 
-CredentialType = Literal["cookie", "bearer", "basic"]
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    CredentialType = Literal["cookie", "bearer", "basic"]
 
 # Searched in the lower-cased name (one pass each instead of a test per word).
 _SESSION_HINTS = re.compile("sess|sid|auth|token|jwt|login|remember|identity|access|"

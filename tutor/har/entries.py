@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from itertools import chain
-from typing import Any
 from urllib.parse import urlsplit
 
 from tutor.har.model import (
@@ -37,6 +36,12 @@ from tutor.har.model import (
     is_media_type,
 )
 from tutor.visible import visible
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def entry_from_json(item: Any, index: int, decode_media: bool = True) -> HarEntry:

@@ -13,9 +13,14 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import BinaryIO
 
 from tutor.har.model import HarError
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 STDIN = Path("-")
 """The path that means standard input."""

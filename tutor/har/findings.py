@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
 
 from tutor.browser.cookie_parse import path_matches
 from tutor.har.credentials import SentCredential, looks_like_session
 from tutor.records import FrozenRecord
 
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Literal
+
     from tutor.har.analysis import EntryAnalysis
 
-FindingKind = Literal["missing-httponly", "missing-secure", "missing-samesite",
-                      "credential-in-url", "cookie-cleared", "credential-reused-after-drop"]
+    FindingKind = Literal["missing-httponly", "missing-secure", "missing-samesite",
+                          "credential-in-url", "cookie-cleared", "credential-reused-after-drop"]
+
 
 _LOGOUT_PATH = re.compile(r"log-?out|sign-?out|log-?off", re.IGNORECASE)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
 
 from tutor.har import reader
 from tutor.har.analysis import Analyser
@@ -18,6 +17,12 @@ from tutor.har.files import is_regular
 from tutor.har.model import HarEntry
 from tutor.har.render import JsonReport, TextReport
 from tutor.har.stream import HarStream
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 SPOOL_BYTES = 4 * 1024 * 1024
 """Report text kept in memory before the spool moves to a temporary file."""

@@ -19,10 +19,15 @@ from __future__ import annotations
 import binascii
 import json
 import re
-from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from tutor.records import FrozenRecord, Record
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Header = tuple[str, str]
 """One header or query parameter: (name, value), in recorded order."""

@@ -14,12 +14,17 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from tutor.har.entries import _kind, _object, _optional_object, _text
 from tutor.har.entries import entry_from_json as entry_from_json  # re-exported: tutor watch
 from tutor.har.files import read_limited
 from tutor.har.model import Har, HarError
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_HAR_BYTES = 100 * 1024 * 1024
 """Bigger files are refused by the whole-file reader (parsed JSON takes about five times

@@ -17,7 +17,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import IO, Any, Protocol
 
 from tutor.har.analysis import Analysis, EntryAnalysis
 from tutor.har.credentials import CookieSet, SentCredential
@@ -27,6 +26,12 @@ from tutor.login_steps import LOGIN_STEP_NAMES, RECORDED_STEP_NOTES
 from tutor.plural import plural
 from tutor.redaction import REDACTED, redact_url, shorten
 from tutor.visible import Shown, visible
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any, Protocol
 
 
 def _json_safe(value: Any) -> Any:
@@ -189,12 +194,13 @@ def _claims_text(claims: dict[str, Any]) -> str:
     return ", ".join(shown) or "no claims"
 
 
-class Spool(Protocol):
-    """Where a report's text waits until the whole file is read (io.StringIO will do)."""
+if TYPE_CHECKING:
+    class Spool(Protocol):
+        """Where a report's text waits until the whole file is read (io.StringIO will do)."""
 
-    def write(self, text: str, /) -> int: ...
-    def seek(self, offset: int, whence: int = 0, /) -> int: ...
-    def read(self, size: int | None = -1, /) -> str: ...
+        def write(self, text: str, /) -> int: ...
+        def seek(self, offset: int, whence: int = 0, /) -> int: ...
+        def read(self, size: int | None = -1, /) -> str: ...
 
 
 BATCH = 64

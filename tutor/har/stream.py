@@ -31,12 +31,17 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from tutor.har.entries import entry_from_json
 from tutor.har.files import open_har
 from tutor.har.model import HarEntry, HarError
 from tutor.har.reader import SURROGATE_ESCAPE, har_from_json, log_parts, whole_characters
+
+# False at run time without importing typing, which would cost every command's start
+# (docs/architecture.md, "Start-up"); type checkers take the name as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
