@@ -238,7 +238,7 @@ def _growth(folder: Path, entries: int, rounds: int, fixed: float,
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--small", type=int, default=10,
                         help="entries of the small file (imports dominate; 0 skips it and "
                         "the growth check)")
