@@ -20,6 +20,7 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tests.conftest import TEST_SCRYPT_COST
 from tests.readiness import HANG_BOUND
 from tests.server.helpers import ALICE, bearer
 from tests.server.live import STOP_LINE, RunningServer, no_proxy_env, running_server
@@ -33,8 +34,10 @@ MARKER = "@@@ next command @@@"
 
 @pytest.fixture(scope="module", params=["cookie", "jwt"])
 def running(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
-    """One real server per mode, shared by this module's tests."""
-    with running_server(request.param) as server:
+    """One real server per mode, shared by this module's tests, hashing at the tests'
+    scrypt cost (`test_serve_publishes_its_address_while_it_runs` starts one at the
+    default cost)."""
+    with running_server(request.param, "--scrypt-cost", str(TEST_SCRYPT_COST)) as server:
         yield server
 
 
