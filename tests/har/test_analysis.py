@@ -247,6 +247,21 @@ def test_a_request_elsewhere_without_the_token_drops_nothing() -> None:
     assert kinds(analysis) == []
 
 
+def test_a_navigation_to_the_tokens_path_drops_nothing() -> None:
+    # Opening /api/me in the address bar sends no Authorization: a browser navigation
+    # cannot carry a header the page's script set, so it tells nothing about a drop.
+    kept = token(jti="kept")
+    analysis = analysed(
+        entry(url="https://api.test/api/me", request_headers=headers(
+            authorization=f"Bearer {kept}", sec_fetch_mode="cors")),
+        entry(url="https://api.test/api/me", status=401, request_headers=headers(
+            accept="text/html", sec_fetch_mode="navigate", sec_fetch_dest="document")),
+        entry(url="https://api.test/api/me", request_headers=headers(
+            authorization=f"Bearer {kept}", sec_fetch_mode="cors")),
+    )
+    assert kinds(analysis) == []
+
+
 def declared_finding_kinds() -> set[str]:
     """The values of the `FindingKind` Literal, read from findings.py's source (the alias
     exists for type checkers only, so typing stays unimported at run time)."""

@@ -322,9 +322,14 @@ class _DropTracker:
             while len(paths) > REMEMBERED:
                 del paths[next(iter(paths))]
             return
-        carried = paths.pop(where, None)
-        if carried is None:
+        if where not in paths:
             return
+        # A navigation (a typed URL, a link, a form) cannot carry a header a script set,
+        # so going without the token there says nothing about the page giving it up.
+        mode = item.entry.request.header("sec-fetch-mode")
+        if mode is not None and mode.lower() == "navigate":
+            return
+        carried = paths.pop(where)
         slot = (host, "bearer", "Authorization")
         held = self.held.get(slot)
         if held is not None and held[0] == carried:
