@@ -113,3 +113,23 @@ def test_inspect_shows_control_characters_instead_of_sending_them(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
     assert "␛[2Jquiet" in out and "␛]0;pwned␇" in out
+
+
+def test_a_request_without_an_answer_says_so_rather_than_status_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Chrome records status 0 for a request that got no response (blocked, failed or
+    # cancelled); "→ 0" would read like a status code.
+    path = tmp_path / "blocked.har"
+    path.write_text(json.dumps({"log": {"entries": [
+        {"request": {"method": "GET", "url": "https://x.test/quiet", "headers": []},
+         "response": {"status": 0, "headers": []}},
+        {"request": {"method": "GET", "url": "https://x.test/me", "headers": [
+            {"name": "Authorization", "value": "Bearer abc"}]},
+         "response": {"status": 0, "statusText": "", "headers": []}},
+    ]}}))
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "#0  GET https://x.test/quiet  → no answer (failed or blocked)  (no credentials)" in out
+    assert "#1  GET https://x.test/me  → no answer (failed or blocked)\n" in out
+    assert "→ 0" not in out

@@ -33,6 +33,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO, Any, Protocol
 
+    from tutor.har.model import HarResponse
+
 
 def _json_safe(value: Any) -> Any:
     """Claims are JSON already; NaN and infinities (allowed by Python's json) are not."""
@@ -156,6 +158,20 @@ _STEP_LINES = {
 """The line of each login step (the same words every time: written once)."""
 
 
+NO_ANSWER = "no answer (failed or blocked)"
+"""What status 0 means in a recording: Chrome writes it for a request that got no
+response (a network error, a blocked or cancelled request)."""
+
+
+def answer_text(response: HarResponse, with_reason: bool = True) -> str:
+    """The status as the report shows it: `200 OK`, or what status 0 means."""
+    if response.status == 0:
+        return NO_ANSWER
+    if with_reason and response.status_text:
+        return f"{response.status} {response.status_text}"
+    return str(response.status)
+
+
 def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> list[str]:
     """One exchange as a few indented lines (shared by inspect and replay); `findings`
     are this entry's, or the analysis to look them up in. Everything in them came from
@@ -164,8 +180,7 @@ def entry_lines(item: EntryAnalysis, findings: Analysis | Sequence[Finding]) -> 
         findings = findings.findings_for(item.entry.index)
     request, response = item.entry.request, item.entry.response
     lines = [f"#{item.entry.index}  {request.method} {redact_url(request.url)}  → "
-             f"{response.status}"
-             + (f" {response.status_text}" if response.status_text else "")]
+             f"{answer_text(response)}"]
     for step in item.login_steps:
         lines.append(_STEP_LINES[step])
     # Plain loops: a comprehension costs a frame of its own, and most lists are empty.
@@ -259,7 +274,7 @@ class TextReport:
             request, response = item.entry.request, item.entry.response
             self._quiet.append((self._written, visible(
                 f"#{item.entry.index}  {request.method} {redact_url(request.url)}  → "
-                f"{response.status}  (no credentials)")))
+                f"{answer_text(response, with_reason=False)}  (no credentials)")))
 
     def finish(self, out: IO[str], creator: str) -> None:
         """Write the whole report to `out`."""
