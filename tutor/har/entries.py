@@ -24,6 +24,7 @@ from itertools import chain
 from urllib.parse import urlsplit
 
 from tutor.har.model import (
+    PLAIN_URL,
     HarBody,
     HarEntry,
     HarError,
@@ -65,7 +66,10 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
     method, url = request.get("method"), request.get("url")
     if method.__class__ is not str or not method or url.__class__ is not str:
         return None
-    if not _plain_url(url):
+    # An http(s) URL with a plain host: valid, and its host and path are read from the
+    # match (the analysis asks every request for them).
+    plain = PLAIN_URL.match(url)
+    if plain is None and not _plain_url(url):
         try:
             _check_url(url, "")
         except HarError:
@@ -125,10 +129,13 @@ def _usual_entry(item: dict[str, Any], request: dict[str, Any], response: dict[s
             time_ms if math.isfinite(time_ms) else 0.0)
     except HarError:
         return None
+    sent = HarRequest(method.upper(), url, request_version, request_headers[0], cookies,
+                      query, body, request_headers[1])
+    if plain is not None:
+        sent.take_plain(plain)
     return HarEntry(
         index,
-        HarRequest(method.upper(), url, request_version, request_headers[0], cookies, query,
-                   body, request_headers[1]),
+        sent,
         HarResponse(status, status_text, response_version, response_headers[0], set_cookies,
                     answer, redirect_url, response_headers[1]),
         started,

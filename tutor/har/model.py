@@ -64,7 +64,7 @@ _NO_VALUES: list[str] = []
 _UNSET: Any = object()
 """A slot not worked out yet."""
 
-_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.-]*)([/?#][!-~]*)?\Z")
+PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.-]*)([/?#][!-~]*)?\Z")
 """A URL whose host and path urlsplit would find where a glance does: a lower-case http(s)
 scheme, a host of letters, digits, dots and dashes (no user info, port or brackets), then
 only visible ASCII (nothing urlsplit strips or removes). Most recorded URLs."""
@@ -268,15 +268,20 @@ class HarRequest(_Message):
     def _split(self) -> tuple[str, str]:
         """Host and path, read at a glance from a plain URL, else from urlsplit's parts
         (every request's are asked for: urlsplit was a tenth of `tutor inspect`)."""
-        plain = _PLAIN_URL.match(self.url)
+        plain = PLAIN_URL.match(self.url)
         if plain is not None:
-            host, rest = plain.group(1).lower(), plain.group(2)
-            path = rest.partition("#")[0].partition("?")[0] if rest else ""
-        else:
-            parts = self.url_parts
-            host, path = (parts.hostname or "").lower(), parts.path
-        self._host, self._path = host, path or "/"
-        return self._host, self._path
+            return self.take_plain(plain)
+        parts = self.url_parts
+        host = self._host = (parts.hostname or "").lower()
+        path = self._path = parts.path or "/"
+        return host, path
+
+    def take_plain(self, plain: re.Match[str]) -> tuple[str, str]:
+        """Host and path from `PLAIN_URL`'s match of the URL (the reader has it already)."""
+        rest = plain.group(2)
+        host = self._host = plain.group(1).lower()
+        path = self._path = (rest.partition("#")[0].partition("?")[0] if rest else "") or "/"
+        return host, path
 
     @property
     def path_and_query(self) -> str:
