@@ -123,7 +123,8 @@ def test_binary_bodies_and_failures_survive_the_conversion() -> None:
     assert entry.response.status == 0
     session = WatchSession(parse_target(f"{SITE}/"))
     lines = event_lines(session.exchange(failed))
-    assert lines[1] == "    no answer: net::ERR_CONNECTION_REFUSED"
+    assert lines[0].endswith("→ no answer (failed or blocked)")
+    assert lines[1] == "    reason: net::ERR_CONNECTION_REFUSED"
 
 
 # --- the session's events --------------------------------------------------------------

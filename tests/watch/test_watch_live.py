@@ -106,8 +106,8 @@ def test_a_site_that_is_not_running_is_reported_not_a_traceback() -> None:
     text = _watch_text(WatchOptions(parse_target(f"http://127.0.0.1:{port}/"),
                                     headless=True, drive=look))
     assert f"Could not load http://127.0.0.1:{port}/: " in text
-    assert (f"#0  GET http://127.0.0.1:{port}/  → 0\n"
-            "    no answer: net::ERR_CONNECTION_REFUSED") in text
+    assert (f"#0  GET http://127.0.0.1:{port}/  → no answer (failed or blocked)\n"
+            "    reason: net::ERR_CONNECTION_REFUSED") in text
     assert "The browser closed: 1 exchange seen." in text
 
 

@@ -28,7 +28,7 @@ def event_lines(event: WatchEvent) -> list[str]:
     if isinstance(event, ExchangeWatched):
         lines = entry_lines(event.item, event.findings)
         if event.failure:
-            lines.insert(1, visible(f"    no answer: {event.failure}"))
+            lines.insert(1, visible(f"    reason: {event.failure}"))
         lines += [f"    ★ first seen: login step {step}, {LOGIN_STEP_NAMES[step]}"
                   for step in event.new_steps]
         return lines
