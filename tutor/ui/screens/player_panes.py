@@ -36,7 +36,7 @@ def apply_width(screen: PlayerScreen) -> None:
     if narrow and not screen.query("#pane-tabs"):
         # Made only once the terminal is narrow: hidden, its seven widgets still cost
         # a lesson switch their styling and layout.
-        screen.mount(pane_tabs(), before="#player")
+        screen.mount(pane_tabs(), before="#prose")
     if narrow and not (screen.has_class("show-prose") or screen.has_class("show-stage")):
         screen.add_class("show-stage")
 

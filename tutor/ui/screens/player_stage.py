@@ -70,8 +70,9 @@ class PlayerStage(Vertical):
         block = self.scenes[index]
         self.tracks = Lockstep(scene for _, scene in block.tracks)
         self.track_index = 0
-        return [TrackStage(engine, label)
-                for engine, (label, _) in zip(self.engines, block.tracks, strict=True)]
+        return [TrackStage(engine, label, classes="later-track" if index else None)
+                for index, (engine, (label, _))
+                in enumerate(zip(self.engines, block.tracks, strict=True))]
 
     def _tracks_row(self) -> Horizontal | None:
         return next(iter(self.query("#tracks").results(Horizontal)), None)

@@ -18,6 +18,7 @@ from textual import events
 from textual.widget import Widget
 
 if TYPE_CHECKING:
+    from textual.binding import ActiveBinding
     from textual.screen import Screen
 
 SEPARATOR = "▏"
@@ -116,15 +117,17 @@ class TutorFooter(Widget, can_focus=False):
 
     # --- which keys --------------------------------------------------------------------
 
-    def ranked_keys(self) -> list[ShownKey]:
-        """Every key the screen offers now, one per action, most useful first."""
+    def ranked_keys(self, active: dict[str, ActiveBinding] | None = None) -> list[ShownKey]:
+        """Every key the screen offers now, one per action, most useful first (`active`:
+        the screen's active bindings, if the caller has them already)."""
         app = self.app
         screen = self.screen
         order = footer_order(screen)
         by_action: dict[str, ShownKey] = {}
         rank: dict[str, int] = {}
         groups: dict[str, str] = {}  # action → the description of its binding's group
-        active = screen.active_bindings
+        if active is None:
+            active = screen.active_bindings
         for _, binding, enabled, tooltip in active.values():
             if binding.key == app.COMMAND_PALETTE_BINDING or binding.action in by_action:
                 continue
@@ -175,14 +178,14 @@ class TutorFooter(Widget, can_focus=False):
                     enabled=first.enabled or key.enabled, members=(*first.members, key))
         return merged
 
-    def _palette_key(self) -> ShownKey | None:
+    def _palette_key(self, active: dict[str, ActiveBinding]) -> ShownKey | None:
         app = self.app
         if not app.ENABLE_COMMAND_PALETTE:
             return None
-        active = self.screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
-        if active is None:
+        palette = active.get(app.COMMAND_PALETTE_BINDING)
+        if palette is None:
             return None
-        _, binding, enabled, _ = active
+        _, binding, enabled, _ = palette
         return ShownKey(binding.key, app.get_key_display(binding), binding.description,
                         binding.action, enabled, binding.tooltip or binding.description)
 
@@ -191,10 +194,12 @@ class TutorFooter(Widget, can_focus=False):
 
     def _fitting(self) -> tuple[tuple[ShownKey, ...], ShownKey | None]:
         """The keys that fit the footer's width whole, in rank order, and the palette's."""
-        palette = self._palette_key()
+        # Worked out once: it asks every binding's check_action.
+        active = self.screen.active_bindings
+        palette = self._palette_key(active)
         room = self._width() - (palette.width if palette else 0)
         shown: list[ShownKey] = []
-        for key in self.ranked_keys():
+        for key in self.ranked_keys(active):
             if key.width > room:
                 break  # the rest rank lower: leaving one out and showing a later one
                 # would make the footer's contents jump about as the width changes
