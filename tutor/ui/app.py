@@ -24,8 +24,6 @@ from tutor.progress import Progress
 from tutor.ui.config import AppConfig
 from tutor.ui.leaks import patch_styles_cache
 from tutor.ui.screens.catalogue import CatalogueScreen
-from tutor.ui.screens.help import HelpScreen
-from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from tutor.visible import visible
 
 patch_styles_cache()
@@ -232,6 +230,9 @@ class TutorApp(App[None]):
             self.screen.refresh_rows(keep=self.screen.current_lesson())
 
     def action_help(self) -> None:
+        # Imported when asked for, as the size check's screen: not in the first frame.
+        from tutor.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             # At the keys of the screen the learner is on; the rest is a scroll away.
             self.push_screen(HelpScreen(type(self.screen).__name__))
@@ -333,6 +334,8 @@ class TutorApp(App[None]):
         self._check_size(event.size)
 
     def _check_size(self, size: Size | None = None) -> None:
+        from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
         width, height = size or self.size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)

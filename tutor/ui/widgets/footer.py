@@ -8,8 +8,7 @@ under the pointer is highlighted and shows its tooltip, and a click presses it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -25,9 +24,10 @@ SEPARATOR = "▏"
 """Drawn left of the palette's key (Textual's Footer gives that key a `vkey` border)."""
 
 
-@dataclass(frozen=True)
-class ShownKey:
-    """One key of the footer, as drawn."""
+class ShownKey(NamedTuple):
+    """One key of the footer, as drawn. (Named tuples, not frozen dataclasses: this
+    module is imported before the first frame, and a dataclass costs a millisecond or
+    two to make.)"""
 
     key: str
     display: str
@@ -45,8 +45,7 @@ class ShownKey:
         return cell_len(self.display) + 1 + cell_len(self.description) + 1
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     """Where a key was drawn: cells `start` to `end` (exclusive) of the footer's line."""
 
     key: ShownKey
@@ -169,11 +168,11 @@ class TutorFooter(Widget, can_focus=False):
                 merged.append(key)
             elif group not in at:
                 at[group] = len(merged)
-                merged.append(replace(key, description=group, members=(key,)))
+                merged.append(key._replace(description=group, members=(key,)))
             else:
                 first = merged[at[group]]
-                merged[at[group]] = replace(
-                    first, display=f"{first.display} {key.display}",
+                merged[at[group]] = first._replace(
+                    display=f"{first.display} {key.display}",
                     tooltip=f"{first.tooltip}; {key.tooltip}",
                     enabled=first.enabled or key.enabled, members=(*first.members, key))
         return merged
