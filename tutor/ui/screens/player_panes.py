@@ -1,7 +1,7 @@
 """The player in a narrow terminal: the lesson and the stage take turns.
 
 Below NARROW_WIDTH columns the screen has the `narrow` class and a Lesson/Stage tab bar;
-`show-prose` or `show-stage` says which pane the styles show (tutor.tcss), and the pane
+`show-prose` or `show-stage` says which pane the styles show (screens/screens.tcss), and the pane
 shown gets the focus. `tab` switches them.
 """
 
