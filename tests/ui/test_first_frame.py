@@ -69,3 +69,29 @@ async def test_a_screen_opened_at_start_has_its_styles(make_app: AppFactory) -> 
         tabs = player.query_one("#pane-tabs")
         assert tabs.display and tabs.region.y == 1
         assert not player.query_one("#stage").display
+
+
+async def test_the_hints_and_the_track_bar_are_mounted_in_their_place_when_shown(
+    make_app: AppFactory,
+) -> None:
+    """Not composed with the stage (hidden, they cost every lesson switch their styling)."""
+    app = make_app(open_lesson="csrf-samesite")
+    async with app.run_test(size=(300, 50)) as pilot:
+        await pilot.pause()
+        stage = app.screen.query_one("#stage")
+        assert [child.id for child in stage.children] == ["scene-title", "narration", "tracks"]
+        for _ in range(2):  # to the scene with three tracks, side by side at 300 columns
+            await pilot.press("right_square_bracket")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        assert [child.id for child in stage.children] == [
+            "scene-title", "narration", "hints", "tracks"]
+        await pilot.resize_terminal(120, 36)  # three tracks no longer fit side by side
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        ids = [child.id for child in stage.children]
+        assert ids == ["scene-title", "narration", "hints", "track-bar", "tracks"]
+        assert all(child.display for child in stage.children)
