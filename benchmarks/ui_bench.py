@@ -1,6 +1,6 @@
 """TUI benchmarks: start-up, memory and the lesson switch, against baselines in the same run.
 
-    python -m benchmarks.ui_bench [--runs N] [--tours N]
+    python -m benchmarks.ui_bench [--runs N] [--tours N] [--tours-only | --start-only]
 
 Every figure is a ratio to a baseline measured in the same run, in fresh interpreters,
 the sides alternated (the machine is shared and noisy: medians, with the spread):
@@ -206,8 +206,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="rounds of fresh processes")
     parser.add_argument("--tours", type=int, default=4, help="tours of every lesson")
-    parser.add_argument("--tours-only", action="store_true",
-                        help="only sections 3 to 5 (the lesson switch and the tours)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--tours-only", action="store_true",
+                      help="only sections 3 to 5 (the lesson switch and the tours)")
+    only.add_argument("--start-only", action="store_true",
+                      help="only sections 1 and 2 (the first frame and memory after warm-up)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tutor-bench-pyc-") as pycache:
         ok = True
@@ -215,7 +218,8 @@ def main() -> int:
             run_child("tutor", pycache)  # the bytecode cache, as the first section fills it
         else:
             ok = first_frame_and_memory(args.runs, pycache)
-        ok &= tours(max(2, args.tours), pycache)
+        if not args.start_only:
+            ok &= tours(max(2, args.tours), pycache)
     return 0 if ok else 1
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import HelpPanel, Select, Static
-from textual.widgets._footer import FooterKey
 
 from tests.har.builders import cookie_login_flow, har_bytes
 from tests.ui.conftest import AppFactory
@@ -18,7 +17,7 @@ from tutor.ui.app import screen_commands
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.player import PlayerScreen
 from tutor.ui.screens.replay import ReplayScreen
-from tutor.ui.widgets.footer import TutorFooter
+from tutor.ui.widgets.footer import SEPARATOR, ShownKey, TutorFooter
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
@@ -27,20 +26,17 @@ async def _settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-def _footer_keys(pilot: Pilot[Any]) -> list[FooterKey]:
-    footer = pilot.app.screen.query_one(TutorFooter)
-    return [key for key in footer.query(FooterKey) if "-command-palette" not in key.classes]
+def _footer_keys(pilot: Pilot[Any]) -> tuple[ShownKey, ...]:
+    return pilot.app.screen.query_one(TutorFooter).shown_keys()
 
 
-def _footer(pilot: Pilot[Any]) -> list[str]:
-    return [key.key for key in _footer_keys(pilot)]
 
 
 async def test_the_player_footer_shows_its_important_keys_first(make_app: AppFactory) -> None:
     app = make_app(open_lesson="session-cookies")
     async with app.run_test(size=(200, 60)) as pilot:
         await _settle(pilot)
-        keys = [(key.key_display, key.description) for key in _footer_keys(pilot)]
+        keys = [(key.display, key.description) for key in _footer_keys(pilot)]
         # Before: d, z, [, ], +, - and T had show=False and never appeared at any width.
         assert keys[:2] == [("n", "Next step"), ("p", "Previous")]
         for shown in (("[ ]", "Scene"), ("d", "Details"), ("z", "Zoom"), ("+ -", "Speed")):
@@ -60,11 +56,19 @@ async def test_no_footer_key_is_cut_at_any_width(make_app: AppFactory) -> None:
             await pilot.resize_terminal(width, 36)
             await _settle(pilot)
             footer = app.screen.query_one(TutorFooter)
-            palette = footer.query_one(".-command-palette")
-            for key in _footer_keys(pilot):
+            line = footer.render_line(0).text  # what the terminal shows
+            assert len(line) == width
+            palette = line.rindex(SEPARATOR)
+            assert line[palette:].rstrip() == f"{SEPARATOR}^p palette", (width, line)
+            keys = _footer_keys(pilot)
+            assert len(keys) >= 6, (width, line)
+            at = 0
+            for key in keys:
                 # Before: the last key ran under the palette key ("t Tran│^p palette").
-                assert key.region.right <= palette.region.x, (width, key.key)
-                assert key.region.width >= len(key.description) + 1
+                whole = f"{key.display} {key.description}"
+                at = line.index(whole, at) + len(whole)
+                assert at <= palette, (width, key.key, line)
+            assert line[at:palette].strip() == "", "a key drawn that shown_keys() leaves out"
 
 
 async def test_help_opens_at_the_section_of_the_screen_it_was_asked_from(

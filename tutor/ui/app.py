@@ -23,9 +23,8 @@ from tutor.plural import plural
 from tutor.progress import Progress
 from tutor.ui.config import AppConfig
 from tutor.ui.leaks import patch_styles_cache
+from tutor.ui.screens import SCREEN_STYLES
 from tutor.ui.screens.catalogue import CatalogueScreen
-from tutor.ui.screens.help import HelpScreen
-from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from tutor.visible import visible
 
 patch_styles_cache()
@@ -75,6 +74,10 @@ class TutorApp(App[None]):
         if self.catalogue.errors:
             self.notify(f"{plural(len(self.catalogue.errors), 'problem')} in the course; run "
                         "`tutor lint` for details", severity="warning")
+        config = self.config
+        if (config.open_lesson or config.open_replay is not None
+                or config.open_watch is not None or config.open_quiz is not None):
+            self._read_screen_styles()  # their screen is the first frame
         if self.config.open_lesson:
             self.open_lesson(self.config.open_lesson)
         if self.config.open_replay is not None:
@@ -94,7 +97,19 @@ class TutorApp(App[None]):
             lesson_ids, seed = self.config.open_quiz
             self.opened_on = self.open_quiz(lesson_ids, seed)
         self.call_after_refresh(self._check_size)
+        self.call_after_refresh(self._read_screen_styles)
         self.call_after_refresh(self._warm_up)
+
+    def _read_screen_styles(self) -> None:
+        """Every other screen's styles, read once the catalogue is on screen (its first
+        frame needs only tutor.tcss; parsing the rest cost it a sixth of what it does
+        beyond a minimal app). Read here, not left to the first screen that names them in
+        its CSS_PATH: Textual would then parse every stylesheet of the app again, not just
+        this one, and restyle the app, as that screen opens."""
+        if self.stylesheet.has_source(str(SCREEN_STYLES), ""):
+            return  # a screen that names them opened first (`tutor play`)
+        self.stylesheet.read(SCREEN_STYLES)
+        self.stylesheet.parse()  # the others' rules are cached: only this file is parsed
 
     @work(thread=True, exit_on_error=False, group="warm-up")
     def _warm_up(self) -> None:
@@ -232,6 +247,9 @@ class TutorApp(App[None]):
             self.screen.refresh_rows(keep=self.screen.current_lesson())
 
     def action_help(self) -> None:
+        # Imported when asked for, as the size check's screen: not in the first frame.
+        from tutor.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             # At the keys of the screen the learner is on; the rest is a scroll away.
             self.push_screen(HelpScreen(type(self.screen).__name__))
@@ -333,6 +351,8 @@ class TutorApp(App[None]):
         self._check_size(event.size)
 
     def _check_size(self, size: Size | None = None) -> None:
+        from tutor.ui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
         width, height = size or self.size
         too_small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)

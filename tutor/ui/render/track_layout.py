@@ -28,7 +28,7 @@ def sequence_rows(track_height: int) -> int:
 
 
 TRACK_GUTTER = 2
-"""Columns between tracks side by side (`#tracks.side-by-side` in tutor.tcss)."""
+"""Columns between tracks side by side (`#tracks.side-by-side` in screens/screens.tcss)."""
 
 
 def tracks_fit(width: int, tracks: int) -> bool:

@@ -80,12 +80,13 @@ class CatalogueScreen(Screen[None]):
     """The table width the columns were last sized for."""
 
     def on_mount(self) -> None:
-        self.refresh_rows()
+        # The rows are filled in by the ScreenResume that follows the mount: filled here
+        # as well, they were built twice before the first frame.
         self.query_one("#lessons", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        # Back from a lesson or a quiz: the cursor stays on the lesson just left, done or
-        # not (picking "the next to do" made it jump to another row).
+        # Shown at start, or back from a lesson or a quiz: the cursor goes to the lesson
+        # last opened, done or not (picking "the next to do" made it jump to another row).
         self.refresh_rows(keep=self.tutor.progress.last_lesson)
 
     def on_resize(self) -> None:

@@ -11,9 +11,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tutor.ui.screens import SCREEN_STYLES
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismissed with True for yes; No is focused, so Enter alone never says yes."""
+
+    CSS_PATH = SCREEN_STYLES
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),

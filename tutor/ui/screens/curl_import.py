@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,13 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from tutor.repeater.curl import SUPPORTED, CurlError, CurlImport, import_curl
+from tutor.ui.screens import SCREEN_STYLES
 from tutor.visible import visible
 
 
 class CurlImportScreen(ModalScreen[CurlImport | None]):
     """Dismissed with the imported request, or None when cancelled."""
 
-    CSS_PATH = "curl_import.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [SCREEN_STYLES, "curl_import.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "import_curl", "Import", id="curl-import-apply",
                 tooltip="Read the command as a request and put it in the editor"),

@@ -7,9 +7,12 @@ on such things check `alive` first, and their actions only run while they are on
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any, ClassVar, TypeVar
 
 from textual.screen import Screen
+
+from tutor.ui.screens import SCREEN_STYLES
 
 ResultType = TypeVar("ResultType")
 
@@ -22,6 +25,7 @@ def on_stack(screen: Screen[Any]) -> bool:
 class GuardedScreen(Screen[ResultType]):
     """`alive` is False once the screen has been popped (or is being taken down)."""
 
+    CSS_PATH: ClassVar[str | PurePath | list[str | PurePath] | None] = SCREEN_STYLES
     _gone = False
     COLLECT_WHEN_CLOSED: ClassVar[bool] = False
     """Ask for a full garbage collection once the screen is gone (`TutorApp.leave`): for

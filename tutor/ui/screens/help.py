@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tutor.ui.browser_keys import hidden_in_a_browser
+from tutor.ui.screens import SCREEN_STYLES
 
 INTRO = ("tutor shows how web login really works. Each lesson's scenes run against a real "
          "(in-process) auth server: step through them and watch every request, cookie and "
@@ -43,6 +44,8 @@ def help_sections() -> list[tuple[str, str, list[BindingType]]]:
 class HelpScreen(ModalScreen[None]):
     """A modal list of keys, opened at the section of the screen it was asked from; any
     of escape, q, ? or F1 closes it."""
+
+    CSS_PATH = SCREEN_STYLES
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="close-help"),

@@ -4,7 +4,7 @@ through the verification pipeline against only the keys typed here; nothing is s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,6 +19,7 @@ from tutor.clock import SystemClock
 from tutor.jwtcheck.keys import KeyInputError, gather_keys, parse_leeway
 from tutor.jwtcheck.pipeline import CheckOptions, CheckReport, Verifier
 from tutor.jwtcheck.report import render
+from tutor.ui.screens import SCREEN_STYLES
 from tutor.ui.screens.guarded import GuardedScreen
 from tutor.ui.widgets.footer import TutorFooter
 
@@ -70,7 +71,7 @@ _KEY_FIELDS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 class JwtCheckScreen(GuardedScreen[None]):
     """The token, the keys, and the pipeline's verdict, redrawn as they change."""
 
-    CSS_PATH = "jwt_check.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [SCREEN_STYLES, "jwt_check.tcss"]
     FOOTER_KEYS: ClassVar[tuple[str, ...]] = ("jwt-check-now", "jwt-check-back", "help")
     """The footer's keys, most useful first."""
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from rich.text import Text
@@ -37,6 +37,7 @@ from tutor.repeater.jwt_editor import (
     with_embedded_jwk,
     with_kid,
 )
+from tutor.ui.screens import SCREEN_STYLES
 from tutor.ui.screens.guarded import on_stack
 from tutor.visible import visible
 
@@ -70,7 +71,7 @@ def build_token(original: str, header_text: str, claims_text: str, how: str,
 class JwtEditorScreen(ModalScreen[str | None]):
     """Dismissed with the new token, or None when cancelled."""
 
-    CSS_PATH = "jwt_editor.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [SCREEN_STYLES, "jwt_editor.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Use token", id="jwt-apply",
                 tooltip="Put the edited token in the request's Authorization header"),

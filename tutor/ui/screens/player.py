@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, Tabs
@@ -142,13 +141,12 @@ class PlayerScreen(GuardedScreen[None]):
         yield Static(f"tutor — {visible(self.lesson.meta.title)}", id="title-bar", markup=False)
         if self.app.size.width < player_panes.NARROW_WIDTH:
             yield player_panes.pane_tabs()
-        with Horizontal(id="player"):
-            # The prose is filled in just after the first frame: measuring Rich Markdown
-            # means rendering it, and the stage should not wait for that. (Not Textual's
-            # Lazy: it raises if the screen goes away before its turn comes.)
-            yield LessonProse(self.lesson, id="prose")
-            self.stage.start_at(self._resume[0])
-            yield self.stage
+        # The prose is filled in just after the first frame: measuring Rich Markdown
+        # means rendering it, and the stage should not wait for that. (Not Textual's
+        # Lazy: it raises if the screen goes away before its turn comes.)
+        yield LessonProse(self.lesson, id="prose")
+        self.stage.start_at(self._resume[0])
+        yield self.stage
         yield TutorFooter()
 
     async def on_mount(self) -> None:

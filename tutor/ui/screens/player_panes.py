@@ -1,7 +1,7 @@
 """The player in a narrow terminal: the lesson and the stage take turns.
 
 Below NARROW_WIDTH columns the screen has the `narrow` class and a Lesson/Stage tab bar;
-`show-prose` or `show-stage` says which pane the styles show (tutor.tcss), and the pane
+`show-prose` or `show-stage` says which pane the styles show (screens/screens.tcss), and the pane
 shown gets the focus. `tab` switches them.
 """
 
@@ -36,7 +36,7 @@ def apply_width(screen: PlayerScreen) -> None:
     if narrow and not screen.query("#pane-tabs"):
         # Made only once the terminal is narrow: hidden, its seven widgets still cost
         # a lesson switch their styling and layout.
-        screen.mount(pane_tabs(), before="#player")
+        screen.mount(pane_tabs(), before="#prose")
     if narrow and not (screen.has_class("show-prose") or screen.has_class("show-stage")):
         screen.add_class("show-stage")
 

@@ -56,8 +56,8 @@ class PlayerStage(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="scene-title")
         yield Static(id="narration")
-        yield Static(id="hints")
-        yield Static(id="track-bar")
+        # The hints and the track bar are mounted when first shown (`show_hints`,
+        # `arrange_tracks`): hidden, they still cost every lesson switch their styling.
         first, self._first = self._first, []  # kept no longer than the screen needs them
         yield Horizontal(*first, id="tracks")
 
@@ -70,8 +70,9 @@ class PlayerStage(Vertical):
         block = self.scenes[index]
         self.tracks = Lockstep(scene for _, scene in block.tracks)
         self.track_index = 0
-        return [TrackStage(engine, label)
-                for engine, (label, _) in zip(self.engines, block.tracks, strict=True)]
+        return [TrackStage(engine, label, classes="later-track" if index else None)
+                for index, (engine, (label, _))
+                in enumerate(zip(self.engines, block.tracks, strict=True))]
 
     def _tracks_row(self) -> Horizontal | None:
         return next(iter(self.query("#tracks").results(Horizontal)), None)
@@ -104,11 +105,17 @@ class PlayerStage(Vertical):
             stage.display = not turns or index == self.track_index
         if tracks is not None:
             tracks.set_class(not turns and len(stages) > 1, "side-by-side")
-        for bar in self.query("#track-bar").results(Static):
-            bar.display = turns
-            if turns:
-                bar.update(track_bar([(stage.label, stage.outcome()) for stage in stages],
-                                     self.track_index))
+        bar = next(iter(self.query("#track-bar").results(Static)), None)
+        if turns:
+            shown = track_bar([(stage.label, stage.outcome()) for stage in stages],
+                              self.track_index)
+            if bar is None:
+                self.mount(Static(shown, id="track-bar"), before=tracks)
+            else:
+                bar.update(shown)
+                bar.display = True
+        elif bar is not None:
+            bar.display = False
         align = None
         if not turns and len(stages) > 1:
             align = aligned_rows([stage.story() for stage in stages])
@@ -145,13 +152,22 @@ class PlayerStage(Vertical):
 
     def show_hints(self, hints: Sequence[str], dark: bool) -> None:
         """The hints revealed so far, or nothing at all when none is."""
-        for widget in self.query("#hints").results(Static):
-            # Markdown: a hint's source lines reflow, and its `code` is marked as code.
-            widget.update(Prose("\n\n".join(f"💡 {visible_text(hint)}" for hint in hints),
-                                dark))
+        widget = next(iter(self.query("#hints").results(Static)), None)
+        if not hints:
             # Shown only once there is a hint. (A CSS `:empty` rule hid it for good: in
             # Textual it means "no child widgets", which a Static never has.)
-            widget.display = bool(hints)
+            if widget is not None:
+                widget.display = False
+            return
+        # Markdown: a hint's source lines reflow, and its `code` is marked as code.
+        shown = Prose("\n\n".join(f"💡 {visible_text(hint)}" for hint in hints), dark)
+        if widget is None:
+            # Above the track bar and the tracks, as composed before they were lazy.
+            before = next(iter(self.query("#track-bar, #tracks")), None)
+            self.mount(Static(shown, id="hints"), before=before)
+        else:
+            widget.update(shown)
+            widget.display = True
 
     def stepped(self, animate: bool) -> None:
         """Every track drawn again after a step (the newest arrow travelling if `animate`)."""

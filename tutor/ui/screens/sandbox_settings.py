@@ -16,10 +16,13 @@ from tutor.repeater.sandbox import Sandbox, SandboxError
 from tutor.server.config import ALGORITHMS, ServerConfig
 from tutor.server.modes import all_modes
 from tutor.server.weaknesses import WEAKNESSES
+from tutor.ui.screens import SCREEN_STYLES
 
 
 class SandboxSettingsScreen(ModalScreen[Sandbox | None]):
     """Dismissed with a fresh sandbox built from the choices, or None."""
+
+    CSS_PATH = SCREEN_STYLES
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Start", id="settings-apply",

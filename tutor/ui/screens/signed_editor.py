@@ -5,6 +5,7 @@ sign again with a secret the learner guessed or cracked offline from the word li
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import ClassVar
 
 from rich.text import Text
@@ -25,6 +26,7 @@ from tutor.repeater.signed_editor import (
     re_sign,
     secret_matches,
 )
+from tutor.ui.screens import SCREEN_STYLES
 from tutor.ui.screens.guarded import on_stack
 from tutor.visible import visible
 
@@ -36,7 +38,7 @@ CHOICES = (("keep", "Keep the old timestamp and signature (watch the server refu
 class SignedCookieEditorScreen(ModalScreen[str | None]):
     """Dismissed with the new cookie value, or None when cancelled."""
 
-    CSS_PATH = "signed_editor.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [SCREEN_STYLES, "signed_editor.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Use cookie", id="signed-apply",
                 tooltip="Put the edited value in the request's Cookie header"),

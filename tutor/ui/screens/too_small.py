@@ -6,12 +6,16 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tutor.ui.screens import SCREEN_STYLES
+
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
 
 
 class TooSmallScreen(Screen[None]):
     """Says how big the terminal is and how big it needs to be; goes away on its own."""
+
+    CSS_PATH = SCREEN_STYLES
 
     def compose(self) -> ComposeResult:
         yield Static(id="too-small-message")
