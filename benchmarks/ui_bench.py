@@ -26,10 +26,10 @@ the sides alternated (the machine is shared and noisy: medians, with the spread)
    after `open_lesson` a key pressed as soon as the stage shows is acted on (it waits
    for the prose to be mounted and laid out), and how long until the app is idle again,
    its whole prose mounted, measured and drawn.
-4. Memory across tours: every lesson opened, stepped twice and closed, four times over.
+4. Memory across tours: every lesson opened, stepped twice and closed, five times over.
    Target: flat (the last tour adds at most 1% to the one before). The first tours add
    what lessons load once (Rich's Markdown, Pygments' lexers) and fill bounded caches
-   (Rich's and Textual's); measured here they level off by the third tour.
+   (Rich's and Textual's); measured here they level off by the fourth tour.
 5. CPU while idle on the catalogue for 2 s. Target ≈ 0.
 
 Every child loads compiled bytecode, as an installed tutor (and Textual) does: children
@@ -205,7 +205,7 @@ def tours(count: int, pycache: str) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="rounds of fresh processes")
-    parser.add_argument("--tours", type=int, default=4, help="tours of every lesson")
+    parser.add_argument("--tours", type=int, default=5, help="tours of every lesson")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--tours-only", action="store_true",
                       help="only sections 3 to 5 (the lesson switch and the tours)")
