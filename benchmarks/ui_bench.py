@@ -204,7 +204,7 @@ def tours(count: int, pycache: str) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="rounds of fresh processes")
+    parser.add_argument("--runs", type=int, default=9, help="rounds of fresh processes")
     parser.add_argument("--tours", type=int, default=5, help="tours of every lesson")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--tours-only", action="store_true",
