@@ -10,6 +10,7 @@ remember; this column only builds and draws.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +25,10 @@ from tutor.ui.render.scene_caption import narration, scene_title
 from tutor.ui.render.track_layout import aligned_rows, track_bar, tracks_fit
 from tutor.ui.widgets.stage import TrackStage
 from tutor.visible import visible_text
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from textual.widget import Widget
 
 
 class PlayerStage(Vertical):
@@ -105,17 +110,8 @@ class PlayerStage(Vertical):
             stage.display = not turns or index == self.track_index
         if tracks is not None:
             tracks.set_class(not turns and len(stages) > 1, "side-by-side")
-        bar = next(iter(self.query("#track-bar").results(Static)), None)
-        if turns:
-            shown = track_bar([(stage.label, stage.outcome()) for stage in stages],
-                              self.track_index)
-            if bar is None:
-                self.mount(Static(shown, id="track-bar"), before=tracks)
-            else:
-                bar.update(shown)
-                bar.display = True
-        elif bar is not None:
-            bar.display = False
+        self._show("track-bar", track_bar([(stage.label, stage.outcome()) for stage in stages],
+                                          self.track_index) if turns else None, tracks)
         align = None
         if not turns and len(stages) > 1:
             align = aligned_rows([stage.story() for stage in stages])
@@ -152,19 +148,24 @@ class PlayerStage(Vertical):
 
     def show_hints(self, hints: Sequence[str], dark: bool) -> None:
         """The hints revealed so far, or nothing at all when none is."""
-        widget = next(iter(self.query("#hints").results(Static)), None)
-        if not hints:
-            # Shown only once there is a hint. (A CSS `:empty` rule hid it for good: in
-            # Textual it means "no child widgets", which a Static never has.)
+        # Shown only once there is a hint. (A CSS `:empty` rule hid it for good: in Textual
+        # it means "no child widgets", which a Static never has.) Markdown: a hint's source
+        # lines reflow, and its `code` is marked as code. Mounted above the track bar and
+        # the tracks, as composed before they were lazy.
+        self._show("hints", Prose("\n\n".join(f"💡 {visible_text(hint)}" for hint in hints),
+                                  dark) if hints else None, "#track-bar, #tracks")
+
+    def _show(self, widget_id: str, shown: RenderableType | None,
+              before: Widget | str | None) -> None:
+        """`shown` in the Static `widget_id`, mounted `before` the first time there is
+        something to show (hidden, a widget still costs every lesson switch its styling);
+        None hides it."""
+        widget = next(iter(self.query(f"#{widget_id}").results(Static)), None)
+        if shown is None:
             if widget is not None:
                 widget.display = False
-            return
-        # Markdown: a hint's source lines reflow, and its `code` is marked as code.
-        shown = Prose("\n\n".join(f"💡 {visible_text(hint)}" for hint in hints), dark)
-        if widget is None:
-            # Above the track bar and the tracks, as composed before they were lazy.
-            before = next(iter(self.query("#track-bar, #tracks")), None)
-            self.mount(Static(shown, id="hints"), before=before)
+        elif widget is None:
+            self.mount(Static(shown, id=widget_id), before=before)
         else:
             widget.update(shown)
             widget.display = True
