@@ -292,9 +292,8 @@ class TutorFooter(Widget, can_focus=False):
 
     # --- the mouse --------------------------------------------------------------------
 
-    def _entry_at(self, x: int) -> ShownKey | None:
-        """The whole entry (a group, not one member) drawn at cell `x`."""
-        place = self.key_at(x)
+    def _entry_of(self, place: Placed | None) -> ShownKey | None:
+        """The whole entry (a group, not one member) a click target belongs to."""
         if place is None:
             return None
         for key in (*self._keys, self._palette):
@@ -304,7 +303,7 @@ class TutorFooter(Widget, can_focus=False):
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         place = self.key_at(event.x)
-        entry = self._entry_at(event.x)
+        entry = self._entry_of(place)
         self.tooltip = place.key.tooltip if place is not None and place.key.tooltip else None
         if entry != self._hover:
             self._hover = entry
